@@ -1,0 +1,77 @@
+"""Who may see what. Every view asks here; templates only hide what these functions refuse.
+
+The rules follow ARCHITECTURE.md section 5: trainees see their own work, facilitators the
+cohorts they facilitate, national coordinators every cohort of their country (status, never
+content), transnational coordinators and admins every cohort (status only)."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import Select, select
+
+from .extensions import db
+from .models import Cohort, CohortRole, Membership, SiteRole, User
+
+
+def site_role_required(*roles: SiteRole):
+    """Decorator for pages only site roles may open (admin pages, transnational reports)."""
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.site_role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+admin_required = site_role_required(SiteRole.ADMIN)
+
+
+def cohort_roles(user: User, cohort_id: int) -> set[str]:
+    return {m.role for m in user.memberships if m.cohort_id == cohort_id}
+
+
+def _coordinated_country_ids(user: User) -> set[int]:
+    return {m.cohort.country_id for m in user.memberships
+            if m.role == CohortRole.COORDINATOR and m.cohort.country_id is not None}
+
+
+def cohorts_with_status_access_query(user: User) -> Select:
+    """Cohorts whose progress (status, never content) the user may see, beyond being a trainee."""
+    query = select(Cohort).order_by(Cohort.name)
+    if user.site_role in (SiteRole.ADMIN, SiteRole.TRANSNATIONAL_COORDINATOR):
+        return query
+    facilitated = select(Membership.cohort_id).where(
+        Membership.user_id == user.id, Membership.role == CohortRole.FACILITATOR)
+    countries = _coordinated_country_ids(user)
+    condition = Cohort.id.in_(facilitated)
+    if countries:
+        condition = condition | Cohort.country_id.in_(countries)
+    return query.where(condition)
+
+
+def cohorts_with_status_access(user: User) -> list[Cohort]:
+    return list(db.session.scalars(cohorts_with_status_access_query(user)))
+
+
+def can_view_cohort_status(user: User, cohort: Cohort) -> bool:
+    if user.site_role in (SiteRole.ADMIN, SiteRole.TRANSNATIONAL_COORDINATOR):
+        return True
+    if CohortRole.FACILITATOR in cohort_roles(user, cohort.id):
+        return True
+    return cohort.country_id is not None and cohort.country_id in _coordinated_country_ids(user)
+
+
+def is_facilitator_of(user: User, cohort_id: int) -> bool:
+    return CohortRole.FACILITATOR in cohort_roles(user, cohort_id)
+
+
+def get_cohort_for_status_or_403(cohort_id: int) -> Cohort:
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if not can_view_cohort_status(current_user, cohort):
+        abort(403)
+    return cohort

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+from zoneinfo import available_timezones
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import audit
+from ..extensions import db
+from ..security import login_throttle, needs_rehash, hash_password, verify_password
+from ..services import accounts
+from ..sessions import end_current_session, start_session
+from . import bp
+from .forms import ChangePasswordForm, LoginForm, ProfileForm, RequestResetForm, SetPasswordForm
+
+# The partner countries' zones first; any IANA zone is accepted.
+COMMON_TIMEZONES = ["Europe/Stockholm", "Europe/Oslo", "Europe/Ljubljana", "Europe/Lisbon", "Europe/Rome", "UTC"]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths, so a crafted link cannot bounce a user elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("main.home")
+
+
+def _minutes(seconds: int) -> int:
+    return max(1, -(-seconds // 60))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        throttle = login_throttle()
+        client = request.remote_addr or "unknown"
+        wait = throttle.blocked_for(form.email.data, client)
+        if wait:
+            flash(_("Too many failed attempts. Try again in %(n)d minutes, or reset your password.",
+                    n=_minutes(wait)), "danger")
+            return render_template("auth/login.html", form=form), 429
+        user = accounts.find_by_email(form.email.data)
+        if user and user.active and verify_password(user.password_hash, form.password.data):
+            if needs_rehash(user.password_hash):
+                user.password_hash = hash_password(form.password.data)
+            start_session(user, remember=form.remember.data)
+            audit.record("auth.login", user, actor=user)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+        if user is None:
+            verify_password(None, form.password.data)  # same work as a real check
+        throttle.failed(form.email.data, client)
+        # One message for unknown e-mail, wrong password and deactivated account: no enumeration.
+        flash(_("The e-mail or password is not right."), "danger")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    audit.record("auth.logout", current_user._get_current_object())
+    end_current_session(current_user._get_current_object())
+    db.session.commit()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+def request_reset():
+    form = RequestResetForm()
+    if form.validate_on_submit():
+        client = request.remote_addr or "unknown"
+        throttle = login_throttle()
+        if not throttle.blocked_for(form.email.data, client):
+            throttle.failed(form.email.data, client)  # a reset request counts toward the limits too
+            user = accounts.find_by_email(form.email.data)
+            if user and user.active:
+                accounts.send_password_link(user, "reset")
+                db.session.commit()
+        flash(_("If an account exists for %(email)s, we have sent it a link to choose a new password.",
+                email=form.email.data), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/request_reset.html", form=form)
+
+
+def _set_password_page(token: str, purpose: str):
+    user = accounts.token_user(token, purpose)
+    if user is None:
+        return render_template("auth/link_invalid.html", purpose=purpose), 410
+    form = SetPasswordForm()
+    form._email = user.email
+    if form.validate_on_submit():
+        accounts.use_token(token, purpose, form.new_password.data)
+        db.session.commit()
+        flash(_("Your password is set. Log in with it now."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, purpose=purpose, user=user)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    return _set_password_page(token, "reset")
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    return _set_password_page(token, "invite")
+
+
+def _profile_form(user) -> ProfileForm:
+    form = ProfileForm(obj=user)
+    form.locale.choices = list(current_app.config["LANGUAGES"].items())
+    zones = sorted(available_timezones())
+    form.timezone.choices = COMMON_TIMEZONES + [z for z in zones if z not in COMMON_TIMEZONES]
+    return form
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    user = current_user._get_current_object()
+    form = _profile_form(user)
+    if form.validate_on_submit():
+        user.name = form.name.data.strip()
+        user.locale = form.locale.data
+        user.timezone = form.timezone.data
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form, password_form=ChangePasswordForm())
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    form._email = user.email
+    if form.validate_on_submit():
+        if not verify_password(user.password_hash, form.current_password.data):
+            form.current_password.errors.append(_("The current password is not right."))
+        else:
+            accounts.set_password(user, form.new_password.data, keep_current_session=True)
+            db.session.commit()
+            flash(_("Your password is changed. Other devices have been logged out."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=_profile_form(user), password_form=form), 400
+
+
+@bp.post("/language")
+def set_language():
+    code = request.form.get("lang", "")
+    if code in current_app.config["LANGUAGES"]:
+        session["locale"] = code
+        if current_user.is_authenticated:
+            current_user.locale = code
+            db.session.commit()
+    return redirect(_safe_next(request.form.get("next")))

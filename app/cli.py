@@ -1,0 +1,71 @@
+"""Command-line interface: `flask demo load`, `flask users create`, `flask content check/import`,
+and the plugins' commands."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .extensions import db
+
+demo_cli = AppGroup("demo", help="Demo data.")
+users_cli = AppGroup("users", help="User accounts.")
+privacy_cli = AppGroup("privacy", help="Privacy tools.")
+
+
+@demo_cli.command("load")
+@click.option("--password", default=None, help="Password for every demo user (default: a fixed demo password).")
+def demo_load(password: str | None) -> None:
+    """Create a demo run with 5 national cohorts, the transnational cohort and a user per role."""
+    from .services.demo import DEMO_PASSWORD, load_demo
+    password = password or DEMO_PASSWORD
+    logins = load_demo(password)
+    db.session.commit()
+    click.echo("Demo logins (password for all: %s):" % password)
+    for role, email in logins:
+        click.echo(f"  {role:<32} {email}")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--admin", is_flag=True, help="Give the user the admin site role.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def users_create(email: str, name: str, admin: bool, password: str) -> None:
+    """Create a user (for the first admin of a fresh installation)."""
+    from .security import password_problem
+    from .services.accounts import AccountError, create_user
+    problem = password_problem(password, email=email)
+    if problem:
+        raise click.ClickException(problem)
+    try:
+        create_user(email, name, site_role="admin" if admin else None, password=password)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created {email}.")
+
+
+@privacy_cli.command("scan")
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+def privacy_scan(file) -> None:
+    """Check text before sharing it: one JSON object per finding; exit 1 when something is found.
+
+    Reads FILE, or standard input when no file (or "-") is given."""
+    import json
+    import sys
+
+    from .privacy_guard import scan
+    findings = scan(file.read())
+    for f in findings:
+        click.echo(json.dumps({"line": f.line, "kind": f.kind, "text": f.text, "suggestion": f.suggestion,
+                               "label": f.label}, ensure_ascii=False))
+    sys.exit(1 if findings else 0)
+
+
+def register_cli(app: Flask) -> None:
+    from .content.cli import content_cli
+    app.cli.add_command(content_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(privacy_cli)

@@ -1,0 +1,100 @@
+"""`flask content check` and `flask content import`."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..extensions import db
+from ..models import Country, Programme
+from ..plugins import planned_types, registry
+from .importer import import_content
+from .loader import ContentTree, load_content
+from .validator import validate
+
+content_cli = AppGroup("content", help="The programme's content files.")
+
+path_option = click.option("--path", "path", default=None, type=click.Path(path_type=Path),
+                           help="The content folder (default: LIFE_CONTENT_DIR, normally ./content).")
+
+
+def _known_countries() -> set[str] | None:
+    try:
+        return set(db.session.scalars(select(Country.code)))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return None  # no migrated database: variants' countries are not checked
+
+
+def _checked_tree(path: Path | None) -> ContentTree:
+    """Load and validate; on any problem print them all and exit with status 1."""
+    tree = load_content(path or Path(current_app.config["LIFE_CONTENT_DIR"]))
+    problems = validate(tree, registry(), planned_types(), _known_countries())
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found.", err=True)
+        raise SystemExit(1)
+    return tree
+
+
+def _hours(number: Decimal) -> str:
+    return format(number.normalize(), "f")
+
+
+@content_cli.command("check")
+@path_option
+def check(path: Path | None) -> None:
+    """Check the content files; print every problem as file:line: message."""
+    tree = _checked_tree(path)
+    activities = sum(len(m.activities) for m in tree.modules)
+    variants = f", {len(tree.variants)} national variants" if tree.variants else ""
+    click.echo(f"content OK: {len(tree.modules)} modules, {activities} activities, "
+               f"{_hours(tree.programme.total_hours)} hours{variants}")
+
+
+@content_cli.command("import")
+@path_option
+@click.option("--dry-run", is_flag=True, help="Only list what would change; write nothing.")
+def import_(path: Path | None, dry_run: bool) -> None:
+    """Create or update the programme from the content files, matching everything by slug."""
+    tree = _checked_tree(path)
+    try:
+        report = import_content(tree, dry_run=dry_run)
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"the database refused the import ({type(exc).__name__}); "
+                                   "is it migrated? Run `flask db upgrade` first.") from exc
+    if not report.changed:
+        db.session.rollback()
+        click.echo("Nothing to change.")
+        if not dry_run:
+            _schedule_meetings(tree.programme.slug)
+        return
+    if dry_run:
+        db.session.rollback()
+        click.echo("Dry run: nothing was written. The import would make these changes:")
+    else:
+        db.session.commit()
+        click.echo(f"Imported {tree.programme.slug} {tree.programme.version}:")
+    for line in report.lines():
+        click.echo(f"  {line}")
+    for file in report.files:
+        click.echo(f"  {'would copy' if dry_run else 'copied'} file {file}")
+    if not dry_run:
+        _schedule_meetings(tree.programme.slug)
+
+
+def _schedule_meetings(slug: str) -> None:
+    """Cohorts of the runs teaching the programme get the meetings its plans add (idempotent)."""
+    from ..services.meetings import schedule_programme
+    programme = db.session.scalar(select(Programme).where(Programme.slug == slug))
+    created = schedule_programme(programme) if programme is not None else 0
+    db.session.commit()
+    if created:
+        click.echo(f"Scheduled {created} meeting{'s' if created != 1 else ''} for the cohorts of its runs.")

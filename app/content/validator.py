@@ -1,0 +1,180 @@
+"""Check a loaded content tree as a whole and return every problem found.
+
+The loader has already reported broken YAML, missing and unknown keys and wrong value types; this
+module checks what spans files: duplicate slugs and codes, references to competencies, ECVET
+units, meetings, modules and countries, hours and credit points that must add up, and each
+activity's settings, which the activity's plugin validates (app/plugins.py)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..plugins import ConfigError, ContentContext, PluginRegistry
+from .loader import ActivityNode, ContentTree, Loc, Problem, Ref, plain
+
+
+def _fmt(number: Decimal) -> str:
+    """Hours as people write them: 12, 1.5, 0.25."""
+    text = format(number.normalize(), "f")
+    return text
+
+
+@dataclass
+class _Checker:
+    tree: ContentTree
+    plugins: PluginRegistry
+    planned: list[str]
+    #: Country codes a variant may name; None: not checked (no database at hand).
+    countries: set[str] | None
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, where: Loc | str, message: str) -> None:
+        self.problems.append(Problem(str(where), message))
+
+    def unique(self, items: Iterable[tuple[str, Loc]], what: str) -> None:
+        first: dict[str, Loc] = {}
+        for value, loc in items:
+            if not value:
+                continue
+            if value in first:
+                self.add(loc, f"duplicate {what} '{value}' (first at {first[value]})")
+            else:
+                first[value] = loc
+
+    # -- the checks ---------------------------------------------------------------------------
+
+    def run(self) -> list[Problem]:
+        programme = self.tree.programme
+        if programme is None:
+            return self.problems
+        self.codes = {c.code for c in programme.competencies}
+        self.units = {u.code: u for u in programme.ecvet_units}
+        self.meetings = {m.slug for module in self.tree.modules for m in module.meetings}
+        self.unique(((c.code, c.loc) for c in programme.competencies), "competency code")
+        self.unique(((u.code, u.loc) for u in programme.ecvet_units), "ECVET unit code")
+        self.unique(((r.value, r.loc) for r in programme.module_refs), "module folder")
+        self.unique(((m.slug, m.loc) for m in self.tree.modules), "module slug")
+        self.unique(((str(m.order), m.loc) for m in self.tree.modules), "module order")
+        self.unique(((m.slug, m.loc) for module in self.tree.modules for m in module.meetings), "meeting slug")
+        self.unique(((a.slug, a.loc) for a in self.tree.activities()), "activity slug")
+        self.unique(((r.slug, r.loc) for r in self.tree.resources()), "resource slug")
+        for module in self.tree.modules:
+            self.check_module(module)
+        for resource in self.tree.resources():
+            self.known_competencies(resource.competencies)
+        self.check_totals()
+        self.check_credit_points()
+        resources = {r.path: r.slug for r in self.tree.resources()}
+        for activity in self.tree.activities():
+            self.check_activity(activity, resources)
+        for variant in self.tree.variants:
+            self.check_variant(variant)
+        return self.problems
+
+    def known_competencies(self, refs: list[Ref]) -> None:
+        for ref in refs:
+            if ref.value not in self.codes:
+                self.add(ref.loc, f"unknown competency '{ref.value}' (known: {', '.join(sorted(self.codes))})")
+
+    def check_module(self, module) -> None:
+        if module.ecvet_unit is not None and module.ecvet_unit.value not in self.units:
+            self.add(module.ecvet_unit.loc, f"unknown ECVET unit '{module.ecvet_unit.value}' "
+                                            f"(known: {', '.join(self.units)})")
+        self.known_competencies(module.competencies)
+        for outcome in module.learning_outcomes:
+            self.known_competencies(outcome.competencies)
+        activities = sum((a.hours for a in module.activities), Decimal(0))
+        meetings = sum((m.hours for m in module.meetings), Decimal(0))
+        if activities + meetings != module.hours:
+            self.add(module.loc, f"module '{module.slug}' has hours {_fmt(module.hours)}, but its activities "
+                                 f"({_fmt(activities)}) and meetings ({_fmt(meetings)}) add up to "
+                                 f"{_fmt(activities + meetings)}")
+
+    def check_totals(self) -> None:
+        programme = self.tree.programme
+        total = sum((m.hours for m in self.tree.modules), Decimal(0))
+        if total != programme.total_hours:
+            self.add(programme.loc, f"the modules add up to {_fmt(total)} hours, "
+                                    f"but total_hours is {_fmt(programme.total_hours)}")
+
+    def check_credit_points(self) -> None:
+        for code, unit in self.units.items():
+            modules = [m for m in self.tree.modules if m.ecvet_unit is not None and m.ecvet_unit.value == code]
+            points = sum((m.credit_points for m in modules), Decimal(0))
+            if modules and points != unit.credit_points:
+                self.add(unit.loc, f"ECVET unit {code} has {_fmt(unit.credit_points)} credit points, but its "
+                                   f"modules' credit points add up to {_fmt(points)}")
+
+    def check_activity(self, activity: ActivityNode, resources: dict) -> None:
+        self.known_competencies(activity.competencies)
+        due = activity.due
+        if due is not None and due.after_meeting is not None and due.after_meeting.value not in self.meetings:
+            self.add(due.after_meeting.loc, f"unknown meeting '{due.after_meeting.value}' in the due rule")
+        plugin = self.plugins.get(activity.type)
+        if plugin is None:
+            if activity.type in self.planned:
+                activity.normalised = plain(activity.settings)
+            elif activity.type:
+                known = ", ".join([*self.plugins.names(), *self.planned])
+                self.add(activity.loc, f"unknown activity type '{activity.type}' (known: {known})")
+            return
+        context = ContentContext(root=self.tree.root, base_dir=activity.base_dir, file=activity.loc.file,
+                                 line=activity.settings_line, key_lines=dict(activity.settings.key_lines),
+                                 resources=resources)
+        try:
+            activity.normalised = plugin.validate_config(plain(activity.settings), context.where(), context)
+        except ConfigError as exc:
+            self.add(exc.where or context.where(), exc.plain)
+
+    def check_variant(self, variant) -> None:
+        programme = self.tree.programme
+        if self.countries is not None and variant.country not in self.countries:
+            self.add(variant.loc, f"unknown country '{variant.country}' "
+                                  f"(known: {', '.join(sorted(self.countries))})")
+        modules = {m.slug: m for m in self.tree.modules}
+        total = programme.total_hours
+        changed: dict[str, Loc] = {}
+        for activity in variant.add:
+            if self._module(activity.module, modules) is not None:
+                total += activity.hours
+        for activity in variant.replace:
+            common = self._common_activity(activity.module, activity.replaces, modules, changed)
+            if common is not None:
+                total += activity.hours - common.hours
+        for removal in variant.remove:
+            common = self._common_activity(removal.module, removal.activity, modules, changed)
+            if common is not None:
+                total -= common.hours
+        if total != programme.total_hours:
+            self.add(variant.loc, f"with this variant, {variant.country}'s programme has {_fmt(total)} hours; "
+                                  f"it must stay {_fmt(programme.total_hours)}")
+
+    def _module(self, ref: Ref, modules: dict) -> Any:
+        if ref.value not in modules:
+            self.add(ref.loc, f"unknown module '{ref.value}'")
+            return None
+        return modules[ref.value]
+
+    def _common_activity(self, module_ref: Ref, activity_ref: Ref, modules: dict,
+                         changed: dict[str, Loc]) -> ActivityNode | None:
+        module = self._module(module_ref, modules)
+        if module is None:
+            return None
+        common = next((a for a in module.activities if a.slug == activity_ref.value), None)
+        if common is None:
+            self.add(activity_ref.loc, f"unknown activity '{activity_ref.value}' in module '{module.slug}'")
+            return None
+        if activity_ref.value in changed:
+            self.add(activity_ref.loc, f"activity '{activity_ref.value}' is already replaced or removed "
+                                       f"at {changed[activity_ref.value]}")
+            return None
+        changed[activity_ref.value] = activity_ref.loc
+        return common
+
+
+def validate(tree: ContentTree, plugins: PluginRegistry, planned: list[str],
+             countries: set[str] | None = None) -> list[Problem]:
+    """Every problem in the tree: the loader's, then the cross-file checks'."""
+    return [*tree.problems, *_Checker(tree, plugins, planned, countries).run()]

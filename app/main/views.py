@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from ..access import cohorts_with_status_access, get_cohort_for_status_or_403
+from ..models import CohortRole
+from ..plugins import registry
+from ..services import cohorts as cohort_service
+from ..services import meetings as meetings_service
+from . import bp
+
+
+@dataclass
+class NavItem:
+    label: str
+    url: str
+    prefix: str
+
+
+@bp.app_context_processor
+def navigation():
+    def nav_items() -> list[NavItem]:
+        items = [NavItem(_l("Home"), url_for("main.home"), "/home"),
+                 NavItem(_l("Programme"), url_for("programme.overview"), "/programme"),
+                 NavItem(_l("Calendar"), url_for("meetings.calendar"), "/meetings")]
+        if cohorts_with_status_access(current_user):
+            items.append(NavItem(_l("Cohorts"), url_for("main.cohort_list"), "/cohorts"))
+        if current_user.is_admin:
+            items.append(NavItem(_l("Administration"), url_for("admin.index"), "/admin"))
+        return items
+    def unread_notifications() -> int:
+        from ..services.notifications import unread_count
+        return unread_count(current_user) if current_user.is_authenticated else 0
+
+    return {"nav_items": nav_items, "unread_notifications": unread_notifications}
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    return render_template("main/welcome.html")
+
+
+@bp.get("/home")
+@login_required
+def home():
+    user = current_user._get_current_object()
+    trainee_of = cohort_service.memberships_of(user, CohortRole.TRAINEE)
+    watched = cohorts_with_status_access(user)
+    counts = cohort_service.role_counts([c.id for c in watched])
+    plugin_items = [item for plugin in registry() for item in plugin.dashboard_items(user, watched)]
+    plugin_items += meetings_service.dashboard_items(user)
+    return render_template("main/home.html", trainee_of=trainee_of, watched=watched, counts=counts,
+                           plugin_items=plugin_items, programme=_programme_summary(user) if trainee_of else None,
+                           next_meeting=meetings_service.next_meeting(user) if trainee_of else None)
+
+
+def _programme_summary(user):
+    """Hours and the next due item for the home page (the overview's fixed set of queries)."""
+    from ..services.programme import overview, viewer_for
+    viewer = viewer_for(user)
+    return overview(viewer) if viewer is not None and viewer.is_trainee else None
+
+
+@bp.get("/cohorts")
+@login_required
+def cohort_list():
+    watched = cohorts_with_status_access(current_user)
+    counts = cohort_service.role_counts([c.id for c in watched])
+    return render_template("main/cohorts.html", cohorts=watched, counts=counts)
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+@login_required
+def cohort_detail(cohort_id: int):
+    cohort = get_cohort_for_status_or_403(cohort_id)
+    return render_template("main/cohort.html", cohort=cohort, members=cohort_service.members(cohort))

@@ -1,0 +1,172 @@
+"""Pages: the calendar (/meetings/), a meeting, its attendance sheet, a cohort's meetings, editing
+and adding meetings, and the calendar feed (/meetings/ical/<token>.ics, no login: calendar apps
+cannot log in, so the secret address is the credential). Access is decided in
+app/services/meetings.py; each view parses a form, calls a service and commits once."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..access import can_view_cohort_status, cohort_roles
+from ..extensions import db
+from ..models import Cohort, CohortRole
+from ..services import meetings as service
+from . import bp
+from .forms import AttendanceForm, EmptyForm, MeetingForm
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@bp.get("/")
+@login_required
+def calendar():
+    user = _user()
+    return render_template("meetings/calendar.html", calendar=service.calendar_for(user),
+                           feed_url=url_for("meetings.feed", token=service.feed_token(user), _external=True),
+                           managed=service.managed_cohorts(user), reset_form=EmptyForm())
+
+
+@bp.post("/calendar-link/reset")
+@login_required
+def reset_feed():
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    service.reset_feed_token(_user())
+    db.session.commit()
+    flash(_("Your calendar has a new address. The old one no longer works: subscribe again with the new one."),
+          "success")
+    return redirect(url_for("meetings.calendar") + "#feed-h")
+
+
+@bp.get("/ical/<token>.ics")
+def feed(token: str):
+    user = service.user_for_feed_token(token)
+    if user is None:
+        abort(404)
+    response = Response(service.feed(user, request.host), content_type="text/calendar; charset=utf-8")
+    response.headers["Content-Disposition"] = 'inline; filename="life-academy.ics"'
+    # Personal data behind a secret address: never kept by a shared cache.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/<int:meeting_id>")
+@login_required
+def meeting(meeting_id: int):
+    user = _user()
+    meeting_ = service.viewable_meeting_or_403(user, meeting_id)
+    roles = cohort_roles(user, meeting_.cohort_id)
+    own = None
+    if CohortRole.TRAINEE in roles and service.has_started(meeting_, user):
+        own = service.attendance_state_of(user, meeting_)
+    return render_template("meetings/meeting.html", meeting=meeting_, own_attendance=own,
+                           started=service.has_started(meeting_, user),
+                           can_manage=service.can_manage(user, meeting_.cohort),
+                           can_record=service.can_record_attendance(user, meeting_.cohort),
+                           can_see_cohort=can_view_cohort_status(user, meeting_.cohort) or bool(roles))
+
+
+@bp.route("/<int:meeting_id>/attendance", methods=["GET", "POST"])
+@login_required
+def attendance(meeting_id: int):
+    user = _user()
+    meeting_ = service.meeting_or_404(meeting_id)
+    if not service.can_record_attendance(user, meeting_.cohort):
+        abort(403)
+    sheet = service.attendance_sheet(meeting_)
+    form = AttendanceForm()
+    form.present.choices = [(row.trainee.id, row.trainee.name) for row in sheet]
+    started = service.has_started(meeting_, user)
+    if request.method == "GET":
+        form.present.data = [row.trainee.id for row in sheet if row.attendance is not None and row.attendance.present]
+    elif not started:
+        flash(_("Attendance can be recorded from the meeting's first day."), "warning")
+        return redirect(url_for("meetings.attendance", meeting_id=meeting_.id))
+    elif form.validate_on_submit():
+        try:
+            present, absent = service.record_attendance(meeting_, sheet, set(form.present.data or []), user)
+        except service.MeetingError as exc:
+            flash(str(exc), "danger")
+            return redirect(url_for("meetings.attendance", meeting_id=meeting_.id))
+        db.session.commit()
+        flash(_("Attendance saved: %(present)d present, %(absent)d absent.", present=present, absent=absent),
+              "success")
+        return redirect(url_for("meetings.meeting", meeting_id=meeting_.id))
+    status = 400 if form.errors else 200
+    return render_template("meetings/attendance.html", meeting=meeting_, sheet=sheet, form=form,
+                           checked=set(form.present.data or []), started=started), status
+
+
+@bp.get("/cohort/<int:cohort_id>")
+@login_required
+def cohort_meetings(cohort_id: int):
+    user = _user()
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if not service.can_view(user, cohort):
+        abort(403)
+    return render_template("meetings/cohort.html", cohort=cohort, rows=service.cohort_meetings(cohort),
+                           today=service.today_for(user), can_manage=service.can_manage(user, cohort),
+                           can_record=service.can_record_attendance(user, cohort))
+
+
+def _apply_errors(form: MeetingForm, error: service.MeetingError) -> None:
+    for name, message in error.problems:
+        if name and name in form:
+            form[name].errors = [*form[name].errors, message]
+        else:
+            flash(message, "danger")
+
+
+@bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(meeting_id: int):
+    user = _user()
+    meeting_ = service.meeting_or_404(meeting_id)
+    if not service.can_manage(user, meeting_.cohort):
+        abort(403)
+    form = MeetingForm(obj=meeting_)
+    if meeting_.plan_id is not None:
+        del form.hours  # planned meetings keep the content's hours
+    if form.validate_on_submit():
+        try:
+            changed = service.update_meeting(
+                meeting_, title=form.title.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                place=form.place.data, agenda_md=form.agenda_md.data,
+                hours=form.hours.data if "hours" in form else None)
+        except service.MeetingError as exc:
+            db.session.rollback()
+            _apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The meeting is saved.") if changed else _("Nothing was changed."), "success")
+            return redirect(url_for("meetings.meeting", meeting_id=meeting_.id))
+    status = 400 if form.errors else 200
+    return render_template("meetings/form.html", form=form, meeting=meeting_, cohort=meeting_.cohort), status
+
+
+@bp.route("/cohort/<int:cohort_id>/new", methods=["GET", "POST"])
+@login_required
+def new(cohort_id: int):
+    user = _user()
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if not service.can_manage(user, cohort):
+        abort(403)
+    form = MeetingForm()
+    if form.validate_on_submit():
+        try:
+            meeting_ = service.add_meeting(
+                cohort, title=form.title.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                place=form.place.data, agenda_md=form.agenda_md.data, hours=form.hours.data)
+        except service.MeetingError as exc:
+            db.session.rollback()
+            _apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The meeting is added to the cohort's calendar."), "success")
+            return redirect(url_for("meetings.meeting", meeting_id=meeting_.id))
+    status = 400 if form.errors else 200
+    return render_template("meetings/form.html", form=form, meeting=None, cohort=cohort), status

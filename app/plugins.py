@@ -1,0 +1,228 @@
+"""The activity-type registry.
+
+Activity types (reading, assignment, journal, evaluation, ...) are packages under `modules/`,
+each exposing a module-level `plugin` object that subclasses `ActivityPlugin`. The core finds
+them through the `LIFE_PLUGINS` allow-list in config and never imports one by name: a stored
+`Activity.type` string is resolved here to the plugin that owns it (type dispatch, as Indico and
+CTFd do it). A wrong plugin stops start-up with `PluginError`, never a half-loaded app.
+
+Planned types. Content may use a type whose plugin has not landed yet if the type is listed in
+`LIFE_PLANNED_ACTIVITY_TYPES` (config.py). `flask content check` accepts such activities without
+validating their settings; the importer stores them, and trainees see them as "coming soon": they
+cannot be completed and credit no hours until the plugin is registered (and the content imported
+again, which then validates their settings). Remove a type from that list when its plugin lands.
+A type that is neither registered nor planned is an error.
+"""
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Flask, current_app
+
+if TYPE_CHECKING:
+    from .models import Cohort, User
+
+EXTENSION_KEY = "life_plugins"
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+
+
+class PluginError(RuntimeError):
+    """A plugin cannot be loaded; the message says which and why."""
+
+
+class ConfigError(ValueError):
+    """An activity's settings in a content file are wrong. `where` is 'file:line'."""
+
+    def __init__(self, message: str, where: str | None = None):
+        super().__init__(f"{where}: {message}" if where else message)
+        self.where = where
+        self.plain = message
+
+
+@dataclass(frozen=True)
+class ContentContext:
+    """What `validate_config` may look at besides the raw settings, handed over by the content
+    importer (app/content/). A plugin reads files through it, so paths are resolved in one way
+    everywhere and every message carries the right file:line:
+
+        body = context.read_text(raw["body"], "body")     # a Markdown file beside module.yaml
+        slug = context.resource_slug("resources/x.md", "resources")
+
+    Paths are relative to `base_dir`: the module's folder for the common programme, the variant's
+    folder (content/variants/<cc>/) for a national variant's activities. A path may not leave the
+    content folder."""
+
+    #: The content folder being checked or imported.
+    root: Path
+    #: The folder the activity is declared in; relative paths in its settings start here.
+    base_dir: Path
+    #: The YAML file as shown in messages, e.g. "content/modules/02-x/module.yaml".
+    file: str
+    #: Line of the `settings:` key (or of the activity when it has none).
+    line: int
+    #: Line of each key inside `settings:`.
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+    #: Resource files declared under some module's `resources:` (resolved path -> resource slug).
+    resources: Mapping[Path, str] = field(default_factory=dict)
+
+    def where(self, key: str | None = None) -> str:
+        """'file:line' of a settings key, or of `settings:` itself."""
+        return f"{self.file}:{self.key_lines.get(key, self.line) if key else self.line}"
+
+    def path(self, relative: Any, key: str) -> Path:
+        """The existing file `relative` names, or ConfigError at the key's line."""
+        if not isinstance(relative, str) or not relative.strip():
+            raise ConfigError(f"'{key}' must be a file path", self.where(key))
+        resolved = (self.base_dir / relative).resolve()
+        if not resolved.is_relative_to(self.root.resolve()):
+            raise ConfigError(f"'{relative}' points outside the content folder", self.where(key))
+        if not resolved.is_file():
+            raise ConfigError(f"file not found: {relative}", self.where(key))
+        return resolved
+
+    def read_text(self, relative: Any, key: str) -> str:
+        return self.path(relative, key).read_text(encoding="utf-8")
+
+    def resource_slug(self, relative: Any, key: str) -> str:
+        """The slug of a resource file declared in a module's `resources:` list."""
+        resolved = self.path(relative, key)
+        if resolved not in self.resources:
+            raise ConfigError(f"'{relative}' is not listed under any module's 'resources:'", self.where(key))
+        return self.resources[resolved]
+
+
+@dataclass
+class DashboardItem:
+    """One line a plugin contributes to a dashboard: '4 submissions await feedback'."""
+    label: str
+    count: int
+    url: str | None = None
+    attention: bool = False
+
+
+@dataclass
+class ActivityPlugin:
+    """The interface every activity type implements. Override what the type needs; the defaults
+    describe an activity with no settings, completed by the trainee marking it done."""
+
+    #: Stored in Activity.type and used as the blueprint name and table prefix.
+    name: str = ""
+    #: Shown to users; a lazy_gettext string so it is translated.
+    label: Any = ""
+    blueprint: Blueprint | None = None
+    #: Model classes the plugin owns (imported so Alembic sees their tables).
+    models: tuple[type, ...] = field(default_factory=tuple)
+
+    def init_app(self, app: Flask) -> None:
+        """Called once at start-up after the blueprint is registered (CLI commands, signals)."""
+
+    def validate_config(self, raw: dict[str, Any], where: str,
+                        context: ContentContext | None = None) -> dict[str, Any]:
+        """Check an activity's `settings:` from content and return the normalised settings, which
+        the importer stores in Activity.settings (JSON). Raise ConfigError(message, where) for
+        anything wrong; `context.where(key)` gives the line of one key. The importer always passes
+        `context` (files beside the module, declared resources); it is None only when a test
+        calls the method directly. Each plugin validates its own settings: the importer checks
+        the type name and dispatches, nothing more."""
+        if raw:
+            raise ConfigError(f"activity type '{self.name}' takes no settings", where)
+        return {}
+
+    def hours(self, activity: Any) -> Decimal:
+        """The hours a completed activity credits toward the programme total."""
+        return Decimal(activity.hours)
+
+    def activity_url(self, activity: Any) -> str | None:
+        """Where a trainee opens the activity."""
+        return None
+
+    def due_dates(self, user: User, activity_ids: list[int]) -> dict[int, date]:
+        """Due dates that replace the content's due rule for this trainee (an extension a
+        facilitator granted), by activity id; one query at most. Called by the programme service
+        for the trainee's activities of this type."""
+        return {}
+
+    def dashboard_items(self, user: User, cohorts: list[Cohort]) -> list[DashboardItem]:
+        """What this type shows on a user's home page for the given cohorts (a bounded number of
+        queries, whatever the cohort size)."""
+        return []
+
+    def export_user_data(self, user: User) -> dict[str, Any]:
+        """Everything this type stores about the user, for the privacy export."""
+        return {}
+
+    def erase_user_data(self, user: User) -> None:
+        """Remove the user's personal data this type owns; keep anonymous aggregates."""
+
+
+class PluginRegistry:
+    def __init__(self) -> None:
+        self._plugins: dict[str, ActivityPlugin] = {}
+
+    def add(self, plugin: ActivityPlugin, source: str) -> None:
+        if not isinstance(plugin, ActivityPlugin):
+            raise PluginError(f"{source}: `plugin` must be an ActivityPlugin, got {type(plugin).__name__}")
+        if not _NAME_RE.match(plugin.name or ""):
+            raise PluginError(f"{source}: plugin name {plugin.name!r} must match {_NAME_RE.pattern}")
+        if plugin.name in self._plugins:
+            raise PluginError(f"{source}: duplicate plugin name '{plugin.name}' (already registered)")
+        if plugin.blueprint is not None and plugin.blueprint.name != plugin.name:
+            raise PluginError(f"{source}: blueprint is named '{plugin.blueprint.name}', "
+                              f"it must be named like the plugin, '{plugin.name}'")
+        self._plugins[plugin.name] = plugin
+
+    def get(self, name: str) -> ActivityPlugin | None:
+        return self._plugins.get(name)
+
+    def __getitem__(self, name: str) -> ActivityPlugin:
+        return self._plugins[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._plugins
+
+    def __iter__(self) -> Iterator[ActivityPlugin]:
+        return iter(self._plugins.values())
+
+    def names(self) -> list[str]:
+        return list(self._plugins)
+
+
+def _import_plugin(path: str) -> ActivityPlugin:
+    try:
+        module = importlib.import_module(path)
+    except Exception as exc:  # any failure in a plugin must stop start-up with its name
+        raise PluginError(f"plugin '{path}' failed to import: {type(exc).__name__}: {exc}") from exc
+    plugin = getattr(module, "plugin", None)
+    if plugin is None:
+        raise PluginError(f"plugin '{path}' has no module-level `plugin` object")
+    return plugin
+
+
+def load_plugins(app: Flask) -> PluginRegistry:
+    """Import every plugin on the allow-list, register its blueprint under /a/<name>/ and keep
+    the registry in app.extensions."""
+    registry = PluginRegistry()
+    for path in app.config["LIFE_PLUGINS"]:
+        registry.add(_import_plugin(path), path)
+    for plugin in registry:
+        if plugin.blueprint is not None:
+            app.register_blueprint(plugin.blueprint, url_prefix=f"/a/{plugin.name}")
+        plugin.init_app(app)
+    app.extensions[EXTENSION_KEY] = registry
+    return registry
+
+
+def registry() -> PluginRegistry:
+    return current_app.extensions[EXTENSION_KEY]
+
+
+def planned_types() -> list[str]:
+    """Activity types content may already use although no plugin is registered for them."""
+    return [name for name in current_app.config.get("LIFE_PLANNED_ACTIVITY_TYPES", []) if name not in registry()]

@@ -1,0 +1,520 @@
+"""Privacy guard: spot text that likely identifies a family before a trainee saves it.
+
+Trainees write journals and assignments about real, often vulnerable, families. The guard
+looks for the things that identify a person outright - national ID numbers, e-mail
+addresses, phone numbers and street addresses - and returns findings with a suggested
+replacement. It only warns: the caller shows the findings and the trainee decides, because
+the guard cannot know whether "Storgatan 12" is a family's home or the municipal office.
+
+Design choices, all in favour of few false alarms (social workers write many numbers):
+
+* ID numbers are only reported when their check digits and embedded birth date are valid;
+  the checksum libraries come from python-stdnum so the arithmetic is the audited one.
+* A number is judged as a whole: digits that are part of a longer run of digits or of a
+  word never match on their own, so "2024-000123" can never hide a phone number.
+* A number directly labelled as a reference ("invoice no.", "ISBN", "case no.") is taken
+  to be that reference; one followed by a unit ("12 345 kr", "160 hours") is an amount.
+* When two findings overlap, the more specific kind wins: an e-mail over what is inside
+  it, a checksum-valid ID over a phone-shaped reading of the same digits.
+
+Pure Python with no Flask import, so it can be used from forms, the API and tests alike.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from stdnum import luhn
+from stdnum.exceptions import ValidationError
+from stdnum.it import codicefiscale
+from stdnum.no import fodselsnummer
+from stdnum.pt import nif
+from stdnum.se import personnummer
+from stdnum.si import emso
+
+__all__ = ["Finding", "scan", "KIND_LABELS"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One piece of likely identifying text.
+
+    ``kind`` is a key of ``KIND_LABELS`` and ``label`` its English description for the user.
+    ``text`` is the match exactly as written; ``start``/``end`` are Python string offsets, so
+    ``scanned[start:end] == text`` and the caller can highlight the exact span. ``line`` is
+    1-based because it is meant for people ("line 3 contains a phone number").
+    ``suggestion`` is what the trainee could write instead; the guard never applies it.
+    """
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    line: int
+    suggestion: str
+    label: str
+
+
+def N_(message: str) -> str:
+    """Marks a string for translation without translating it here (gettext_noop): this module
+    has no Flask, so the page that shows a label or suggestion translates it."""
+    return message
+
+
+ID_SUGGESTION = N_("[ID number removed]")
+
+KIND_LABELS: dict[str, str] = {
+    "se_personnummer": N_("Swedish personal identity number"),
+    "se_samordningsnummer": N_("Swedish coordination number"),
+    "no_fodselsnummer": N_("Norwegian national identity number"),
+    "no_dnummer": N_("Norwegian D-number"),
+    "si_emso": N_("Slovenian personal identification number (EMŠO)"),
+    "pt_nif": N_("Portuguese tax identification number (NIF)"),
+    "it_codice_fiscale": N_("Italian tax code (codice fiscale)"),
+    "email": N_("E-mail address"),
+    "phone": N_("Phone number"),
+    "street_address": N_("Street address"),
+}
+
+_FIXED_SUGGESTIONS: dict[str, str] = {
+    "email": N_("[e-mail removed]"),
+    "phone": N_("[phone removed]"),
+}
+
+# Lower rank wins an overlap. The e-mail is the container of anything inside it; checksummed
+# IDs beat shape-only guesses; an address is more specific than a bare run of digits.
+_RANK: dict[str, int] = {"email": 0, "street_address": 2, "phone": 3}
+_ID_RANK = 1
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    kind: str
+    start: int
+    end: int
+
+    @property
+    def rank(self) -> int:
+        return _RANK.get(self.kind, _ID_RANK)
+
+
+# --- shared context rules -------------------------------------------------------------------
+
+# A number must stand on its own: not glued to a word, "+", "@" or "%", and not the tail of a
+# longer digit group such as "2024-000123", "1 234 567" or "(0)70".
+_NUM_LEFT = r"(?<![\w+@%])(?<![0-9][-./,:() ])(?<!\)[ ])"
+_NUM_RIGHT = r"(?![\w@%])(?![-./,:+][0-9])(?![ ][0-9])"
+
+# Labels count only when they end right at the number: one further back may belong to
+# another number in the same sentence.
+_REFERENCE_LABEL = re.compile(
+    r"\b(?:invoice|inv|case|ref|reference|order|ticket|account|acct|isbn|issn|iban|ocr|"
+    r"bankgiro|plusgiro|faktura|fakturanummer|ärende|ärendenummer|dnr|diarienummer|"
+    r"saksnummer|saksnr|fattura|pratica|protocollo|prot|fatura|processo|račun|zadeva|"
+    r"postcode|postnummer|postnr|zip)"
+    r"\.?\s*(?:no|nr|number|num|n|nº|n°|n\.º|#)?\.?\s*[:#]?\s*\Z",
+    re.IGNORECASE,
+)
+_PHONE_LABEL = re.compile(
+    r"\b(?:tel|tlf|telefon|telefonnummer|telefonnr|phone|ph|mob|mobile|mobil|mobilnummer|"
+    r"mobiltelefon|cell|cellphone|gsm|telefone|telemóvel|telemovel|telefono|cellulare|"
+    r"sms|whatsapp|ring|call)"
+    r"\.?\s*(?:no|nr|number|num)?\.?\s*[:.]?\s*\Z",
+    re.IGNORECASE,
+)
+# A currency or percent sign after a number makes it an amount ("12 345 678 kr").
+_AMOUNT_UNITS = r"%|‰|€|\$|£|(?:kr|sek|nok|dkk|eur|euro|euros|evrov|chf|usd|gbp)\b"
+_AMOUNT_AFTER = re.compile(rf"\s?(?:{_AMOUNT_UNITS})", re.IGNORECASE)
+# After a street-like phrase, a count or duration means prose: "Via Zoom 3 times",
+# "Corso Italia 5 km". Kept apart from amounts because for long numbers words such as
+# Swedish "min" ("my") would hide real phone numbers.
+_COUNT_AFTER = re.compile(
+    rf"\s?(?:{_AMOUNT_UNITS}|(?:h|hrs?|hours?|timer|timmar|ur|ore|horas|min|minutes?|km|m|"
+    r"times|days?|dagar|dager|dni|giorni|dias|weeks?|months?|years?|år|anni|anos|pages?|"
+    r"people|persons|children|kids|members|visits|sessions|meetings|messages|calls)\b)",
+    re.IGNORECASE,
+)
+
+
+def _labelled(text: str, start: int, label: re.Pattern[str]) -> bool:
+    """True when ``label`` ends right before ``start`` on the same line."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return label.search(text, max(line_start, start - 40), start) is not None
+
+
+def _is_reference_or_amount(text: str, start: int, end: int) -> bool:
+    return _labelled(text, start, _REFERENCE_LABEL) or _AMOUNT_AFTER.match(text, end) is not None
+
+
+def _digits(raw: str) -> str:
+    return re.sub(r"[^0-9]", "", raw)
+
+
+# --- national identity numbers --------------------------------------------------------------
+
+_SE_PATTERN = re.compile(_NUM_LEFT + r"(?:19|20)?[0-9]{6}[-+ ]?[0-9]{4}" + _NUM_RIGHT)
+_NO_PATTERN = re.compile(_NUM_LEFT + r"[0-9]{6}[- ]?[0-9]{5}" + _NUM_RIGHT)
+_SI_PATTERN = re.compile(_NUM_LEFT + r"[0-9]{13}" + _NUM_RIGHT)
+_PT_PATTERN = re.compile(
+    r"(?:(?<![\w])PT[ ]?|" + _NUM_LEFT + r")(?:[0-9]{9}|[0-9]{3} [0-9]{3} [0-9]{3})" + _NUM_RIGHT
+)
+# The structure regex keeps the checksum call for strings that could be a code at all;
+# omocodia letters (LMNPQRSTUV) may stand for digits.
+_IT_PATTERN = re.compile(
+    r"(?<![\w])[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}"
+    r"[A-Z][0-9LMNPQRSTUV]{3}[A-Z](?![\w@])",
+    re.IGNORECASE,
+)
+
+# Personal NIFs start with 1-3 or 45; the rest are companies, public bodies and special
+# cases, still listed because a sole trader's or small firm's number can point to a family.
+_PT_NIF_PREFIXES = ("1", "2", "3", "45", "5", "6", "70", "71", "72", "74", "75", "77", "79",
+                    "8", "90", "91", "98", "99")
+
+
+def _not_in_future(born: datetime.date) -> bool:
+    return born <= datetime.date.today()
+
+
+def _swedish_kind(raw: str) -> str | None:
+    """Personnummer or samordningsnummer (birth day + 60), or None if invalid.
+
+    stdnum knows only the personnummer, so the coordination number is validated by moving
+    the day back into range for the date check while Luhn runs on the digits as written.
+    """
+    number = personnummer.compact(raw)  # YYMMDD-NNNN or YYYYMMDD-NNNN
+    if not luhn.is_valid(_digits(number)[-10:]):
+        return None
+    day = int(number[-7:-5])
+    kind = "se_personnummer"
+    if day > 60:
+        kind = "se_samordningsnummer"
+        number = f"{number[:-7]}{day - 60:02d}{number[-5:]}"
+    try:
+        born = personnummer.get_birth_date(number)
+    except ValidationError:
+        return None
+    return kind if _not_in_future(born) else None
+
+
+def _norwegian_kind(raw: str) -> str | None:
+    """Fødselsnummer or D-number (birth day + 40); stdnum checks both check digits."""
+    if not fodselsnummer.is_valid(raw):
+        return None
+    return "no_dnummer" if int(_digits(raw)[0]) >= 4 else "no_fodselsnummer"
+
+
+def _slovenian_kind(raw: str) -> str | None:
+    """EMŠO; stdnum checks date and checksum, we add that the person is already born."""
+    if not emso.is_valid(raw):
+        return None
+    return "si_emso" if _not_in_future(emso.get_birth_date(raw)) else None
+
+
+def _portuguese_kind(raw: str) -> str | None:
+    """NIF; stdnum only rejects a leading 0, so the issued prefixes are checked here."""
+    number = nif.compact(raw)
+    if not number.startswith(_PT_NIF_PREFIXES) or not nif.is_valid(number):
+        return None
+    return "pt_nif"
+
+
+def _italian_kind(raw: str) -> str | None:
+    return "it_codice_fiscale" if codicefiscale.is_valid(raw) else None
+
+
+_ID_RULES: tuple[tuple[re.Pattern[str], Callable[[str], str | None]], ...] = (
+    (_SE_PATTERN, _swedish_kind),
+    (_NO_PATTERN, _norwegian_kind),
+    (_SI_PATTERN, _slovenian_kind),
+    (_PT_PATTERN, _portuguese_kind),
+    (_IT_PATTERN, _italian_kind),
+)
+
+
+def _find_ids(text: str) -> Iterator[_Candidate]:
+    for pattern, classify in _ID_RULES:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            kind = classify(match.group())
+            # Checksum first: it is cheaper than the label look-behind and rejects most runs.
+            if kind and not _is_reference_or_amount(text, start, end) \
+                    and not _labelled(text, start, _PHONE_LABEL):
+                yield _Candidate(kind, start, end)
+
+
+# --- e-mail ---------------------------------------------------------------------------------
+
+_EMAIL_PATTERN = re.compile(
+    r"(?<![\w.+-])[\w+-](?:[\w.+-]*[\w+-])?@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,24}(?![\w-])"
+)
+
+
+def _find_emails(text: str) -> Iterator[_Candidate]:
+    for match in _EMAIL_PATTERN.finditer(text):
+        yield _Candidate("email", *match.span())
+
+
+# --- phone numbers --------------------------------------------------------------------------
+
+# A "chain" is digit groups joined by single separators; it is taken whole (possessive
+# quantifiers, no backtracking into it) and its shape is judged in Python, which keeps
+# partial matches inside longer numbers impossible and the regex linear.
+_PHONE_CHAIN = re.compile(
+    _NUM_LEFT
+    + r"(?:\(\+[0-9]++\)[ ]?|\+[ ]?)?"  # "+46 ", "(+351) "
+    + r"\(?[0-9]++\)?"
+    + r"(?:(?:[ ]?\(0\)[ ]?|[ ][-/][ ]|[ \-/.])\(?[0-9]++\)?)*+"
+    + _NUM_RIGHT
+)
+_DATE_LIKE = re.compile(
+    r"[0-9]{1,2}([./\- ])[0-9]{1,2}\1[0-9]{2,4}|[0-9]{4}([./\- ])[0-9]{1,2}\2[0-9]{1,2}"
+)
+_TIME_RANGE = re.compile(r"[0-9]{1,2}[.:][0-9]{2}-[0-9]{1,2}[.:][0-9]{2}")
+_PT_MOBILE_PREFIXES = ("91", "92", "93", "96")
+_PT_LANDLINE_PREFIXES = ("21", "22", "23", "24", "25", "26", "27", "28", "29")
+
+
+def _group_lengths(raw: str) -> list[int]:
+    return [len(group) for group in re.findall(r"[0-9]+", raw.replace("(0)", ""))]
+
+
+def _is_international(raw: str, digits: str) -> bool:
+    """+CC… or 00CC…: the prefix alone makes a phone likely, so only the length is checked."""
+    if raw.startswith(("+", "(+")):
+        return 8 <= len(digits) <= 15
+    return 9 <= len(digits) - 2 <= 15 and digits[2] != "0"
+
+
+def _is_trunk_number(raw: str, digits: str) -> bool:
+    """National numbers dialled with a leading 0: Sweden, Slovenia, Italian landlines.
+
+    Written in groups, the first group is an area or mobile code of 2-4 digits, which is
+    what tells "08-123 456 78" from a mistyped ID such as "080430-0631". Written bare,
+    only the usual 9-10 digit lengths count.
+    """
+    if not raw.lstrip("(").startswith("0") or len(digits) < 2 or digits[1] == "0":
+        return False
+    groups = _group_lengths(raw)
+    if len(groups) == 1:
+        return 9 <= len(digits) <= 10
+    return 2 <= groups[0] <= 4 and 8 <= len(digits) <= 11
+
+
+def _is_mobile_or_local_shape(digits: str, groups: list[int]) -> bool:
+    """Numbers without a trunk 0: Norway (8 digits), Portugal (9), Italian mobiles (10)."""
+    if len(digits) == 8:
+        return (groups == [3, 2, 3] and digits[0] in "49") or (
+            groups == [2, 2, 2, 2] and digits[0] in "23456789"
+        ) or (groups == [8] and digits[0] in "49")
+    if len(digits) == 9:
+        # Portuguese mobiles (9[1236]) are grouped freely; landlines only as 3-3-3 or bare,
+        # since "212 34 56 78"-like groupings are more often amounts.
+        if digits.startswith(_PT_MOBILE_PREFIXES):
+            return min(groups) >= 2
+        return groups in ([3, 3, 3], [9]) and digits.startswith(_PT_LANDLINE_PREFIXES)
+    if len(digits) == 10:
+        return digits[0] == "3" and digits[1] != "0" and groups[0] in (3, 10)
+    return False
+
+
+def _has_mixed_dots(raw: str) -> bool:
+    """Dots mixed with other separators are times or versions ("08.30-10.30"), not phones."""
+    body = raw.replace("(0)", "")
+    return "." in body and any(separator in body for separator in " -/")
+
+
+def _looks_like_phone(raw: str, phone_labelled: bool) -> bool:
+    digits = _digits(raw)
+    if _DATE_LIKE.fullmatch(raw) or _TIME_RANGE.fullmatch(raw) or _has_mixed_dots(raw):
+        return False
+    if raw.startswith(("+", "(+", "00")):
+        return _is_international(raw, digits)
+    if _is_trunk_number(raw, digits) or _is_mobile_or_local_shape(digits, _group_lengths(raw)):
+        return True
+    # An explicit "tel." vouches for shapes we do not otherwise trust, e.g. "22334455".
+    return phone_labelled and 8 <= len(digits) <= 13
+
+
+def _find_phones(text: str) -> Iterator[_Candidate]:
+    for match in _PHONE_CHAIN.finditer(text):
+        start, end = match.span()
+        # Every phone shape has at least 8 digits; most chains ("12", "2026") stop here.
+        if len(_digits(match.group())) < 8 or _is_reference_or_amount(text, start, end):
+            continue
+        phone_labelled = _labelled(text, start, _PHONE_LABEL)
+        if _looks_like_phone(match.group(), phone_labelled):
+            yield _Candidate("phone", start, end)
+        elif "/" in match.group():
+            yield from _slash_separated_phones(match, phone_labelled)
+
+
+def _slash_separated_phones(match: re.Match[str], phone_labelled: bool) -> list[_Candidate]:
+    """People list alternatives as "070-123 45 67/073-111 22 33".
+
+    Only when every part is a phone on its own, so "2024/0123456789" stays one number.
+    """
+    parts, offset = [], match.start()
+    for part in match.group().split("/"):
+        if not _looks_like_phone(part, phone_labelled):
+            return []
+        parts.append(_Candidate("phone", offset, offset + len(part)))
+        offset += len(part) + 1
+    return parts
+
+
+# --- street addresses -----------------------------------------------------------------------
+
+_UPPER = "A-ZÀ-ÖØ-ÞŠŽČĆĐ"
+_NAME = rf"[{_UPPER}][^\W\d_]*(?:[-'’][^\W\d_]+)*"
+_INITIAL = rf"[{_UPPER}]\."
+# Addresses are written on one line; not crossing line breaks keeps findings line-accurate.
+_SP = r"[ \t]+"
+# House numbers may carry a letter ("5B"); "12, 3rd floor" etc. is left out on purpose.
+_HOUSE_NO = r"[0-9]{1,4}[A-Za-z]?(?![\w])(?![.,/][0-9])"
+_ROMANCE_PARTICLE = (
+    r"(?:da|de|do|das|dos|di|del|della|delle|dei|degli|dello|e|la|le|il|lo|al|alla|"
+    r"san|santa|santo|são|sul|sulla)"
+)
+_ROMANCE_NAME = rf"(?:(?:d|dell|all|sull|dall)['’])?(?:{_NAME}|{_INITIAL})"
+
+
+def _either_case(word: str) -> str:
+    """Match ``word`` with an upper- or lower-case first letter ("Via" and "via")."""
+    return f"[{word[0].upper()}{word[0].lower()}]{re.escape(word[1:])}"
+
+
+# Italians and Portuguese write "in via Roma 10" / "na rua Augusta 120" in running text.
+_ROMANCE_STREET_WORDS = "|".join(
+    [_either_case(word) for word in (
+        "rua", "avenida", "travessa", "praça", "largo", "estrada", "alameda", "calçada",
+        "via", "viale", "piazza", "piazzale", "corso", "vicolo", "lungomare", "strada",
+        "contrada", "borgo")]
+    + [re.escape(abbreviation) for abbreviation in (
+        "Av.", "Avda.", "Trav.", "Pç.", "Lgo.", "Estr.", "V.le", "P.za", "P.zza",
+        "C.so")]
+)
+
+_ADDRESS_PATTERNS: tuple[re.Pattern[str], ...] = (
+    # Swedish and Norwegian compounds: "Storgatan 12", "Drammensveien 10".
+    re.compile(
+        rf"(?<![\w])[{_UPPER}][^\W\d_]+(?:gatan|vägen|gränd|gränden|torget|stigen|backen|"
+        rf"allén|leden|gata|gaten|veien|vegen|vei|veg|plassen|stien|bakken){_SP}{_HOUSE_NO}"
+    ),
+    # Name + lower-case street word: "Slovenska cesta 9", "Prešernov trg 2", "Bygdøy allé 3".
+    re.compile(
+        rf"(?<![\w]){_NAME}{_SP}(?:vei|veg|plass|allé|cesta|ulica|ul\.|trg|nabrežje)"
+        rf"{_SP}{_HOUSE_NO}"
+    ),
+    # Norwegian "gate" only after a genitive ("Kongens gate 14"), so "Boarding gate 3" stays quiet.
+    re.compile(rf"(?<![\w]){_NAME}s{_SP}(?:gate|gata){_SP}{_HOUSE_NO}"),
+    # English, street word last: "Main Road 4".
+    re.compile(
+        rf"(?<![\w]){_NAME}{_SP}(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive){_SP}{_HOUSE_NO}"
+    ),
+    # English, number first: "12 Baker Street", "221B Baker Street".
+    re.compile(
+        rf"(?<![\w\-/.,])[0-9]{{1,4}}[A-Za-z]?{_SP}(?:{_NAME}{_SP}){{1,2}}"
+        r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Drive|Close|Crescent|Terrace|Gardens|Grove|"
+        r"Way|Place|Square)\b\.?"
+    ),
+    # Portuguese and Italian, street word first and often lower-case in running text:
+    # "Rua Augusta 120", "na rua do Salitre 88", "Avenida da Liberdade 45", "Via dei Mille, 4",
+    # "Rua Augusta, n.º 120". A bare "R." for Rua is left out: it reads like an initial in
+    # citations ("R. Larsen 2019").
+    re.compile(
+        rf"(?<![\w])(?:{_ROMANCE_STREET_WORDS})"
+        rf"(?:{_SP}{_ROMANCE_PARTICLE})*{_SP}{_ROMANCE_NAME}"
+        rf"(?:{_SP}(?:{_ROMANCE_PARTICLE}{_SP})*{_ROMANCE_NAME}){{0,3}}"
+        rf",?{_SP}(?:n\.?\s?[ºo°]\.?\s?)?{_HOUSE_NO}"
+    ),
+    # Slovenian street word first, where the name may start lower-case:
+    # "Ulica bratov Učakar 4", "Cesta v Mestni log 5", "Ulica Pohorskega bataljona 12".
+    re.compile(
+        rf"(?<![\w])(?:Ulica|Cesta|Pot|Trg)(?:{_SP}[a-zčšžćđ]+){{0,2}}{_SP}{_NAME}"
+        rf"(?:{_SP}(?:{_NAME}|[a-zčšžćđ]+)){{0,2}}{_SP}{_HOUSE_NO}"
+    ),
+)
+
+
+def _find_addresses(text: str) -> Iterator[_Candidate]:
+    for pattern in _ADDRESS_PATTERNS:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if not _COUNT_AFTER.match(text, end):
+                yield _Candidate("street_address", start, end)
+
+
+# --- assembling findings --------------------------------------------------------------------
+
+_FINDERS: tuple[Callable[[str], Iterator[_Candidate]], ...] = (
+    _find_emails,
+    _find_ids,
+    _find_addresses,
+    _find_phones,
+)
+
+
+def _without_overlaps(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Keep the most specific candidate for each span (then the longest, then the first).
+
+    Kept spans never overlap, so a new span only has to be checked against its two
+    neighbours in start order; that keeps long assignments with many findings fast.
+    """
+    kept: list[_Candidate] = []
+    starts: list[int] = []
+    for candidate in sorted(candidates, key=lambda c: (c.rank, c.start - c.end, c.start)):
+        at = bisect.bisect_right(starts, candidate.start)
+        if at > 0 and kept[at - 1].end > candidate.start:
+            continue
+        if at < len(kept) and kept[at].start < candidate.end:
+            continue
+        kept.insert(at, candidate)
+        starts.insert(at, candidate.start)
+    return kept
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0] + [newline.end() for newline in re.finditer("\n", text)]
+
+
+def _family_pseudonym(index: int) -> str:
+    """Family A … Family Z, then Family 27 …: readable and never a real surname."""
+    return f"Family {chr(ord('A') + index)}" if index < 26 else f"Family {index + 1}"
+
+
+def _suggestion(kind: str, matched: str, families: dict[str, str]) -> str:
+    if kind == "street_address":
+        # The same address gets the same pseudonym so a text stays coherent after editing.
+        key = " ".join(matched.casefold().split())
+        families.setdefault(key, _family_pseudonym(len(families)))
+        return f"[address of {families[key]}]"
+    return _FIXED_SUGGESTIONS.get(kind, ID_SUGGESTION)
+
+
+def scan(text: str) -> list[Finding]:
+    """Find text that likely identifies a family; the text itself is never changed.
+
+    Returns findings sorted by ``start`` that never overlap. It is a warning aid, tuned to
+    stay quiet on dates, amounts, hours and reference numbers, so it will miss unusual
+    formats; a clean result does not prove the text is anonymous (names are not detected).
+    """
+    candidates = [candidate for finder in _FINDERS for candidate in finder(text)]
+    line_starts = _line_starts(text)
+    families: dict[str, str] = {}
+    findings = []
+    for candidate in _without_overlaps(candidates):
+        matched = text[candidate.start:candidate.end]
+        findings.append(Finding(
+            kind=candidate.kind,
+            text=matched,
+            start=candidate.start,
+            end=candidate.end,
+            line=bisect.bisect_right(line_starts, candidate.start),
+            suggestion=_suggestion(candidate.kind, matched, families),
+            label=KIND_LABELS[candidate.kind],
+        ))
+    return findings

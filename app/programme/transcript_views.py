@@ -1,0 +1,28 @@
+"""The trainee's transcript (/programme/transcript) and a trainee's transcript for the staff who
+follow them (/programme/transcript/<user_id>): units, outcomes, hours and credits, printable."""
+from __future__ import annotations
+
+from flask import render_template
+from flask_login import current_user, login_required
+
+from ..services import meetings as meetings_service
+from ..services import transcript as transcript_service
+from . import bp
+
+
+def _render(learner, own: bool):
+    transcript = transcript_service.transcript_for(learner, meetings_service.today_for(current_user))
+    return render_template("programme/transcript.html", transcript=transcript, learner=learner, own=own)
+
+
+@bp.get("/transcript")
+@login_required
+def transcript():
+    return _render(current_user._get_current_object(), own=True)
+
+
+@bp.get("/transcript/<int:user_id>")
+@login_required
+def trainee_transcript(user_id: int):
+    learner = transcript_service.trainee_or_404(user_id, current_user._get_current_object())
+    return _render(learner, own=learner.id == current_user.id)

@@ -1,0 +1,1 @@
+"""Services hold the rules; they add and flush, the view commits once."""

@@ -1,0 +1,33 @@
+"""Read models for cohorts: who is in them, counted without a query per cohort."""
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Cohort, CohortRole, Membership, User
+
+
+def role_counts(cohort_ids: list[int]) -> dict[int, Counter]:
+    """{cohort_id: Counter({role: n})} in one query."""
+    counts: dict[int, Counter] = {cid: Counter() for cid in cohort_ids}
+    if not cohort_ids:
+        return counts
+    rows = db.session.execute(
+        select(Membership.cohort_id, Membership.role, func.count())
+        .where(Membership.cohort_id.in_(cohort_ids)).group_by(Membership.cohort_id, Membership.role))
+    for cohort_id, role, n in rows:
+        counts[cohort_id][role] = n
+    return counts
+
+
+def members(cohort: Cohort) -> list[Membership]:
+    return list(db.session.scalars(
+        select(Membership).join(User).where(Membership.cohort_id == cohort.id)
+        .options(selectinload(Membership.user)).order_by(Membership.role, User.name)))
+
+
+def memberships_of(user: User, role: CohortRole | None = None) -> list[Membership]:
+    return [m for m in user.memberships if role is None or m.role == role]

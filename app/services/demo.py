@@ -1,0 +1,92 @@
+"""Demo data: one run, five national cohorts, the transnational cohort and a user for every
+role, with the names the design's user journeys use."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Cohort, CohortKind, CohortRole, Country, Membership, ProgrammeRun, SiteRole, User
+from ..security import hash_password
+from .meetings import schedule_meetings
+
+DEMO_PASSWORD = "life-demo-2026"
+DEMO_DOMAIN = "demo.life-academy.eu"
+RUN_NAME = "LIFE pilot 2026–2027"
+
+# country code: (coordinator, facilitator, trainees)
+PEOPLE = {
+    "SE": ("Eva Lind", "Karin Berg", ["Lars Nilsson", "Sara Holm", "Maja Ek"]),
+    "NO": ("Ingrid Dahl", "Ola Haugen", ["Kari Nordmann", "Jonas Lie", "Sigrid Bakke"]),
+    "SI": ("Mojca Novak", "Tomaž Kranjc", ["Nina Zupan", "Luka Horvat", "Petra Kos"]),
+    "PT": ("Helena Costa", "João Silva", ["Ana Pereira", "Rui Santos", "Marta Sousa"]),
+    "IT": ("Giulia Bianchi", "Paolo Romano", ["Chiara Ricci", "Luca Greco", "Sofia Conti"]),
+}
+
+
+def _email(name: str, country: str) -> str:
+    first = name.split()[0].lower().translate(str.maketrans("ãáàâéêíóôõúçžšč", "aaaaeeiooouczsc"))
+    return f"{first}.{country.lower()}@{DEMO_DOMAIN}" if country else f"{first}@{DEMO_DOMAIN}"
+
+
+def _user(name: str, email: str, password_hash: str, locale: str | None, site_role: str | None = None) -> User:
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, name=name, password_hash=password_hash, locale=locale, site_role=site_role)
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def _member(user: User, cohort: Cohort, role: CohortRole) -> None:
+    exists = db.session.scalar(select(Membership).where(Membership.user_id == user.id,
+                                                        Membership.cohort_id == cohort.id))
+    if exists is None:
+        db.session.add(Membership(user=user, cohort=cohort, role=role))
+
+
+def _cohort(run: ProgrammeRun, name: str, kind: CohortKind, country: Country | None) -> Cohort:
+    cohort = db.session.scalar(select(Cohort).where(Cohort.run_id == run.id, Cohort.name == name))
+    if cohort is None:
+        cohort = Cohort(run=run, name=name, kind=kind, country=country)
+        db.session.add(cohort)
+        db.session.flush()
+        schedule_meetings(cohort)
+    return cohort
+
+
+def load_demo(password: str = DEMO_PASSWORD) -> list[tuple[str, str]]:
+    """Create (or complete) the demo data and return (role, e-mail) pairs to print."""
+    pw = hash_password(password)
+    run = db.session.scalar(select(ProgrammeRun).where(ProgrammeRun.name == RUN_NAME))
+    if run is None:
+        run = ProgrammeRun(name=RUN_NAME, starts_on=date(2026, 10, 1), ends_on=date(2027, 9, 30))
+        db.session.add(run)
+        db.session.flush()
+    countries = {c.code: c for c in db.session.scalars(select(Country))}
+    logins = [("admin", _email("Admin", "")), ("transnational coordinator", _email("Marco", ""))]
+    _user("Admin", logins[0][1], pw, "en", SiteRole.ADMIN)
+    _user("Marco Ferri", logins[1][1], pw, "it", SiteRole.TRANSNATIONAL_COORDINATOR)
+    transnational = _cohort(run, "Transnational cohort 2026–2027", CohortKind.TRANSNATIONAL, None)
+    for code, (coordinator, facilitator, trainees) in PEOPLE.items():
+        country = countries[code]
+        cohort = _cohort(run, f"{country.name} 2026–2027", CohortKind.NATIONAL, country)
+        locale = country.default_locale
+        for name, role in [(coordinator, CohortRole.COORDINATOR), (facilitator, CohortRole.FACILITATOR)]:
+            user = _user(name, _email(name, code), pw, locale)
+            _member(user, cohort, role)
+            logins.append((f"{role_text(role)} ({code})", user.email))
+            if role == CohortRole.FACILITATOR:
+                _member(user, transnational, role)
+        for name in trainees:
+            user = _user(name, _email(name, code), pw, locale)
+            _member(user, cohort, CohortRole.TRAINEE)
+            _member(user, transnational, CohortRole.TRAINEE)
+            logins.append((f"trainee ({code})", user.email))
+    db.session.flush()
+    return logins
+
+
+def role_text(role: CohortRole) -> str:
+    return {"coordinator": "national coordinator"}.get(role, str(role))

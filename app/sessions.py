@@ -1,0 +1,87 @@
+"""Server-side sessions on top of flask-login.
+
+The cookie (and the remember-me cookie) carries a random token; a UserSession row holds its
+hash with the idle and absolute time-outs. Deleting the row ends the session everywhere, which
+is what logout, deactivation and a password change do."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, current_app, flash, request
+from flask_babel import lazy_gettext as _l
+from flask_login import login_user, logout_user
+from sqlalchemy import delete, select
+
+from .extensions import db, login_manager
+from .models import User, UserSession
+from .security import new_token, token_digest
+from .timeutil import utcnow
+
+# Writing last_seen_at on every request would turn every page view into a write.
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+def start_session(user: User, *, remember: bool = False) -> None:
+    cfg = current_app.config
+    token, digest = new_token()
+    now = utcnow()
+    lifetime = cfg["REMEMBER_COOKIE_DURATION"] if remember else cfg["SESSION_ABSOLUTE_TIMEOUT"]
+    db.session.add(UserSession(user_id=user.id, token_hash=digest, created_at=now, last_seen_at=now,
+                               expires_at=now + lifetime, remember=remember,
+                               user_agent=(request.user_agent.string or "")[:255]))
+    user.last_login_at = now
+    user.session_token = token
+    login_user(user, remember=remember, duration=cfg["REMEMBER_COOKIE_DURATION"])
+
+
+def end_current_session(user: User) -> None:
+    token = getattr(user, "session_token", None)
+    if token:
+        db.session.execute(delete(UserSession).where(UserSession.token_hash == token_digest(token)))
+    logout_user()
+
+
+def end_all_sessions(user: User, *, keep_current: bool = False) -> None:
+    stmt = delete(UserSession).where(UserSession.user_id == user.id)
+    token = getattr(user, "session_token", None)
+    if keep_current and token:
+        stmt = stmt.where(UserSession.token_hash != token_digest(token))
+    db.session.execute(stmt)
+
+
+def _session_expired(sess: UserSession, now) -> bool:
+    if now >= sess.expires_at:
+        return True
+    idle = current_app.config["SESSION_IDLE_TIMEOUT"]
+    return not sess.remember and now - sess.last_seen_at > idle
+
+
+@login_manager.user_loader
+def load_user(token: str) -> User | None:
+    row = db.session.execute(
+        select(UserSession, User).join(User).where(UserSession.token_hash == token_digest(token))
+    ).first()
+    if row is None:
+        return None
+    sess, user = row
+    now = utcnow()
+    if not user.active or _session_expired(sess, now):
+        db.session.delete(sess)
+        db.session.commit()
+        flash(_l("Your session has ended. Log in again to continue; your saved work is kept."), "info")
+        return None
+    if now - sess.last_seen_at > LAST_SEEN_RESOLUTION:
+        sess.last_seen_at = now
+        db.session.commit()
+    user.session_token = token
+    return user
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to open this page.")
+    login_manager.login_message_category = "info"
+    # Our own session rows already protect against a stolen cookie; "strong" would log users out
+    # whenever a phone changes network.
+    login_manager.session_protection = "basic"

@@ -1,0 +1,1 @@
+"""In-tree activity-type plugins, one package each (see app/plugins.py)."""

@@ -1,0 +1,37 @@
+"""A plugin that lives outside app/ and modules/: it brings a model, a blueprint, a template,
+its own settings validation and its own hours rule, and the core needs no change for it."""
+from decimal import Decimal
+
+from flask import Blueprint, render_template
+from sqlalchemy import String, func, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.plugins import ActivityPlugin, ConfigError
+
+bp = Blueprint("throwaway", __name__, template_folder="templates")
+
+
+class ThrowawayNote(db.Model):
+    __tablename__ = "throwaway_note"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(100))
+
+
+@bp.get("/")
+def hello():
+    count = db.session.scalar(select(func.count()).select_from(ThrowawayNote))
+    return render_template("throwaway/hello.html", count=count)
+
+
+class ThrowawayPlugin(ActivityPlugin):
+    def validate_config(self, raw, where):
+        if raw.get("colour") not in {"red", "blue"}:
+            raise ConfigError("colour must be red or blue", where)
+        return {"colour": raw["colour"]}
+
+    def hours(self, activity):
+        return Decimal(activity.hours) * 2  # a rule of its own: double credit
+
+
+plugin = ThrowawayPlugin(name="throwaway", label="Throwaway", blueprint=bp, models=(ThrowawayNote,))
