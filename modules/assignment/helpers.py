@@ -1,0 +1,51 @@
+"""Template helpers for the assignment pages (only this blueprint's templates get them)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+
+from app.sanitize import safe_html
+
+from . import templating
+from .plugin import bp
+
+STATUS_LABELS = {
+    "not_started": _l("Not started"),
+    "draft": _l("Draft"),
+    "submitted": _l("Handed in, waiting for feedback"),
+    "revision_requested": _l("Revision requested"),
+    "accepted": _l("Accepted"),
+}
+STATUS_BADGES = {
+    "not_started": "text-bg-light border", "draft": "text-bg-secondary", "submitted": "text-bg-info",
+    "revision_requested": "text-bg-warning", "accepted": "text-bg-success",
+}
+FEEDBACK_STATE_LABELS = {
+    "draft": _l("Draft: not released"),
+    "awaiting_review": _l("Waiting for a coordinator's review"),
+    "released": _l("Released"),
+}
+DECISION_LABELS = {"accept": _l("Accepted"), "revise": _l("Revision requested")}
+
+
+def lines(text: str | None) -> Markup:
+    """Plain text with its line breaks, escaped."""
+    return Markup("<br>\n".join(str(escape(line)) for line in (text or "").splitlines()))
+
+
+def file_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, size // 1024)} KB"
+
+
+@bp.context_processor
+def assignment_helpers() -> dict:
+    return {
+        "safe_html": safe_html, "lines": lines, "file_size": file_size,
+        "assignment_status_label": lambda s: STATUS_LABELS.get(s, s),
+        "assignment_status_badge": lambda s: STATUS_BADGES.get(s, "text-bg-light"),
+        "feedback_state_label": lambda s: FEEDBACK_STATE_LABELS.get(s, s),
+        "decision_label": lambda d: DECISION_LABELS.get(d, d),
+        "display_value": templating.display_value,
+    }

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from app.plugins import ActivityPlugin, ContentContext, DashboardItem
+from app.timeutil import utcnow
+
+from . import services
+from .models import MODELS
+from .settings import validate_settings
+
+bp = Blueprint("assignment", __name__, template_folder="templates")
+
+
+class AssignmentPlugin(ActivityPlugin):
+    """Settings and template files: see settings.py. Completion: when the facilitator accepts the
+    work, or when it is handed in if the settings say `completion: submitted`."""
+
+    def validate_config(self, raw: dict[str, Any], where: str,
+                        context: ContentContext | None = None) -> dict[str, Any]:
+        return validate_settings(raw, where, context)
+
+    def activity_url(self, activity: Any) -> str | None:
+        return url_for("assignment.activity_page", slug=activity.slug)
+
+    def due_dates(self, user, activity_ids: list[int]) -> dict[int, date]:
+        return services.due_dates(user, activity_ids)
+
+    def dashboard_items(self, user, cohorts) -> list[DashboardItem]:
+        items = []
+        waiting, oldest = services.waiting_summary(user)
+        if waiting:
+            days = (utcnow() - oldest).days if oldest else 0
+            items.append(DashboardItem(
+                ngettext("%(num)d submission awaits your feedback (oldest: %(days)d days)",
+                         "%(num)d submissions await your feedback (oldest: %(days)d days)", waiting, days=days),
+                waiting, url_for("assignment.queue"), attention=days >= 7))
+        to_review = services.review_count(user)
+        if to_review:
+            items.append(DashboardItem(_("Feedback waiting for your review"), to_review,
+                                       url_for("assignment.review_list"), attention=True))
+        unread = services.unread_feedback(user)
+        if unread:
+            items.append(DashboardItem(_("Feedback to read"), len(unread),
+                                       url_for("assignment.activity_page", slug=unread[0]), attention=True))
+        return items
+
+    def export_user_data(self, user) -> dict[str, Any]:
+        return services.export_for(user)
+
+    def erase_user_data(self, user) -> None:
+        services.erase_for(user)
+
+
+plugin = AssignmentPlugin(name="assignment", label=_l("Assignment"), blueprint=bp, models=MODELS)
+
+from . import helpers, views  # noqa: E402,F401  (routes and template helpers attach to bp)

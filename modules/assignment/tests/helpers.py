@@ -1,0 +1,115 @@
+"""Assignment activities built straight in the database on top of tests/programme_data.py."""
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+
+from app.extensions import db
+from app.models import Activity, CohortRole, Module
+from modules.assignment import plugin
+from modules.assignment.settings import load_template
+from tests.programme_data import Built, build_programme
+
+PLAN_TEMPLATE = """\
+slug: plan
+title: Micro-innovation plan
+intro: Use pseudonyms.
+fields:
+  - {key: title, label: Working title, type: short_text, required: true}
+  - {key: stage, label: Stage, type: choice, choices: [emergence, stabilisation, scaling-up], required: true}
+  - {key: start, label: Planned start, type: date}
+  - {key: confidence, label: Confidence, type: scale, low_label: Not at all, high_label: Very}
+  - {key: change, label: The small change, type: long_text, required: true}
+  - key: actions
+    label: Actions
+    type: rows
+    required: true
+    columns:
+      - {key: step, label: Step, type: short_text, required: true}
+      - {key: when, label: When, type: date}
+"""
+
+
+@dataclass
+class Assignments:
+    built: Built
+    text: Activity
+    files: Activity
+    plan: Activity
+    group: Activity
+
+    @property
+    def national(self) -> Module:
+        return self.built.modules[0]
+
+
+def add_assignment(module: Module, slug: str, raw: dict, *, hours: Decimal = Decimal(2), template: str | None = None,
+                   due: dict | None = None) -> Activity:
+    if template is not None:  # a template is read from the content folder; here it is given as text
+        raw = {**raw, "submission": "text"}
+    settings = plugin.validate_config({"instructions": f"Instructions for **{slug}**.", **raw}, "test.yaml:1")
+    if template is not None:
+        settings.update(submission="template", template=load_template(template, "templates/plan.yaml", "plan"))
+    activity = Activity(module=module, slug=slug, type="assignment", title=f"Task {slug}", hours=hours, required=True,
+                        due_rule=due or {"after_start_days": 30}, position=10 + len(module.activities),
+                        competencies=["C1"], settings=settings)
+    db.session.add(activity)
+    db.session.flush()
+    return activity
+
+
+def build_assignments(world) -> Assignments:
+    """A national module (1) and a transnational one (2) of the world's run, with a text task, a
+    files task (completed when handed in), a template task and a group task (transnational)."""
+    built = build_programme(2, 1, run=world.run, slug="asg")
+    national, transnational = built.modules
+    result = Assignments(
+        built=built,
+        text=add_assignment(national, "asg-text", {"submission": "text"}),
+        files=add_assignment(national, "asg-files", {"submission": "files", "allowed_types": ["pdf", "docx", "odt"],
+                                                     "max_size_mb": 0.1, "completion": "submitted"}),
+        plan=add_assignment(national, "asg-plan", {}, hours=Decimal("3.5"),
+                            template=PLAN_TEMPLATE),
+        group=add_assignment(transnational, "asg-group", {"submission": "text", "group": True},
+                             hours=Decimal(3)),
+    )
+    db.session.commit()
+    return result
+
+
+def second_trainee(factory, world, name: str = "Rui Trainee"):
+    """Another trainee of the Swedish cohort, also in the transnational cohort (same country group)."""
+    user = factory.enrolled(world.cohort, CohortRole.TRAINEE, name)
+    factory.member(user, world.transnational, CohortRole.TRAINEE)
+    db.session.commit()
+    return user
+
+
+def plan_form(**overrides) -> dict:
+    data = {"t-title": "Walk-and-talk", "t-stage": "emergence", "t-start": "2026-11-02", "t-confidence": "4",
+            "t-change": "Meet Family A on a walk instead of at the office.",
+            "t-actions-0-step": "Ask the family", "t-actions-0-when": "2026-11-01"}
+    data.update(overrides)
+    return data
+
+
+def pdf_bytes(text: str = "hello") -> bytes:
+    return b"%PDF-1.4\n% " + text.encode() + b"\n%%EOF\n"
+
+
+def docx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+    return buffer.getvalue()
+
+
+def odt_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        archive.writestr("content.xml", "<office/>")
+    return buffer.getvalue()

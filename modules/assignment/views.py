@@ -1,0 +1,512 @@
+"""Pages of the assignment activity type (mounted at /a/assignment/).
+
+Trainees: /<slug> (instructions, the work, feedback and the dialogue). Facilitators: /queue,
+/submission/<id>, /cohort/<id>/<slug> (status of a cohort), extensions. Coordinators: status
+pages, the cohort's review setting and /review. Each view parses a form, asks services.py who may
+do what, calls a service and commits once."""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+from wtforms.fields.choices import SelectChoice as Choice
+
+from app.access import can_view_cohort_status, cohorts_with_status_access
+from app.extensions import db
+from app.models import Activity, Cohort
+from app.privacy_check import review_fields, review_texts
+from app.services import drafts
+from app.services import programme as programme_service
+
+from . import services, templating, uploads
+from .forms import (CohortSettingsForm, EmptyForm, ExtensionForm, QueueFilterForm, ReplyForm, ReviewForm,
+                    feedback_form_class, submission_form_class)
+from .models import Feedback, FeedbackState, File, Status, Submission
+from .plugin import bp
+
+NOT_DRAFT_FIELDS = {"csrf_token", "draft_key", "draft_version", "action", "base_version", "privacy_confirmed"}
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _form_data(form_values: MultiDict) -> dict[str, Any]:
+    """The posted fields as a draft stores them (the same shape /drafts/save writes)."""
+    return {k: (v if len(vs := form_values.getlist(k)) == 1 else vs)
+            for k, v in form_values.items() if k not in NOT_DRAFT_FIELDS}
+
+
+def _as_multidict(data: dict[str, Any] | None) -> MultiDict | None:
+    if data is None:
+        return None
+    pairs = [(k, item) for k, v in data.items() for item in (v if isinstance(v, list) else [v])]
+    return MultiDict(pairs)
+
+
+def _commit_or_forget(written: list[str]) -> None:
+    """Commit; if that fails, the files written in this request must not stay on disk."""
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        uploads.delete(written)
+        raise
+
+
+def _undo(written: list[str]) -> None:
+    db.session.rollback()
+    uploads.delete(written)
+
+
+# --- the trainee's page ----------------------------------------------------------------------
+
+def _activity(slug: str):
+    viewer = programme_service.viewer_or_404(current_user)
+    activity = programme_service.activity_or_404(viewer, slug, type_=services.TYPE)
+    return services.trainee_context(viewer, activity)
+
+
+def _render_activity(ctx: services.TraineeContext, submission: Submission | None, *, form=None, draft=None,
+                     draft_version: int | None = None, reply_form=None, reply_to: int | None = None,
+                     privacy=None, reply_privacy=None, errors: list[str] | None = None, status: int = 200):
+    activity = ctx.activity
+    extension = services.extension_of(ctx)
+    due = extension.due_on if extension else programme_service.due_date_of(ctx.viewer, activity)
+    released = [f for f in submission.feedback if f.is_released] if submission else []
+    editable = ctx.can_work and (submission is None or submission.status in services.EDITABLE)
+    if form is None and editable:
+        data, draft = services.working_data(ctx, submission)
+        form = submission_form_class(activity.settings)(formdata=_as_multidict(data))
+        form.privacy_confirmed.data = False
+    if form is not None:
+        form.base_version.data = submission.latest_version if submission else 0
+    if draft_version is None:
+        draft_version = draft.version if draft else 0
+    staff_cohorts = [] if ctx.viewer.is_trainee else [
+        c for c in cohorts_with_status_access(_user()) if ctx.viewer.every_country or c in ctx.viewer.cohorts]
+    return render_template(
+        "assignment/activity.html", ctx=ctx, activity=activity, viewer=ctx.viewer, submission=submission,
+        template=services.template_of(activity), kind=services.kind_of(activity), due=due, extension=extension,
+        released=released, comments=released[-1].field_comments if released and submission.status in services.EDITABLE else {},
+        editable=editable, form=form, draft=draft, draft_version=draft_version,
+        pending=services.pending_files(submission), group_members=services.members(submission) if submission and submission.is_group else [],
+        reply_form=reply_form or ReplyForm(formdata=None), reply_to=reply_to, privacy=privacy,
+        reply_privacy=reply_privacy, errors=errors or [], staff_cohorts=staff_cohorts, remove_form=EmptyForm(formdata=None)), status
+
+
+@bp.get("/<slug>")
+@login_required
+def activity_page(slug: str):
+    ctx = _activity(slug)
+    submission = services.find_submission(ctx)
+    page = _render_activity(ctx, submission)
+    if submission is not None:
+        services.mark_feedback_read(ctx.viewer.user, submission)
+        db.session.commit()
+    return page
+
+
+@bp.post("/<slug>")
+@login_required
+def activity_work(slug: str):
+    ctx = _activity(slug)
+    if not ctx.can_work:
+        abort(403)
+    submission = services.find_submission(ctx)
+    form = submission_form_class(ctx.activity.settings)()
+    action = form.action.data or "save"
+    draft_version = request.form.get("draft_version", default=0, type=int)
+    render = lambda **kw: _render_activity(ctx, submission, form=form, draft_version=draft_version, **kw)  # noqa: E731
+    if submission is not None and submission.status not in services.EDITABLE:
+        flash(_("This work has been handed in and cannot be changed now."), "warning")
+        return redirect(url_for("assignment.activity_page", slug=slug))
+    if action.startswith("add_row:") and templating.PREFIX in form:
+        if not templating.add_row(form[templating.PREFIX].form, action.partition(":")[2]):
+            return render(errors=[_("No more rows can be added to this table.")])
+        return render()
+    settings = ctx.activity.settings
+    try:
+        new_files = uploads.check_files(form.files.data or [], settings.get("allowed_types", []),
+                                        settings.get("max_size_mb", 0), settings.get("max_files", 0),
+                                        already=len(services.pending_files(submission))) \
+            if services.kind_of(ctx.activity) == "files" else []
+    except uploads.UploadRefused as refused:
+        return render(errors=[*refused.messages, _("Nothing was saved: choose the files again.")])
+    if action == "submit":
+        return _submit(ctx, form, new_files, draft_version, render)
+    return _save_draft(ctx, form, new_files, draft_version, render)
+
+
+def _save_draft(ctx, form, new_files, draft_version, render):
+    written: list[str] = []
+    try:
+        services.save_draft(ctx, _form_data(request.form), draft_version)
+        if new_files:
+            services.store_files(ctx.viewer.user, services.ensure_submission(ctx), new_files, written)
+    except drafts.DraftConflict:
+        _undo(written)
+        return render(errors=[_conflict_message()])
+    _commit_or_forget(written)
+    flash(_("Your draft is saved. Nothing has been handed in yet."), "success")
+    return redirect(url_for("assignment.activity_page", slug=ctx.activity.slug))
+
+
+def _conflict_message() -> str:
+    return _("This text was changed in another tab or on another device. Nothing was overwritten: "
+             "copy what you typed here, then reload the page to see the latest version.")
+
+
+def _submit(ctx, form, new_files, draft_version, render):
+    if not form.validate():
+        return render(errors=[_("Please correct the fields marked below. Nothing has been handed in yet.")])
+    template = services.template_of(ctx.activity)
+    work = services.Work(body_html=services.rich_text(form.body.data), new_files=new_files,
+                         fields=templating.answers(template, form[templating.PREFIX].form) if template else {})
+    missing = services.check_complete(ctx.activity, work, services.find_submission(ctx))
+    if missing:
+        return render(errors=missing)
+    texts = {"body": (form.body.label.text, form.body.data or "")}
+    if template:
+        texts.update(templating.free_texts(template, work.fields))
+    privacy = review_texts(texts, confirmed=bool(form.privacy_confirmed.data))
+    if privacy.blocked:
+        return render(privacy=privacy)
+    written: list[str] = []
+    try:
+        version = services.submit(ctx, work, form.base_version.data or 0, _form_data(request.form),
+                                  draft_version, written)
+    except drafts.DraftConflict:
+        _undo(written)
+        return render(errors=[_conflict_message()])
+    except services.AssignmentError as refused:
+        _undo(written)
+        return render(errors=[str(refused)])
+    _commit_or_forget(written)
+    flash(_("Handed in: version %(n)d. Your facilitator will answer in writing.", n=version.number), "success")
+    return redirect(url_for("assignment.activity_page", slug=ctx.activity.slug))
+
+
+# --- files -------------------------------------------------------------------------------------
+
+def _may_download(user, row: File) -> bool:
+    submission = row.submission
+    if row.feedback_id is not None:
+        return services.may_review(user, submission) or (row.feedback.is_released and services.is_member(user, submission))
+    if row.is_pending:
+        return services.is_member(user, submission)
+    return services.is_member(user, submission) or services.may_review(user, submission)
+
+
+@bp.get("/file/<int:file_id>")
+@login_required
+def download(file_id: int):
+    row = db.get_or_404(File, file_id)
+    user = _user()
+    if not _may_download(user, row):
+        abort(403 if can_view_cohort_status(user, row.submission.cohort) else 404)
+    services.record_read(user, row.submission, "file")
+    db.session.commit()
+    # Read whole (uploads are small, MAX_UPLOAD_MB): no file handle outlives the request.
+    data = uploads.path_of(row.stored_name).read_bytes()
+    response = send_file(io.BytesIO(data), mimetype=row.mime, as_attachment=True,
+                         download_name=row.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/file/<int:file_id>/remove")
+@login_required
+def remove_file(file_id: int):
+    row = db.get_or_404(File, file_id)
+    if not row.is_pending or not services.is_member(_user(), row.submission):
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    slug = row.submission.activity.slug
+    services.remove_pending_file(_user(), row)
+    db.session.commit()
+    flash(_("The file was removed."), "success")
+    return redirect(url_for("assignment.activity_page", slug=slug))
+
+
+# --- the facilitator's submission page -----------------------------------------------------------
+
+def _submission_or_deny(submission_id: int) -> Submission:
+    """The submission if the user answers it; a member is sent to their own page by the caller;
+    someone who may see the cohort's status learns it exists (403), anyone else gets 404."""
+    submission = db.get_or_404(Submission, submission_id)
+    user = _user()
+    if services.may_review(user, submission) or services.is_member(user, submission):
+        return submission
+    if can_view_cohort_status(user, submission.cohort):
+        abort(403)
+    abort(404)
+
+
+def _feedback_form_for(submission: Submission, open_fb: Feedback | None):
+    form_class = feedback_form_class(submission.activity.settings)
+    draft = drafts.get_draft(_user(), f"feedback:{submission.id}")
+    if draft is not None:
+        return form_class(formdata=_as_multidict(draft.data)), draft
+    if open_fb is not None:
+        data = {"body": services.editable_text(open_fb.body_html), "decision": open_fb.decision}
+        data.update({f"comments-{k}": v for k, v in open_fb.field_comments.items()})
+        return form_class(formdata=_as_multidict(data)), None
+    return form_class(formdata=None), None
+
+
+def _render_submission(submission: Submission, *, form=None, draft_version: int | None = None, reply_form=None,
+                       reply_to: int | None = None, privacy=None, reply_privacy=None, errors: list[str] | None = None):
+    activity = submission.activity
+    open_fb = services.open_feedback(submission)
+    draft = None
+    if form is None and submission.status == Status.SUBMITTED:
+        form, draft = _feedback_form_for(submission, open_fb)
+        form.privacy_confirmed.data = False
+    if draft_version is None:
+        draft_version = draft.version if draft else 0
+    base_version, changes = services.changes_since_feedback(submission)
+    cohort = submission.cohort
+    base_due = programme_service.due_date_of(services.cohort_viewer(_user(), cohort, activity), activity)
+    extension = services.extension_for(activity.id, user_id=submission.user_id, group_cohort_id=submission.group_cohort_id)
+    owner = services.Owner(group=submission.group_cohort) if submission.is_group else services.Owner(user=submission.user)
+    services.record_read(_user(), submission)
+    return render_template(
+        "assignment/submission.html", submission=submission, activity=activity, template=services.template_of(activity),
+        kind=services.kind_of(activity), latest=submission.versions[-1] if submission.versions else None,
+        open_feedback=open_fb, form=form, draft=draft, draft_version=draft_version, changes=changes,
+        base_version=base_version, released=[f for f in submission.feedback if f.is_released],
+        due=extension.due_on if extension else base_due, extension=extension, owner=owner,
+        needs_review=services.feedback_needs_review(submission.cohort_id),
+        reply_form=reply_form or ReplyForm(formdata=None), reply_to=reply_to, privacy=privacy,
+        reply_privacy=reply_privacy, errors=errors or [])
+
+
+@bp.get("/submission/<int:submission_id>")
+@login_required
+def submission_page(submission_id: int):
+    submission = _submission_or_deny(submission_id)
+    if not services.may_review(_user(), submission):
+        return redirect(url_for("assignment.activity_page", slug=submission.activity.slug))
+    page = _render_submission(submission)
+    db.session.commit()  # the audit record of this read
+    return page
+
+
+@bp.get("/submission/<int:submission_id>/v/<int:number>")
+@login_required
+def version_page(submission_id: int, number: int):
+    submission = _submission_or_deny(submission_id)
+    version = next((v for v in submission.versions if v.number == number), None)
+    if version is None:
+        abort(404)
+    services.record_read(_user(), submission)
+    db.session.commit()
+    return render_template("assignment/version.html", submission=submission, version=version,
+                           activity=submission.activity, template=services.template_of(submission.activity),
+                           reviewer=services.may_review(_user(), submission))
+
+
+@bp.post("/submission/<int:submission_id>/feedback")
+@login_required
+def feedback_save(submission_id: int):
+    submission = _submission_or_deny(submission_id)
+    user = _user()
+    if not services.may_review(user, submission):
+        abort(403)
+    form = feedback_form_class(submission.activity.settings)()
+    draft_version = request.form.get("draft_version", default=0, type=int)
+    render = lambda **kw: _render_submission(submission, form=form, draft_version=draft_version, **kw)  # noqa: E731
+    if not form.validate_on_submit():
+        return render(errors=[_("Please correct the fields marked below. Nothing was saved.")])
+    try:
+        files = uploads.check_files(form.files.data or [], uploads.FEEDBACK_TYPES, uploads.FEEDBACK_MAX_MB,
+                                    uploads.FEEDBACK_MAX_FILES)
+    except uploads.UploadRefused as refused:
+        return render(errors=[*refused.messages, _("Nothing was saved: choose the files again.")])
+    comments = {k: (v or "").strip() for k, v in form.comments.data.items()} if "comments" in form else {}
+    texts = {"body": (form.body.label.text, form.body.data or "")}
+    texts.update({f"comments-{k}": (form.comments[k].label.text, v) for k, v in comments.items() if v})
+    privacy = review_texts(texts, confirmed=bool(form.privacy_confirmed.data))
+    if privacy.blocked:
+        return render(privacy=privacy)
+    release = form.action.data == "release"
+    given = services.FeedbackInput(services.rich_text(form.body.data), comments, form.decision.data, files)
+    written: list[str] = []
+    key = f"feedback:{submission.id}"
+    try:
+        drafts.save_draft(user, key, _form_data(request.form), draft_version)
+        feedback = services.save_feedback(user, submission, given, release, written)
+        drafts.discard_draft(user, key)
+    except drafts.DraftConflict:
+        _undo(written)
+        return render(errors=[_conflict_message()])
+    except services.AssignmentError as refused:
+        _undo(written)
+        return render(errors=[str(refused)])
+    _commit_or_forget(written)
+    if feedback.state == FeedbackState.RELEASED:
+        flash(_("Your feedback is released; the trainee has been told."), "success")
+    elif feedback.state == FeedbackState.AWAITING_REVIEW:
+        flash(_("Your feedback is waiting for a coordinator's review before the trainee sees it."), "success")
+    else:
+        flash(_("Your feedback is saved as a draft. The trainee does not see it yet."), "success")
+    return redirect(url_for("assignment.submission_page", submission_id=submission.id))
+
+
+# --- the dialogue --------------------------------------------------------------------------------
+
+@bp.post("/feedback/<int:feedback_id>/reply")
+@login_required
+def reply(feedback_id: int):
+    feedback = db.get_or_404(Feedback, feedback_id)
+    user = _user()
+    submission = feedback.submission
+    if not services.may_reply(user, feedback):
+        if services.is_member(user, submission) or services.may_review(user, submission):
+            abort(403)  # not released yet
+        abort(403 if can_view_cohort_status(user, submission.cohort) else 404)
+    form = ReplyForm()
+    member = services.is_member(user, submission)
+    privacy = review_fields(form, ["body"]) if form.validate_on_submit() else None
+    if privacy is None or privacy.blocked:
+        if member:
+            ctx = _activity(submission.activity.slug)
+            return _render_activity(ctx, submission, reply_form=form, reply_to=feedback.id, reply_privacy=privacy)
+        return _render_submission(submission, reply_form=form, reply_to=feedback.id, reply_privacy=privacy)
+    services.add_reply(user, feedback, services.rich_text(form.body.data))
+    db.session.commit()
+    flash(_("Your reply is sent."), "success")
+    if member:
+        return redirect(url_for("assignment.activity_page", slug=submission.activity.slug) + f"#feedback-{feedback.id}")
+    return redirect(url_for("assignment.submission_page", submission_id=submission.id) + f"#feedback-{feedback.id}")
+
+
+# --- the queue -----------------------------------------------------------------------------------
+
+@bp.get("/queue")
+@login_required
+def queue():
+    user = _user()
+    if not services.facilitated_cohort_ids(user):
+        abort(403)
+    cohorts, modules = services.queue_choices(user)
+    form = QueueFilterForm(formdata=request.args)
+    form.cohort.choices = [Choice("", _("All my cohorts"))] + [Choice(str(c.id), c.name) for c in cohorts]
+    form.module.choices = [Choice("", _("All modules"))] + [Choice(str(m.id), m.title) for m in modules]
+    form.validate()
+    filters = services.QueueFilters(
+        cohort_id=int(form.cohort.data) if (form.cohort.data or "").isdigit() else None,
+        module_id=int(form.module.data) if (form.module.data or "").isdigit() else None,
+        status=form.status.data if form.status.data in services.QUEUE_STATUSES else "waiting")
+    page, open_states = services.queue(user, filters, request.args.get("page", 1, type=int))
+    return render_template("assignment/queue.html", form=form, page=page, open_states=open_states, filters=filters)
+
+
+# --- status pages, extensions and settings for staff --------------------------------------------------
+
+def _cohort_activity(cohort_id: int, slug: str):
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if not can_view_cohort_status(_user(), cohort):
+        abort(403)
+    activity = db.session.scalar(select(Activity).where(Activity.slug == slug, Activity.type == services.TYPE))
+    if activity is None:
+        abort(404)
+    return cohort, activity
+
+
+@bp.get("/cohort/<int:cohort_id>/<slug>")
+@login_required
+def cohort_status(cohort_id: int, slug: str):
+    cohort, activity = _cohort_activity(cohort_id, slug)
+    base_due = programme_service.due_date_of(services.cohort_viewer(_user(), cohort, activity), activity)
+    return render_template("assignment/cohort_status.html", cohort=cohort, activity=activity, base_due=base_due,
+                           rows=services.cohort_overview(cohort, activity, base_due),
+                           facilitator=cohort.id in services.facilitated_cohort_ids(_user()))
+
+
+@bp.route("/cohort/<int:cohort_id>/<slug>/extension/<owner>", methods=["GET", "POST"])
+@login_required
+def extension(cohort_id: int, slug: str, owner: str):
+    cohort, activity = _cohort_activity(cohort_id, slug)
+    if cohort.id not in services.facilitated_cohort_ids(_user()):
+        abort(403)
+    who = services.owner_in_cohort(owner, cohort, activity)
+    if who is None:
+        abort(404)
+    form = ExtensionForm()
+    current = services.extension_for(activity.id, user_id=who.user.id if who.user else None,
+                                     group_cohort_id=who.group.id if who.group else None)
+    privacy = None
+    if form.validate_on_submit():
+        privacy = review_fields(form, ["reason"])
+        if not privacy.blocked:
+            services.grant_extension(_user(), activity, who, form.due_on.data, form.reason.data.strip())
+            db.session.commit()
+            flash(_("%(who)s now has until %(date)s. They have been told.", who=who.label,
+                    date=format_date(form.due_on.data)), "success")
+            return redirect(url_for("assignment.cohort_status", cohort_id=cohort.id, slug=activity.slug))
+    return render_template("assignment/extension.html", cohort=cohort, activity=activity, owner=who, form=form,
+                           current=current, privacy=privacy)
+
+
+@bp.route("/cohort/<int:cohort_id>/settings", methods=["GET", "POST"])
+@login_required
+def cohort_settings(cohort_id: int):
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if not services.may_change_settings(_user(), cohort):
+        abort(403)
+    form = CohortSettingsForm()
+    if form.validate_on_submit():
+        services.set_review_requirement(_user(), cohort, bool(form.feedback_needs_review.data))
+        db.session.commit()
+        flash(_("The feedback setting of %(cohort)s is saved.", cohort=cohort.name), "success")
+        return redirect(url_for("assignment.cohort_settings", cohort_id=cohort.id))
+    if request.method == "GET":
+        form.feedback_needs_review.data = services.feedback_needs_review(cohort.id)
+    return render_template("assignment/cohort_settings.html", cohort=cohort, form=form)
+
+
+# --- coordinators' review of feedback ---------------------------------------------------------------
+
+@bp.get("/review")
+@login_required
+def review_list():
+    if not services.may_see_review_list(_user()):
+        abort(403)
+    return render_template("assignment/review_list.html", items=services.awaiting_review(_user()))
+
+
+@bp.route("/feedback/<int:feedback_id>/review", methods=["GET", "POST"])
+@login_required
+def feedback_review(feedback_id: int):
+    feedback = db.get_or_404(Feedback, feedback_id)
+    user = _user()
+    if not services.may_review_feedback(user, feedback):
+        abort(403 if can_view_cohort_status(user, feedback.submission.cohort) else 404)
+    form = ReviewForm()
+    privacy = None
+    if form.validate_on_submit():
+        privacy = review_fields(form, ["note"])
+        if not privacy.blocked:
+            if form.decision.data == "approve":
+                services.approve_feedback(user, feedback)
+                message = _("The feedback is released to the trainee.")
+            else:
+                services.return_feedback(user, feedback, form.note.data.strip())
+                message = _("The feedback is sent back to its author with your note.")
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("assignment.review_list"))
+    services.record_read(user, feedback.submission, "feedback")
+    db.session.commit()
+    return render_template("assignment/feedback_review.html", feedback=feedback, form=form, privacy=privacy,
+                           template=services.template_of(feedback.submission.activity))
