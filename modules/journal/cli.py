@@ -1,0 +1,37 @@
+"""`flask journal purge --run <id> [--dry-run]`: the retention rule of ARCHITECTURE.md section 6."""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from app.extensions import db
+from app.models import ProgrammeRun
+from app.timeutil import utcnow
+
+from . import services
+
+journal_cli = AppGroup("journal", help="Reflection journals.")
+
+
+@journal_cli.command("purge")
+@click.option("--run", "run_id", required=True, type=int, help="The id of the programme run.")
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted; delete nothing.")
+def purge(run_id: int, dry_run: bool) -> None:
+    """Delete the journals of a run that ended more than JOURNAL_RETENTION_DAYS ago: its trainees'
+    entries (with comments, flags and answers) and its cohorts' group reflections."""
+    run = db.session.get(ProgrammeRun, run_id)
+    if run is None:
+        raise click.ClickException(f"there is no programme run with id {run_id}")
+    try:
+        report = services.purge_run(run, utcnow().date())
+    except services.RetentionError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    summary = (f"{report.entries} journal entries of {report.trainees} trainees and "
+               f"{report.group_posts} group reflections of run '{run.name}' (ended {run.ends_on.isoformat()})")
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"Dry run: nothing was deleted. The purge would delete {summary}.")
+        return
+    db.session.commit()
+    click.echo(f"Deleted {summary}.")

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Blueprint, Flask, url_for
+from flask_babel import lazy_gettext as _l
+
+from app.plugins import ActivityPlugin, ContentContext, DashboardItem
+from app.timeutil import utcnow
+
+from . import services
+from .models import MODELS
+from .settings import validate_settings
+
+bp = Blueprint("journal", __name__, template_folder="templates")
+
+
+class JournalPlugin(ActivityPlugin):
+    """Settings in content (see settings.py):
+
+        settings:
+          prompt: borton-kickoff      # a prompt in content/prompts.yaml
+          min_entries: 1              # entries on the prompt that complete the activity
+
+    Stored settings: {"prompt": {slug, title, model, intro_md, stages: [{key, label, help}]},
+    "min_entries": N}."""
+
+    def init_app(self, app: Flask) -> None:
+        app.config.setdefault("JOURNAL_RETENTION_DAYS",
+                              int(os.environ.get("JOURNAL_RETENTION_DAYS", services.DEFAULT_RETENTION_DAYS)))
+        from .cli import journal_cli
+        app.cli.add_command(journal_cli)
+
+    def validate_config(self, raw: dict[str, Any], where: str,
+                        context: ContentContext | None = None) -> dict[str, Any]:
+        return validate_settings(raw, where, context)
+
+    def activity_url(self, activity: Any) -> str | None:
+        return url_for("journal.activity", slug=activity.slug)
+
+    def dashboard_items(self, user, cohorts) -> list[DashboardItem]:
+        """Each count is the user's own: a facilitator's shared entries, a trainee's new comments,
+        a supervisor's flags. Flags are never counted for anyone but their supervisor."""
+        items = []
+        shared = services.count_shared_with_new_activity(user)
+        if shared:
+            items.append(DashboardItem(_l("Shared journal entries with new activity"), shared,
+                                       url_for("journal.shared"), attention=True))
+        flagged = services.count_open_flags_for(user)
+        if flagged:
+            items.append(DashboardItem(_l("Journal entries flagged to you"), flagged,
+                                       url_for("journal.flags"), attention=True))
+        unnamed = services.count_cohorts_without_supervisor(user, utcnow().date())
+        if unnamed:
+            items.append(DashboardItem(_l("Cohorts without a supervisor for flagged journal entries"), unnamed,
+                                       url_for("journal.index") + "#supervisors-h"))
+        commented = services.count_entries_with_new_comments(user)
+        if commented:
+            items.append(DashboardItem(_l("Your journal entries with new comments"), commented,
+                                       url_for("journal.index")))
+        return items
+
+    def export_user_data(self, user) -> dict[str, Any]:
+        return services.user_data(user)
+
+    def erase_user_data(self, user) -> None:
+        services.erase_user(user)
+
+
+plugin = JournalPlugin(name="journal", label=_l("Journal"), blueprint=bp, models=MODELS)
+
+from . import views  # noqa: E402,F401  (routes attach to bp)

@@ -1,0 +1,542 @@
+"""Journal pages. Views parse, ask services.py (which decides every access), commit once."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from app.extensions import db
+from app.models import Cohort, Module, User
+from app.privacy_check import review_fields
+from app.sanitize import safe_html
+from app.services import drafts
+from app.services import programme as programme_service
+from app.timeutil import utcnow
+
+from . import services
+from .forms import (CommentForm, FlagForm, FlagReplyForm, GroupPostForm, GroupReplyForm, PromptChoiceForm,
+                    ShareForm, SupervisorForm, entry_form, stage_field_name)
+from .plugin import bp
+from .settings import model_label
+
+RESERVED_FIELDS = {"csrf_token", "draft_key", "draft_version"}
+
+
+@bp.app_context_processor
+def journal_helpers():
+    return {"journal_model_label": model_label, "journal_stage_field": stage_field_name, "journal_html": safe_html}
+
+
+def _user() -> User:
+    return current_user._get_current_object()
+
+
+# --- my journal ----------------------------------------------------------------------------------
+
+@bp.get("/")
+@login_required
+def index():
+    user = _user()
+    viewer = programme_service.viewer_for(user)
+    return render_template("journal/index.html", entries=services.my_entries(user),
+                           is_facilitator=services.is_facilitator(user),
+                           group_cohorts=services.group_cohorts(user),
+                           has_flags=services.count_open_flags_for(user) > 0,
+                           managed=services.manageable_cohorts(user),
+                           prompts=services.available_prompts(viewer.programme.id if viewer else None))
+
+
+@bp.get("/activity/<slug>")
+@login_required
+def activity(slug: str):
+    viewer = programme_service.viewer_or_404(current_user)
+    activity_ = programme_service.activity_or_404(viewer, slug, type_="journal")
+    entries = services.entries_for_activity(_user(), activity_) if viewer.is_trainee else []
+    return render_template("journal/activity.html", viewer=viewer, activity=activity_, entries=entries,
+                           prompt=activity_.settings.get("prompt") or {},
+                           min_entries=services.min_entries(activity_),
+                           due=programme_service.due_date_of(viewer, activity_))
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+def _snapshot() -> dict[str, Any]:
+    """The submitted form as a draft stores it (the same shape /drafts/save writes)."""
+    return {k: (v if len(vs := request.form.getlist(k)) == 1 else vs)
+            for k, v in request.form.items() if k not in RESERVED_FIELDS}
+
+
+def _formdata(data: dict[str, Any]) -> MultiDict:
+    items = []
+    for key, value in data.items():
+        items.extend((key, v) for v in (value if isinstance(value, list) else [value]))
+    return MultiDict(items)
+
+
+def _choices(viewer) -> dict[str, list]:
+    if viewer is None:
+        return {"module_choices": [], "competency_choices": []}
+    modules = db.session.execute(select(Module.id, Module.title).where(
+        Module.programme_id == viewer.programme.id, Module.retired.is_(False)).order_by(Module.order)).all()
+    return {"module_choices": [(m.id, m.title) for m in modules],
+            "competency_choices": [(c.code, f"{c.code} · {c.title}") for c in viewer.programme.competencies]}
+
+
+def _text_fields(stages: list[dict[str, Any]]) -> list[str]:
+    return ["title", "body", *[stage_field_name(s["key"]) for s in stages]]
+
+
+def _entry_data(form, stages: list[dict[str, Any]]) -> services.EntryData:
+    return services.EntryData(
+        title=form.title.data, entry_date=form.entry_date.data, body_html=services.text_to_html(form.body.data),
+        stage_answers={s["key"]: services.text_to_html(form[stage_field_name(s["key"])].data) for s in stages},
+        competencies=form.competencies.data or [], module_id=form.module_id.data or None)
+
+
+def _draft_conflict_message() -> str:
+    return _("This entry was changed in another tab or on another device. Nothing was overwritten: "
+             "copy what you typed here, then reload the page to see the latest version.")
+
+
+def _body_label(stages):
+    return _("Anything else (optional)") if stages else None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new_entry():
+    user = _user()
+    viewer = programme_service.viewer_for(user)
+    activity_, prompt = None, None
+    prompts = services.available_prompts(viewer.programme.id if viewer else None)
+    if request.args.get("activity"):
+        if viewer is None or not viewer.is_trainee:
+            abort(404)
+        activity_ = programme_service.activity_or_404(viewer, request.args["activity"], type_="journal")
+        prompt = activity_.settings.get("prompt") or {}
+        key = f"journal:new:{activity_.slug}"
+    elif request.args.get("prompt"):
+        prompt = prompts.get(request.args["prompt"])
+        if prompt is None:
+            abort(404)
+        key = f"journal:new:prompt-{prompt['slug']}"
+    else:
+        key = "journal:new"
+    stages = (prompt or {}).get("stages", [])
+    draft = drafts.get_draft(user, key)
+    kwargs: dict[str, Any] = {}
+    if request.method == "GET":
+        if draft is not None:
+            kwargs["formdata"] = _formdata(draft.data)
+        elif activity_ is not None:
+            kwargs["competencies"] = activity_.competencies
+    form = entry_form(stages, body_label=_body_label(stages), **_choices(viewer), **kwargs)
+    prompt_form = None
+    if activity_ is None:
+        prompt_form = PromptChoiceForm(formdata=None, prompt=(prompt or {}).get("slug", ""))
+        prompt_form.prompt.choices = [("", _("No prompt: a free entry")),
+                                      *[(slug, p["title"]) for slug, p in prompts.items()]]
+    page = {"form": form, "prompt": prompt, "stages": stages, "activity": activity_, "entry": None,
+            "draft_key": key, "prompt_form": prompt_form,
+            "action": url_for("journal.new_entry", **{k: request.args[k] for k in ("activity", "prompt")
+                                                      if request.args.get(k)})}
+    if not form.validate_on_submit():
+        return render_template("journal/entry_form.html", draft=draft, privacy=None, **page)
+    try:
+        draft = drafts.save_draft(user, key, _snapshot(), request.form.get("draft_version", type=int))
+    except drafts.DraftConflict:
+        db.session.rollback()
+        flash(_draft_conflict_message(), "danger")
+        return render_template("journal/entry_form.html", draft=drafts.get_draft(user, key), privacy=None,
+                               **page), 409
+    review = review_fields(form, _text_fields(stages))
+    if review.blocked:
+        db.session.commit()  # what was typed is kept as a draft while the trainee decides
+        return render_template("journal/entry_form.html", draft=draft, privacy=review, **page)
+    try:
+        entry = services.create_entry(user, _entry_data(form, stages), activity=activity_,
+                                      prompt=None if activity_ else prompt)
+    except services.JournalError as exc:
+        db.session.rollback()
+        form.form_errors.append(str(exc))
+        return render_template("journal/entry_form.html", draft=drafts.get_draft(user, key), privacy=None, **page)
+    drafts.discard_draft(user, key)
+    db.session.commit()
+    flash(_("Your entry is saved. It is private: only you can read it."), "success")
+    return redirect(url_for("journal.entry", entry_id=entry.id))
+
+
+@bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_entry(entry_id: int):
+    user = _user()
+    entry = services.entry_for_owner_or_404(user, entry_id)
+    viewer = programme_service.viewer_for(user)
+    stages = (entry.prompt or {}).get("stages", [])
+    key = f"journal:{entry.id}"
+    draft = drafts.get_draft(user, key)
+    kwargs: dict[str, Any] = {}
+    if request.method == "GET":
+        if draft is not None:
+            kwargs["formdata"] = _formdata(draft.data)
+        else:
+            kwargs.update(title=entry.title, entry_date=entry.entry_date, body=services.html_to_editable(entry.body_html),
+                          module_id=entry.module_id or 0, competencies=entry.competencies, version=str(entry.version),
+                          **{stage_field_name(s["key"]): services.html_to_editable(entry.stage_answers.get(s["key"]))
+                             for s in stages})
+    form = entry_form(stages, body_label=_body_label(stages), **_choices(viewer), **kwargs)
+    page = {"form": form, "prompt": entry.prompt, "stages": stages, "activity": entry.activity, "entry": entry,
+            "draft_key": key, "prompt_form": None, "action": url_for("journal.edit_entry", entry_id=entry.id)}
+    if not form.validate_on_submit():
+        return render_template("journal/entry_form.html", draft=draft, privacy=None, **page)
+    try:
+        draft = drafts.save_draft(user, key, _snapshot(), request.form.get("draft_version", type=int))
+    except drafts.DraftConflict:
+        db.session.rollback()
+        flash(_draft_conflict_message(), "danger")
+        return render_template("journal/entry_form.html", draft=drafts.get_draft(user, key), privacy=None,
+                               conflict=entry, **page), 409
+    base_version = request.form.get("version", type=int)
+    if base_version != entry.version:
+        db.session.rollback()  # the newer saved entry wins until the trainee decides
+        flash(_draft_conflict_message(), "danger")
+        return render_template("journal/entry_form.html", draft=drafts.get_draft(user, key), privacy=None,
+                               conflict=entry, **page), 409
+    review = review_fields(form, _text_fields(stages))
+    if review.blocked:
+        db.session.commit()
+        return render_template("journal/entry_form.html", draft=draft, privacy=review, **page)
+    try:
+        services.update_entry(entry, _entry_data(form, stages), base_version)
+    except services.EntryConflict as conflict:
+        db.session.rollback()
+        flash(_draft_conflict_message(), "danger")
+        return render_template("journal/entry_form.html", draft=drafts.get_draft(user, key), privacy=None,
+                               conflict=conflict.current, **page), 409
+    except services.JournalError as exc:
+        db.session.rollback()
+        form.form_errors.append(str(exc))
+        return render_template("journal/entry_form.html", draft=drafts.get_draft(user, key), privacy=None, **page)
+    drafts.discard_draft(user, key)
+    db.session.commit()
+    flash(_("Your changes are saved."), "success")
+    return redirect(url_for("journal.entry", entry_id=entry.id))
+
+
+# --- one entry -----------------------------------------------------------------------------------
+
+def _render_entry(entry, role: str, **forms):
+    """The entry page; every showing to someone other than the owner is a read for the audit log."""
+    user = _user()
+    if role == services.OWNER:
+        services.mark_seen(entry, user)
+    else:
+        services.record_read(entry, user)
+    db.session.commit()
+    context = {
+        "entry": entry, "role": role, "share_form": ShareForm(formdata=None),
+        "comment_form": forms.get("comment_form") or CommentForm(formdata=None),
+        "comment_privacy": forms.get("comment_privacy"),
+        "flag_form": forms.get("flag_form") or FlagForm(formdata=None), "flag_privacy": forms.get("flag_privacy"),
+        "facilitators": services.facilitators_of(entry.owner) if role == services.OWNER else [],
+        "supervisor": services.resolve_supervisor(entry.owner) if role == services.OWNER else None,
+    }
+    return render_template("journal/entry.html", **context)
+
+
+@bp.get("/entries/<int:entry_id>")
+@login_required
+def entry(entry_id: int):
+    entry_, role = services.entry_for_reader_or_404(_user(), entry_id)
+    return _render_entry(entry_, role)
+
+
+@bp.post("/entries/<int:entry_id>/sharing")
+@login_required
+def set_sharing(entry_id: int):
+    entry_ = services.entry_for_owner_or_404(_user(), entry_id)
+    form = ShareForm()
+    if not form.validate_on_submit() or form.shared.data not in ("1", "0"):
+        abort(400)
+    services.set_shared(entry_, form.shared.data == "1")
+    db.session.commit()
+    if entry_.shared:
+        flash(_("The entry is shared with your facilitators. You can take it back at any time."), "success")
+    else:
+        flash(_("The entry is private again: only you can read it."), "success")
+    return redirect(url_for("journal.entry", entry_id=entry_.id))
+
+
+@bp.post("/entries/<int:entry_id>/delete")
+@login_required
+def delete_entry(entry_id: int):
+    entry_ = services.entry_for_owner_or_404(_user(), entry_id)
+    title = entry_.title
+    services.delete_entry(entry_)
+    drafts.discard_draft(_user(), f"journal:{entry_id}")
+    db.session.commit()
+    flash(_("The entry “%(title)s” is deleted.", title=title), "success")
+    return redirect(url_for("journal.index"))
+
+
+@bp.post("/entries/<int:entry_id>/comments")
+@login_required
+def comment(entry_id: int):
+    user = _user()
+    entry_, role = services.entry_for_reader_or_404(user, entry_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return _render_entry(entry_, role, comment_form=form)
+    review = review_fields(form, ["body"])
+    if review.blocked:
+        return _render_entry(entry_, role, comment_form=form, comment_privacy=review)
+    try:
+        services.add_comment(entry_, user, services.text_to_html(form.body.data))
+    except services.JournalError as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        return redirect(url_for("journal.entry", entry_id=entry_.id))
+    db.session.commit()
+    flash(_("Your comment is sent."), "success")
+    return redirect(url_for("journal.entry", entry_id=entry_.id) + "#comments")
+
+
+@bp.post("/entries/<int:entry_id>/flag")
+@login_required
+def flag_entry(entry_id: int):
+    entry_ = services.entry_for_owner_or_404(_user(), entry_id)
+    form = FlagForm()
+    if not form.validate_on_submit():
+        return _render_entry(entry_, services.OWNER, flag_form=form)
+    review = review_fields(form, ["note"])
+    if review.blocked:
+        return _render_entry(entry_, services.OWNER, flag_form=form, flag_privacy=review)
+    try:
+        flag = services.flag_entry(entry_, services.text_to_html(form.note.data))
+    except services.JournalError as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        return redirect(url_for("journal.entry", entry_id=entry_.id))
+    db.session.commit()
+    flash(_("Your entry was sent to %(name)s, and only to them. They will answer here.",
+            name=flag.supervisor.name), "success")
+    return redirect(url_for("journal.flag", flag_id=flag.id))
+
+
+# --- flags -----------------------------------------------------------------------------------------
+
+@bp.get("/flags")
+@login_required
+def flags():
+    return render_template("journal/flags.html", flags=services.flags_for_supervisor(_user()))
+
+
+def _render_flag(flag, role: str, form=None, privacy=None):
+    services.record_flag_read(flag, _user())
+    db.session.commit()
+    return render_template("journal/flag.html", flag=flag, entry=flag.entry, role=role,
+                           form=form or FlagReplyForm(formdata=None), privacy=privacy)
+
+
+@bp.get("/flags/<int:flag_id>")
+@login_required
+def flag(flag_id: int):
+    flag_, role = services.flag_for_reader_or_404(_user(), flag_id)
+    return _render_flag(flag_, role)
+
+
+@bp.post("/flags/<int:flag_id>/replies")
+@login_required
+def flag_reply(flag_id: int):
+    user = _user()
+    flag_, role = services.flag_for_reader_or_404(user, flag_id)
+    form = FlagReplyForm()
+    if not form.validate_on_submit():
+        return _render_flag(flag_, role, form)
+    review = review_fields(form, ["body"])
+    if review.blocked:
+        return _render_flag(flag_, role, form, review)
+    try:
+        services.reply_to_flag(flag_, user, services.text_to_html(form.body.data))
+    except services.JournalError as exc:
+        db.session.rollback()
+        form.body.errors = [str(exc)]
+        return _render_flag(flag_, role, form)
+    db.session.commit()
+    flash(_("Your answer is sent."), "success")
+    return redirect(url_for("journal.flag", flag_id=flag_.id))
+
+
+@bp.post("/flags/<int:flag_id>/close")
+@login_required
+def close_flag(flag_id: int):
+    flag_, _role = services.flag_for_reader_or_404(_user(), flag_id)
+    services.close_flag(flag_)
+    db.session.commit()
+    flash(_("The conversation is closed. The entry can be flagged again at any time."), "success")
+    return redirect(url_for("journal.flag", flag_id=flag_.id))
+
+
+# --- facilitators --------------------------------------------------------------------------------
+
+@bp.get("/shared")
+@login_required
+def shared():
+    user = _user()
+    if not services.is_facilitator(user):
+        abort(403)
+    return render_template("journal/shared.html", items=services.shared_with(user))
+
+
+# --- export --------------------------------------------------------------------------------------
+
+@bp.get("/export.<any(md, html):fmt>")
+@login_required
+def export(fmt: str):
+    user = _user()
+    entries = services.export_journal(user, fmt)
+    db.session.commit()
+    stamp = utcnow().strftime("%Y-%m-%d")
+    template = "journal/export.md" if fmt == "md" else "journal/export.html"
+    body = render_template(template, entries=entries, user=user, exported_at=utcnow(),
+                           to_markdown=services.html_to_markdown)
+    mimetype = "text/markdown" if fmt == "md" else "text/html"
+    return Response(body, mimetype=f"{mimetype}; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="journal-{stamp}.{fmt}"'})
+
+
+# --- group reflection ------------------------------------------------------------------------------
+
+@bp.get("/groups")
+@login_required
+def groups():
+    return render_template("journal/groups.html", cohorts=services.group_cohorts(_user()))
+
+
+def _render_group(cohort: Cohort, form=None, privacy=None, reply_forms=None, reply_privacy=None, status=200):
+    user = _user()
+    posts = services.group_posts(cohort)
+    reply_forms = reply_forms or {}
+    for post in posts:
+        reply_forms.setdefault(post.id, GroupReplyForm(formdata=None, prefix=f"reply-{post.id}"))
+    draft_key = f"journal:group-{cohort.id}"
+    draft = drafts.get_draft(user, draft_key)
+    if form is None:
+        form = GroupPostForm(formdata=_formdata(draft.data) if draft else None)
+    return render_template("journal/group.html", cohort=cohort, posts=posts, form=form, privacy=privacy,
+                           reply_forms=reply_forms, reply_privacy=reply_privacy or {}, draft=draft,
+                           draft_key=draft_key), status
+
+
+@bp.route("/groups/<int:cohort_id>", methods=["GET", "POST"])
+@login_required
+def group(cohort_id: int):
+    user = _user()
+    cohort = services.group_cohort_or_404(user, cohort_id)
+    if request.method == "GET":
+        return _render_group(cohort)
+    form = GroupPostForm()
+    if not form.validate_on_submit():
+        return _render_group(cohort, form)
+    draft_key = f"journal:group-{cohort.id}"
+    try:
+        drafts.save_draft(user, draft_key, _snapshot(), request.form.get("draft_version", type=int))
+    except drafts.DraftConflict:
+        db.session.rollback()
+        flash(_draft_conflict_message(), "danger")
+        return _render_group(cohort, form, status=409)
+    review = review_fields(form, ["title", "body"])
+    if review.blocked:
+        db.session.commit()
+        return _render_group(cohort, form, review)
+    try:
+        post = services.add_group_post(cohort, user, form.title.data, services.text_to_html(form.body.data))
+    except services.JournalError as exc:
+        db.session.rollback()
+        form.body.errors = [str(exc)]
+        return _render_group(cohort, form)
+    drafts.discard_draft(user, draft_key)
+    db.session.commit()
+    flash(_("Your reflection is posted for %(cohort)s.", cohort=cohort.name), "success")
+    return redirect(url_for("journal.group", cohort_id=cohort.id) + f"#post-{post.id}")
+
+
+@bp.post("/groups/posts/<int:post_id>/replies")
+@login_required
+def group_reply(post_id: int):
+    user = _user()
+    post = services.group_post_or_404(user, post_id)
+    form = GroupReplyForm(prefix=f"reply-{post.id}")
+    if not form.validate_on_submit():
+        return _render_group(post.cohort, reply_forms={post.id: form})
+    review = review_fields(form, ["body"])
+    if review.blocked:
+        return _render_group(post.cohort, reply_forms={post.id: form}, reply_privacy={post.id: review})
+    try:
+        services.add_group_reply(post, user, services.text_to_html(form.body.data))
+    except services.JournalError as exc:
+        db.session.rollback()
+        form.body.errors = [str(exc)]
+        return _render_group(post.cohort, reply_forms={post.id: form})
+    db.session.commit()
+    flash(_("Your reply is posted."), "success")
+    return redirect(url_for("journal.group", cohort_id=post.cohort_id) + f"#post-{post.id}")
+
+
+@bp.post("/groups/posts/<int:post_id>/delete")
+@login_required
+def delete_group_post(post_id: int):
+    user = _user()
+    post = services.group_post_or_404(user, post_id)
+    cohort_id = post.cohort_id
+    services.delete_group_post(post, user)
+    db.session.commit()
+    flash(_("Your reflection is deleted."), "success")
+    return redirect(url_for("journal.group", cohort_id=cohort_id))
+
+
+@bp.post("/groups/replies/<int:reply_id>/delete")
+@login_required
+def delete_group_reply(reply_id: int):
+    user = _user()
+    reply = services.group_reply_or_404(user, reply_id)
+    cohort_id, post_id = reply.post.cohort_id, reply.post_id
+    services.delete_group_reply(reply, user)
+    db.session.commit()
+    flash(_("Your reply is deleted."), "success")
+    return redirect(url_for("journal.group", cohort_id=cohort_id) + f"#post-{post_id}")
+
+
+# --- naming supervisors --------------------------------------------------------------------------
+
+@bp.route("/cohorts/<int:cohort_id>/supervisors", methods=["GET", "POST"])
+@login_required
+def supervisors(cohort_id: int):
+    user = _user()
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if not services.can_manage_supervisors(user, cohort):
+        abort(403)
+    trainees = services.cohort_trainees(cohort)
+    candidates = services.supervisor_candidates(cohort)
+    form = SupervisorForm()
+    form.trainee_id.choices = [(0, _("Every trainee of the cohort (the cohort's supervisor)")),
+                               *[(t.id, t.name) for t in trainees]]
+    form.supervisor_id.choices = [(0, _("Nobody (remove the choice)")), *[(c.id, c.name) for c in candidates]]
+    if form.validate_on_submit():
+        trainee = next((t for t in trainees if t.id == form.trainee_id.data), None)
+        supervisor = next((c for c in candidates if c.id == form.supervisor_id.data), None)
+        try:
+            services.set_supervisor(cohort, trainee, supervisor, user)
+        except services.JournalError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("The supervisor is saved."), "success")
+            return redirect(url_for("journal.supervisors", cohort_id=cohort.id))
+    return render_template("journal/supervisors.html", cohort=cohort, form=form,
+                           assignments=services.supervisors_of(cohort), candidates=candidates)
