@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Blueprint, Flask, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.plugins import ActivityPlugin, ContentContext, DashboardItem
+
+from . import services
+from .instrument import validate_settings
+from .models import AnonymousResponse, NamedResponse, Participation, Reminder
+
+bp = Blueprint("evaluation", __name__, template_folder="templates")
+
+
+class EvaluationPlugin(ActivityPlugin):
+    """Questionnaires: the needs survey, the competency self-assessment (start, half-way, end)
+    and the interim and final programme evaluation.
+
+        settings:
+          instrument: needs-survey     # content/instruments/needs-survey.yaml
+
+    Stored settings: {"instrument": <the whole checked instrument>} (see instrument.py)."""
+
+    def init_app(self, app: Flask) -> None:
+        key = app.config.get("EVALUATION_PSEUDONYM_KEY") or os.environ.get("EVALUATION_PSEUDONYM_KEY")
+        app.config["EVALUATION_PSEUDONYM_KEY"] = key
+        if app.config.get("ENV_NAME") == "production":
+            if not key or len(key) < 32 or key == app.config.get("SECRET_KEY"):
+                from app import StartupError
+                raise StartupError(
+                    "EVALUATION_PSEUDONYM_KEY must be set in production to a random value of at least 32 "
+                    "characters, different from SECRET_KEY, and never changed afterwards: it links a trainee's "
+                    "anonymous questionnaires over time (README: 'Evaluation anonymity: threat model').")
+
+    def validate_config(self, raw: dict[str, Any], where: str,
+                        context: ContentContext | None = None) -> dict[str, Any]:
+        return validate_settings(raw, where, context)
+
+    def activity_url(self, activity: Any) -> str | None:
+        return url_for("evaluation.answer", slug=activity.slug)
+
+    def dashboard_items(self, user, cohorts) -> list[DashboardItem]:
+        items = []
+        waiting = services.open_for_staff(cohorts)
+        if cohorts:
+            items.append(DashboardItem(_("Evaluation: results and response rates (open questionnaires)"),
+                                       len({(i.activity.id, i.cohort.id) for i in waiting}),
+                                       url_for("evaluation.results_index")))
+        for item in waiting:
+            items.append(DashboardItem(
+                _("“%(title)s” in %(cohort)s: not answered yet", title=item.activity.title, cohort=item.cohort.name),
+                item.missing, url_for("evaluation.instrument_results", scope=f"cohort-{item.cohort.id}",
+                                      slug=item.activity.slug), attention=True))
+        from app.services.programme import viewer_for
+        viewer = viewer_for(user)
+        if viewer is not None and viewer.is_trainee:
+            for item in services.open_for_trainee(user, viewer.cohorts):
+                items.append(DashboardItem(_("Please answer “%(title)s”", title=item.activity.title), 1,
+                                           url_for("evaluation.answer", slug=item.activity.slug), attention=True))
+        return items
+
+    def export_user_data(self, user) -> dict[str, Any]:
+        return services.export_user_data(user)
+
+    def erase_user_data(self, user) -> None:
+        services.erase_user_data(user)
+
+
+plugin = EvaluationPlugin(name="evaluation", label=_l("Questionnaire"), blueprint=bp,
+                          models=(Participation, AnonymousResponse, NamedResponse, Reminder))
+
+from . import views  # noqa: E402,F401  (routes attach to bp)

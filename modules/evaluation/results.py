@@ -1,0 +1,513 @@
+"""Aggregates: distributions, free text, before/interim/final comparison and CSV rows.
+
+One rule protects every aggregate: `reportable()`. Every figure built here - a distribution, a
+mean, a list of free-text answers, a count of trainees who grew - is computed from a set of
+answers, and is only shown when that set holds at least MIN_RESPONDENTS answers. The rule also
+applies to named questionnaires, so a coordinator (who sees status, never content) cannot read
+one trainee's answers through an aggregate."""
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Activity
+
+from .instrument import PHASES, competency_matrix, questions, retrospective_matrix
+from .models import AnonymousResponse, NamedResponse
+from .services import Scope, activities_in_scope, instrument_of
+
+MIN_RESPONDENTS = 5
+
+SCALE_LABELS = {
+    "scale5": (_l("Very low"), _l("Low"), _l("Moderate"), _l("High"), _l("Very high")),
+    "agreement5": (_l("Strongly disagree"), _l("Disagree"), _l("Neither agree nor disagree"), _l("Agree"),
+                   _l("Strongly agree")),
+}
+PHASE_LABELS = {"before": _l("Start"), "interim": _l("Half-way"), "final": _l("End")}
+RETRO_LABELS = {"then": _l("Before the programme (looking back)"), "now": _l("Now")}
+
+
+def reportable(answers: int) -> bool:
+    """THE small-numbers rule: an aggregate of fewer than MIN_RESPONDENTS answers is not shown
+    (pages, CSV, comparisons - everything calls this)."""
+    return answers >= MIN_RESPONDENTS
+
+
+def scale_choices(q: dict[str, Any]) -> list[tuple[str, str]]:
+    """(value, label) for the points of a scale question or matrix, 1..5 then 'na' if offered."""
+    labels = q.get("labels") or [str(label) for label in SCALE_LABELS[q["scale"]]]
+    choices = [(str(i), f"{i} – {label}") for i, label in enumerate(labels, start=1)]
+    if q.get("na"):
+        choices.append(("na", q["na"]))
+    return choices
+
+
+def option_choices(q: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(o["key"], o["text"]) for o in q["options"]]
+
+
+# --- loading answers --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Answer:
+    #: Who answered, as far as results may know: the pseudonymous code, or "u<id>" when named.
+    person: str
+    cohort_id: int
+    answers: dict[str, Any]
+
+
+def load_answers(activities: list[Activity], cohort_ids: list[int]) -> dict[int, list[Answer]]:
+    """{activity id: answers} for the activities in the cohorts (two queries at most). Anonymous
+    rows come in the order of their random ids, which says nothing about who sent them first."""
+    result: dict[int, list[Answer]] = {a.id: [] for a in activities}
+    anonymous = [a.id for a in activities if instrument_of(a)["anonymous"]]
+    named = [a.id for a in activities if not instrument_of(a)["anonymous"]]
+    if anonymous and cohort_ids:
+        for r in db.session.scalars(select(AnonymousResponse).where(
+                AnonymousResponse.activity_id.in_(anonymous), AnonymousResponse.cohort_id.in_(cohort_ids))
+                .order_by(AnonymousResponse.id)):
+            result[r.activity_id].append(Answer(r.code, r.cohort_id, r.answers or {}))
+    if named and cohort_ids:
+        for r in db.session.scalars(select(NamedResponse).where(
+                NamedResponse.activity_id.in_(named), NamedResponse.cohort_id.in_(cohort_ids))
+                .order_by(NamedResponse.user_id)):
+            result[r.activity_id].append(Answer(f"u{r.user_id}", r.cohort_id, r.answers or {}))
+    return result
+
+
+# --- one questionnaire's results -----------------------------------------------------------------
+
+@dataclass
+class Bar:
+    key: str
+    label: str
+    count: int
+    percent: int
+
+
+@dataclass
+class Distribution:
+    bars: list[Bar]
+    answered: int
+    mean: float | None = None
+
+
+@dataclass
+class RowSummary:
+    key: str
+    text: str
+    #: None when hidden by the small-numbers rule.
+    distribution: Distribution | None = None
+    then: Distribution | None = None
+    now: Distribution | None = None
+    #: Retrospective rows: how many rated themselves higher now than before the programme.
+    higher_now: int | None = None
+    pairs: int = 0
+
+
+@dataclass
+class QuestionSummary:
+    question: dict[str, Any]
+    shown: bool
+    distribution: Distribution | None = None
+    rows: list[RowSummary] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+
+    @property
+    def row_means(self) -> list[tuple[str, float | None]]:
+        return [(r.text, r.distribution.mean if r.distribution else None) for r in self.rows]
+
+    def retro_means(self, column: str) -> list[tuple[str, float | None]]:
+        return [(r.text, d.mean if (d := getattr(r, column)) else None) for r in self.rows]
+
+
+@dataclass
+class Summary:
+    respondents: int
+    shown: bool
+    questions: list[QuestionSummary]
+
+
+def _mean(values: list[Any]) -> float | None:
+    numbers = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    return round(sum(numbers) / len(numbers), 2) if numbers else None
+
+
+def _distribution(values: list[Any], choices: list[tuple[str, str]], *, scale: bool) -> Distribution | None:
+    if not reportable(len(values)):
+        return None
+    counts: dict[str, int] = defaultdict(int)
+    for v in values:
+        counts[str(v)] += 1
+    n = len(values)
+    bars = [Bar(key, label, counts[key], round(100 * counts[key] / n)) for key, label in choices]
+    return Distribution(bars, n, _mean(values) if scale else None)
+
+
+def _multiple(values: list[list[str]], choices: list[tuple[str, str]]) -> Distribution | None:
+    if not reportable(len(values)):
+        return None
+    n = len(values)
+    bars = [Bar(key, label, sum(1 for v in values if key in v), round(100 * sum(1 for v in values if key in v) / n))
+            for key, label in choices]
+    return Distribution(bars, n)
+
+
+def summarise(instrument: dict[str, Any], answers: list[dict[str, Any]]) -> Summary:
+    """Every figure of one questionnaire for one set of answers, with the small-numbers rule
+    applied to the whole and to each question, row and list of free text."""
+    shown = reportable(len(answers))
+    if not shown:
+        return Summary(len(answers), False, [QuestionSummary(q, False) for q in questions(instrument)])
+    return Summary(len(answers), True, [_question(q, answers) for q in questions(instrument)])
+
+
+def _question(q: dict[str, Any], answers: list[dict[str, Any]]) -> QuestionSummary:
+    values = [a[q["key"]] for a in answers if q["key"] in a]
+    kind = q["type"]
+    if kind == "text":
+        texts = [v for v in values if isinstance(v, str) and v.strip()]
+        return QuestionSummary(q, reportable(len(texts)), texts=texts if reportable(len(texts)) else [])
+    if kind == "multiple":
+        dist = _multiple([v for v in values if isinstance(v, list)], option_choices(q))
+        return QuestionSummary(q, dist is not None, distribution=dist)
+    if kind == "single":
+        dist = _distribution(values, option_choices(q), scale=False)
+        return QuestionSummary(q, dist is not None, distribution=dist)
+    if kind in ("scale5", "agreement5"):
+        dist = _distribution(values, scale_choices(q), scale=True)
+        return QuestionSummary(q, dist is not None, distribution=dist)
+    rows = []
+    choices = scale_choices(q)
+    for row in q["rows"]:
+        cells = [v[row["key"]] for v in values if isinstance(v, dict) and row["key"] in v]
+        summary = RowSummary(row["key"], row["text"])
+        if q.get("retrospective"):
+            then = [c["then"] for c in cells if isinstance(c, dict) and "then" in c]
+            now = [c["now"] for c in cells if isinstance(c, dict) and "now" in c]
+            summary.then = _distribution(then, choices, scale=True)
+            summary.now = _distribution(now, choices, scale=True)
+            pairs = [(c["then"], c["now"]) for c in cells if isinstance(c, dict)
+                     and isinstance(c.get("then"), int) and isinstance(c.get("now"), int)]
+            summary.pairs = len(pairs)
+            summary.higher_now = sum(1 for t, n in pairs if n > t) if reportable(len(pairs)) else None
+        else:
+            summary.distribution = _distribution(cells, choices, scale=True)
+        rows.append(summary)
+    return QuestionSummary(q, any(r.distribution or r.then or r.now for r in rows), rows=rows)
+
+
+def instrument_summary(scope: Scope, activity: Activity) -> Summary:
+    answers = load_answers([activity], scope.cohort_ids)[activity.id]
+    return summarise(instrument_of(activity), [a.answers for a in answers])
+
+
+# --- before / interim / final -----------------------------------------------------------------------
+
+@dataclass
+class Change:
+    grew: int
+    same: int
+    declined: int
+
+    @property
+    def pairs(self) -> int:
+        return self.grew + self.same + self.declined
+
+
+@dataclass
+class Column:
+    phase: str
+    activities: list[Activity]
+    respondents: int = 0
+
+    @property
+    def label(self) -> str:
+        return str(PHASE_LABELS[self.phase])
+
+
+@dataclass
+class CompetencyRow:
+    key: str
+    text: str
+    #: Per column: the mean, or None when hidden (or nobody answered).
+    means: list[float | None] = field(default_factory=list)
+    answered: list[int] = field(default_factory=list)
+    #: Per column after the first: change since the first column, or None when hidden.
+    changes: list[Change | None] = field(default_factory=list)
+    retro_then: float | None = None
+    retro_now: float | None = None
+    #: Looking back at the end: how many rate themselves higher now than before (hidden if None).
+    retro_change: Change | None = None
+
+
+@dataclass
+class Growth:
+    label: str
+    columns: list[Column]
+    rows: list[CompetencyRow]
+    retro: list[Activity]
+    retro_respondents: int = 0
+
+    @property
+    def later_columns(self) -> list[Column]:
+        return self.columns[1:]
+
+
+@dataclass
+class GrowthPlan:
+    """Which activities a comparison reads: one column per phase of the family with the most
+    phases, and any retrospective competency matrix beside them."""
+    family: str
+    columns: list[Column]
+    retro: list[Activity]
+    rows: list[dict[str, str]]
+    matrix_key: str
+
+
+def growth_plan(activities: list[Activity]) -> GrowthPlan | None:
+    families: dict[str, dict[str, list[Activity]]] = defaultdict(lambda: defaultdict(list))
+    for a in activities:
+        instrument = instrument_of(a)
+        if competency_matrix(instrument) is not None:
+            families[instrument["family"]][instrument["phase"]].append(a)
+    if not families:
+        return None
+    family, phases = max(families.items(), key=lambda item: (len(item[1]), item[0]))
+    columns = [Column(p, phases[p]) for p in PHASES if p in phases]
+    matrix = competency_matrix(instrument_of(columns[0].activities[0]))
+    keys = {r["key"] for r in matrix["rows"]}
+    retro = [a for a in activities if (m := retrospective_matrix(instrument_of(a))) is not None
+             and {r["key"] for r in m["rows"]} <= keys]
+    return GrowthPlan(family, columns, retro, matrix["rows"], matrix["key"])
+
+
+def _matrix_values(answer: Answer, key: str) -> dict[str, Any]:
+    value = answer.answers.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def build_growth(plan: GrowthPlan, answers: dict[int, list[Answer]], label: str,
+                 cohort_ids: set[int] | None = None) -> Growth:
+    """The comparison for the answers of `cohort_ids` (all loaded answers when None)."""
+    def keep(items: list[Answer]) -> list[Answer]:
+        return [a for a in items if cohort_ids is None or a.cohort_id in cohort_ids]
+
+    columns = [Column(c.phase, c.activities) for c in plan.columns]
+    per_column: list[dict[str, dict[str, Any]]] = []
+    for column in columns:
+        entries = [a for act in column.activities for a in keep(answers.get(act.id, []))]
+        column.respondents = len(entries)
+        per_column.append({a.person: _matrix_values(a, plan.matrix_key) for a in entries})
+    retro_entries = [a for act in plan.retro for a in keep(answers.get(act.id, []))]
+    retro_key = {act.id: retrospective_matrix(instrument_of(act))["key"] for act in plan.retro}
+    retro_values = [v for act in plan.retro for a in keep(answers.get(act.id, []))
+                    if isinstance(v := a.answers.get(retro_key[act.id]), dict)]
+    rows = []
+    for item in plan.rows:
+        row = CompetencyRow(item["key"], item["text"])
+        for values in per_column:
+            numbers = [v[item["key"]] for v in values.values() if isinstance(v.get(item["key"]), int)]
+            row.answered.append(len(numbers))
+            row.means.append(_mean(numbers) if reportable(len(numbers)) else None)
+        baseline = per_column[0] if per_column else {}
+        for values in per_column[1:]:
+            pairs = [(baseline[p].get(item["key"]), v.get(item["key"])) for p, v in values.items() if p in baseline]
+            pairs = [(b, e) for b, e in pairs if isinstance(b, int) and isinstance(e, int)]
+            row.changes.append(_change(pairs))
+        retro_pairs = [(c["then"], c["now"]) for v in retro_values if isinstance(c := v.get(item["key"]), dict)
+                       and isinstance(c.get("then"), int) and isinstance(c.get("now"), int)]
+        if reportable(len(retro_pairs)):
+            row.retro_then = _mean([t for t, _n in retro_pairs])
+            row.retro_now = _mean([n for _t, n in retro_pairs])
+        row.retro_change = _change(retro_pairs)
+        rows.append(row)
+    return Growth(label, columns, rows, plan.retro, len(retro_entries))
+
+
+def _change(pairs: list[tuple[int, int]]) -> Change | None:
+    if not reportable(len(pairs)):
+        return None
+    return Change(sum(1 for b, e in pairs if e > b), sum(1 for b, e in pairs if e == b),
+                  sum(1 for b, e in pairs if e < b))
+
+
+@dataclass
+class GrowthReport:
+    plan: GrowthPlan | None
+    overall: Growth | None
+    #: For a whole run: one comparison per country, side by side.
+    by_country: list[Growth] = field(default_factory=list)
+
+
+def growth_report(scope: Scope) -> GrowthReport:
+    activities = activities_in_scope(scope)
+    plan = growth_plan(activities)
+    if plan is None:
+        return GrowthReport(None, None)
+    wanted = [a for c in plan.columns for a in c.activities] + plan.retro
+    answers = load_answers(wanted, scope.cohort_ids)
+    report = GrowthReport(plan, build_growth(plan, answers, scope.label))
+    if scope.kind == "run":
+        countries: dict[int, tuple[str, set[int]]] = {}
+        for c in scope.cohorts:
+            if c.country is not None:
+                countries.setdefault(c.country_id, (c.country.name, set()))[1].add(c.id)
+        report.by_country = [build_growth(plan, answers, name, ids)
+                             for name, ids in sorted(countries.values(), key=lambda item: item[0])]
+    return report
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+def _cell(value: Any) -> Any:
+    """Spreadsheets run cells that start with = + - @ as formulas: make them plain text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def to_csv(header: list[str], rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return out.getvalue()
+
+
+HIDDEN = "hidden: fewer than 5 answers"
+INSTRUMENT_HEADER = ["scope", "instrument", "question", "question_text", "row", "column", "answer", "answer_label",
+                     "count", "percent", "mean", "answered", "respondents", "note"]
+
+
+def instrument_csv_rows(scope: Scope, activity: Activity, summary: Summary) -> list[list[Any]]:
+    """Aggregates only: distributions and means. Free-text answers are never exported."""
+    base = [scope.label, activity.slug]
+    rows: list[list[Any]] = []
+
+    def dist_rows(q, row_key, column, dist):
+        if dist is None:
+            rows.append(base + [q["key"], q["text"], row_key, column, "", "", "", "", "", "", summary.respondents,
+                                HIDDEN])
+            return
+        for bar in dist.bars:
+            rows.append(base + [q["key"], q["text"], row_key, column, bar.key, bar.label, bar.count, bar.percent,
+                                "" if dist.mean is None else dist.mean, dist.answered, summary.respondents, ""])
+
+    for qs in summary.questions:
+        q = qs.question
+        if not summary.shown:
+            rows.append(base + [q["key"], q["text"], "", "", "", "", "", "", "", "", summary.respondents, HIDDEN])
+        elif q["type"] == "text":
+            rows.append(base + [q["key"], q["text"], "", "", "", "", "", "", "", len(qs.texts) or "",
+                                summary.respondents, "free text: not exported"])
+        elif q["type"] == "matrix":
+            for r in qs.rows:
+                if q.get("retrospective"):
+                    dist_rows(q, r.key, "then", r.then)
+                    dist_rows(q, r.key, "now", r.now)
+                else:
+                    dist_rows(q, r.key, "", r.distribution)
+        else:
+            dist_rows(q, "", "", qs.distribution)
+    return rows
+
+
+GROWTH_HEADER = ["scope", "group", "competency", "competency_text", "measure", "respondents", "mean", "grew",
+                 "same", "declined", "pairs", "note"]
+
+
+def growth_csv_rows(scope: Scope, report: GrowthReport) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for growth in [report.overall, *report.by_country]:
+        if growth is None:
+            continue
+        for row in growth.rows:
+            for i, column in enumerate(growth.columns):
+                mean = row.means[i]
+                change = row.changes[i - 1] if i else None
+                hidden = mean is None or (i > 0 and change is None)
+                note = ("no answers yet" if not row.answered[i] else HIDDEN) if hidden else ""
+                measure = column.phase if i == 0 else f"{column.phase} (change since {growth.columns[0].phase})"
+                rows.append([scope.label, growth.label, row.key, row.text, measure,
+                             "" if mean is None else row.answered[i], "" if mean is None else mean,
+                             change.grew if change else "", change.same if change else "",
+                             change.declined if change else "", change.pairs if change else "", note])
+            if growth.retro:
+                change = row.retro_change
+                rows.append([scope.label, growth.label, row.key, row.text, "retrospective then -> now",
+                             change.pairs if change else "",
+                             "" if row.retro_then is None else f"{row.retro_then} -> {row.retro_now}",
+                             change.grew if change else "", change.same if change else "",
+                             change.declined if change else "", change.pairs if change else "",
+                             "" if change else HIDDEN])
+    return rows
+
+
+# --- one trainee's own ratings over time -------------------------------------------------------------
+
+@dataclass
+class PersonalRow:
+    key: str
+    text: str
+    values: list[Any]
+    then: Any = None
+    now: Any = None
+
+
+def personal_growth(plan: GrowthPlan | None, items: list[Any]) -> list[PersonalRow]:
+    """One trainee's competency ratings per phase (and looking back), from their own answers.
+    No small-numbers rule: these are the trainee's own answers, shown to them or, for named
+    questionnaires, to their facilitators."""
+    if plan is None:
+        return []
+    by_activity = {i.activity.id: i.answers or {} for i in items}
+    rows = []
+    for item in plan.rows:
+        values = []
+        for column in plan.columns:
+            found = [by_activity[a.id].get(plan.matrix_key, {}).get(item["key"])
+                     for a in column.activities if a.id in by_activity]
+            values.append(next((v for v in found if v is not None), None))
+        row = PersonalRow(item["key"], item["text"], values)
+        for a in plan.retro:
+            if a.id in by_activity:
+                cell = by_activity[a.id].get(retrospective_matrix(instrument_of(a))["key"], {}).get(item["key"])
+                if isinstance(cell, dict):
+                    row.then, row.now = cell.get("then"), cell.get("now")
+        rows.append(row)
+    return rows
+
+
+def describe_answer(q: dict[str, Any], value: Any) -> list[str]:
+    """One stored answer as lines of text for people (the trainee's own answers page)."""
+    missing = str(_l("Not answered"))
+    if value in (None, "", [], {}):
+        return [missing]
+    kind = q["type"]
+    if kind == "text":
+        return [str(value)]
+    if kind in ("single", "multiple"):
+        labels = dict(option_choices(q))
+        return [labels.get(v, v) for v in (value if isinstance(value, list) else [value])]
+    labels = dict(scale_choices(q))
+    if kind != "matrix":
+        return [labels.get(str(value), str(value))]
+    lines = []
+    for row in q["rows"]:
+        cell = value.get(row["key"]) if isinstance(value, dict) else None
+        if isinstance(cell, dict):
+            then = labels.get(str(cell.get("then")), missing)
+            now = labels.get(str(cell.get("now")), missing)
+            lines.append(f"{row['text']}: {then} → {now}")
+        else:
+            lines.append(f"{row['text']}: {labels.get(str(cell), missing)}")
+    return lines

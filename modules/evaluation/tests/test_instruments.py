@@ -1,0 +1,93 @@
+"""The questionnaires as content files: the shipped ones are valid and comparable, and every
+mistake in a file is reported with its file:line."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.plugins import ConfigError, ContentContext
+from modules.evaluation import plugin
+from modules.evaluation.instrument import competency_matrix, load_instrument, retrospective_matrix
+
+ROOT = Path(__file__).resolve().parents[3]
+CONTENT = ROOT / "content"
+SLUGS = ("needs-survey", "self-assessment-baseline", "self-assessment-interim", "self-assessment-final",
+         "interim-evaluation", "final-evaluation")
+
+
+def validate(slug: str, root: Path = CONTENT) -> dict:
+    context = ContentContext(root=root, base_dir=root / "modules" / "00-orientation",
+                             file="content/modules/00-orientation/module.yaml", line=47,
+                             key_lines={"instrument": 48})
+    return plugin.validate_config({"instrument": slug}, context.where(), context)["instrument"]
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_shipped_instrument_is_valid(slug):
+    instrument = validate(slug)
+    assert instrument["slug"] == slug and instrument["anonymous"] is True
+
+
+def test_the_self_assessment_asks_the_seven_competencies_the_same_way_three_times():
+    matrices = [competency_matrix(validate(f"self-assessment-{phase}")) for phase in ("baseline", "interim", "final")]
+    assert [r["key"] for r in matrices[0]["rows"]] == [f"C{i}" for i in range(1, 8)]
+    assert matrices[0] == matrices[1] == matrices[2]
+    assert [validate(f"self-assessment-{p}")["phase"] for p in ("baseline", "interim", "final")] == \
+        ["before", "interim", "final"]
+
+
+def test_the_final_evaluation_asks_before_and_now_beside_the_pretest():
+    retro = retrospective_matrix(validate("final-evaluation"))
+    baseline = competency_matrix(validate("self-assessment-baseline"))
+    assert retro["rows"] == baseline["rows"] and retro["scale"] == baseline["scale"]
+
+
+def test_the_evaluations_ask_for_the_toolkit_factors():
+    for slug in ("interim-evaluation", "final-evaluation"):
+        keys = {q["key"] for s in validate(slug)["sections"] for q in s["questions"]}
+        assert {"promoting", "impeding"} <= keys
+
+
+@pytest.mark.parametrize("text, where, message", [
+    ("title: X\nsections: []\nopens: {after_start_days: 0}\ncloses: {after_start_days: 9}\n", 2,
+     "'sections' must be a non-empty list"),
+    ("title: X\nopens: {after_start_days: 5}\ncloses: {after_start_days: 1}\nsections:\n"
+     "  - {key: a, title: A, questions: [{key: q, type: text, text: Q}]}\n", 3, "'closes' must come after 'opens'"),
+    ("title: X\nopens: {after_start_days: 0}\ncloses: {after_end_days: 9}\nsections:\n  - key: a\n    title: A\n"
+     "    questions:\n      - {key: q, type: stars, text: Q}\n", 8, "'type' must be one of"),
+    ("title: X\nopens: {after_start_days: 0}\ncloses: {after_end_days: 9}\nsections:\n  - key: a\n    title: A\n"
+     "    questions:\n      - {key: q, type: text, text: Q}\n      - {key: q, type: text, text: R}\n", 9,
+     "duplicate question key 'q'"),
+    ("title: X\nopens: {after_start_days: 0}\ncloses: {after_end_days: 9}\nsections:\n  - key: a\n    title: A\n"
+     "    questions:\n      - key: m\n        type: matrix\n        competencies: true\n        text: M\n"
+     "        rows: [{key: C9, text: Nine}]\n", 12, "unknown competency 'C9'"),
+    ("title: X\nopens: {after_start_days: 0}\ncloses: {after_end_days: 9}\nsections:\n  - key: a\n    title: A\n"
+     "    questions:\n      - key: s\n        type: single\n        text: S\n        options: [{key: a, text: A}]\n",
+     11, "'options' must list from 2"),
+    ("title: X\nopens: {after_start_days: 0}\ncloses: {after_end_days: 9}\nsections:\n  - key: a\n    title: A\n"
+     "    questions:\n      - {key: t, type: text, text: T, options: []}\n", 8, "'options' does not apply"),
+])
+def test_mistakes_are_reported_with_file_and_line(text, where, message):
+    with pytest.raises(ConfigError) as error:
+        load_instrument(text, "content/instruments/x.yaml", "x", competency_codes={"C1"})
+    assert error.value.where == f"content/instruments/x.yaml:{where}"
+    assert message in error.value.plain
+
+
+def test_content_check_refuses_differing_self_assessment_items(app, tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT, root)
+    path = root / "instruments" / "self-assessment-final.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Holistic approach:", "Whole family:"),
+                    encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["content", "check", "--path", str(root)])
+    assert result.exit_code == 1
+    assert "content/instruments/self-assessment-final.yaml:29: the competency items differ" in result.output
+
+
+def test_a_missing_instrument_is_reported_at_the_activity(app, tmp_path):
+    with pytest.raises(ConfigError, match="instrument not found: instruments/nope.yaml") as error:
+        validate("nope")
+    assert error.value.where == "content/modules/00-orientation/module.yaml:48"

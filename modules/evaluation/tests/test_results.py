@@ -1,0 +1,174 @@
+"""Results per cohort, country and run; growth over time linked by the pseudonymous code;
+who has not answered and reminders; CSV; one trainee's answers."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent, Notification
+from modules.evaluation.models import Reminder
+
+from .helpers import RETRO, add_evaluation, complete_answers, evaluation_for_world, instrument, trainees
+
+
+def send(client, login, user, activity, data):
+    login(user)
+    response = client.post(f"/a/evaluation/{activity.slug}", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    client.post("/logout")
+
+
+def self_assessment(world):
+    """Start and end of one family, and the retrospective final evaluation."""
+    start = evaluation_for_world(world, slug="sa-start", family="self", phase="before")
+    module = start.module
+    end = add_evaluation(module, "sa-end", instrument(world.run, family="self", phase="final", slug="sa-end"))
+    retro = add_evaluation(module, "final-eval", instrument(world.run, template=RETRO, slug="final-eval"))
+    db.session.commit()
+    return start, end, retro
+
+
+def retro_answers(then: int, now: int) -> dict[str, str]:
+    return {"then_now-C1-then": str(then), "then_now-C1-now": str(now), "then_now-C2-then": str(then),
+            "then_now-C2-now": str(now), "send": "y"}
+
+
+def test_growth_counts_trainees_who_grew_on_each_competency(client, world, login, factory):
+    start, end, retro = self_assessment(world)
+    people = [world.trainee, *trainees(factory, world.cohort, 4)]
+    for i, user in enumerate(people):
+        send(client, login, user, start, complete_answers(c1=2, c2=4))
+        send(client, login, user, end, complete_answers(c1=4 if i < 3 else 2, c2=4 if i < 4 else 3))
+        send(client, login, user, retro, retro_answers(then=3, now=4))
+    login(world.facilitator)
+    html = client.get(f"/a/evaluation/results/cohort-{world.cohort.id}/growth").get_data(as_text=True)
+    assert "C1 Holistic approach" in html
+    # C1: 3 rated higher at the end, 2 the same; C2: 4 the same, 1 lower.
+    assert "3 / 2 / 0" in html and "0 / 4 / 1" in html
+    assert "2.0 <span class=\"text-body-secondary\">(5)</span>" in html  # C1 at the start
+    assert "3.0 → 4.0" in html and "5 of 5" in html  # looking back at the end
+    assert 'role="img"' in html and "<caption>" in html
+    csv = client.get(f"/a/evaluation/results/cohort-{world.cohort.id}/growth/export.csv").get_data(as_text=True)
+    assert ",C1,Holistic approach,final (change since before),5,3.2,3,2,0,5," in csv
+    assert ",C1,Holistic approach,retrospective then -> now,5,3.0 -> 4.0,5,0,0,5," in csv
+
+
+def test_growth_is_hidden_with_fewer_than_5_linked_trainees(client, world, login, factory):
+    start, end, _retro = self_assessment(world)
+    people = [world.trainee, *trainees(factory, world.cohort, 4)]
+    for i, user in enumerate(people):
+        send(client, login, user, start, complete_answers(c1=2))
+        if i < 4:  # one trainee does not answer at the end: only 4 before/after pairs
+            send(client, login, user, end, complete_answers(c1=5))
+    login(world.facilitator)
+    html = client.get(f"/a/evaluation/results/cohort-{world.cohort.id}/growth").get_data(as_text=True)
+    assert "2.0 <span" in html  # 5 answers at the start: shown
+    assert "4 / 0 / 0" not in html and "5.0 <span" not in html
+    assert html.count(">hidden<") >= 4
+
+
+def test_the_run_shows_every_country_side_by_side_for_the_transnational_coordinator(client, world, login, factory):
+    start, _end, _retro = self_assessment(world)
+    for user in [world.trainee, *trainees(factory, world.cohort, 4)]:
+        send(client, login, user, start, complete_answers(c1=2))
+    for user in [world.trainee_other, *trainees(factory, world.other_cohort, 4, "Norwegian")]:
+        send(client, login, user, start, complete_answers(c1=4))
+    login(world.transnational_coordinator)
+    html = client.get(f"/a/evaluation/results/run-{world.run.id}/growth").get_data(as_text=True)
+    assert html.index("Norway") < html.index("Sweden")
+    assert "3.0 <span class=\"text-body-secondary\">(10)</span>" in html  # all countries
+    assert "2.0 <span" in html and "4.0 <span" in html  # each country
+    overview = client.get(f"/a/evaluation/results/run-{world.run.id}").get_data(as_text=True)
+    assert "Response rates by country" in overview and "5 of 5 (100%)" in overview
+
+
+def test_country_results_are_for_that_country_s_coordinator(client, world, login):
+    evaluation_for_world(world)
+    login(world.national_coordinator)
+    assert client.get(f"/a/evaluation/results/run-{world.run.id}-se").status_code == 200
+    assert client.get(f"/a/evaluation/results/run-{world.run.id}-no").status_code == 403
+    assert client.get(f"/a/evaluation/results/run-{world.run.id}").status_code == 403
+    assert client.get(f"/a/evaluation/results/cohort-{world.other_cohort.id}").status_code == 403
+    assert client.get(f"/a/evaluation/results/run-{world.run.id}-xx").status_code == 404
+    index = client.get("/a/evaluation/results").get_data(as_text=True)
+    assert "Sweden pilot" in index and "Norway pilot" not in index
+
+
+def test_facilitators_see_who_has_not_answered_and_remind_only_them(client, world, login, factory, outbox):
+    activity = evaluation_for_world(world)
+    rui, eva = trainees(factory, world.cohort, 2)
+    send(client, login, rui, activity, complete_answers(comment="Rui's secret"))
+    login(world.facilitator)
+    html = client.get(f"/a/evaluation/results/cohort-{world.cohort.id}/i/{activity.slug}").get_data(as_text=True)
+    waiting = html[html.index("Who has not answered yet"):html.index("Answers</h2>")]
+    assert world.trainee.name in waiting and eva.name in waiting and rui.name not in waiting
+    assert "Rui's secret" not in html
+    response = client.post(f"/a/evaluation/results/cohort-{world.cohort.id}/i/{activity.slug}/remind",
+                           follow_redirects=True)
+    assert "Reminder sent to 2 trainees." in response.get_data(as_text=True)
+    notes = list(db.session.scalars(select(Notification).where(Notification.kind == "evaluation.reminder")))
+    assert sorted(n.user_id for n in notes) == sorted([world.trainee.id, eva.id])
+    assert all(n.url == f"/a/evaluation/{activity.slug}" for n in notes)
+    assert len(outbox) == 2
+    reminder = db.session.scalar(select(Reminder))
+    assert reminder.recipients == 2 and reminder.sent_by_id == world.facilitator.id
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "evaluation.remind"))
+    assert event.detail["recipients"] == 2
+    assert "Last reminder:" in client.get(
+        f"/a/evaluation/results/cohort-{world.cohort.id}/i/{activity.slug}").get_data(as_text=True)
+
+
+def test_the_csv_export_is_audited(client, world, login):
+    activity = evaluation_for_world(world)
+    login(world.national_coordinator)
+    response = client.get(f"/a/evaluation/results/run-{world.run.id}-se/i/{activity.slug}/export.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.get_data(as_text=True).startswith("scope,instrument,question,")
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "evaluation.export"))
+    assert event.actor_id == world.national_coordinator.id and event.detail["activity"] == activity.slug
+
+
+def test_a_trainee_sees_their_own_answers_and_a_facilitator_only_named_ones(client, world, login):
+    anonymous = evaluation_for_world(world, slug="anon")
+    named = evaluation_for_world(world, slug="named", anonymous=False, family="named-survey")
+    send(client, login, world.trainee, anonymous, complete_answers(comment="My anonymous words"))
+    send(client, login, world.trainee, named, complete_answers(comment="My named words"))
+    url = f"/a/evaluation/trainee/{world.cohort.id}/{world.trainee.id}"
+    login(world.trainee)
+    html = client.get(url).get_data(as_text=True)
+    assert "My anonymous words" in html and "My named words" in html
+    client.post("/logout")
+    login(world.facilitator)
+    html = client.get(url).get_data(as_text=True)
+    assert "My named words" in html and "My anonymous words" not in html
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "evaluation.read_named")) is not None
+    results = client.get(f"/a/evaluation/results/cohort-{world.cohort.id}/i/named").get_data(as_text=True)
+    assert url in results  # the facilitator's way to each trainee's named answers
+    client.post("/logout")
+    login(world.facilitator_other)
+    assert client.get(url).status_code == 403
+
+
+def test_home_pages_point_to_open_questionnaires(client, world, login):
+    activity = evaluation_for_world(world)
+    login(world.facilitator)
+    html = client.get("/home").get_data(as_text=True)
+    assert f"“{activity.title}” in Sweden pilot: not answered yet" in html
+    assert "/a/evaluation/results" in html  # the way to every result page
+    client.post("/logout")
+    login(world.trainee)
+    html = client.get("/home").get_data(as_text=True)
+    assert f"Please answer “{activity.title}”" in html
+    send(client, login, world.trainee, activity, complete_answers())
+    login(world.trainee)
+    assert "Please answer" not in client.get("/home").get_data(as_text=True)
+
+
+def test_trainees_in_the_transnational_cohort_answer_for_their_national_cohort(client, world, login):
+    activity = evaluation_for_world(world)
+    send(client, login, world.trainee, activity, complete_answers())
+    login(world.admin)
+    national = client.get(f"/a/evaluation/results/cohort-{world.cohort.id}").get_data(as_text=True)
+    transnational = client.get(f"/a/evaluation/results/cohort-{world.transnational.id}").get_data(as_text=True)
+    assert "1 of 1" in national and "0 of 0" in transnational

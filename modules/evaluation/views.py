@@ -1,0 +1,247 @@
+"""Answering questionnaires (trainees), and their results (facilitators, coordinators, admins).
+
+Access is decided in services.py (can_view_scope, can_remind, can_view_trainee) and by the
+programme service for the answer page; these views only call them."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
+
+from app.access import is_facilitator_of
+from app.audit import record
+from app.extensions import db
+from app.models import Cohort, User
+from app.privacy_check import review_texts
+from app.services import drafts as draft_service
+from app.services import programme as programme_service
+
+from . import results, services
+from .forms import answer_form, formdata_from_answers, formdata_from_draft
+from .plugin import bp
+
+#: Request fields that are not answers (never stored in a part-way draft).
+NOT_ANSWERS = {"csrf_token", "draft_key", "draft_version", "save", "send", "privacy_confirmed"}
+
+
+class ActionForm(FlaskForm):
+    """Only the CSRF token: the button is the whole form."""
+
+
+# --- answering -----------------------------------------------------------------------------------
+
+def _situation_or_404(slug: str) -> tuple[programme_service.Viewer, services.Situation]:
+    viewer = programme_service.viewer_or_404(current_user)
+    activity = programme_service.activity_or_404(viewer, slug, type_=services.PLUGIN)
+    return viewer, services.situation(current_user, activity, viewer.cohorts, viewer.is_trainee)
+
+
+def _display_form(s: services.Situation):
+    if s.answers is not None:
+        return answer_form(s.instrument, formdata_from_answers(s.instrument, s.answers))
+    if s.draft is not None and s.editable:
+        return answer_form(s.instrument, formdata_from_draft(s.draft.data))
+    return answer_form(s.instrument, MultiDict())
+
+
+def _render(viewer, s: services.Situation, form, problems=(), privacy=None, status: int = 200):
+    return render_template("evaluation/answer.html", viewer=viewer, s=s, form=form, problems=list(problems),
+                           privacy=privacy, due=programme_service.due_date_of(viewer, s.activity)), status
+
+
+@bp.get("/<slug>")
+@login_required
+def answer(slug: str):
+    viewer, s = _situation_or_404(slug)
+    return _render(viewer, s, _display_form(s))
+
+
+@bp.post("/<slug>")
+@login_required
+def answer_post(slug: str):
+    viewer, s = _situation_or_404(slug)
+    if not s.is_trainee:
+        abort(403)  # staff may preview a questionnaire; only trainees answer it
+    form = answer_form(s.instrument)
+    if not form.validate():  # the CSRF token only: answers are checked by form.check()
+        return _render(viewer, s, form, status=400)
+    user = current_user._get_current_object()
+    sending = bool(form.send.data)
+    problems = form.check(require=sending)
+    if problems:
+        return _render(viewer, s, form, problems, status=422)
+    try:
+        if not sending:
+            data = {k: (v if len(vs := request.form.getlist(k)) == 1 else vs)
+                    for k, v in request.form.items() if k not in NOT_ANSWERS}
+            services.save_partial(user, s, data, request.form.get("draft_version", type=int))
+            db.session.commit()
+            flash(_("Your answers are saved. Come back to finish them by %(date)s.",
+                    date=format_date(s.window.closes_on)), "success")
+            return redirect(url_for("evaluation.answer", slug=slug))
+        privacy = review_texts(form.text_fields(), confirmed=bool(form.privacy_confirmed.data))
+        if privacy.blocked:
+            return _render(viewer, s, form, privacy=privacy, status=422)
+        first = services.submit(user, s, form.answers())
+    except services.EvaluationError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(url_for("evaluation.answer", slug=slug))
+    except IntegrityError:
+        # The same answers sent twice at once (two tabs): the first one counts.
+        db.session.rollback()
+        flash(_("Your answers were already sent from another tab; reload to see them."), "warning")
+        return redirect(url_for("evaluation.answer", slug=slug))
+    except draft_service.DraftConflict:
+        db.session.rollback()
+        flash(_("These answers were changed in another tab or on another device. Nothing was overwritten: "
+                "reload the page to see the latest version."), "danger")
+        return redirect(url_for("evaluation.answer", slug=slug))
+    db.session.commit()
+    if first:
+        flash(_("Thank you: your answers are sent. You can change them until %(date)s.",
+                date=format_date(s.window.closes_on)), "success")
+    else:
+        flash(_("Your changes are saved."), "success")
+    return redirect(url_for("evaluation.answer", slug=slug))
+
+
+# --- results -------------------------------------------------------------------------------------
+
+def _scope_or_abort(token: str) -> services.Scope:
+    scope = services.parse_scope(token)
+    if scope is None:
+        abort(404)
+    if not services.can_view_scope(current_user, scope):
+        abort(403)
+    return scope
+
+
+def _activity_in_scope_or_404(scope: services.Scope, slug: str):
+    activity = services.activity_in_scope_or_none(scope, slug)
+    if activity is None:
+        abort(404)
+    return activity
+
+
+@bp.get("/results")
+@login_required
+def results_index():
+    groups = services.visible_scopes(current_user)
+    if not groups:
+        abort(403)
+    return render_template("evaluation/results_index.html", groups=groups)
+
+
+@bp.get("/results/<scope>")
+@login_required
+def scope_overview(scope: str):
+    s = _scope_or_abort(scope)
+    rates = services.response_rates(s)
+    by_country = []
+    if s.kind == services.RUN:
+        by_country = [(c, {r.activity.id: r for r in services.response_rates(
+            services.Scope(services.COUNTRY, s.run, [x for x in s.cohorts if x.country_id == c.id], country=c))})
+            for c in sorted({x.country for x in s.cohorts if x.country is not None}, key=lambda c: c.name)]
+    return render_template("evaluation/scope.html", scope=s, rates=rates, by_country=by_country,
+                           has_growth=results.growth_plan([r.activity for r in rates]) is not None)
+
+
+@bp.get("/results/<scope>/i/<slug>")
+@login_required
+def instrument_results(scope: str, slug: str):
+    s = _scope_or_abort(scope)
+    activity = _activity_in_scope_or_404(s, slug)
+    rate = services.response_rates(s, [activity])[0]
+    summary = results.instrument_summary(s, activity)
+    waiting, reminder, named = None, None, []
+    if services.can_remind(current_user, s):
+        waiting = services.non_respondents(s.cohort, activity)
+        reminder = services.last_reminder(s.cohort, activity)
+    if s.kind == services.COHORT and not services.instrument_of(activity)["anonymous"] \
+            and is_facilitator_of(current_user, s.cohort.id):
+        named = services.named_respondents(s.cohort, activity)
+    return render_template("evaluation/instrument_results.html", scope=s, activity=activity, rate=rate,
+                           summary=summary, waiting=waiting, reminder=reminder, named=named, form=ActionForm(),
+                           min_respondents=results.MIN_RESPONDENTS, scale_choices=results.scale_choices)
+
+
+def _csv_response(text: str, filename: str) -> Response:
+    return Response(text, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/results/<scope>/i/<slug>/export.csv")
+@login_required
+def instrument_csv(scope: str, slug: str):
+    s = _scope_or_abort(scope)
+    activity = _activity_in_scope_or_404(s, slug)
+    summary = results.instrument_summary(s, activity)
+    text = results.to_csv(results.INSTRUMENT_HEADER, results.instrument_csv_rows(s, activity, summary))
+    record("evaluation.export", s.cohort or s.run, scope=s.token, activity=activity.slug)
+    db.session.commit()
+    return _csv_response(text, f"evaluation-{activity.slug}-{s.token}.csv")
+
+
+@bp.get("/results/<scope>/growth")
+@login_required
+def growth(scope: str):
+    s = _scope_or_abort(scope)
+    return render_template("evaluation/growth.html", scope=s, report=results.growth_report(s),
+                           min_respondents=results.MIN_RESPONDENTS)
+
+
+@bp.get("/results/<scope>/growth/export.csv")
+@login_required
+def growth_csv(scope: str):
+    s = _scope_or_abort(scope)
+    text = results.to_csv(results.GROWTH_HEADER, results.growth_csv_rows(s, results.growth_report(s)))
+    record("evaluation.export", s.cohort or s.run, scope=s.token, activity="competency-growth")
+    db.session.commit()
+    return _csv_response(text, f"evaluation-competency-growth-{s.token}.csv")
+
+
+@bp.post("/results/<scope>/i/<slug>/remind")
+@login_required
+def remind(scope: str, slug: str):
+    s = _scope_or_abort(scope)
+    if not services.can_remind(current_user, s):
+        abort(403)
+    activity = _activity_in_scope_or_404(s, slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        count = services.remind(current_user._get_current_object(), s.cohort, activity)
+    except services.EvaluationError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+    else:
+        db.session.commit()
+        flash(_("Reminder sent to %(count)d trainees.", count=count) if count != 1
+              else _("Reminder sent to 1 trainee."), "success")
+    return redirect(url_for("evaluation.instrument_results", scope=scope, slug=slug))
+
+
+# --- one trainee over time -----------------------------------------------------------------------
+
+@bp.get("/trainee/<int:cohort_id>/<int:user_id>")
+@login_required
+def trainee_answers(cohort_id: int, user_id: int):
+    cohort = db.get_or_404(Cohort, cohort_id)
+    trainee = db.get_or_404(User, user_id)
+    relation = services.can_view_trainee(current_user, cohort, trainee)
+    if relation is None:
+        abort(403)
+    items = services.trainee_answers(trainee, cohort, include_anonymous=relation == "self")
+    if relation == "facilitator":
+        # A facilitator reads a trainee's named answers: content, so it is audited.
+        record("evaluation.read_named", trainee, cohort=cohort.id)
+        db.session.commit()
+    plan = results.growth_plan([i.activity for i in items])
+    return render_template("evaluation/trainee.html", cohort=cohort, trainee=trainee, items=items,
+                           relation=relation, plan=plan, rows=results.personal_growth(plan, items),
+                           describe=results.describe_answer)
