@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .main import bp as main_bp
     from .meetings import bp as meetings_bp
+    from .privacy import bp as privacy_bp
     from .programme import bp as programme_bp
 
     app.register_blueprint(main_bp)
@@ -81,3 +82,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(programme_bp, url_prefix="/programme")
     app.register_blueprint(meetings_bp, url_prefix="/meetings")
+    app.register_blueprint(privacy_bp)

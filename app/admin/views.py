@@ -19,6 +19,7 @@ from .. import audit
 from ..access import admin_required
 from ..extensions import db
 from ..models import AuditEvent, Cohort, CohortKind, Country, Membership, ProgrammeRun, SiteRole, User
+from ..privacy.forms import erase_form_for
 from ..services import accounts, enrolment, runs
 from ..services import cohorts as cohort_service
 from ..services.runs import RuleError
@@ -64,7 +65,8 @@ def index():
     row = db.session.execute(select(
         _count(User).label("users"), _count(User, User.active.is_(False)).label("inactive"),
         _count(Country).label("countries"), _count(ProgrammeRun).label("runs"), _count(Cohort).label("cohorts"),
-        _count(Membership).label("memberships"), _count(AuditEvent).label("audit"))).one()
+        _count(Membership).label("memberships"), _count(AuditEvent).label("audit"),
+        _count(User, User.erasure_requested_at.is_not(None), User.erased_at.is_(None)).label("erasures"))).one()
     return render_template("admin/index.html", counts=row._asdict())
 
 
@@ -138,7 +140,8 @@ def user_detail(user_id: int):
         .options(selectinload(Membership.cohort).selectinload(Cohort.run),
                  selectinload(Membership.cohort).selectinload(Cohort.country))
         .order_by(ProgrammeRun.starts_on.desc(), Cohort.name)))
-    return render_template("admin/user.html", user=user, memberships=memberships)
+    return render_template("admin/user.html", user=user, memberships=memberships,
+                           erase_form=erase_form_for(user.id))
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])

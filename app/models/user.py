@@ -43,6 +43,10 @@ class User(UserMixin, db.Model):
     #: Bumped when the user resets their calendar feed link: the feed's secret token is an HMAC
     #: of the user id and this number (app/services/meetings.py), so the old link stops working.
     calendar_feed_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: When the user asked for their data to be erased; an admin carries it out (app/services/privacy.py).
+    erasure_requested_at: Mapped[datetime | None]
+    #: When the erasure was carried out: the row stays only so that others' records keep their links.
+    erased_at: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user", cascade="all, delete-orphan")

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+
+class ErasureRequestForm(FlaskForm):
+    current_password = PasswordField(_l("Your password"), validators=[DataRequired()],
+                                     render_kw={"autocomplete": "current-password"})
+    understood = BooleanField(_l("I understand that my journal, submissions and answers will be deleted "
+                                 "and cannot be brought back."),
+                              validators=[DataRequired(_l("Tick the box to confirm that you understand."))])
+
+
+class EraseUserForm(FlaskForm):
+    confirm_email = StringField(_l("Type the user's e-mail address to confirm"),
+                                validators=[DataRequired(), Length(max=254)])
+
+
+def erase_form_for(user_id: int) -> EraseUserForm:
+    # One prefix per user: a page listing several requests needs unique field ids.
+    return EraseUserForm(prefix=f"user-{user_id}")
