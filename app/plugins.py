@@ -108,6 +108,15 @@ class DashboardItem:
 
 
 @dataclass
+class NavLink:
+    """A link a plugin adds to the main navigation or to a cohort's page. `prefix`: the paths
+    on which a main-navigation link is marked current (default: the link's own path)."""
+    label: Any
+    url: str
+    prefix: str | None = None
+
+
+@dataclass
 class ActivityPlugin:
     """The interface every activity type implements. Override what the type needs; the defaults
     describe an activity with no settings, completed by the trainee marking it done."""
@@ -152,6 +161,16 @@ class ActivityPlugin:
     def dashboard_items(self, user: User, cohorts: list[Cohort]) -> list[DashboardItem]:
         """What this type shows on a user's home page for the given cohorts (a bounded number of
         queries, whatever the cohort size)."""
+        return []
+
+    def nav_links(self, user: User) -> list[NavLink]:
+        """Links in the main navigation for `user` (pages of the type that are not reached
+        through one activity, such as a journal). Runs on every page: one query at most."""
+        return []
+
+    def cohort_links(self, user: User, cohort: Cohort) -> list[NavLink]:
+        """Links on a cohort's page (the coordinators' and the admins') to this type's pages
+        about the cohort that `user` may open."""
         return []
 
     def export_user_data(self, user: User) -> dict[str, Any]:

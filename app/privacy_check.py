@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 
-from .privacy_guard import Finding, scan
+from .privacy_guard import Finding, scan, suggested_family
 from .sanitize import plain_text
 
 
@@ -32,6 +32,8 @@ class FieldFindings:
 class PrivacyReview:
     fields: list[FieldFindings] = field(default_factory=list)
     confirmed: bool = False
+    #: The pseudonym to suggest ("A" for "Family A"): the first one no reviewed text uses yet.
+    family: str = "A"
 
     @property
     def found(self) -> bool:
@@ -50,9 +52,10 @@ class PrivacyConfirmMixin:
 
 def review_texts(texts: dict[str, tuple[str, str]], *, confirmed: bool) -> PrivacyReview:
     """`texts` maps a field name to (label, text-or-HTML)."""
-    fields = [FieldFindings(name, str(label), scan(plain_text(text)))
-              for name, (label, text) in texts.items() if text]
-    return PrivacyReview([f for f in fields if f.findings], confirmed)
+    plain = {name: (str(label), plain_text(text)) for name, (label, text) in texts.items() if text}
+    fields = [FieldFindings(name, label, scan(text)) for name, (label, text) in plain.items()]
+    family = suggested_family("\n".join(text for _label, text in plain.values()))
+    return PrivacyReview([f for f in fields if f.findings], confirmed, family)
 
 
 def review_fields(form, names: list[str]) -> PrivacyReview:

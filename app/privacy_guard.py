@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from stdnum.pt import nif
 from stdnum.se import personnummer
 from stdnum.si import emso
 
-__all__ = ["Finding", "scan", "KIND_LABELS"]
+__all__ = ["Finding", "scan", "suggested_family", "KIND_LABELS"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Finding:
     ``scanned[start:end] == text`` and the caller can highlight the exact span. ``line`` is
     1-based because it is meant for people ("line 3 contains a phone number").
     ``suggestion`` is what the trainee could write instead; the guard never applies it.
+    ``family`` is the pseudonym's letter in a street address's suggestion ("A" for "Family A"),
+    so a page can say it in the reader's language; None for the other kinds.
     """
 
     kind: str
@@ -56,6 +59,7 @@ class Finding:
     line: int
     suggestion: str
     label: str
+    family: str | None = None
 
 
 def N_(message: str) -> str:
@@ -481,17 +485,28 @@ def _line_starts(text: str) -> list[int]:
     return [0] + [newline.end() for newline in re.finditer("\n", text)]
 
 
-def _family_pseudonym(index: int) -> str:
-    """Family A … Family Z, then Family 27 …: readable and never a real surname."""
-    return f"Family {chr(ord('A') + index)}" if index < 26 else f"Family {index + 1}"
+# Pseudonyms the trainee already uses, in the partner languages ("Family A", "Família B").
+_PSEUDONYM_IN_USE = re.compile(
+    r"\b(?i:family|familie|familien|familj|familjen|família|famiglia|družina)[ \t]+([A-Z]|[0-9]{1,3})\b")
 
 
-def _suggestion(kind: str, matched: str, families: dict[str, str]) -> str:
+def _free_family_ids(text: str) -> Iterator[str]:
+    """A, B … Z, then 27, 28 …, skipping those the text already uses for another family."""
+    in_use = {match.group(1).upper() for match in _PSEUDONYM_IN_USE.finditer(text)}
+    for index in itertools.count():
+        family = chr(ord("A") + index) if index < 26 else str(index + 1)
+        if family not in in_use:
+            yield family
+
+
+def suggested_family(text: str) -> str:
+    """The letter of the first "Family X" pseudonym that ``text`` does not use yet."""
+    return next(_free_family_ids(text))
+
+
+def _suggestion(kind: str, family: str | None) -> str:
     if kind == "street_address":
-        # The same address gets the same pseudonym so a text stays coherent after editing.
-        key = " ".join(matched.casefold().split())
-        families.setdefault(key, _family_pseudonym(len(families)))
-        return f"[address of {families[key]}]"
+        return f"[address of Family {family}]"
     return _FIXED_SUGGESTIONS.get(kind, ID_SUGGESTION)
 
 
@@ -504,17 +519,26 @@ def scan(text: str) -> list[Finding]:
     """
     candidates = [candidate for finder in _FINDERS for candidate in finder(text)]
     line_starts = _line_starts(text)
+    # The same address gets the same pseudonym, so a text stays coherent after editing.
     families: dict[str, str] = {}
+    free_families = _free_family_ids(text)
     findings = []
     for candidate in _without_overlaps(candidates):
         matched = text[candidate.start:candidate.end]
+        family = None
+        if candidate.kind == "street_address":
+            key = " ".join(matched.casefold().split())
+            if key not in families:
+                families[key] = next(free_families)
+            family = families[key]
         findings.append(Finding(
             kind=candidate.kind,
             text=matched,
             start=candidate.start,
             end=candidate.end,
             line=bisect.bisect_right(line_starts, candidate.start),
-            suggestion=_suggestion(candidate.kind, matched, families),
+            suggestion=_suggestion(candidate.kind, family),
             label=KIND_LABELS[candidate.kind],
+            family=family,
         ))
     return findings

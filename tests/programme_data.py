@@ -3,12 +3,14 @@ importer has its own tests with content files)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from app.extensions import db
-from app.models import (Activity, Attendance, Competency, Completion, Country, EcvetUnit, Meeting, MeetingPlan,
-                        Module, Programme, ProgrammeRun, Resource, User)
+from app.models import (Activity, Attendance, CohortRole, Competency, Completion, Country, EcvetUnit, Meeting,
+                        MeetingPlan, Module, Programme, ProgrammeRun, Resource, User)
+from app.services.meetings import schedule_meetings, today_for
 from app.timeutil import utcnow
 
 
@@ -112,3 +114,22 @@ def programme_for_world(world) -> Built:
         world._programme = built
         db.session.commit()
     return built
+
+
+def portuguese_cohorts_on_the_real_programme(app, factory) -> tuple[User, User]:
+    """The real programme (content/) imported, and a run that started 83 days ago, so that its
+    national meeting on innovation theory (day 84) is tomorrow: a Portuguese cohort and the
+    transnational cohort, with Ana (trainee) and João (facilitator) in both. Returns (ana, joao)."""
+    content = Path(__file__).resolve().parent.parent / "content"
+    assert app.test_cli_runner().invoke(args=["content", "import", "--path", str(content)]).exit_code == 0
+    ana = factory.user("Ana Pereira")
+    joao = factory.user("João Silva")
+    today = today_for(ana)
+    run = factory.run(starts_on=today - timedelta(days=83), ends_on=today + timedelta(days=281))
+    for cohort in (factory.cohort(run, country="PT", name="Portugal"),
+                   factory.cohort(run, country=None, name="Transnational")):
+        factory.member(ana, cohort, CohortRole.TRAINEE)
+        factory.member(joao, cohort, CohortRole.FACILITATOR)
+        schedule_meetings(cohort)
+    db.session.commit()
+    return ana, joao

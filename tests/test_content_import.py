@@ -36,7 +36,9 @@ ecvet_units:
 modules:
   - 01-first
   - 02-second
+hours_by_component: {national: 10, transnational: 10}
 """
+PROGRAMME_SPLIT_LINE = 19
 
 FIRST = """\
 slug: first
@@ -204,7 +206,45 @@ def test_module_hours_must_add_up(app, tmp_path):
     assert problems(result) == [
         "content/modules/01-first/module.yaml:1: module 'first' has hours 11, but its activities (6) and "
         "meetings (4) add up to 10",
-        "content/programme.yaml:1: the modules add up to 21 hours, but total_hours is 20"]
+        "content/programme.yaml:1: the modules add up to 21 hours, but total_hours is 20",
+        f"content/programme.yaml:{PROGRAMME_SPLIT_LINE}: the national modules add up to 11 hours, but "
+        "hours_by_component gives national 10"]
+
+
+def test_national_and_transnational_hours_must_add_up(app, tmp_path):
+    split = PROGRAMME.replace("{national: 10, transnational: 10}", "{national: 12, transnational: 10}")
+    content = write_tree(tmp_path, {"programme.yaml": split})
+    result = run(app, "check", "--path", str(content))
+    assert problems(result) == [
+        f"content/programme.yaml:{PROGRAMME_SPLIT_LINE}: hours_by_component adds up to 22 hours, but total_hours is 20",
+        f"content/programme.yaml:{PROGRAMME_SPLIT_LINE}: the national modules add up to 10 hours, but "
+        "hours_by_component gives national 12"]
+
+
+def test_the_split_must_be_stated(app, tmp_path):
+    content = write_tree(tmp_path, {"programme.yaml": PROGRAMME.replace("hours_by_component", "hours_by_part")})
+    result = run(app, "check", "--path", str(content))
+    assert problems(result) == [
+        f"content/programme.yaml:{PROGRAMME_SPLIT_LINE}: unknown key 'hours_by_part' in programme (allowed: slug, "
+        "title, version, total_hours, hours_by_component, competencies, modules, duration_months, summary, "
+        "ecvet_units)",
+        "content/programme.yaml:1: missing key 'hours_by_component' in programme"]
+
+
+def test_a_meetings_kind_must_match_its_module(app, tmp_path):
+    content = write_tree(tmp_path, {SECOND_FILE: SECOND.replace("kind: transnational", "kind: national")})
+    result = run(app, "check", "--path", str(content))
+    assert problems(result) == [
+        "content/modules/02-second/module.yaml:10: meeting 'week' is national, but module 'second' is "
+        "transnational: a meeting's kind must match its module's component"]
+
+
+def test_module_order_follows_programme_yaml(app, tmp_path):
+    content = write_tree(tmp_path, {SECOND_FILE: SECOND.replace("order: 2", "order: 0")})
+    result = run(app, "check", "--path", str(content))
+    assert problems(result) == [
+        "content/modules/02-second/module.yaml:1: module 'second' has order 0, but it comes after 'first' "
+        "(order 1) in programme.yaml's modules"]
 
 
 def test_duplicate_slug_says_where_the_first_one_is(app, tmp_path):
@@ -214,6 +254,32 @@ def test_duplicate_slug_says_where_the_first_one_is(app, tmp_path):
     assert problems(result) == [
         "content/modules/02-second/module.yaml:17: duplicate activity slug 'read-intro' "
         f"(first at content/modules/01-first/module.yaml:{FIRST_ACTIVITY_LINE})"]
+
+
+def test_duplicate_module_meeting_and_resource_slugs(app, tmp_path):
+    second = SECOND.replace("slug: second", "slug: first").replace("slug: week", "slug: kickoff")
+    guide_copy = GUIDE.replace("title: A guide", "title: Another guide")
+    first = FIRST.replace("  - resources/guide.md\n", "  - resources/guide.md\n  - resources/copy.md\n")
+    content = write_tree(tmp_path, {SECOND_FILE: second, FIRST_FILE: first,
+                                    "modules/01-first/resources/copy.md": guide_copy})
+    result = run(app, "check", "--path", str(content))
+    assert problems(result) == [
+        "content/modules/02-second/module.yaml:1: duplicate module slug 'first' "
+        "(first at content/modules/01-first/module.yaml:1)",
+        "content/modules/02-second/module.yaml:10: duplicate meeting slug 'kickoff' "
+        "(first at content/modules/01-first/module.yaml:16)",
+        "content/modules/01-first/resources/copy.md:1: duplicate resource slug 'guide' "
+        "(first at content/modules/01-first/resources/guide.md:1)"]
+
+
+def test_unknown_competency(app, tmp_path):
+    first = FIRST.replace("  - {text: Does things., competencies: [C1]}", "  - {text: Does things., competencies: [C1, C3]}")
+    guide = GUIDE.replace("competencies: [C1]", "competencies:\n  - C1\n  - C0")
+    content = write_tree(tmp_path, {FIRST_FILE: first, "modules/01-first/resources/guide.md": guide})
+    result = run(app, "check", "--path", str(content))
+    assert problems(result) == [
+        "content/modules/01-first/module.yaml:11: unknown competency 'C3' (known: C1, C2)",
+        "content/modules/01-first/resources/guide.md:7: unknown competency 'C0' (known: C1, C2)"]
 
 
 def test_unknown_competency_and_ecvet_unit(app, tmp_path):
@@ -298,7 +364,29 @@ def test_variant_problems(app, tmp_path):
         "content/variants/xx/variant.yaml:1: unknown country 'XX' (known: IT, NO, PT, SE, SI)",
         "content/variants/xx/variant.yaml:3: unknown module 'nowhere'",
         "content/variants/xx/variant.yaml:7: unknown activity 'read-less' in module 'first'",
-        "content/variants/xx/variant.yaml:1: with this variant, XX's programme has 18 hours; it must stay 20"]
+        "content/variants/xx/variant.yaml:1: with this variant, XX's programme has 18 hours; it must stay 20",
+        "content/variants/xx/variant.yaml:1: with this variant, module 'second' has 8 hours for XX; it must keep its 10"]
+
+
+def test_a_variant_keeps_each_modules_hours(app, tmp_path):
+    content = write_tree(tmp_path)
+    variant = content / "variants" / "se"
+    (variant / "lessons").mkdir(parents=True)
+    (variant / "lessons" / "se.md").write_text("Hej.", encoding="utf-8")
+    # 2 hours more in the first module and 2 fewer in the second: 20 in all, but the split moves.
+    (variant / "variant.yaml").write_text(textwrap.dedent("""\
+        country: SE
+        add:
+          - module: first
+            activity: {slug: se-extra, type: reading, title: Extra, hours: 2, settings: {body: lessons/se.md}}
+        remove:
+          - module: second
+            activity: read-week
+        """), encoding="utf-8")
+    result = run(app, "check", "--path", str(content))
+    assert problems(result) == [
+        "content/variants/se/variant.yaml:1: with this variant, module 'first' has 12 hours for SE; it must keep its 10",
+        "content/variants/se/variant.yaml:1: with this variant, module 'second' has 8 hours for SE; it must keep its 10"]
 
 
 def test_a_plugin_validates_its_own_settings(app, tmp_path):
@@ -364,7 +452,8 @@ def test_reimport_updates_in_place_retires_and_keeps_trainees_work(app, tmp_path
 
     # Taking the activity out of the files retires it; the completion stays.
     removed = changed[:changed.index("  - slug: read-more")].replace("hours: 10", "hours: 6")
-    write_tree(tmp_path, {FIRST_FILE: removed, "programme.yaml": PROGRAMME.replace("total_hours: 20", "total_hours: 16")})
+    smaller = PROGRAMME.replace("total_hours: 20", "total_hours: 16").replace("national: 10,", "national: 6,")
+    write_tree(tmp_path, {FIRST_FILE: removed, "programme.yaml": smaller})
     result = run(app, "import", "--path", str(tree))
     assert result.exit_code == 0, result.output
     assert "Activities: 1 retired (read-more); 2 unchanged" in result.output
@@ -419,3 +508,30 @@ def test_the_real_content_passes_the_check_and_imports(app):
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(func.count()).select_from(Module)) == 10
     assert run(app, "import", "--path", str(REAL_CONTENT)).output.strip() == "Nothing to change."
+
+
+def test_a_resource_can_be_a_file_and_is_served_from_the_upload_folder(app, tmp_path, client, world, login):
+    guide = GUIDE.replace("source: The LIFE Toolkit\n", "source: The LIFE Toolkit\nfile: files/guide.pdf\n")
+    guide = guide[:guide.rindex("---") + 4]  # no body: the file is the resource
+    content = write_tree(tmp_path, {"modules/01-first/resources/guide.md": guide})
+    result = run(app, "check", "--path", str(content))
+    assert problems(result) == ["content/modules/01-first/resources/guide.md:7: file not found: files/guide.pdf",
+                                "content/modules/01-first/resources/guide.md:1: a resource needs a Markdown body "
+                                "or a 'file'"]
+
+    (content / "modules/01-first/resources/files").mkdir()
+    (content / "modules/01-first/resources/files/guide.pdf").write_bytes(b"%PDF-1.4 a guide")
+    dry = run(app, "import", "--path", str(content), "--dry-run")
+    assert "would copy file modules/01-first/resources/files/guide.pdf" in dry.output
+    result = run(app, "import", "--path", str(content))
+    assert "copied file modules/01-first/resources/files/guide.pdf" in result.output
+    assert run(app, "import", "--path", str(content)).output.strip() == "Nothing to change."
+
+    login(world.trainee)  # the installation's only programme is the one the run teaches
+    library = client.get("/programme/resources").get_data(as_text=True)
+    assert 'href="/programme/resources/guide"' in library
+    resource = client.get("/programme/resources/guide").get_data(as_text=True)
+    assert 'href="/programme/resources/guide/file">Open the file</a>' in resource
+    download = client.get("/programme/resources/guide/file")
+    assert download.status_code == 200 and download.data == b"%PDF-1.4 a guide"
+    assert download.mimetype == "application/pdf"

@@ -1,8 +1,13 @@
-from sqlalchemy import func, select
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Cohort, Membership, User
-from app.services.demo import DEMO_PASSWORD
+from app.models import Attendance, Cohort, Completion, Meeting, Membership, ProgrammeRun, User
+from app.services.demo import DEMO_DAY, DEMO_PASSWORD, years
+from app.services.meetings import today_for
+
+from .test_content_import import REAL_CONTENT
 
 
 def test_demo_load_creates_run_cohorts_and_prints_logins(app):
@@ -27,4 +32,47 @@ def test_demo_load_is_idempotent_and_logins_work(app, client):
     response = client.post("/login", data={"email": "ana.pt@demo.life-academy.eu", "password": DEMO_PASSWORD})
     assert response.status_code == 302
     home = client.get("/home").get_data(as_text=True)
-    assert "Ana Pereira" in home and "Portugal 2026–2027" in home
+    run = db.session.scalar(select(ProgrammeRun))
+    assert "Ana Pereira" in home and f"Portugal {years(run)}" in home
+
+
+def _login(client, name: str) -> str:
+    client.post("/logout")
+    client.post("/login", data={"email": f"{name}@demo.life-academy.eu", "password": DEMO_PASSWORD})
+    return client.get("/home").get_data(as_text=True)
+
+
+def _progress_counts() -> tuple[int, int, int]:
+    return tuple(db.session.scalar(select(func.count()).select_from(model)) for model in (Meeting, Attendance, Completion))
+
+
+def test_the_demo_run_is_under_way_with_meetings_attendance_and_progress(app, client):
+    """`python3 tasks.py demo` imports the content, then loads the demo: the pages are not empty."""
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["content", "import", "--path", str(REAL_CONTENT)]).exit_code == 0
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    run = db.session.scalar(select(ProgrammeRun))
+    assert run.programme is not None
+    ana = db.session.scalar(select(User).where(User.email == "ana.pt@demo.life-academy.eu"))
+    assert run.starts_on == today_for(ana) - timedelta(days=DEMO_DAY)
+    # 9 national meetings for each of the 5 countries, 2 transnational weeks.
+    assert _progress_counts()[0] == 5 * 9 + 2
+    counts = _progress_counts()
+    assert counts[1] > 0 and counts[2] > 0
+    db.session.execute(update(User).values(locale="en"))  # the demo users read their own languages
+    db.session.commit()
+
+    ana = _login(client, "ana.pt")
+    assert "of 160 hours done" in ana and "0 of 160 hours done" not in ana
+    assert "Transnational: 26.5 of 60 hours" in ana  # the first transnational week and its reading
+    assert "Next due:" in ana and "Next meeting:" in ana and "APCC, Coimbra" in ana
+
+    joao = _login(client, "joao.pt")
+    tomorrow = joao[joao.index("Tomorrow — record who came after the meeting:"):]
+    assert "National meeting: how practice learns" in tomorrow and "Portugal" in tomorrow
+
+    paolo = _login(client, "paolo.it")  # Italy's kick-off attendance is still to record
+    assert "1 meeting needs its attendance recorded:" in paolo and "National kick-off" in paolo
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert _progress_counts() == counts

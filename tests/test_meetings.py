@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask_babel import format_date
 from sqlalchemy import event, func, select
 
 from app.extensions import db
@@ -307,16 +308,45 @@ def test_facilitator_is_reminded_of_attendance_to_record(client, world, login):
     held = _held_meeting(world, built)
     login(world.facilitator)
     home = flat(client.get("/home"))
-    assert "Meetings whose attendance is not recorded yet" in home
-    assert re.search(r'href="/meetings/#to-record-h">Meetings whose attendance is not recorded yet</a> '
-                     r'<span class="badge text-bg-warning">1</span>', home)
+    assert "1 meeting needs its attendance recorded:" in home
+    # From the home page straight to the attendance sheet.
+    assert (f'<a class="btn btn-sm btn-primary" href="/meetings/{held.id}/attendance" '
+            f'aria-label="Record attendance: Meeting 1, {world.cohort.name}">Record attendance</a>') in home
     assert "Attendance to record" in text(client.get("/meetings/"))
     client.post(f"/meetings/{held.id}/attendance", data={"present": [str(world.trainee.id)]})
-    assert "Meetings whose attendance is not recorded yet" not in text(client.get("/home"))
+    home = text(client.get("/home"))
+    assert "needs its attendance recorded" not in home and "Meetings: attendance" not in home
     assert "Attendance to record" not in text(client.get("/meetings/"))
     client.post("/logout")
     login(world.facilitator_other)
-    assert "attendance is not recorded" not in text(client.get("/home"))
+    assert "Meetings: attendance" not in text(client.get("/home"))
+
+
+def test_facilitator_home_lists_todays_and_past_meetings_to_record_and_tomorrows(client, world, login, factory):
+    built = build_programme(2, 2, run=world.run)
+    factory.member(world.facilitator, world.transnational, CohortRole.FACILITATOR)
+    today_ = _held_meeting(world, built, days_ago=0)
+    past = _held_meeting(world, built, days_ago=3, cohort=world.transnational, plan_index=1)
+    extra = Meeting(cohort_id=world.cohort.id, title="National half-day", hours=Decimal(4), place="Coimbra",
+                    starts_on=today_for(world.facilitator) + timedelta(days=1),
+                    ends_on=today_for(world.facilitator) + timedelta(days=1))
+    later = Meeting(cohort_id=world.cohort.id, title="Next month", hours=Decimal(0),
+                    starts_on=today_for(world.facilitator) + timedelta(days=30),
+                    ends_on=today_for(world.facilitator) + timedelta(days=30))
+    db.session.add_all([extra, later])
+    db.session.commit()
+    login(world.facilitator)  # facilitates the national and the transnational cohort
+    home = flat(client.get("/home"))
+    assert "2 meetings need their attendance recorded:" in home
+    # Oldest first: the transnational meeting three days ago, then today's.
+    assert home.index(f'href="/meetings/{past.id}/attendance"') < home.index(f'href="/meetings/{today_.id}/attendance"')
+    assert f"{world.cohort.name} · {format_date(today_.starts_on)} · today" in home
+    section = home[home.index("Tomorrow — record who came after the meeting:"):]
+    assert f'<a href="/meetings/{extra.id}">National half-day</a>' in section
+    assert "Coimbra · 4 hours for those present" in section
+    assert "Next month" not in home
+    # The meeting page says when the sheet opens; the sheet itself refuses until then.
+    assert "Attendance can be recorded from the meeting" in text(client.get(f"/meetings/{extra.id}"))
 
 
 def test_home_page_shows_the_trainees_next_meeting(client, world, login):

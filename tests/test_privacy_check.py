@@ -33,3 +33,42 @@ def test_review_blocks_until_confirmed_and_reads_html_as_text():
 
 def test_review_of_clean_text_does_not_block():
     assert not review_texts({"body": ("Entry", "Family A chose the Thursday slot.")}, confirmed=False).blocked
+
+
+def test_the_readme_scan_commands_work_as_documented(app, tmp_path, monkeypatch):
+    """The README's two ways of calling the scan: with a file, and from standard input."""
+    import re
+    import shlex
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"^FLASK_APP=wsgi\.py \.venv/bin/flask (privacy scan.*)$", readme, re.M)
+    assert len(commands) == 2
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text(PHONE_TEXT, encoding="utf-8")
+    for command in commands:
+        args, _, stdin = command.partition("<")
+        result = app.test_cli_runner().invoke(
+            args=shlex.split(args), input=(tmp_path / stdin.strip()).read_text() if stdin else None)
+        assert result.exit_code == 1, (command, result.output)
+        assert [json.loads(line)["kind"] for line in result.output.splitlines()] == ["phone"]
+
+
+def test_review_suggests_a_pseudonym_the_texts_do_not_use_yet():
+    review = review_texts({"body": ("Entry", "Family A called from 070-123 45 67."),
+                           "title": ("Title", "Família B")}, confirmed=False)
+    assert review.family == "C"
+    assert review_texts({"body": ("Entry", "x")}, confirmed=False).family == "A"
+
+
+def test_the_review_is_shown_in_the_readers_language(app):
+    """Ana chose Portuguese: the kind, the suggestion and the pseudonym are translated too."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+    review = review_texts({"body": ("Entry", "Vivem na Rua Augusta 120.")}, confirmed=False)
+    template = '{% from "macros/privacy.html" import privacy_review %}{{ privacy_review(review, none) }}'
+    with app.test_request_context():
+        english = render_template_string(template, review=review)
+        with force_locale("pt"):
+            portuguese = render_template_string(template, review=review)
+    assert "[address of Family A]" in english and "“Family A”" in english
+    assert "Family A" not in portuguese and "Rua Augusta 120" in portuguese

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import event
 
 from app.extensions import db
@@ -183,25 +184,27 @@ def counted_queries():
         event.remove(db.engine, "before_cursor_execute", count)
 
 
-def _overview_queries(client, world, login, modules: int, activities: int) -> int:
+def _page_queries(client, world, url: str, modules: int, activities: int, expect: str) -> int:
     built = build_programme(modules, activities, run=world.run, slug=f"p{modules}x{activities}")
     for activity in built.activities[::3]:
         complete(world.trainee, activity)
     for plan in built.plans[:2]:
         meeting(world.cohort, plan, date(2026, 11, 1), attended_by=[world.trainee])
     db.session.commit()
-    client.get("/programme/")  # warm-up: the login's own queries are not the page's
+    client.get(url)  # warm-up: the login's own queries are not the page's
     with counted_queries() as statements:
-        response = client.get("/programme/")
+        response = client.get(url)
     assert response.status_code == 200
-    assert f"Module {modules}" in text(response)
+    assert expect.format(modules=modules, hours=modules * (activities + 4)) in text(response)
     return len(statements)
 
 
-def test_overview_queries_do_not_grow_with_modules_and_activities(client, world, login, app):
+@pytest.mark.parametrize("url, expect", [("/programme/", "Module {modules}</a>"),
+                                         ("/home", "of {hours} hours done")])
+def test_overview_queries_do_not_grow_with_modules_and_activities(client, world, login, url, expect):
     login(world.trainee)
-    small = _overview_queries(client, world, login, 3, 3)
+    small = _page_queries(client, world, url, 3, 3, expect)
     world.run.programme_id = None
     db.session.commit()
-    large = _overview_queries(client, world, login, 12, 10)
+    large = _page_queries(client, world, url, 12, 10, expect)
     assert small == large, (small, large)

@@ -29,6 +29,8 @@ from .forms import (AddMemberForm, AuditFilterForm, CohortForm, CountryForm, Imp
 
 PER_PAGE = 25
 AUDIT_PER_PAGE = 50
+#: Details of audit events that name a user, shown with the user's name: "who read whose entry".
+USER_DETAIL_KEYS = ("owner_id", "trainee_id", "supervisor_id")
 
 
 def _count(model, *conditions):
@@ -495,6 +497,9 @@ def audit_log():
     form = AuditFilterForm(formdata=request.args)
     page = db.paginate(_filtered_events(form), page=_page(), per_page=AUDIT_PER_PAGE, error_out=False)
     user_ids = {e.target_id for e in page.items if e.target_type == "user" and e.target_id}
+    user_ids |= {value for e in page.items for key, value in (e.detail or {}).items()
+                 if key in USER_DETAIL_KEYS and isinstance(value, int)}
     targets = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
     actions = list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action).limit(200)))
-    return render_template("admin/audit.html", form=form, page=page, user_targets=targets, actions=actions)
+    return render_template("admin/audit.html", form=form, page=page, user_targets=targets, actions=actions,
+                           user_detail_keys=USER_DETAIL_KEYS)

@@ -272,6 +272,10 @@ class ProgrammeNode:
     ecvet_units: list[EcvetUnitNode]
     module_refs: list[Ref]
     loc: Loc
+    #: `hours_by_component`: the planned split, e.g. {"national": 100, "transnational": 60}, with
+    #: the line of each entry (empty when the key is missing or broken: already a problem).
+    component_hours: dict[str, tuple[Decimal, Loc]] = field(default_factory=dict)
+    component_hours_loc: Loc | None = None
 
 
 @dataclass
@@ -467,7 +471,7 @@ class _Reader:
             return None
         shown = self.shown(path)
         f = _Fields(data, shown, self.problems, "programme",
-                    ("slug", "title", "version", "total_hours", "competencies", "modules"),
+                    ("slug", "title", "version", "total_hours", "hours_by_component", "competencies", "modules"),
                     ("duration_months", "summary", "ecvet_units"))
         if not f.ok:
             return None
@@ -486,7 +490,17 @@ class _Reader:
         return ProgrammeNode(
             slug=f.slug(), title=f.text("title"), version=f.text("version"), total_hours=f.decimal("total_hours"),
             duration_months=f.integer("duration_months", 12, minimum=1), summary_md=f.text("summary"),
-            competencies=competencies, ecvet_units=units, module_refs=f.refs("modules"), loc=f.loc())
+            competencies=competencies, ecvet_units=units, module_refs=f.refs("modules"), loc=f.loc(),
+            component_hours=self._component_hours(f, shown), component_hours_loc=f.loc("hours_by_component"))
+
+    def _component_hours(self, programme: _Fields, shown: str) -> dict[str, tuple[Decimal, Loc]]:
+        if not programme.has("hours_by_component"):
+            return {}
+        split = _Fields(programme.data["hours_by_component"], shown, self.problems, "hours_by_component",
+                        COMPONENTS, (), programme.loc("hours_by_component").line)
+        if not split.ok:
+            return {}
+        return {name: (split.decimal(name), split.loc(name)) for name in COMPONENTS if split.has(name)}
 
     def _unit_outcomes(self, unit: _Fields, shown: str) -> list[dict[str, str]]:
         outcomes = []

@@ -62,6 +62,7 @@ class _Checker:
         self.unique(((r.slug, r.loc) for r in self.tree.resources()), "resource slug")
         for module in self.tree.modules:
             self.check_module(module)
+        self.check_order()
         for resource in self.tree.resources():
             self.known_competencies(resource.competencies)
         self.check_totals()
@@ -85,6 +86,11 @@ class _Checker:
         self.known_competencies(module.competencies)
         for outcome in module.learning_outcomes:
             self.known_competencies(outcome.competencies)
+        for meeting in module.meetings:
+            if meeting.kind and module.component and meeting.kind != module.component:
+                self.add(meeting.loc, f"meeting '{meeting.slug}' is {meeting.kind}, but module "
+                                      f"'{module.slug}' is {module.component}: a meeting's kind must match "
+                                      f"its module's component")
         activities = sum((a.hours for a in module.activities), Decimal(0))
         meetings = sum((m.hours for m in module.meetings), Decimal(0))
         if activities + meetings != module.hours:
@@ -92,12 +98,41 @@ class _Checker:
                                  f"({_fmt(activities)}) and meetings ({_fmt(meetings)}) add up to "
                                  f"{_fmt(activities + meetings)}")
 
+    def check_order(self) -> None:
+        """`order:` follows the list in programme.yaml, so pages and the files agree."""
+        previous = None
+        for module in self.tree.modules:
+            if previous is not None and module.order < previous.order:
+                self.add(module.loc, f"module '{module.slug}' has order {module.order}, but it comes after "
+                                     f"'{previous.slug}' (order {previous.order}) in programme.yaml's modules")
+            previous = module
+
     def check_totals(self) -> None:
         programme = self.tree.programme
         total = sum((m.hours for m in self.tree.modules), Decimal(0))
         if total != programme.total_hours:
             self.add(programme.loc, f"the modules add up to {_fmt(total)} hours, "
                                     f"but total_hours is {_fmt(programme.total_hours)}")
+        self.check_split()
+
+    def check_split(self) -> None:
+        """`hours_by_component` (e.g. 100 national + 60 transnational) must add up to the total,
+        and each component's modules to its share."""
+        programme = self.tree.programme
+        split = programme.component_hours
+        if not split:
+            return
+        stated = sum((hours for hours, _loc in split.values()), Decimal(0))
+        if stated != programme.total_hours:
+            self.add(programme.component_hours_loc,
+                     f"hours_by_component adds up to {_fmt(stated)} hours, "
+                     f"but total_hours is {_fmt(programme.total_hours)}")
+        for component, (hours, loc) in split.items():
+            modules = [m for m in self.tree.modules if m.component == component]
+            actual = sum((m.hours for m in modules), Decimal(0))
+            if actual != hours:
+                self.add(loc, f"the {component} modules add up to {_fmt(actual)} hours, but "
+                              f"hours_by_component gives {component} {_fmt(hours)}")
 
     def check_credit_points(self) -> None:
         for code, unit in self.units.items():
@@ -134,22 +169,31 @@ class _Checker:
             self.add(variant.loc, f"unknown country '{variant.country}' "
                                   f"(known: {', '.join(sorted(self.countries))})")
         modules = {m.slug: m for m in self.tree.modules}
-        total = programme.total_hours
         changed: dict[str, Loc] = {}
+        #: Hours the variant adds (or takes away) per module slug.
+        delta: dict[str, Decimal] = {}
         for activity in variant.add:
             if self._module(activity.module, modules) is not None:
-                total += activity.hours
+                delta[activity.module.value] = delta.get(activity.module.value, Decimal(0)) + activity.hours
         for activity in variant.replace:
             common = self._common_activity(activity.module, activity.replaces, modules, changed)
             if common is not None:
-                total += activity.hours - common.hours
+                delta[activity.module.value] = (delta.get(activity.module.value, Decimal(0))
+                                                + activity.hours - common.hours)
         for removal in variant.remove:
             common = self._common_activity(removal.module, removal.activity, modules, changed)
             if common is not None:
-                total -= common.hours
+                delta[removal.module.value] = delta.get(removal.module.value, Decimal(0)) - common.hours
+        total = programme.total_hours + sum(delta.values(), Decimal(0))
         if total != programme.total_hours:
             self.add(variant.loc, f"with this variant, {variant.country}'s programme has {_fmt(total)} hours; "
                                   f"it must stay {_fmt(programme.total_hours)}")
+        # Module hours (and so the national/transnational split and credit points) hold for every
+        # country: a variant balances its additions and removals within each module.
+        for slug, change in delta.items():
+            if change:
+                self.add(variant.loc, f"with this variant, module '{slug}' has {_fmt(modules[slug].hours + change)} "
+                                      f"hours for {variant.country}; it must keep its {_fmt(modules[slug].hours)}")
 
     def _module(self, ref: Ref, modules: dict) -> Any:
         if ref.value not in modules:

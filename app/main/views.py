@@ -6,11 +6,15 @@ from flask import redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from .. import audit
 from ..access import cohorts_with_status_access, get_cohort_for_status_or_403
+from ..csv_export import csv_response, to_csv
+from ..extensions import db
 from ..models import CohortRole
-from ..plugins import registry
+from ..plugins import NavLink, registry
 from ..services import cohorts as cohort_service
 from ..services import meetings as meetings_service
+from ..services.cohort_progress import PROGRESS_CSV_HEADER, cohort_progress, progress_csv_rows
 from . import bp
 
 
@@ -27,6 +31,8 @@ def navigation():
         items = [NavItem(_l("Home"), url_for("main.home"), "/home"),
                  NavItem(_l("Programme"), url_for("programme.overview"), "/programme"),
                  NavItem(_l("Calendar"), url_for("meetings.calendar"), "/meetings")]
+        items += [NavItem(link.label, link.url, link.prefix or link.url)
+                  for plugin in registry() for link in plugin.nav_links(current_user)]
         if cohorts_with_status_access(current_user):
             items.append(NavItem(_l("Cohorts"), url_for("main.cohort_list"), "/cohorts"))
         if current_user.is_admin:
@@ -36,7 +42,10 @@ def navigation():
         from ..services.notifications import unread_count
         return unread_count(current_user) if current_user.is_authenticated else 0
 
-    return {"nav_items": nav_items, "unread_notifications": unread_notifications}
+    def cohort_links(cohort) -> list[NavLink]:
+        return [link for plugin in registry() for link in plugin.cohort_links(current_user, cohort)]
+
+    return {"nav_items": nav_items, "unread_notifications": unread_notifications, "cohort_links": cohort_links}
 
 
 @bp.get("/")
@@ -54,10 +63,11 @@ def home():
     watched = cohorts_with_status_access(user)
     counts = cohort_service.role_counts([c.id for c in watched])
     plugin_items = [item for plugin in registry() for item in plugin.dashboard_items(user, watched)]
-    plugin_items += meetings_service.dashboard_items(user)
     return render_template("main/home.html", trainee_of=trainee_of, watched=watched, counts=counts,
                            plugin_items=plugin_items, programme=_programme_summary(user) if trainee_of else None,
-                           next_meeting=meetings_service.next_meeting(user) if trainee_of else None)
+                           next_meeting=meetings_service.next_meeting(user) if trainee_of else None,
+                           attendance=meetings_service.attendance_reminders(user),
+                           today=meetings_service.today_for(user))
 
 
 def _programme_summary(user):
@@ -79,4 +89,17 @@ def cohort_list():
 @login_required
 def cohort_detail(cohort_id: int):
     cohort = get_cohort_for_status_or_403(cohort_id)
-    return render_template("main/cohort.html", cohort=cohort, members=cohort_service.members(cohort))
+    progress = cohort_progress(cohort, meetings_service.today_for(current_user))
+    return render_template("main/cohort.html", cohort=cohort, members=cohort_service.members(cohort),
+                           progress=progress)
+
+
+@bp.get("/cohorts/<int:cohort_id>/progress.csv")
+@login_required
+def cohort_progress_csv(cohort_id: int):
+    cohort = get_cohort_for_status_or_403(cohort_id)
+    progress = cohort_progress(cohort, meetings_service.today_for(current_user))
+    audit.record("cohort.export", cohort)
+    db.session.commit()
+    return csv_response(to_csv(PROGRESS_CSV_HEADER, progress_csv_rows(progress)),
+                        f"cohort-{cohort.id}-progress.csv")

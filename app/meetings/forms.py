@@ -5,8 +5,14 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..privacy_check import PrivacyConfirmMixin
 
-class MeetingForm(FlaskForm):
+#: Free text the privacy guard reads before a meeting is saved. Not the place: a meeting's
+#: address is meant to be there, and it is the programme's, not a family's.
+GUARDED_FIELDS = ["title", "agenda_md"]
+
+
+class MeetingForm(PrivacyConfirmMixin, FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     starts_on = DateField(_l("First day"), validators=[InputRequired()])
     ends_on = DateField(_l("Last day"), validators=[Optional()],

@@ -11,9 +11,10 @@ from flask_login import current_user, login_required
 from ..access import can_view_cohort_status, cohort_roles
 from ..extensions import db
 from ..models import Cohort, CohortRole
+from ..privacy_check import review_fields
 from ..services import meetings as service
 from . import bp
-from .forms import AttendanceForm, EmptyForm, MeetingForm
+from .forms import GUARDED_FIELDS, AttendanceForm, EmptyForm, MeetingForm
 
 
 def _user():
@@ -131,7 +132,8 @@ def edit(meeting_id: int):
     form = MeetingForm(obj=meeting_)
     if meeting_.plan_id is not None:
         del form.hours  # planned meetings keep the content's hours
-    if form.validate_on_submit():
+    privacy = None
+    if form.validate_on_submit() and not (privacy := review_fields(form, GUARDED_FIELDS)).blocked:
         try:
             changed = service.update_meeting(
                 meeting_, title=form.title.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
@@ -145,7 +147,8 @@ def edit(meeting_id: int):
             flash(_("The meeting is saved.") if changed else _("Nothing was changed."), "success")
             return redirect(url_for("meetings.meeting", meeting_id=meeting_.id))
     status = 400 if form.errors else 200
-    return render_template("meetings/form.html", form=form, meeting=meeting_, cohort=meeting_.cohort), status
+    return render_template("meetings/form.html", form=form, meeting=meeting_, cohort=meeting_.cohort,
+                           privacy=privacy), status
 
 
 @bp.route("/cohort/<int:cohort_id>/new", methods=["GET", "POST"])
@@ -156,7 +159,8 @@ def new(cohort_id: int):
     if not service.can_manage(user, cohort):
         abort(403)
     form = MeetingForm()
-    if form.validate_on_submit():
+    privacy = None
+    if form.validate_on_submit() and not (privacy := review_fields(form, GUARDED_FIELDS)).blocked:
         try:
             meeting_ = service.add_meeting(
                 cohort, title=form.title.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
@@ -169,4 +173,4 @@ def new(cohort_id: int):
             flash(_("The meeting is added to the cohort's calendar."), "success")
             return redirect(url_for("meetings.meeting", meeting_id=meeting_.id))
     status = 400 if form.errors else 200
-    return render_template("meetings/form.html", form=form, meeting=None, cohort=cohort), status
+    return render_template("meetings/form.html", form=form, meeting=None, cohort=cohort, privacy=privacy), status

@@ -11,6 +11,7 @@ from flask_babel import format_decimal
 from flask_login import current_user, login_required
 
 from ..markdown import render_markdown
+from ..services import meetings as meetings_service
 from ..services import programme as programme_service
 from . import bp
 from .forms import ResourceFilterForm
@@ -45,7 +46,9 @@ def overview():
     viewer = programme_service.viewer_for(current_user)
     if viewer is None:
         return render_template("programme/no_programme.html")
-    return render_template("programme/overview.html", overview=programme_service.overview(viewer))
+    next_meeting = meetings_service.next_meeting(current_user) if viewer.is_trainee else None
+    return render_template("programme/overview.html", overview=programme_service.overview(viewer),
+                           next_meeting=next_meeting, today=meetings_service.today_for(current_user))
 
 
 @bp.get("/modules/<slug>")

@@ -1,19 +1,27 @@
 """Demo data: one run, five national cohorts, the transnational cohort and a user for every
-role, with the names the design's user journeys use."""
+role, with the names the design's user journeys use.
+
+The run is dated around the day the demo is first loaded: it started DEMO_DAY days earlier, so the
+kick-off (day 14) and the first transnational week (day 56) are over and the national meeting on
+innovation theory (day 84) is tomorrow. With the programme imported, the cohorts get their
+meetings and demo_progress.py records attendance and completed readings up to today."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Cohort, CohortKind, CohortRole, Country, Membership, ProgrammeRun, SiteRole, User
 from ..security import hash_password
-from .meetings import schedule_meetings
+from .demo_progress import has_progress, seed_progress
+from .meetings import programme_of, schedule_meetings, today_for
 
 DEMO_PASSWORD = "life-demo-2026"
 DEMO_DOMAIN = "demo.life-academy.eu"
-RUN_NAME = "LIFE pilot 2026–2027"
+RUN_PREFIX = "LIFE pilot"
+#: How many days before the first `demo load` the demo run started.
+DEMO_DAY = 83
 
 # country code: (coordinator, facilitator, trainees)
 PEOPLE = {
@@ -56,22 +64,40 @@ def _cohort(run: ProgrammeRun, name: str, kind: CohortKind, country: Country | N
     return cohort
 
 
+def years(run: ProgrammeRun) -> str:
+    return f"{run.starts_on.year}–{run.ends_on.year}"
+
+
+def demo_run(today: date) -> ProgrammeRun:
+    """The demo run: the one loaded before, or a new one that started DEMO_DAY days ago."""
+    run = db.session.scalar(select(ProgrammeRun).where(ProgrammeRun.name.startswith(RUN_PREFIX))
+                            .order_by(ProgrammeRun.id).limit(1))
+    if run is None:
+        starts_on = today - timedelta(days=DEMO_DAY)
+        run = ProgrammeRun(starts_on=starts_on, ends_on=starts_on + timedelta(days=364))
+        run.name = f"{RUN_PREFIX} {years(run)}"
+        db.session.add(run)
+        db.session.flush()
+    if run.programme is None:
+        run.programme = programme_of(run)
+    return run
+
+
 def load_demo(password: str = DEMO_PASSWORD) -> list[tuple[str, str]]:
     """Create (or complete) the demo data and return (role, e-mail) pairs to print."""
     pw = hash_password(password)
-    run = db.session.scalar(select(ProgrammeRun).where(ProgrammeRun.name == RUN_NAME))
-    if run is None:
-        run = ProgrammeRun(name=RUN_NAME, starts_on=date(2026, 10, 1), ends_on=date(2027, 9, 30))
-        db.session.add(run)
-        db.session.flush()
     countries = {c.code: c for c in db.session.scalars(select(Country))}
     logins = [("admin", _email("Admin", "")), ("transnational coordinator", _email("Marco", ""))]
-    _user("Admin", logins[0][1], pw, "en", SiteRole.ADMIN)
+    admin = _user("Admin", logins[0][1], pw, "en", SiteRole.ADMIN)
     _user("Marco Ferri", logins[1][1], pw, "it", SiteRole.TRANSNATIONAL_COORDINATOR)
-    transnational = _cohort(run, "Transnational cohort 2026–2027", CohortKind.TRANSNATIONAL, None)
+    # "Today" as the demo users see it (they share the default time zone), so that the meeting
+    # planned for tomorrow is tomorrow on their pages too.
+    today = today_for(admin)
+    run = demo_run(today)
+    transnational = _cohort(run, f"Transnational cohort {years(run)}", CohortKind.TRANSNATIONAL, None)
     for code, (coordinator, facilitator, trainees) in PEOPLE.items():
         country = countries[code]
-        cohort = _cohort(run, f"{country.name} 2026–2027", CohortKind.NATIONAL, country)
+        cohort = _cohort(run, f"{country.name} {years(run)}", CohortKind.NATIONAL, country)
         locale = country.default_locale
         for name, role in [(coordinator, CohortRole.COORDINATOR), (facilitator, CohortRole.FACILITATOR)]:
             user = _user(name, _email(name, code), pw, locale)
@@ -85,6 +111,8 @@ def load_demo(password: str = DEMO_PASSWORD) -> list[tuple[str, str]]:
             _member(user, transnational, CohortRole.TRAINEE)
             logins.append((f"trainee ({code})", user.email))
     db.session.flush()
+    if run.programme is not None and not has_progress(run):
+        seed_progress(run, today)
     return logins
 
 

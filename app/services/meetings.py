@@ -36,7 +36,6 @@ from ..access import can_view_cohort_status, cohort_roles, cohorts_with_status_a
 from ..extensions import db
 from ..models import (Attendance, Cohort, CohortRole, Meeting, MeetingPlan, Membership, Module, Programme,
                       ProgrammeRun, User)
-from ..plugins import DashboardItem
 from ..timeutil import utcnow
 from . import ical
 from .programme import ActivityItem, overview, viewer_for
@@ -277,24 +276,45 @@ def record_attendance(meeting: Meeting, sheet: list[SheetRow], present_ids: set[
     return present_count, len(sheet) - present_count
 
 
+def _facilitated_cohorts(user: User):
+    return select(Membership.cohort_id).where(Membership.user_id == user.id,
+                                              Membership.role == CohortRole.FACILITATOR)
+
+
 def _awaiting_attendance_query(user: User, today: date):
     """Started meetings of cohorts the user facilitates, with trainees but no attendance yet."""
-    facilitated = select(Membership.cohort_id).where(Membership.user_id == user.id,
-                                                     Membership.role == CohortRole.FACILITATOR)
+    facilitated = _facilitated_cohorts(user)
     has_trainees = exists().where(Membership.cohort_id == Meeting.cohort_id, Membership.role == CohortRole.TRAINEE)
     recorded = exists().where(Attendance.meeting_id == Meeting.id)
     return (select(Meeting).where(Meeting.cohort_id.in_(facilitated), Meeting.starts_on <= today,
                                   has_trainees, ~recorded))
 
 
-def dashboard_items(user: User) -> list[DashboardItem]:
-    """The home page's "attendance to record" line for facilitators (one query)."""
-    count = db.session.scalar(select(func.count()).select_from(
-        _awaiting_attendance_query(user, today_for(user)).subquery()))
-    if not count:
-        return []
-    return [DashboardItem(_("Meetings whose attendance is not recorded yet"), count,
-                          url_for("meetings.calendar") + "#to-record-h", attention=True)]
+@dataclass
+class AttendanceReminders:
+    """What a facilitator's home page says about attendance."""
+    #: Meetings that began (today or earlier) with no attendance recorded, oldest first.
+    to_record: list[Meeting]
+    #: Meetings that start tomorrow: attendance is due after them.
+    tomorrow: list[Meeting]
+    today: date
+
+    def __bool__(self) -> bool:
+        return bool(self.to_record or self.tomorrow)
+
+
+def attendance_reminders(user: User) -> AttendanceReminders:
+    """The meetings of the cohorts the user facilitates that need their attendance recorded, and
+    those that start tomorrow (two queries; empty for anyone who facilitates nothing)."""
+    today = today_for(user)
+    to_record = list(db.session.scalars(_awaiting_attendance_query(user, today)
+                                        .options(joinedload(Meeting.cohort))
+                                        .order_by(Meeting.starts_on, Meeting.id)))
+    tomorrow = list(db.session.scalars(
+        select(Meeting).where(Meeting.cohort_id.in_(_facilitated_cohorts(user)),
+                              Meeting.starts_on == today + timedelta(days=1))
+        .options(joinedload(Meeting.cohort)).order_by(Meeting.starts_on, Meeting.id)))
+    return AttendanceReminders(to_record, tomorrow, today)
 
 
 def next_meeting(user: User) -> Meeting | None:

@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from app.plugins import ActivityPlugin, ContentContext, DashboardItem
+from app.access import can_view_cohort_status
+from app.plugins import ActivityPlugin, ContentContext, DashboardItem, NavLink
 from app.timeutil import utcnow
 
 from . import services
@@ -41,6 +42,10 @@ class AssignmentPlugin(ActivityPlugin):
                 ngettext("%(num)d submission awaits your feedback (oldest: %(days)d days)",
                          "%(num)d submissions await your feedback (oldest: %(days)d days)", waiting, days=days),
                 waiting, url_for("assignment.queue"), attention=days >= 7))
+        elif services.facilitated_cohort_ids(user):
+            # The queue stays one click away when it is empty (its other tabs: revisions, accepted).
+            items.append(DashboardItem(_("Feedback queue: nothing waits for your feedback"), 0,
+                                       url_for("assignment.queue")))
         to_review = services.review_count(user)
         if to_review:
             items.append(DashboardItem(_("Feedback waiting for your review"), to_review,
@@ -50,6 +55,20 @@ class AssignmentPlugin(ActivityPlugin):
             items.append(DashboardItem(_("Feedback to read"), len(unread),
                                        url_for("assignment.activity_page", slug=unread[0]), attention=True))
         return items
+
+    def nav_links(self, user) -> list[NavLink]:
+        if not services.facilitated_cohort_ids(user):
+            return []
+        return [NavLink(_l("Feedback queue"), url_for("assignment.queue"), prefix=url_for("assignment.queue"))]
+
+    def cohort_links(self, user, cohort) -> list[NavLink]:
+        links = []
+        if can_view_cohort_status(user, cohort):
+            links.append(NavLink(_l("Assignments: status and feedback"),
+                                 url_for("assignment.cohort_overview", cohort_id=cohort.id)))
+        if services.may_change_settings(user, cohort):
+            links.append(NavLink(_l("Feedback settings"), url_for("assignment.cohort_settings", cohort_id=cohort.id)))
+        return links
 
     def export_user_data(self, user) -> dict[str, Any]:
         return services.export_for(user)

@@ -29,7 +29,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import audit
 from app.access import is_facilitator_of
 from app.extensions import db
-from app.models import Activity, Cohort, CohortKind, CohortRole, Component, Draft, Membership, Module, User
+from app.models import (Activity, Cohort, CohortKind, CohortRole, Component, Draft, Membership, Module, SiteRole,
+                        User)
 from app.sanitize import sanitize_html
 from app.services import drafts, progress
 from app.services import programme as programme_service
@@ -423,16 +424,21 @@ def save_feedback(user: User, submission: Submission, given: FeedbackInput, rele
 
 
 def _tell_coordinators(submission: Submission) -> None:
+    """The cohort's national coordinators are asked to review; the transnational coordinators
+    only where no national one is there (the transnational cohort, a country without one)."""
     cohort = submission.cohort
-    query = select(User).where(User.active.is_(True), or_(
-        User.site_role == "transnational_coordinator",
-        User.id.in_(select(Membership.user_id).join(Cohort, Membership.cohort_id == Cohort.id).where(
-            Membership.role == CohortRole.COORDINATOR, Cohort.country_id == cohort.country_id))
-        if cohort.country_id else False))
-    for coordinator in db.session.scalars(query):
+    active = select(User).where(User.active.is_(True)).order_by(User.id)
+    reviewers: list[User] = []
+    if cohort.country_id is not None:
+        reviewers = list(db.session.scalars(active.where(User.id.in_(
+            select(Membership.user_id).join(Cohort, Membership.cohort_id == Cohort.id).where(
+                Membership.role == CohortRole.COORDINATOR, Cohort.country_id == cohort.country_id)))))
+    if not reviewers:
+        reviewers = list(db.session.scalars(active.where(User.site_role == SiteRole.TRANSNATIONAL_COORDINATOR)))
+    for coordinator in reviewers:
         notify(coordinator, "assignment.feedback.review",
                lambda: _("Feedback in %(cohort)s is waiting for your review.", cohort=cohort.name),
-               url=url_for("assignment.review_list"), email=False)
+               url=url_for("assignment.review_list"))
 
 
 def release_feedback(feedback: Feedback, by: User) -> None:
@@ -560,12 +566,12 @@ def owner_in_cohort(token: str, cohort: Cohort, activity: Activity) -> Owner | N
     if kind == "group" and is_group_activity(activity):
         group = db.session.get(Cohort, int(raw_id))
         if group is not None and group.kind == CohortKind.NATIONAL and group.run_id == cohort.run_id \
-                and group.id in _group_ids(cohort):
+                and group.id in country_group_ids(cohort):
             return Owner(group=group)
     return None
 
 
-def _group_ids(cohort: Cohort) -> set[int]:
+def country_group_ids(cohort: Cohort) -> set[int]:
     """National cohorts with trainees who are also trainees of `cohort` (itself, if national)."""
     if cohort.kind == CohortKind.NATIONAL:
         return {cohort.id}
@@ -611,7 +617,7 @@ class OverviewRow:
 def cohort_overview(cohort: Cohort, activity: Activity, base_due: date | None) -> list[OverviewRow]:
     """Every trainee (or country group) of the cohort with status and due date: a few queries."""
     if is_group_activity(activity):
-        groups = list(db.session.scalars(select(Cohort).where(Cohort.id.in_(_group_ids(cohort))).order_by(Cohort.name)))
+        groups = list(db.session.scalars(select(Cohort).where(Cohort.id.in_(country_group_ids(cohort))).order_by(Cohort.name)))
         owners = [Owner(group=g) for g in groups]
         subs = {s.group_cohort_id: s for s in db.session.scalars(select(Submission).where(
             Submission.activity_id == activity.id, Submission.group_cohort_id.in_([g.id for g in groups])))}

@@ -24,7 +24,7 @@ from app.privacy_check import review_fields, review_texts
 from app.services import drafts
 from app.services import programme as programme_service
 
-from . import services, templating, uploads
+from . import overview, services, templating, uploads
 from .forms import (CohortSettingsForm, EmptyForm, ExtensionForm, QueueFilterForm, ReplyForm, ReviewForm,
                     feedback_form_class, submission_form_class)
 from .models import Feedback, FeedbackState, File, Status, Submission
@@ -285,7 +285,8 @@ def _render_submission(submission: Submission, *, form=None, draft_version: int 
         open_feedback=open_fb, form=form, draft=draft, draft_version=draft_version, changes=changes,
         base_version=base_version, released=[f for f in submission.feedback if f.is_released],
         due=extension.due_on if extension else base_due, extension=extension, owner=owner,
-        needs_review=services.feedback_needs_review(submission.cohort_id),
+        needs_review=services.feedback_needs_review(submission.cohort_id), feedback_types=uploads.FEEDBACK_TYPES,
+        feedback_max_mb=uploads.FEEDBACK_MAX_MB, feedback_max_files=uploads.FEEDBACK_MAX_FILES,
         reply_form=reply_form or ReplyForm(formdata=None), reply_to=reply_to, privacy=privacy,
         reply_privacy=reply_privacy, errors=errors or [])
 
@@ -423,6 +424,23 @@ def _cohort_activity(cohort_id: int, slug: str):
     return cohort, activity
 
 
+@bp.get("/cohort/<int:cohort_id>")
+@login_required
+def cohort_overview(cohort_id: int):
+    """A cohort's assignments for its staff (linked from the cohort's page): status counts, the
+    feedback-review setting, and what waits for this user."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    user = _user()
+    if not can_view_cohort_status(user, cohort):
+        abort(403)
+    facilitator = cohort.id in services.facilitated_cohort_ids(user)
+    return render_template("assignment/cohort_overview.html", cohort=cohort, rows=overview.cohort_tasks(user, cohort),
+                           facilitator=facilitator, waiting=overview.waiting_in(cohort) if facilitator else 0,
+                           to_review=overview.feedback_to_review(user, cohort),
+                           needs_review=services.feedback_needs_review(cohort.id),
+                           may_change=services.may_change_settings(user, cohort))
+
+
 @bp.get("/cohort/<int:cohort_id>/<slug>")
 @login_required
 def cohort_status(cohort_id: int, slug: str):
@@ -469,7 +487,7 @@ def cohort_settings(cohort_id: int):
         services.set_review_requirement(_user(), cohort, bool(form.feedback_needs_review.data))
         db.session.commit()
         flash(_("The feedback setting of %(cohort)s is saved.", cohort=cohort.name), "success")
-        return redirect(url_for("assignment.cohort_settings", cohort_id=cohort.id))
+        return redirect(url_for("assignment.cohort_overview", cohort_id=cohort.id))
     if request.method == "GET":
         form.feedback_needs_review.data = services.feedback_needs_review(cohort.id)
     return render_template("assignment/cohort_settings.html", cohort=cohort, form=form)

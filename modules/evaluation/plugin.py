@@ -7,7 +7,7 @@ from flask import Blueprint, Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.plugins import ActivityPlugin, ContentContext, DashboardItem
+from app.plugins import ActivityPlugin, ContentContext, DashboardItem, NavLink
 
 from . import services
 from .instrument import validate_settings
@@ -62,6 +62,18 @@ class EvaluationPlugin(ActivityPlugin):
                 items.append(DashboardItem(_("Please answer “%(title)s”", title=item.activity.title), 1,
                                            url_for("evaluation.answer", slug=item.activity.slug), attention=True))
         return items
+
+    def nav_links(self, user) -> list[NavLink]:
+        if not services.sees_results(user):
+            return []
+        return [NavLink(_l("Evaluation"), url_for("evaluation.results_index"), "/a/evaluation/results")]
+
+    def cohort_links(self, user, cohort) -> list[NavLink]:
+        scope = services.Scope(services.COHORT, cohort.run, [cohort], cohort=cohort)
+        if not services.can_view_scope(user, scope):
+            return []
+        return [NavLink(_("Questionnaires: response rates, who has not answered yet, results"),
+                        url_for("evaluation.scope_overview", scope=scope.token))]
 
     def export_user_data(self, user) -> dict[str, Any]:
         return services.export_user_data(user)

@@ -1,10 +1,13 @@
 """Aggregates: distributions, free text, before/interim/final comparison and CSV rows.
 
-One rule protects every aggregate: `reportable()`. Every figure built here - a distribution, a
-mean, a list of free-text answers, a count of trainees who grew - is computed from a set of
-answers, and is only shown when that set holds at least MIN_RESPONDENTS answers. The rule also
-applies to named questionnaires, so a coordinator (who sees status, never content) cannot read
-one trainee's answers through an aggregate."""
+One rule protects every aggregate: `pooled()`, built on `reportable()`. Every figure built here -
+a distribution, a mean, a list of free-text answers, a count of trainees who grew - is computed
+from the answers of each cohort that gave at least MIN_RESPONDENTS answers to that figure; a
+cohort with fewer is left out of it, on every page (cohort, country, all countries) and in every
+CSV. A combined figure is therefore always a sum of figures that could be shown on their own:
+comparing a country's figure with its cohorts', or all countries with one country, never isolates
+fewer than 5 answers. The rule also applies to named questionnaires, so a coordinator (who sees
+status, never content) cannot read one trainee's answers through an aggregate."""
 from __future__ import annotations
 
 import csv
@@ -36,8 +39,21 @@ RETRO_LABELS = {"then": _l("Before the programme (looking back)"), "now": _l("No
 
 def reportable(answers: int) -> bool:
     """THE small-numbers rule: an aggregate of fewer than MIN_RESPONDENTS answers is not shown
-    (pages, CSV, comparisons - everything calls this)."""
+    (pages, CSV, comparisons - everything calls this, through `pooled`)."""
     return answers >= MIN_RESPONDENTS
+
+
+def pooled(by_cohort: dict[int, list[Any]]) -> list[Any]:
+    """The values one figure may be built from: those of every cohort that has at least
+    MIN_RESPONDENTS of them. Empty when no cohort has enough, so nothing is shown."""
+    return [v for values in by_cohort.values() if reportable(len(values)) for v in values]
+
+
+def _by_cohort(pairs: list[tuple[int, Any]]) -> dict[int, list[Any]]:
+    groups: dict[int, list[Any]] = defaultdict(list)
+    for cohort_id, value in pairs:
+        groups[cohort_id].append(value)
+    return groups
 
 
 def scale_choices(q: dict[str, Any]) -> list[tuple[str, str]]:
@@ -133,6 +149,12 @@ class Summary:
     respondents: int
     shown: bool
     questions: list[QuestionSummary]
+    #: Answers in the figures: those of the cohorts with at least MIN_RESPONDENTS answers.
+    counted: int = 0
+
+    @property
+    def left_out(self) -> int:
+        return self.respondents - self.counted
 
 
 def _mean(values: list[Any]) -> float | None:
@@ -160,53 +182,72 @@ def _multiple(values: list[list[str]], choices: list[tuple[str, str]]) -> Distri
     return Distribution(bars, n)
 
 
-def summarise(instrument: dict[str, Any], answers: list[dict[str, Any]]) -> Summary:
+def summarise(instrument: dict[str, Any], answers: list[Answer]) -> Summary:
     """Every figure of one questionnaire for one set of answers, with the small-numbers rule
-    applied to the whole and to each question, row and list of free text."""
-    shown = reportable(len(answers))
-    if not shown:
+    applied per cohort to the whole and to each question, row and list of free text."""
+    counted = len(pooled(_by_cohort([(a.cohort_id, a) for a in answers])))
+    if not counted:
         return Summary(len(answers), False, [QuestionSummary(q, False) for q in questions(instrument)])
-    return Summary(len(answers), True, [_question(q, answers) for q in questions(instrument)])
+    return Summary(len(answers), True, [_question(q, answers) for q in questions(instrument)], counted)
 
 
-def _question(q: dict[str, Any], answers: list[dict[str, Any]]) -> QuestionSummary:
-    values = [a[q["key"]] for a in answers if q["key"] in a]
-    kind = q["type"]
+def _values(answers: list[Answer], key: str, keep, pick=lambda v: v) -> list[Any]:
+    """The pooled values of one figure: `pick(answer[key])` for every answer where `keep` holds."""
+    pairs = []
+    for a in answers:
+        if key in a.answers and keep(a.answers[key]):
+            picked = pick(a.answers[key])
+            if picked is not None:
+                pairs.append((a.cohort_id, picked))
+    return pooled(_by_cohort(pairs))
+
+
+def _question(q: dict[str, Any], answers: list[Answer]) -> QuestionSummary:
+    key, kind = q["key"], q["type"]
     if kind == "text":
-        texts = [v for v in values if isinstance(v, str) and v.strip()]
-        return QuestionSummary(q, reportable(len(texts)), texts=texts if reportable(len(texts)) else [])
+        texts = _values(answers, key, lambda v: isinstance(v, str) and bool(v.strip()))
+        return QuestionSummary(q, bool(texts), texts=texts)
     if kind == "multiple":
-        dist = _multiple([v for v in values if isinstance(v, list)], option_choices(q))
+        dist = _multiple(_values(answers, key, lambda v: isinstance(v, list)), option_choices(q))
         return QuestionSummary(q, dist is not None, distribution=dist)
-    if kind == "single":
-        dist = _distribution(values, option_choices(q), scale=False)
-        return QuestionSummary(q, dist is not None, distribution=dist)
-    if kind in ("scale5", "agreement5"):
-        dist = _distribution(values, scale_choices(q), scale=True)
+    if kind in ("single", "scale5", "agreement5"):
+        choices = option_choices(q) if kind == "single" else scale_choices(q)
+        dist = _distribution(_values(answers, key, lambda v: True), choices, scale=kind != "single")
         return QuestionSummary(q, dist is not None, distribution=dist)
     rows = []
     choices = scale_choices(q)
     for row in q["rows"]:
-        cells = [v[row["key"]] for v in values if isinstance(v, dict) and row["key"] in v]
         summary = RowSummary(row["key"], row["text"])
+
+        def cells(pick, r=row["key"]):
+            return _values(answers, key, lambda v: isinstance(v, dict), lambda v: pick(v.get(r)))
+
         if q.get("retrospective"):
-            then = [c["then"] for c in cells if isinstance(c, dict) and "then" in c]
-            now = [c["now"] for c in cells if isinstance(c, dict) and "now" in c]
-            summary.then = _distribution(then, choices, scale=True)
-            summary.now = _distribution(now, choices, scale=True)
-            pairs = [(c["then"], c["now"]) for c in cells if isinstance(c, dict)
-                     and isinstance(c.get("then"), int) and isinstance(c.get("now"), int)]
+            summary.then = _distribution(cells(lambda c: _retro(c, "then")), choices, scale=True)
+            summary.now = _distribution(cells(lambda c: _retro(c, "now")), choices, scale=True)
+            pairs = cells(_int_pair)
             summary.pairs = len(pairs)
-            summary.higher_now = sum(1 for t, n in pairs if n > t) if reportable(len(pairs)) else None
+            summary.higher_now = sum(1 for t, n in pairs if n > t) if pairs else None
         else:
-            summary.distribution = _distribution(cells, choices, scale=True)
+            summary.distribution = _distribution(cells(lambda c: c), choices, scale=True)
         rows.append(summary)
     return QuestionSummary(q, any(r.distribution or r.then or r.now for r in rows), rows=rows)
 
 
+def _retro(cell: Any, column: str) -> Any:
+    return cell.get(column) if isinstance(cell, dict) else None
+
+
+def _int_pair(cell: Any) -> tuple[int, int] | None:
+    """(then, now) of a retrospective cell when both are points of the scale."""
+    if isinstance(cell, dict) and isinstance(cell.get("then"), int) and isinstance(cell.get("now"), int):
+        return cell["then"], cell["now"]
+    return None
+
+
 def instrument_summary(scope: Scope, activity: Activity) -> Summary:
     answers = load_answers([activity], scope.cohort_ids)[activity.id]
-    return summarise(instrument_of(activity), [a.answers for a in answers])
+    return summarise(instrument_of(activity), answers)
 
 
 # --- before / interim / final -----------------------------------------------------------------------
@@ -239,7 +280,9 @@ class CompetencyRow:
     text: str
     #: Per column: the mean, or None when hidden (or nobody answered).
     means: list[float | None] = field(default_factory=list)
+    #: Per column: ratings given, and ratings counted in the mean (cohorts of at least 5).
     answered: list[int] = field(default_factory=list)
+    counted: list[int] = field(default_factory=list)
     #: Per column after the first: change since the first column, or None when hidden.
     changes: list[Change | None] = field(default_factory=list)
     retro_then: float | None = None
@@ -296,37 +339,40 @@ def _matrix_values(answer: Answer, key: str) -> dict[str, Any]:
 
 def build_growth(plan: GrowthPlan, answers: dict[int, list[Answer]], label: str,
                  cohort_ids: set[int] | None = None) -> Growth:
-    """The comparison for the answers of `cohort_ids` (all loaded answers when None)."""
+    """The comparison for the answers of `cohort_ids` (all loaded answers when None). A pair
+    (start and later rating of one code) counts for the cohort of the later answer."""
     def keep(items: list[Answer]) -> list[Answer]:
         return [a for a in items if cohort_ids is None or a.cohort_id in cohort_ids]
 
     columns = [Column(c.phase, c.activities) for c in plan.columns]
-    per_column: list[dict[str, dict[str, Any]]] = []
+    #: Per column: {person: (cohort id, {competency: rating})}.
+    per_column: list[dict[str, tuple[int, dict[str, Any]]]] = []
     for column in columns:
         entries = [a for act in column.activities for a in keep(answers.get(act.id, []))]
         column.respondents = len(entries)
-        per_column.append({a.person: _matrix_values(a, plan.matrix_key) for a in entries})
+        per_column.append({a.person: (a.cohort_id, _matrix_values(a, plan.matrix_key)) for a in entries})
     retro_entries = [a for act in plan.retro for a in keep(answers.get(act.id, []))]
     retro_key = {act.id: retrospective_matrix(instrument_of(act))["key"] for act in plan.retro}
-    retro_values = [v for act in plan.retro for a in keep(answers.get(act.id, []))
+    retro_values = [(a.cohort_id, v) for act in plan.retro for a in keep(answers.get(act.id, []))
                     if isinstance(v := a.answers.get(retro_key[act.id]), dict)]
     rows = []
     for item in plan.rows:
-        row = CompetencyRow(item["key"], item["text"])
+        k = item["key"]
+        row = CompetencyRow(k, item["text"])
         for values in per_column:
-            numbers = [v[item["key"]] for v in values.values() if isinstance(v.get(item["key"]), int)]
-            row.answered.append(len(numbers))
-            row.means.append(_mean(numbers) if reportable(len(numbers)) else None)
+            given = [(c, v[k]) for c, v in values.values() if isinstance(v.get(k), int)]
+            numbers = pooled(_by_cohort(given))
+            row.answered.append(len(given))
+            row.counted.append(len(numbers))
+            row.means.append(_mean(numbers))
         baseline = per_column[0] if per_column else {}
         for values in per_column[1:]:
-            pairs = [(baseline[p].get(item["key"]), v.get(item["key"])) for p, v in values.items() if p in baseline]
-            pairs = [(b, e) for b, e in pairs if isinstance(b, int) and isinstance(e, int)]
-            row.changes.append(_change(pairs))
-        retro_pairs = [(c["then"], c["now"]) for v in retro_values if isinstance(c := v.get(item["key"]), dict)
-                       and isinstance(c.get("then"), int) and isinstance(c.get("now"), int)]
-        if reportable(len(retro_pairs)):
-            row.retro_then = _mean([t for t, _n in retro_pairs])
-            row.retro_now = _mean([n for _t, n in retro_pairs])
+            pairs = [(c, (baseline[p][1].get(k), v.get(k))) for p, (c, v) in values.items() if p in baseline]
+            row.changes.append(_change(pooled(_by_cohort(
+                [(c, (b, e)) for c, (b, e) in pairs if isinstance(b, int) and isinstance(e, int)]))))
+        retro_pairs = pooled(_by_cohort([(c, pair) for c, v in retro_values if (pair := _int_pair(v.get(k)))]))
+        row.retro_then = _mean([t for t, _n in retro_pairs])
+        row.retro_now = _mean([n for _t, n in retro_pairs])
         row.retro_change = _change(retro_pairs)
         rows.append(row)
     return Growth(label, columns, rows, plan.retro, len(retro_entries))
@@ -392,15 +438,18 @@ def instrument_csv_rows(scope: Scope, activity: Activity, summary: Summary) -> l
     """Aggregates only: distributions and means. Free-text answers are never exported."""
     base = [scope.label, activity.slug]
     rows: list[list[Any]] = []
+    # With cohorts of fewer than 5 answers left out, the figures count fewer than all answers.
+    respondents = summary.counted if summary.shown else summary.respondents
+    left_out = f"left out: {summary.left_out} answers of cohorts with fewer than 5" if summary.shown \
+        and summary.left_out else ""
 
     def dist_rows(q, row_key, column, dist):
         if dist is None:
-            rows.append(base + [q["key"], q["text"], row_key, column, "", "", "", "", "", "", summary.respondents,
-                                HIDDEN])
+            rows.append(base + [q["key"], q["text"], row_key, column, "", "", "", "", "", "", respondents, HIDDEN])
             return
         for bar in dist.bars:
             rows.append(base + [q["key"], q["text"], row_key, column, bar.key, bar.label, bar.count, bar.percent,
-                                "" if dist.mean is None else dist.mean, dist.answered, summary.respondents, ""])
+                                "" if dist.mean is None else dist.mean, dist.answered, respondents, left_out])
 
     for qs in summary.questions:
         q = qs.question
@@ -408,7 +457,7 @@ def instrument_csv_rows(scope: Scope, activity: Activity, summary: Summary) -> l
             rows.append(base + [q["key"], q["text"], "", "", "", "", "", "", "", "", summary.respondents, HIDDEN])
         elif q["type"] == "text":
             rows.append(base + [q["key"], q["text"], "", "", "", "", "", "", "", len(qs.texts) or "",
-                                summary.respondents, "free text: not exported"])
+                                respondents, "free text: not exported"])
         elif q["type"] == "matrix":
             for r in qs.rows:
                 if q.get("retrospective"):
@@ -438,7 +487,7 @@ def growth_csv_rows(scope: Scope, report: GrowthReport) -> list[list[Any]]:
                 note = ("no answers yet" if not row.answered[i] else HIDDEN) if hidden else ""
                 measure = column.phase if i == 0 else f"{column.phase} (change since {growth.columns[0].phase})"
                 rows.append([scope.label, growth.label, row.key, row.text, measure,
-                             "" if mean is None else row.answered[i], "" if mean is None else mean,
+                             "" if mean is None else row.counted[i], "" if mean is None else mean,
                              change.grew if change else "", change.same if change else "",
                              change.declined if change else "", change.pairs if change else "", note])
             if growth.retro:

@@ -10,12 +10,18 @@ Anonymity (the README's "Evaluation anonymity: threat model" says what remains):
   `AnonymousResponse` keyed by the pseudonymous code only, and a `Participation` saying that they
   answered. Nothing joins the two but the code, which cannot be computed without the key.
 - Editing until the close date finds the response again through the code; only the running app,
-  which holds the key, can do that."""
+  which holds the key, can do that.
+- Nothing in the database orders the anonymous rows or dates them: every sending (and every
+  change, and an erasure) rewrites all the answers to that questionnaire in that cohort, with new
+  random ids, in a random order, in one transaction (`_rewrite_group`). So neither the physical
+  order of rows (what a dump lists first) nor PostgreSQL's per-row transaction id (`xmin`) tells
+  which row was written beside which participation."""
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -212,21 +218,19 @@ def submit(user: User, s: Situation, answers: dict[str, Any]) -> bool:
     _require_open(s)
     instrument, activity, cohort = s.instrument, s.activity, s.cohort
     first = s.participation is None
+    if instrument["anonymous"]:
+        _lock_group(cohort.id)
     if first:
         db.session.add(Participation(activity_id=activity.id, cohort_id=cohort.id, user_id=user.id))
     if instrument["anonymous"]:
         code = pseudonym(user.id, instrument["family"])
-        response = db.session.scalar(select(AnonymousResponse).where(
-            AnonymousResponse.activity_id == activity.id, AnonymousResponse.cohort_id == cohort.id,
-            AnonymousResponse.code == code))
-        if response is None:
-            if not first:
-                # Answered, but the code no longer finds the answers: the key was changed.
-                raise EvaluationError(_("Your earlier answers cannot be found any more, so they cannot be "
-                                        "changed. Nothing was saved."))
-            response = AnonymousResponse(activity_id=activity.id, cohort_id=cohort.id, code=code)
-            db.session.add(response)
-        response.answers = answers
+        group = _group_answers(activity.id, cohort.id)
+        if code not in group and not first:
+            # Answered, but the code no longer finds the answers: the key was changed.
+            raise EvaluationError(_("Your earlier answers cannot be found any more, so they cannot be "
+                                    "changed. Nothing was saved."))
+        group[code] = answers
+        _rewrite_group(activity.id, cohort.id, group)
     else:
         response = db.session.scalar(select(NamedResponse).where(
             NamedResponse.activity_id == activity.id, NamedResponse.cohort_id == cohort.id,
@@ -241,6 +245,49 @@ def submit(user: User, s: Situation, answers: dict[str, Any]) -> bool:
     progress.mark_done(user, activity)
     db.session.flush()
     return first
+
+
+def discard_stale_draft(user: User, s: Situation) -> bool:
+    """A tab opened before the answers were sent may autosave a draft afterwards; once sent,
+    answers never sit beside the name, so such a draft is removed when the page is next opened."""
+    if not s.submitted:
+        return False
+    return bool(db.session.execute(delete(Draft).where(Draft.user_id == user.id, Draft.key == s.draft_key))
+                .rowcount)
+
+
+# --- storing anonymous answers without order or time ---------------------------------------------
+
+#: Shuffles the rows before they are written again (a test replaces it to see its effect).
+_shuffle = secrets.SystemRandom().shuffle
+
+
+def _lock_group(cohort_id: int) -> None:
+    """One writer at a time for a cohort's anonymous answers (a row lock on PostgreSQL that does
+    not block inserts referring to the cohort; SQLite has a single writer anyway), so a rewrite
+    sees every row and two rewrites cannot interleave."""
+    db.session.execute(select(Cohort.id).where(Cohort.id == cohort_id).with_for_update(key_share=True))
+
+
+def _group_answers(activity_id: int, cohort_id: int) -> dict[str, dict[str, Any]]:
+    """{code: answers} of one questionnaire in one cohort."""
+    return dict(db.session.execute(select(AnonymousResponse.code, AnonymousResponse.answers).where(
+        AnonymousResponse.activity_id == activity_id, AnonymousResponse.cohort_id == cohort_id)).all())
+
+
+def _rewrite_group(activity_id: int, cohort_id: int, group: dict[str, dict[str, Any]]) -> None:
+    """Delete and write again every anonymous answer of the questionnaire in the cohort, with new
+    random ids and in a random order, in the caller's transaction. The row just sent is one of
+    many written at once: the order of rows on disk and PostgreSQL's xmin (the id of the
+    transaction that last wrote a row, which is also the participation's) say nothing about
+    which row it is. Cost: one cohort's answers (a few dozen rows) per sending."""
+    table = AnonymousResponse.__table__
+    db.session.execute(table.delete().where(table.c.activity_id == activity_id, table.c.cohort_id == cohort_id))
+    rows = [{"id": uuid.uuid4().hex, "activity_id": activity_id, "cohort_id": cohort_id, "code": code,
+             "answers": answers} for code, answers in group.items()]
+    _shuffle(rows)
+    if rows:
+        db.session.execute(table.insert(), rows)
 
 
 # --- results: scopes and who may see them --------------------------------------------------------
@@ -315,6 +362,13 @@ def coordinated_country_ids(user: User) -> set[int]:
             if m.role == CohortRole.COORDINATOR and m.cohort.country_id is not None}
 
 
+def sees_results(user: User) -> bool:
+    """Whether any results page is the user's to open (for the navigation: no query beyond the
+    user's memberships)."""
+    return _sees_everything(user) or any(m.role in (CohortRole.FACILITATOR, CohortRole.COORDINATOR)
+                                         for m in user.memberships)
+
+
 def can_view_scope(user: User, scope: Scope) -> bool:
     """ARCHITECTURE.md section 5: facilitators see their cohorts' aggregates, national
     coordinators their country's, transnational coordinators and admins all; trainees none."""
@@ -338,6 +392,7 @@ class ScopeLink:
     scope_token: str
     label: str
     kind: str
+    cohorts: list[Cohort] = field(default_factory=list)
 
 
 def visible_scopes(user: User) -> list[tuple[ProgrammeRun, list[ScopeLink]]]:
@@ -357,17 +412,34 @@ def visible_scopes(user: User) -> list[tuple[ProgrammeRun, list[ScopeLink]]]:
         run = run_cohorts[0].run
         links = []
         if _sees_everything(user):
-            links.append(ScopeLink(Scope(RUN, run, run_cohorts).token, _("All countries"), RUN))
+            links.append(ScopeLink(Scope(RUN, run, run_cohorts).token, _("All countries"), RUN, run_cohorts))
         seen = set()
         for c in sorted(run_cohorts, key=lambda c: (c.country.name if c.country else "", c.name)):
             if c.country is not None and c.country_id not in seen and (
                     _sees_everything(user) or c.country_id in countries):
                 seen.add(c.country_id)
-                links.append(ScopeLink(Scope(COUNTRY, run, [], country=c.country).token, c.country.name, COUNTRY))
+                links.append(ScopeLink(Scope(COUNTRY, run, [], country=c.country).token, c.country.name, COUNTRY,
+                                       [x for x in run_cohorts if x.country_id == c.country_id]))
         for c in sorted(run_cohorts, key=lambda c: c.name):
-            links.append(ScopeLink(Scope(COHORT, run, [c], cohort=c).token, c.name, COHORT))
+            links.append(ScopeLink(Scope(COHORT, run, [c], cohort=c).token, c.name, COHORT, [c]))
         result.append((run, links))
     result.sort(key=lambda item: (item[0].starts_on, item[0].id), reverse=True)
+    return result
+
+
+def results_links(user: User, activity: Activity) -> list[tuple[ProgrammeRun, list[ScopeLink]]]:
+    """The results pages of one questionnaire a member of staff may open (cohorts, countries, all
+    countries), by run: the way from the questionnaire in the programme to its results and to
+    who has not answered yet."""
+    result = []
+    for run, links in visible_scopes(user):
+        listed = evaluation_activities(run)
+        if activity.id not in {a.id for a in listed}:
+            continue
+        replaced = replaced_by_country(listed)
+        shown = [link for link in links if any(applies_to(activity, c, replaced[c.country_id]) for c in link.cohorts)]
+        if shown:
+            result.append((run, shown))
     return result
 
 
@@ -457,17 +529,50 @@ class Rate:
 
 def response_rates(scope: Scope, activities: list[Activity] | None = None) -> list[Rate]:
     """One Rate per evaluation activity of the scope (four queries, whatever the scope's size)."""
+    return rate_breakdown(scope, activities)[0]
+
+
+@dataclass
+class RateGroup:
+    """One row of a breakdown of a scope's response rates: a country or a cohort."""
+    label: str
+    scope_token: str
+    kind: str
+    #: {activity id: Rate}; activities that do not apply to the group are missing.
+    rates: dict[int, Rate]
+
+
+def rate_breakdown(scope: Scope, activities: list[Activity] | None = None) -> tuple[list[Rate], list[RateGroup]]:
+    """The scope's response rates, and the same per country (for all countries) and per cohort
+    (for a country or all countries), so coordinators can see where answers are missing and
+    open that cohort's list of who has not answered (four queries in all)."""
     all_activities = evaluation_activities(scope.run)
     activities = activities_in_scope(scope, all_activities) if activities is None else activities
     replaced = replaced_by_country(all_activities)
     roster = trainees_answering_in(scope.run)
     counts = participation_counts([a.id for a in activities], scope.cohort_ids)
-    rates = []
-    for a in activities:
-        cohorts = [c for c in scope.cohorts if applies_to(a, c, replaced[c.country_id])]
-        rates.append(Rate(a, sum(len(roster.get(c.id, [])) for c in cohorts),
-                          sum(counts.get((a.id, c.id), 0) for c in cohorts), window(instrument_of(a), scope.run)))
-    return rates
+
+    def rates_for(cohorts: list[Cohort]) -> dict[int, Rate]:
+        rates = {}
+        for a in activities:
+            applying = [c for c in cohorts if applies_to(a, c, replaced[c.country_id])]
+            if applying:
+                rates[a.id] = Rate(a, sum(len(roster.get(c.id, [])) for c in applying),
+                                   sum(counts.get((a.id, c.id), 0) for c in applying),
+                                   window(instrument_of(a), scope.run))
+        return rates
+
+    overall = rates_for(scope.cohorts)
+    total = [overall.get(a.id) or Rate(a, 0, 0, window(instrument_of(a), scope.run)) for a in activities]
+    groups: list[RateGroup] = []
+    if scope.kind == RUN:
+        for country in sorted({c.country for c in scope.cohorts if c.country is not None}, key=lambda c: c.name):
+            part = Scope(COUNTRY, scope.run, [c for c in scope.cohorts if c.country_id == country.id], country=country)
+            groups.append(RateGroup(country.name, part.token, COUNTRY, rates_for(part.cohorts)))
+    if scope.kind in (RUN, COUNTRY):
+        for c in sorted(scope.cohorts, key=lambda c: c.name):
+            groups.append(RateGroup(c.name, Scope(COHORT, scope.run, [c], cohort=c).token, COHORT, rates_for([c])))
+    return total, groups
 
 
 # --- who has not answered, and reminders ---------------------------------------------------------
@@ -589,10 +694,14 @@ def erase_user_data(user: User) -> None:
     families = {instrument_of(p.activity)["family"] for p in db.session.scalars(
         select(Participation).where(Participation.user_id == user.id).options(joinedload(Participation.activity)))}
     replacement = {pseudonym(user.id, family): secrets.token_hex(32) for family in families}
-    if replacement:
-        for response in db.session.scalars(select(AnonymousResponse).where(
-                AnonymousResponse.code.in_(list(replacement)))):
-            response.code = replacement[response.code]
+    groups = set(db.session.execute(select(AnonymousResponse.activity_id, AnonymousResponse.cohort_id).where(
+        AnonymousResponse.code.in_(list(replacement))))) if replacement else set()
+    for activity_id, cohort_id in sorted(groups):
+        # The whole group is rewritten, or the erasure's transaction (and its audit event) would
+        # point at exactly the rows whose code it changed.
+        _lock_group(cohort_id)
+        group = _group_answers(activity_id, cohort_id)
+        _rewrite_group(activity_id, cohort_id, {replacement.get(code, code): a for code, a in group.items()})
     for model in (NamedResponse, Participation):
         db.session.execute(delete(model).where(model.user_id == user.id))
     db.session.execute(delete(Draft).where(Draft.user_id == user.id, Draft.key.like(f"{PLUGIN}:%")))

@@ -49,14 +49,18 @@ def _display_form(s: services.Situation):
 
 
 def _render(viewer, s: services.Situation, form, problems=(), privacy=None, status: int = 200):
+    results_links = [] if s.is_trainee else services.results_links(current_user, s.activity)
     return render_template("evaluation/answer.html", viewer=viewer, s=s, form=form, problems=list(problems),
-                           privacy=privacy, due=programme_service.due_date_of(viewer, s.activity)), status
+                           privacy=privacy, due=programme_service.due_date_of(viewer, s.activity),
+                           results_links=results_links), status
 
 
 @bp.get("/<slug>")
 @login_required
 def answer(slug: str):
     viewer, s = _situation_or_404(slug)
+    if services.discard_stale_draft(current_user, s):
+        db.session.commit()
     return _render(viewer, s, _display_form(s))
 
 
@@ -74,6 +78,10 @@ def answer_post(slug: str):
     problems = form.check(require=sending)
     if problems:
         return _render(viewer, s, form, problems, status=422)
+    # Free text is checked before it is stored, whether sent or saved part-way.
+    privacy = review_texts(form.text_fields(), confirmed=bool(form.privacy_confirmed.data))
+    if privacy.blocked and s.editable:
+        return _render(viewer, s, form, privacy=privacy, status=422)
     try:
         if not sending:
             data = {k: (v if len(vs := request.form.getlist(k)) == 1 else vs)
@@ -83,9 +91,6 @@ def answer_post(slug: str):
             flash(_("Your answers are saved. Come back to finish them by %(date)s.",
                     date=format_date(s.window.closes_on)), "success")
             return redirect(url_for("evaluation.answer", slug=slug))
-        privacy = review_texts(form.text_fields(), confirmed=bool(form.privacy_confirmed.data))
-        if privacy.blocked:
-            return _render(viewer, s, form, privacy=privacy, status=422)
         first = services.submit(user, s, form.answers())
     except services.EvaluationError as error:
         db.session.rollback()
@@ -141,13 +146,11 @@ def results_index():
 @login_required
 def scope_overview(scope: str):
     s = _scope_or_abort(scope)
-    rates = services.response_rates(s)
-    by_country = []
-    if s.kind == services.RUN:
-        by_country = [(c, {r.activity.id: r for r in services.response_rates(
-            services.Scope(services.COUNTRY, s.run, [x for x in s.cohorts if x.country_id == c.id], country=c))})
-            for c in sorted({x.country for x in s.cohorts if x.country is not None}, key=lambda c: c.name)]
-    return render_template("evaluation/scope.html", scope=s, rates=rates, by_country=by_country,
+    rates, groups = services.rate_breakdown(s)
+    bars = [results.Bar(r.activity.slug, r.activity.title, r.answered, r.percent or 0) for r in rates]
+    return render_template("evaluation/scope.html", scope=s, rates=rates, rate_bars=bars,
+                           countries=[g for g in groups if g.kind == services.COUNTRY],
+                           cohorts=[g for g in groups if g.kind == services.COHORT],
                            has_growth=results.growth_plan([r.activity for r in rates]) is not None)
 
 
@@ -156,7 +159,10 @@ def scope_overview(scope: str):
 def instrument_results(scope: str, slug: str):
     s = _scope_or_abort(scope)
     activity = _activity_in_scope_or_404(s, slug)
-    rate = services.response_rates(s, [activity])[0]
+    rates, groups = services.rate_breakdown(s, [activity])
+    rate = rates[0]
+    # For a country or all countries: per cohort, how many have not answered, and the way to see who.
+    cohorts = [(g, g.rates[activity.id]) for g in groups if g.kind == services.COHORT and activity.id in g.rates]
     summary = results.instrument_summary(s, activity)
     waiting, reminder, named = None, None, []
     if services.can_remind(current_user, s):
@@ -166,13 +172,14 @@ def instrument_results(scope: str, slug: str):
             and is_facilitator_of(current_user, s.cohort.id):
         named = services.named_respondents(s.cohort, activity)
     return render_template("evaluation/instrument_results.html", scope=s, activity=activity, rate=rate,
-                           summary=summary, waiting=waiting, reminder=reminder, named=named, form=ActionForm(),
+                           cohorts=cohorts, summary=summary, waiting=waiting, reminder=reminder, named=named,
+                           form=ActionForm(),
                            min_respondents=results.MIN_RESPONDENTS, scale_choices=results.scale_choices)
 
 
 def _csv_response(text: str, filename: str) -> Response:
     return Response(text, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
 
 @bp.get("/results/<scope>/i/<slug>/export.csv")

@@ -1,8 +1,10 @@
-"""`flask journal purge --run <id> [--dry-run]`: the retention rule of ARCHITECTURE.md section 6."""
+"""`flask journal purge --run <id or name> [--dry-run]`: the retention rule of ARCHITECTURE.md
+section 6."""
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ProgrammeRun
@@ -13,15 +15,21 @@ from . import services
 journal_cli = AppGroup("journal", help="Reflection journals.")
 
 
+def _run(id_or_name: str) -> ProgrammeRun:
+    run = db.session.get(ProgrammeRun, int(id_or_name)) if id_or_name.isdigit() else \
+        db.session.scalar(select(ProgrammeRun).where(ProgrammeRun.name == id_or_name))
+    if run is None:
+        raise click.ClickException(f"there is no programme run with id or name '{id_or_name}'")
+    return run
+
+
 @journal_cli.command("purge")
-@click.option("--run", "run_id", required=True, type=int, help="The id of the programme run.")
+@click.option("--run", "run_ref", required=True, help="The programme run: its id or its exact name.")
 @click.option("--dry-run", is_flag=True, help="Only count what would be deleted; delete nothing.")
-def purge(run_id: int, dry_run: bool) -> None:
+def purge(run_ref: str, dry_run: bool) -> None:
     """Delete the journals of a run that ended more than JOURNAL_RETENTION_DAYS ago: its trainees'
     entries (with comments, flags and answers) and its cohorts' group reflections."""
-    run = db.session.get(ProgrammeRun, run_id)
-    if run is None:
-        raise click.ClickException(f"there is no programme run with id {run_id}")
+    run = _run(run_ref.strip())
     try:
         report = services.purge_run(run, utcnow().date())
     except services.RetentionError as exc:

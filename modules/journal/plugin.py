@@ -6,7 +6,7 @@ from typing import Any
 from flask import Blueprint, Flask, url_for
 from flask_babel import lazy_gettext as _l
 
-from app.plugins import ActivityPlugin, ContentContext, DashboardItem
+from app.plugins import ActivityPlugin, ContentContext, DashboardItem, NavLink
 from app.timeutil import utcnow
 
 from . import services
@@ -60,6 +60,20 @@ class JournalPlugin(ActivityPlugin):
             items.append(DashboardItem(_l("Your journal entries with new comments"), commented,
                                        url_for("journal.index")))
         return items
+
+    def nav_links(self, user) -> list[NavLink]:
+        if not services.takes_part(user):
+            return []
+        return [NavLink(_l("Journal"), url_for("journal.index"), prefix=url_for("journal.index"))]
+
+    def cohort_links(self, user, cohort) -> list[NavLink]:
+        links = []
+        if services.is_group_member(user, cohort):
+            links.append(NavLink(_l("Group reflection"), url_for("journal.group", cohort_id=cohort.id)))
+        if services.can_manage_supervisors(user, cohort):
+            links.append(NavLink(_l("Supervisors for flagged journal entries"),
+                                 url_for("journal.supervisors", cohort_id=cohort.id)))
+        return links
 
     def export_user_data(self, user) -> dict[str, Any]:
         return services.user_data(user)

@@ -5,7 +5,8 @@
 - a flag ("this is weighing on me") and the entry it carries are read by the owner and by the one
   supervisor the flag was sent to, not by the cohort's other facilitators;
 - a cohort's group space is for its trainees and facilitators;
-- supervisors are named by admins and by the national coordinators of the cohort's country.
+- supervisors are named by admins, by the national coordinators of a national cohort's country
+  and by the transnational coordinators for a transnational cohort.
 
 Every read of someone else's entry is written to the audit log ("journal.entry.read"). Functions
 add and flush; the view commits once."""
@@ -130,6 +131,15 @@ def facilitators_of(owner: User) -> list[User]:
         select(User).join(Membership, Membership.user_id == User.id)
         .where(Membership.cohort_id.in_(cohorts), Membership.role == CohortRole.FACILITATOR)
         .distinct().order_by(User.name)))
+
+
+def takes_part(user: User) -> bool:
+    """Whether the journal is in the user's navigation: trainees and facilitators of a cohort,
+    and anyone an entry was ever flagged to (a supervisor may be a coordinator)."""
+    member = select(Membership.id).where(Membership.user_id == user.id,
+                                         Membership.role.in_([CohortRole.TRAINEE, CohortRole.FACILITATOR]))
+    supervised = select(Flag.id).where(Flag.supervisor_id == user.id)
+    return bool(db.session.scalar(select(member.exists() | supervised.exists())))
 
 
 def is_facilitator(user: User) -> bool:
@@ -392,8 +402,9 @@ def flag_url(flag: Flag) -> str:
 
 def flag_entry(entry: Entry, note_html: str) -> Flag:
     """Send the entry, privately, to the owner's named supervisor, who is notified. Flagging an
-    entry again reopens its conversation. Nothing goes to the audit log or any dashboard but the
-    supervisor's own."""
+    entry again reopens its conversation. The flag shows on no dashboard but the supervisor's own
+    and writes no audit event; the supervisor's reads of the entry are audited like any read of
+    someone else's entry (record_flag_read)."""
     supervisor = resolve_supervisor(entry.owner)
     if supervisor is None:
         raise JournalError(_("Your cohort has not named a supervisor yet, so the entry could not be sent. "
@@ -471,11 +482,12 @@ def flags_for_supervisor(user: User) -> list[Flag]:
 # --- naming supervisors --------------------------------------------------------------------------
 
 def can_manage_supervisors(user: User, cohort: Cohort) -> bool:
-    """Admins, and the national coordinators of the cohort's country (for a national cohort)."""
+    """Admins; the national coordinators of a national cohort's country; the transnational
+    coordinators for a transnational cohort."""
     if user.site_role == SiteRole.ADMIN:
         return True
     if cohort.country_id is None:
-        return False
+        return user.site_role == SiteRole.TRANSNATIONAL_COORDINATOR
     return db.session.scalar(select(func.count()).select_from(Membership).join(Cohort).where(
         Membership.user_id == user.id, Membership.role == CohortRole.COORDINATOR,
         Cohort.country_id == cohort.country_id)) > 0
@@ -486,7 +498,10 @@ def _manageable_query(user: User):
     if user.site_role != SiteRole.ADMIN:
         countries = select(Cohort.country_id).join(Membership).where(
             Membership.user_id == user.id, Membership.role == CohortRole.COORDINATOR, Cohort.country_id.is_not(None))
-        query = query.where(Cohort.country_id.in_(countries))
+        condition = Cohort.country_id.in_(countries)
+        if user.site_role == SiteRole.TRANSNATIONAL_COORDINATOR:
+            condition = condition | Cohort.country_id.is_(None)
+        query = query.where(condition)
     return query
 
 
@@ -497,7 +512,7 @@ def manageable_cohorts(user: User) -> list[Cohort]:
 
 def count_cohorts_without_supervisor(user: User, today: date) -> int:
     """Running or future cohorts the user names supervisors for that have none yet."""
-    if user.site_role != SiteRole.ADMIN and not any(m.role == CohortRole.COORDINATOR for m in user.memberships):
+    if user.site_role is None and not any(m.role == CohortRole.COORDINATOR for m in user.memberships):
         return 0
     named = select(Supervisor.cohort_id).where(Supervisor.trainee_id.is_(None))
     query = _manageable_query(user).join(ProgrammeRun).where(ProgrammeRun.ends_on >= today, Cohort.id.not_in(named))
@@ -561,11 +576,15 @@ def group_cohorts(user: User) -> list[Cohort]:
         .order_by(ProgrammeRun.starts_on.desc(), (Cohort.kind == CohortKind.TRANSNATIONAL).asc(), Cohort.name)))
 
 
+def is_group_member(user: User, cohort: Cohort) -> bool:
+    return db.session.scalar(select(func.count()).select_from(Membership).where(
+        Membership.cohort_id == cohort.id, Membership.user_id == user.id, Membership.role.in_(GROUP_ROLES))) > 0
+
+
 def group_cohort_or_404(user: User, cohort_id: int) -> Cohort:
     """A cohort's group space: its trainees and facilitators only; 404 for everyone else."""
     cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None or not db.session.scalar(select(func.count()).select_from(Membership).where(
-            Membership.cohort_id == cohort_id, Membership.user_id == user.id, Membership.role.in_(GROUP_ROLES))):
+    if cohort is None or not is_group_member(user, cohort):
         abort(404)
     return cohort
 
@@ -651,6 +670,11 @@ def count_entries_with_new_comments(user: User) -> int:
         select(func.count(Entry.id)).join(newest, newest.c.entry_id == Entry.id)
         .outerjoin(Seen, and_(Seen.entry_id == Entry.id, Seen.user_id == user.id))
         .where(Entry.owner_id == user.id, or_(Seen.id.is_(None), Seen.seen_at < newest.c.latest)))
+
+
+def has_flags(user: User) -> bool:
+    """Whether any entry was ever flagged to the user (open or closed conversations)."""
+    return bool(db.session.scalar(select(select(Flag.id).where(Flag.supervisor_id == user.id).exists())))
 
 
 def count_open_flags_for(user: User) -> int:

@@ -45,7 +45,7 @@ def index():
     return render_template("journal/index.html", entries=services.my_entries(user),
                            is_facilitator=services.is_facilitator(user),
                            group_cohorts=services.group_cohorts(user),
-                           has_flags=services.count_open_flags_for(user) > 0,
+                           has_flags=services.has_flags(user),
                            managed=services.manageable_cohorts(user),
                            prompts=services.available_prompts(viewer.programme.id if viewer else None))
 

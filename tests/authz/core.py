@@ -5,6 +5,7 @@ ROUTES = {
     ("main.home", "GET"): signed_in(),
     ("main.cohort_list", "GET"): signed_in(),
     ("main.cohort_detail", "GET"): only(*STATUS_VIEWERS, args={"cohort_id": "cohort.id"}),
+    ("main.cohort_progress_csv", "GET"): only(*STATUS_VIEWERS, args={"cohort_id": "cohort.id"}),
     ("auth.login", "GET"): everyone(),
     ("auth.login", "POST"): everyone(),
     ("auth.logout", "POST"): signed_in(),

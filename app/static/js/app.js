@@ -83,3 +83,12 @@ document.documentElement.classList.add("js");
     document.querySelectorAll("form[data-autosave]").forEach(init);
   });
 })();
+
+// Print buttons (the transcript): hidden until this script can make them work; printing itself is
+// styled by print.css, so Ctrl+P gives the same result without them.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("button[data-print]").forEach((button) => {
+    button.hidden = false;
+    button.addEventListener("click", () => window.print());
+  });
+});

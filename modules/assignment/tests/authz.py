@@ -89,6 +89,7 @@ ROUTES = {
     ("assignment.feedback_review", "GET"): _content(*COORDINATORS, args={"feedback_id": "review_feedback.id"}),
     ("assignment.feedback_review", "POST"): _content(*COORDINATORS, args={"feedback_id": "review_feedback.id"},
                                                      data={"decision": "approve"}),
+    ("assignment.cohort_overview", "GET"): only(*STATUS_VIEWERS, args={"cohort_id": "cohort.id"}),
     ("assignment.cohort_status", "GET"): only(*STATUS_VIEWERS, args={"cohort_id": "cohort.id",
                                                                      "slug": "asg_revision.slug"}),
     ("assignment.extension", "GET"): only("facilitator", args={"cohort_id": "cohort.id", "slug": "asg_revision.slug",

@@ -1,7 +1,9 @@
 """Assignment activities built straight in the database on top of tests/programme_data.py."""
 from __future__ import annotations
 
+import html
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -113,3 +115,24 @@ def odt_bytes() -> bytes:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
         archive.writestr("content.xml", "<office/>")
     return buffer.getvalue()
+
+
+_LINK = re.compile(r'<a\b[^>]*\bhref="([^"]*)"[^>]*>(.*?)</a>', re.S)
+
+
+def link(page: str, text: str) -> str:
+    """The address of the first link whose text (as a screen reader reads it) contains `text`:
+    the way a person finds their way, so a page no link leads to fails the test."""
+    for href, inner in _LINK.findall(page):
+        label = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", inner)).split())
+        if text in label:
+            return html.unescape(href)
+    raise AssertionError(f"no link {text!r} on the page")
+
+
+def follow(client, page: str, text: str) -> tuple[str, str]:
+    """Click the link: (its address, the page it opens)."""
+    url = link(page, text)
+    response = client.get(url)
+    assert response.status_code == 200, (text, url, response.status_code)
+    return url, response.get_data(as_text=True)

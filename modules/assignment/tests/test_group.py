@@ -2,13 +2,15 @@
 cohort, answered by the transnational cohort's facilitators."""
 from __future__ import annotations
 
+import io
+
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import CohortRole, Completion, Notification
-from modules.assignment.models import Submission
+from modules.assignment.models import File, Submission
 
-from .helpers import build_assignments, second_trainee
+from .helpers import add_assignment, build_assignments, pdf_bytes, second_trainee
 
 URL = "/a/assignment/asg-group"
 
@@ -92,3 +94,40 @@ def test_a_member_revises_what_another_handed_in(app, client, world, login, fact
     stale = client.post(URL, data={"body": "Old text", "action": "submit", "draft_version": 0, "base_version": 1})
     assert "A newer version was handed in" in stale.get_data(as_text=True)
     assert db.session.scalar(select(Submission)).latest_version == 2
+
+
+def test_the_group_hands_in_files_together(app, client, world, login, factory):
+    """As the programme's country-group presentation: files, shared, complete when handed in."""
+    a = build_assignments(world)
+    add_assignment(a.built.modules[1], "asg-group-files", {"submission": "files", "allowed_types": ["pdf"],
+                                                           "max_size_mb": 1, "completion": "submitted",
+                                                           "group": True})
+    db.session.commit()
+    rui = second_trainee(factory, world)
+    url = "/a/assignment/asg-group-files"
+    login(world.trainee)
+    response = client.post(url, data={"action": "save", "draft_version": 0,
+                                      "files": [(io.BytesIO(pdf_bytes("slides")), "presentation.pdf")]},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    pending = db.session.scalar(select(File))
+    client.post("/logout")
+
+    # Rui finds the file Tina uploaded, opens it, and hands in for the group.
+    login(rui)
+    page = client.get(url).get_data(as_text=True)
+    assert "Files ready to hand in" in page and "presentation.pdf" in page
+    assert client.get(f"/a/assignment/file/{pending.id}").data == pdf_bytes("slides")
+    response = client.post(url, data={"action": "submit", "draft_version": 0, "base_version": 0,
+                                      "body": "Our presentation"}, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    submission = db.session.scalar(select(Submission))
+    assert (submission.group_cohort_id, submission.latest_version, submission.status) == (world.cohort.id, 1, "submitted")
+    assert [f.original_name for f in submission.versions[0].files] == ["presentation.pdf"]
+    done = {c.user_id for c in db.session.scalars(select(Completion).where(Completion.state == "done"))}
+    assert done == {world.trainee.id, rui.id}
+    client.post("/logout")
+
+    login(world.trainee_other)  # another country's group
+    assert client.get(f"/a/assignment/file/{pending.id}").status_code == 404

@@ -186,11 +186,13 @@ def test_save_draft_without_script_and_restore(client, world, login):
     a = build_assignments(world)
     login(world.trainee)
     url = "/a/assignment/asg-text"
+    assert '<span class="badge text-bg-light border">Not started</span>' in client.get(url).get_data(as_text=True)
     response = client.post(url, data={"body": "Half done", "action": "save", "draft_key": f"assignment:{a.text.id}",
                                       "draft_version": 0})
     assert response.status_code == 302
     page = client.get(url).get_data(as_text=True)
     assert "Half done</textarea>" in page and "Restored your draft" in page
+    assert '<span class="badge text-bg-secondary">Draft</span>' in page
     assert db.session.scalar(select(Submission)) is None
     assert db.session.scalar(select(Completion)).state == "started"
 

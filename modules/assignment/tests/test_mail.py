@@ -1,6 +1,7 @@
 """Released feedback reaches the trainee by e-mail through a real SMTP server (aiosmtpd)."""
 from __future__ import annotations
 
+import logging
 import socket
 from email import message_from_bytes, policy
 
@@ -66,3 +67,20 @@ def test_feedback_release_sends_mail_over_smtp(db_url, tmp_path, world, smtp):
     assert "/a/assignment/asg-text" in message.get_content()
     with app.app_context():
         db.engine.dispose()  # this second app's connections must not outlive the test
+
+
+def test_in_development_the_mail_is_written_to_the_log(app, client, world, login, monkeypatch, caplog):
+    build_assignments(world)
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "log")
+    caplog.set_level(logging.INFO, logger=app.logger.name)
+    login(world.trainee)
+    client.post("/a/assignment/asg-text", data={"body": "My practice context", "action": "submit",
+                                               "draft_version": 0, "base_version": 0})
+    client.post("/logout")
+    submission = db.session.scalar(select(Submission))
+    login(world.facilitator)
+    client.post(f"/a/assignment/submission/{submission.id}/feedback",
+                data={"body": "Please add one example.", "decision": "revise", "action": "release"})
+    logged = [r.getMessage() for r in caplog.records if "MAIL_BACKEND=log" in r.getMessage()]
+    assert len(logged) == 1 and f"To: {world.trainee.email}" in logged[0]
+    assert "Your facilitator asks you to revise" in logged[0]

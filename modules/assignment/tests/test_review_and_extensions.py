@@ -35,6 +35,8 @@ def test_feedback_waits_for_the_coordinators_review(client, world, login, outbox
                 data={"body": "Well observed.", "decision": "accept", "action": "release"})
     feedback = db.session.scalar(select(Feedback))
     assert feedback.state == "awaiting_review"
+    page = client.get(f"/a/assignment/submission/{submission.id}").get_data(as_text=True)
+    assert "waiting for a coordinator&#39;s review" in page.replace("&#x27;", "&#39;") and "Decision: Accepted." in page
     client.post("/logout")
 
     # The trainee sees nothing yet.
@@ -134,3 +136,28 @@ def test_extension_for_someone_outside_the_cohort_is_not_found(client, world, lo
     url = f"/a/assignment/cohort/{world.cohort.id}/asg-text/extension/user:{world.trainee.id}"
     assert client.post(url, data={"due_on": "2099-01-01", "reason": "x"}).status_code == 403
     assert db.session.scalar(select(Extension)) is None
+
+
+def test_the_transnational_coordinator_reviews_the_transnational_cohorts_feedback(client, world, login, factory,
+                                                                                 outbox):
+    from app.models import CohortRole
+    build_assignments(world)
+    tutor = factory.enrolled(world.transnational, CohortRole.FACILITATOR, "Teresa Transnational")
+    db.session.commit()
+    login(world.transnational_coordinator)
+    assert client.post(f"/a/assignment/cohort/{world.transnational.id}/settings",
+                       data={"feedback_needs_review": "y"}).status_code == 302
+    client.post("/logout")
+    login(world.trainee)
+    client.post("/a/assignment/asg-group", data={"body": "Our presentation", "action": "submit", "draft_version": 0,
+                                                "base_version": 0})
+    client.post("/logout")
+    login(tutor)
+    client.post(f"/a/assignment/submission/{db.session.scalar(select(Submission)).id}/feedback",
+                data={"body": "Clear.", "decision": "accept", "action": "release"})
+    client.post("/logout")
+    assert [m["To"] for m in outbox] == [world.transnational_coordinator.email]
+    login(world.national_coordinator)  # the Swedish coordinator does not review the transnational cohort
+    assert "Clear." not in client.get("/a/assignment/review").get_data(as_text=True)
+    feedback = db.session.scalar(select(Feedback))
+    assert client.post(f"/a/assignment/feedback/{feedback.id}/review", data={"decision": "approve"}).status_code == 404

@@ -141,3 +141,14 @@ def test_feedback_files_reach_the_trainee_only_when_released(client, world, logi
     login(world.trainee)
     assert "notes.pdf" in client.get(URL).get_data(as_text=True)
     assert client.get(f"/a/assignment/file/{notes.id}").status_code == 200
+
+
+def test_a_request_over_the_site_limit_is_refused_and_stores_nothing(app, client, world, login, monkeypatch):
+    build_assignments(world)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 64 * 1024)  # MAX_UPLOAD_MB, made small
+    before = _stored(app)
+    login(world.trainee)
+    response = _post(client, [(io.BytesIO(pdf_bytes() + b"x" * (80 * 1024)), "huge.pdf")])
+    assert response.status_code == 413 and "The file is larger than the allowed size." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(File)) == 0
+    assert db.session.scalar(select(Submission)) is None and _stored(app) == before

@@ -130,3 +130,27 @@ def trainees(factory: Factory, cohort, count: int, prefix: str = "Trainee") -> l
 def complete_answers(overall: int = 4, c1: int = 3, c2: int = 3, **extra) -> dict[str, str]:
     """Form data answering every required question of SURVEY, and sending it."""
     return {"overall": str(overall), "competencies-C1": str(c1), "competencies-C2": str(c2), "send": "y", **extra}
+
+
+def full_answers(inst: dict, rating: int = 4, text: str = "In general terms: more time to reflect.") -> dict:
+    """Form data answering every question of a checked instrument, and sending it."""
+    from modules.evaluation.instrument import questions
+    data: dict = {"send": "y"}
+    for q in questions(inst):
+        key = q["key"]
+        if q["type"] == "text":
+            data[key] = text
+        elif q["type"] == "single":
+            data[key] = q["options"][0]["key"]
+        elif q["type"] == "multiple":
+            data[key] = [o["key"] for o in q["options"][:q["max_choices"]]]
+        elif q["type"] in ("scale5", "agreement5"):
+            data[key] = str(rating)
+        else:
+            for row in q["rows"]:
+                if q["retrospective"]:
+                    data[f"{key}-{row['key']}-then"] = str(max(1, rating - 1))
+                    data[f"{key}-{row['key']}-now"] = str(rating)
+                else:
+                    data[f"{key}-{row['key']}"] = str(rating)
+    return data

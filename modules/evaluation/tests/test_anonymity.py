@@ -6,7 +6,7 @@ import hashlib
 import hmac
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
 
 from app import StartupError, create_app
 from app.extensions import db
@@ -140,3 +140,113 @@ def test_erasure_unlinks_anonymous_answers_and_keeps_them_in_the_aggregates(clie
     assert row is not None and row.code != code
     assert db.session.scalar(select(Participation)) is None
     assert services.export_user_data(world.trainee) == {"questionnaires": []}
+
+
+# --- no order and no transaction ties an answer to the participation written beside it --------
+
+def test_every_answer_rewrites_the_cohort_s_answers_in_a_random_order(client, world, login, factory,
+                                                                       monkeypatch):
+    activity = evaluation_for_world(world)
+    people = [world.trainee, *trainees(factory, world.cohort, 3)]
+    # Reverse order stands in for the random one, so the test can tell the two orders apart.
+    monkeypatch.setattr(services, "_shuffle", lambda rows: rows.sort(key=lambda r: r["code"], reverse=True))
+    ids_before: set[str] = set()
+    for user in people:
+        answer_as(client, login, user, activity)
+        ids = set(db.session.scalars(select(AnonymousResponse.id)))
+        assert not ids & ids_before  # every row got a new random id: none survives from the last answer
+        ids_before = ids
+        db.session.rollback()
+    natural = list(db.session.scalars(text("SELECT id FROM evaluation_response")))
+    if db.engine.dialect.name == "postgresql":
+        # On disk, rows follow the shuffle's order, not the order in which people answered.
+        codes = [services.pseudonym(u.id, "test-survey") for u in people]
+        on_disk = list(db.session.scalars(text("SELECT code FROM evaluation_response ORDER BY ctid")))
+        assert on_disk == sorted(codes, reverse=True)
+    else:
+        # A WITHOUT ROWID table keeps rows in the order of their (random) primary key only.
+        assert natural == sorted(natural)
+
+
+def test_postgresql_transaction_ids_do_not_join_answers_to_participations(client, world, login, factory):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("xmin is PostgreSQL's; SQLite keeps no transaction id per row")
+    activity = evaluation_for_world(world)
+    for user in [world.trainee, *trainees(factory, world.cohort, 3)]:
+        answer_as(client, login, user, activity)
+    # Every anonymous row was last written by the same transaction as every other, so joining on
+    # xmin cannot tell whose row is whose.
+    xmins = set(db.session.scalars(text("SELECT xmin::text FROM evaluation_response")))
+    assert len(xmins) == 1
+    joined = db.session.execute(text(
+        "SELECT p.user_id, r.id FROM evaluation_participation p JOIN evaluation_response r "
+        "ON p.xmin::text = r.xmin::text")).all()
+    assert len({r for _u, r in joined}) in (0, 4)  # all rows or none, never one row per person
+
+
+def test_changing_an_answer_rewrites_the_whole_cohort_too(client, world, login, factory):
+    activity = evaluation_for_world(world)
+    users = [world.trainee, *trainees(factory, world.cohort, 2)]
+    for user in users:
+        answer_as(client, login, user, activity, overall=2)
+    before = set(db.session.scalars(select(AnonymousResponse.id)))
+    db.session.rollback()
+    answer_as(client, login, users[0], activity, overall=5)
+    after = {r.id: r.answers["overall"] for r in db.session.scalars(select(AnonymousResponse))}
+    assert not before & set(after) and sorted(after.values()) == [2, 2, 5]
+
+
+def test_erasure_rewrites_the_cohort_s_answers(client, world, login, factory):
+    activity = evaluation_for_world(world)
+    for user in [world.trainee, *trainees(factory, world.cohort, 2)]:
+        answer_as(client, login, user, activity)
+    before = set(db.session.scalars(select(AnonymousResponse.id)))
+    services.erase_user_data(world.trainee)
+    db.session.commit()
+    after = set(db.session.scalars(select(AnonymousResponse.id)))
+    assert len(after) == 3 and not before & after
+
+
+def test_a_draft_left_behind_by_another_tab_is_removed_once_the_answers_are_sent(client, world, login):
+    activity = evaluation_for_world(world)
+    login(world.trainee)
+    client.post(f"/a/evaluation/{activity.slug}", data=complete_answers())
+    key = f"evaluation:{activity.id}:{world.cohort.id}"
+    # A tab opened before sending autosaves afterwards: the draft would sit beside the name.
+    assert client.post("/drafts/save", data={"draft_key": key, "draft_version": "0", "overall": "1"}).status_code == 200
+    assert db.session.scalar(select(Draft)) is not None
+    db.session.rollback()
+    client.get(f"/a/evaluation/{activity.slug}")
+    assert db.session.scalar(select(Draft)) is None
+
+
+def test_two_trainees_sending_at_the_same_moment_both_count(app, client, world, login, factory):
+    """The rewrite reads and replaces a cohort's rows: without the cohort lock, two sendings at
+    once would each write back the rows they read, and one would fail on a duplicate."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    import threading
+
+    activity = evaluation_for_world(world)
+    first, second, third = trainees(factory, world.cohort, 3)
+    answer_as(client, login, first, activity)
+    clients = []
+    for user in (second, third):
+        c = app.test_client()
+        assert c.post("/login", data={"email": user.email, "password": factory.PASSWORD}).status_code == 302
+        clients.append(c)
+    barrier, statuses = threading.Barrier(2), []
+
+    def send(c):
+        barrier.wait()
+        statuses.append(c.post(f"/a/evaluation/{activity.slug}", data=complete_answers()).status_code)
+
+    threads = [threading.Thread(target=send, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [302, 302]
+    codes = set(db.session.scalars(select(AnonymousResponse.code)))
+    assert codes == {services.pseudonym(u.id, "test-survey") for u in (first, second, third)}
+    assert db.session.scalar(select(func.count()).select_from(Participation)) == 3

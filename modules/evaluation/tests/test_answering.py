@@ -166,3 +166,16 @@ def test_the_autosave_endpoint_keeps_part_way_answers_too(client, world, login):
     assert response.status_code == 200
     html = client.get(f"/a/evaluation/{activity.slug}").get_data(as_text=True)
     assert checked(html, "overall", "5") and checked(html, "topics", "cases")
+
+
+def test_free_text_saved_part_way_passes_the_privacy_guard_too(client, world, login):
+    activity = evaluation_for_world(world)
+    login(world.trainee)
+    data = {"overall": "3", "comment": "Her e-mail is anna.berg@example.org", "save": "y"}
+    response = client.post(f"/a/evaluation/{activity.slug}", data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "this text may identify a family" in html and "anna.berg@example.org" in html  # kept on the page
+    assert _count(Draft) == 0
+    assert client.post(f"/a/evaluation/{activity.slug}", data={**data, "privacy_confirmed": "y"}).status_code == 302
+    assert db.session.scalar(select(Draft)).data["comment"] == "Her e-mail is anna.berg@example.org"

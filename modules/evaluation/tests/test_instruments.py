@@ -44,10 +44,52 @@ def test_the_final_evaluation_asks_before_and_now_beside_the_pretest():
     assert retro["rows"] == baseline["rows"] and retro["scale"] == baseline["scale"]
 
 
-def test_the_evaluations_ask_for_the_toolkit_factors():
+def _questions(slug: str) -> dict[str, dict]:
+    return {q["key"]: q for s in validate(slug)["sections"] for q in s["questions"]}
+
+
+def test_the_evaluations_ask_for_the_toolkit_factors_at_both_levels():
     for slug in ("interim-evaluation", "final-evaluation"):
-        keys = {q["key"] for s in validate(slug)["sections"] for q in s["questions"]}
-        assert {"promoting", "impeding"} <= keys
+        questions = _questions(slug)
+        for factor in ("promoting", "impeding"):
+            for level in ("professional", "organisational"):
+                question = questions[f"{factor}_{level}"]
+                assert question["type"] == "multiple" and len(question["options"]) >= 5
+
+
+def test_the_evaluations_cover_reaction_learning_and_change_in_practice():
+    interim, final = _questions("interim-evaluation"), _questions("final-evaluation")
+    assert {"overall", "parts", "learning", "innovation_stage", "changes"} <= set(interim)
+    assert {"overall", "parts", "then_now", "practice_change", "innovation_stage"} <= set(final)
+
+
+def test_the_needs_survey_asks_needs_practice_and_conditions():
+    sections = {s["key"] for s in validate("needs-survey")["sections"]}
+    assert sections == {"practice", "needs", "conditions"}
+    assert {"topics", "expectations", "practice_now", "organisation"} <= set(_questions("needs-survey"))
+
+
+def test_the_shipped_instruments_use_every_kind_of_question():
+    kinds = {q["type"] for slug in SLUGS for q in _questions(slug).values()}
+    scales = {q["scale"] for slug in SLUGS for q in _questions(slug).values() if q["type"] == "matrix"}
+    assert kinds == {"scale5", "agreement5", "single", "multiple", "text", "matrix"}
+    assert scales == {"scale5", "agreement5"}
+
+
+def test_the_instruments_open_and_close_in_the_right_order_relative_to_the_run():
+    from datetime import date
+
+    from app.models import ProgrammeRun
+    from modules.evaluation.services import window
+    run = ProgrammeRun(name="x", starts_on=date(2026, 10, 1), ends_on=date(2027, 9, 30))
+    w = {slug: window(validate(slug), run) for slug in SLUGS}
+    for slug in ("needs-survey", "self-assessment-baseline"):
+        assert w[slug].opens_on < run.starts_on < w[slug].closes_on  # before the start
+    for slug in ("self-assessment-interim", "interim-evaluation"):
+        assert run.starts_on + (run.ends_on - run.starts_on) / 3 < w[slug].opens_on < w[slug].closes_on \
+            < run.ends_on - (run.ends_on - run.starts_on) / 3  # half-way
+    for slug in ("self-assessment-final", "final-evaluation"):
+        assert w[slug].opens_on < run.ends_on < w[slug].closes_on  # at the end
 
 
 @pytest.mark.parametrize("text, where, message", [

@@ -172,3 +172,93 @@ def test_trainees_in_the_transnational_cohort_answer_for_their_national_cohort(c
     national = client.get(f"/a/evaluation/results/cohort-{world.cohort.id}").get_data(as_text=True)
     transnational = client.get(f"/a/evaluation/results/cohort-{world.transnational.id}").get_data(as_text=True)
     assert "1 of 1" in national and "0 of 0" in transnational
+
+
+# --- the small-numbers rule on every scope, and no way around it by comparing pages ---------------
+
+def _page_and_csv(client, scope: str, slug: str) -> tuple[str, str]:
+    page = client.get(f"/a/evaluation/results/{scope}/i/{slug}").get_data(as_text=True)
+    csv = client.get(f"/a/evaluation/results/{scope}/i/{slug}/export.csv").get_data(as_text=True)
+    return page, csv
+
+
+def test_a_country_and_all_countries_hide_fewer_than_5_answers_on_the_page_and_in_the_csv(
+        client, world, login, factory):
+    activity = evaluation_for_world(world)
+    for i, user in enumerate([world.trainee, *trainees(factory, world.cohort, 2)]):
+        send(client, login, user, activity, complete_answers(overall=5, comment=f"Swedish remark {i}"))
+    login(world.transnational_coordinator)
+    for scope in (f"run-{world.run.id}-se", f"run-{world.run.id}"):
+        page, csv = _page_and_csv(client, scope, activity.slug)
+        assert "results stay hidden" in page and "<svg" not in page and "Swedish remark" not in page
+        assert "Swedish remark" not in csv
+        assert all(line.endswith("hidden: fewer than 5 answers") for line in csv.strip().splitlines()[1:])
+
+
+def test_a_small_cohort_is_left_out_of_the_totals_so_they_cannot_be_differenced(client, world, login, factory):
+    """Sweden 5 answers, Norway 1: all countries must not be Sweden plus Norway's one answer,
+    or 'all countries minus Sweden' would be that one trainee's answers."""
+    activity = evaluation_for_world(world)
+    for i, user in enumerate([world.trainee, *trainees(factory, world.cohort, 4)]):
+        send(client, login, user, activity, complete_answers(overall=4, c1=2, comment=f"Swedish remark {i}"))
+    send(client, login, world.trainee_other, activity, complete_answers(overall=1, c1=5, comment="Norwegian secret"))
+    login(world.transnational_coordinator)
+    sweden_page, sweden_csv = _page_and_csv(client, f"run-{world.run.id}-se", activity.slug)
+    all_page, all_csv = _page_and_csv(client, f"run-{world.run.id}", activity.slug)
+    norway_page, _csv = _page_and_csv(client, f"run-{world.run.id}-no", activity.slug)
+    assert "Norwegian secret" not in all_page + all_csv + norway_page
+    assert "Swedish remark 4" in all_page  # Sweden's 5 are in the total
+    assert "These figures count 5 of 6 answers." in all_page
+    # The figures of all countries are exactly Sweden's: nothing to subtract.
+    strip = lambda csv: [line.split(",", 1)[1] for line in csv.strip().splitlines()[1:]]  # noqa: E731
+    assert [line.replace("left out: 1 answers of cohorts with fewer than 5", "") for line in strip(all_csv)] \
+        == strip(sweden_csv)
+    assert ",overall,How useful is the programme?,,,4,4 – High,5,100,4.0,5,5," in sweden_csv
+    assert "1 – Very low,0,0" in all_csv  # Norway's "1" is not counted
+    assert "results stay hidden" in norway_page
+
+
+def test_growth_leaves_small_cohorts_out_of_the_totals(client, world, login, factory):
+    start, end, _retro = self_assessment(world)
+    for user in [world.trainee, *trainees(factory, world.cohort, 4)]:
+        send(client, login, user, start, complete_answers(c1=2))
+        send(client, login, user, end, complete_answers(c1=3))
+    for user in [world.trainee_other, *trainees(factory, world.other_cohort, 1, "Norwegian")]:
+        send(client, login, user, start, complete_answers(c1=1))
+        send(client, login, user, end, complete_answers(c1=5))
+    login(world.transnational_coordinator)
+    html = client.get(f"/a/evaluation/results/run-{world.run.id}/growth").get_data(as_text=True)
+    overall = html[html.index('id="growth-all-h"'):html.index('id="growth-1-h"')]
+    assert "2.0 <span class=\"text-body-secondary\">(5)</span>" in overall  # Sweden only, not (7)
+    assert "5 / 0 / 0" in overall
+    norway = html[html.index('id="growth-1-h"'):html.index('id="growth-2-h"')]
+    assert "Norway" in norway and "5.0" not in norway and ">hidden<" in norway
+    csv = client.get(f"/a/evaluation/results/run-{world.run.id}/growth/export.csv").get_data(as_text=True)
+    assert ',"All countries, Pilot run",C1,Holistic approach,before,5,2.0,' in csv
+    norway_rows = [line for line in csv.splitlines() if ",Norway,C1," in line]
+    assert norway_rows and all(line.endswith("hidden: fewer than 5 answers") for line in norway_rows)
+
+
+def test_csv_cells_cannot_start_a_formula(client, world, login, factory):
+    import csv as csv_module
+    import io
+
+    activity = evaluation_for_world(world)
+    world.cohort.name = "=HYPERLINK(\"http://evil\",\"x\")"
+    inst = dict(activity.settings["instrument"])
+    inst["sections"] = [dict(s) for s in inst["sections"]]
+    inst["sections"][0]["questions"] = [dict(q) for q in inst["sections"][0]["questions"]]
+    role = next(q for q in inst["sections"][0]["questions"] if q["key"] == "role")
+    role["text"] = "+cmd|' /C calc'!A0"
+    role["options"] = [{"key": "sw", "text": "-2+3"}, {"key": "ot", "text": "@SUM(1)"}]
+    activity.settings = {"instrument": inst}
+    db.session.commit()
+    for user in [world.trainee, *trainees(factory, world.cohort, 4)]:
+        send(client, login, user, activity, complete_answers(role="sw"))
+    login(world.facilitator)
+    text = client.get(f"/a/evaluation/results/cohort-{world.cohort.id}/i/{activity.slug}/export.csv") \
+        .get_data(as_text=True)
+    cells = [cell for row in csv_module.reader(io.StringIO(text)) for cell in row]
+    assert "'=HYPERLINK(\"http://evil\",\"x\")" in cells and "'+cmd|' /C calc'!A0" in cells
+    assert "'-2+3" in cells and "'@SUM(1)" in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]

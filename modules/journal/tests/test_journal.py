@@ -2,7 +2,7 @@
 supervisor, group reflection, the privacy guard, autosave and conflicts, export, completion."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -236,7 +236,8 @@ def test_the_privacy_guard_stops_a_phone_number_until_it_is_replaced(world, as_u
     page = ana.post("/a/journal/new", data=typed)
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Check before saving" in text and "+46 70 123 45 67" in text
-    assert "Family A" in text or "pseudonym" in text
+    assert "Write instead: [phone removed]" in text
+    assert "Suggested pseudonym for the family: “Family A”" in text
     assert db.session.scalar(select(func.count()).select_from(Entry)) == 0
     # What she typed is kept as a draft meanwhile; the page carries its version.
     draft = drafts.get_draft(world.trainee, "journal:new")
@@ -407,7 +408,7 @@ def test_purge_deletes_the_journals_of_a_run_past_its_retention_period(app, worl
     assert dry.exit_code == 0 and "Dry run: nothing was deleted" in dry.output and "1 journal entries" in dry.output
     assert db.session.scalar(select(func.count()).select_from(Entry)) == 3
 
-    result = runner.invoke(args=["journal", "purge", "--run", str(old.id)])
+    result = runner.invoke(args=["journal", "purge", "--run", "Run 2024"])  # by name, as the admin sees it
     assert result.exit_code == 0, result.output
     assert "Deleted 1 journal entries of 1 trainees and 1 group reflections" in result.output
     titles = set(db.session.scalars(select(Entry.title)))
@@ -423,7 +424,30 @@ def test_purge_refuses_a_run_inside_its_retention_period(app, world, as_user):
     assert "are kept for 365 days (JOURNAL_RETENTION_DAYS)" in result.output and "Nothing was deleted" in result.output
     assert db.session.scalar(select(func.count()).select_from(Entry)) == 1
     missing = app.test_cli_runner().invoke(args=["journal", "purge", "--run", "999999"])
-    assert missing.exit_code != 0 and "no programme run with id 999999" in missing.output
+    assert missing.exit_code != 0 and "no programme run with id or name '999999'" in missing.output
+
+
+def test_the_readme_purge_commands_run_as_documented(app, world, factory, as_user):
+    """Admin 3: the commands the README gives for the end of the retention period."""
+    import re
+    import shlex
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"^FLASK_APP=wsgi\.py \.venv/bin/flask (journal purge .*)$", readme, re.M)
+    assert len(commands) == 2 and "--dry-run" in commands[0]
+    name = shlex.split(commands[0])[shlex.split(commands[0]).index("--run") + 1]
+    old = factory.run(name, starts_on=date(2020, 1, 1), ends_on=date(2020, 12, 31))
+    trainee = factory.enrolled(factory.cohort(old, country="PT", name="Portugal 2020"), CohortRole.TRAINEE, "Tiago")
+    db.session.add(Entry(owner_id=trainee.id, title="2020", body_html="<p>x</p>", entry_date=date(2020, 5, 1),
+                         created_at=datetime(2020, 5, 1)))
+    db.session.commit()
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=shlex.split(commands[0]))
+    assert dry.exit_code == 0 and "nothing was deleted" in dry.output
+    assert db.session.scalar(select(func.count()).select_from(Entry)) == 1
+    done = runner.invoke(args=shlex.split(commands[1]))
+    assert done.exit_code == 0 and "Deleted 1 journal entries" in done.output
+    assert db.session.scalar(select(func.count()).select_from(Entry)) == 0
 
 
 def test_deleting_an_entry_takes_its_comments_and_flag(world, as_user):
@@ -459,3 +483,87 @@ def test_a_supervisors_own_export_does_not_reveal_flags(world, as_user):
     assert "Yes, tomorrow." not in as_user(world.facilitator).get("/a/journal/export.md").get_data(as_text=True)
     mine = plugin.export_user_data(world.trainee)["entries"][0]["flag"]
     assert mine["note_html"] == "<p>Talk?</p>" and mine["answers"][0]["body_html"] == "<p>Yes, tomorrow.</p>"
+
+
+# --- how people reach the journal ---------------------------------------------------------------
+
+def _nav_has_journal(client) -> bool:
+    return 'href="/a/journal/">Journal</a>' in client.get("/home").get_data(as_text=True)
+
+
+def test_the_journal_is_in_the_navigation_of_those_who_take_part(world, as_user):
+    for persona in ("trainee", "trainee_other", "facilitator", "facilitator_other"):
+        assert _nav_has_journal(as_user(getattr(world, persona))), persona
+    # Coordinators and admins have no journal of their own; they name supervisors from cohort pages.
+    for persona in ("national_coordinator", "transnational_coordinator", "admin"):
+        assert not _nav_has_journal(as_user(getattr(world, persona))), persona
+    # A coordinator named supervisor reaches the entries flagged to them, closed ones included.
+    _name_supervisor(world, world.national_coordinator)
+    ana = as_user(world.trainee)
+    entry = _new_entry(ana, body="Heavy")
+    ana.post(f"/a/journal/entries/{entry.id}/flag", data={})
+    ana.post(f"/a/journal/flags/{db.session.scalar(select(Flag.id))}/close")
+    nora = as_user(world.national_coordinator)
+    assert _nav_has_journal(nora)
+    assert 'href="/a/journal/flags"' in nora.get("/a/journal/").get_data(as_text=True)
+
+
+def test_cohort_pages_link_to_the_group_space_and_to_naming_the_supervisor(world, as_user):
+    supervisors = f'href="/a/journal/cohorts/{world.cohort.id}/supervisors"'
+    group = f'href="/a/journal/groups/{world.cohort.id}"'
+    coordinator_page = as_user(world.national_coordinator).get(f"/cohorts/{world.cohort.id}").get_data(as_text=True)
+    assert supervisors in coordinator_page and group not in coordinator_page
+    admin_page = as_user(world.admin).get(f"/admin/cohorts/{world.cohort.id}").get_data(as_text=True)
+    assert supervisors in admin_page
+    facilitator_page = as_user(world.facilitator).get(f"/cohorts/{world.cohort.id}").get_data(as_text=True)
+    assert group in facilitator_page and supervisors not in facilitator_page
+    # The transnational coordinator names the transnational cohort's supervisor, not a national one's.
+    tom = as_user(world.transnational_coordinator)
+    assert f'/a/journal/cohorts/{world.transnational.id}/supervisors' in \
+        tom.get(f"/cohorts/{world.transnational.id}").get_data(as_text=True)
+    assert supervisors not in tom.get(f"/cohorts/{world.cohort.id}").get_data(as_text=True)
+    assert tom.get(f"/a/journal/cohorts/{world.cohort.id}/supervisors").status_code == 403
+
+
+def test_the_transnational_coordinator_names_the_transnational_supervisor(world, factory, as_user):
+    guide = factory.enrolled(world.transnational, CohortRole.FACILITATOR, "Greta Guide")
+    db.session.commit()
+    response = as_user(world.transnational_coordinator).post(
+        f"/a/journal/cohorts/{world.transnational.id}/supervisors", data={"trainee_id": "0", "supervisor_id": str(guide.id)})
+    assert response.status_code == 302
+    # Ana's national cohort names nobody, so her flag goes to the transnational cohort's supervisor.
+    assert services.resolve_supervisor(world.trainee).id == guide.id
+
+
+def test_admins_see_who_read_whose_shared_entry_in_the_audit_log(world, as_user):
+    ana = as_user(world.trainee)
+    entry = _new_entry(ana, title="Shared with Fia", body="Words")
+    ana.post(f"/a/journal/entries/{entry.id}/sharing", data={"shared": "1"})
+    as_user(world.facilitator).get(f"/a/journal/entries/{entry.id}")
+    admin = as_user(world.admin)
+    assert 'href="/admin/audit"' in admin.get("/admin/").get_data(as_text=True)
+    page = admin.get("/admin/audit?action=journal.entry.read").get_data(as_text=True)
+    row = page[page.index("<tbody>"):page.index("</tbody>")]
+    assert row.count("<tr>") == 1
+    assert "Fia Facilitator" in row and f"entry #{entry.id}" in row
+    assert f'owner_id: <a href="/admin/users/{world.trainee.id}">Tina Trainee</a>' in row
+    assert "Words" not in page and "Shared with Fia" not in page  # who and which, never what
+
+
+def test_a_free_entry_links_a_module_and_competencies_and_shows_them(world, as_user):
+    activity = journal_activity(world)
+    ana = as_user(world.trainee)
+    form = ana.get("/a/journal/new").get_data(as_text=True)
+    assert f'<option value="{activity.module_id}">The whole family</option>' in form and 'value="C7"' in form
+    data = entry_form(title="Linked", body="On the module")
+    data.update(module_id=str(activity.module_id), competencies=["C7"])
+    assert ana.post("/a/journal/new", data=data).status_code == 302
+    entry = db.session.scalar(select(Entry))
+    assert entry.module_id == activity.module_id and entry.competencies == ["C7"] and entry.activity_id is None
+    page = ana.get(f"/a/journal/entries/{entry.id}").get_data(as_text=True)
+    assert "Module: The whole family" in page and "Competencies: C7" in page
+    # An entry on an activity is tied to the activity's module whatever the form says.
+    on_activity = entry_form(title="On the prompt", what="x")
+    on_activity["module_id"] = "0"
+    ana.post("/a/journal/new?activity=journal-whole-family", data=on_activity)
+    assert db.session.scalar(select(Entry).where(Entry.title == "On the prompt")).module_id == activity.module_id

@@ -1,0 +1,93 @@
+"""Where each trainee of a cohort stands: hours, required work done, overdue work, what is due
+next. Status only, never content: facilitators and coordinators see that something is late,
+not what anyone wrote."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from ..models import Cohort, CohortRole, User
+from .cohorts import members
+from .programme import DONE, ActivityItem, Hours, Overview, overview, viewer_for
+
+
+@dataclass
+class TraineeProgress:
+    user: User
+    #: None when the trainee's run has no programme yet.
+    hours: Hours | None
+    required_done: int
+    required_total: int
+    overdue: list[ActivityItem]
+    next_due: ActivityItem | None
+
+
+@dataclass
+class CohortProgress:
+    cohort: Cohort
+    trainees: list[TraineeProgress]
+    #: Module title -> how many trainees have done all its required work, in programme order.
+    modules_done: dict[str, int]
+
+    @property
+    def behind(self) -> int:
+        return sum(1 for t in self.trainees if t.overdue)
+
+
+def _required(view: Overview) -> list[ActivityItem]:
+    return [a for m in view.modules for a in m.activities if a.activity.required and a.available]
+
+
+def _trainee_progress(user: User, cohort: Cohort, today: date) -> tuple[TraineeProgress, Overview | None]:
+    viewer = viewer_for(user, cohort.run)
+    if viewer is None or not viewer.is_trainee:
+        return TraineeProgress(user, None, 0, 0, [], None), None
+    view = overview(viewer)
+    required = _required(view)
+    pending = sorted((a for a in required if not a.done and a.due is not None), key=lambda a: a.due)
+    overdue = [a for a in pending if a.due < today]
+    upcoming = next((a for a in pending if a.due >= today), None)
+    return TraineeProgress(user, view.hours, sum(1 for a in required if a.done), len(required),
+                           overdue, upcoming), view
+
+
+def cohort_progress(cohort: Cohort, today: date) -> CohortProgress:
+    """One trainee's overview after another: each is the programme overview's fixed set of
+    queries, so a cohort of n trainees costs n times that (cohorts have tens of trainees)."""
+    trainees, modules_done = [], Counter()
+    order: dict[str, int] = {}
+    for membership in members(cohort):
+        if membership.role != CohortRole.TRAINEE:
+            continue
+        progress, view = _trainee_progress(membership.user, cohort, today)
+        trainees.append(progress)
+        for module in view.modules if view else []:
+            order.setdefault(module.module.title, module.module.order)
+            modules_done[module.module.title] += module.status == DONE
+    titles = sorted(order, key=order.get)
+    return CohortProgress(cohort, trainees, {title: modules_done[title] for title in titles})
+
+
+PROGRESS_CSV_HEADER = ["trainee", "email", "hours_national", "hours_transnational", "hours_total",
+                       "programme_hours", "required_done", "required_total", "overdue", "next_due_activity",
+                       "next_due_on"]
+
+
+def _plain(hours: Decimal) -> str:
+    return format(hours.normalize(), "f")  # 1.00 -> "1", 2.50 -> "2.5", 100 -> "100"
+
+
+def progress_csv_rows(progress: CohortProgress) -> list[list]:
+    rows = []
+    for t in progress.trainees:
+        hours = t.hours
+        rows.append([t.user.name, t.user.email,
+                     _plain(hours.done["national"]) if hours else "",
+                     _plain(hours.done["transnational"]) if hours else "",
+                     _plain(hours.done_total) if hours else "", _plain(hours.total) if hours else "",
+                     t.required_done, t.required_total, len(t.overdue),
+                     t.next_due.activity.title if t.next_due else "",
+                     t.next_due.due.isoformat() if t.next_due else ""])
+    return rows

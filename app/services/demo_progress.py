@@ -1,0 +1,97 @@
+"""The demo run part-way through: meetings with places, attendance recorded for most of the
+meetings that are over, and trainees who have done some of their readings, so that every page has
+something to show (see demo.py for the run's dates).
+
+Only readings are completed: the other activity types keep their own records (submissions,
+journal entries, answers) behind their completions, and the demo does not invent those."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import exists, select
+
+from ..extensions import db
+from ..models import Attendance, Cohort, CohortRole, Meeting, Membership, ProgrammeRun, User
+from . import meetings as meetings_service
+from . import progress
+from .programme import overview, viewer_for
+
+#: Where each country's national meetings take place (the LIFE partners' home towns).
+NATIONAL_PLACES = {
+    "SE": "FoU-centrum, Linköping",
+    "NO": "NTNU, Trondheim",
+    "SI": "Faculty of Social Work, Ljubljana",
+    "PT": "APCC, Coimbra",
+    "IT": "Municipality of Cervia",
+}
+#: The pilot's two transnational weeks: Ljubljana first, Coimbra at the end.
+TRANSNATIONAL_PLACES = ["University of Ljubljana, Ljubljana", "APCC, Coimbra"]
+#: A country whose facilitator has not recorded the kick-off's attendance yet: their home page
+#: shows it waiting.
+UNRECORDED_COUNTRY = "IT"
+
+
+def has_progress(run: ProgrammeRun) -> bool:
+    """Whether any attendance is recorded for the run's meetings (the demo seeds it once)."""
+    return bool(db.session.scalar(select(exists().where(
+        Attendance.meeting_id == Meeting.id, Meeting.cohort_id == Cohort.id, Cohort.run_id == run.id))))
+
+
+def seed_progress(run: ProgrammeRun, today: date) -> None:
+    """Places, attendance and completed readings for the demo run, as of `today`."""
+    cohorts = list(db.session.scalars(select(Cohort).where(Cohort.run_id == run.id).order_by(Cohort.id)))
+    for cohort in cohorts:
+        meetings = list(db.session.scalars(select(Meeting).where(Meeting.cohort_id == cohort.id)
+                                           .order_by(Meeting.starts_on, Meeting.id)))
+        _set_places(cohort, meetings)
+        _record_attendance(cohort, [m for m in meetings if m.ends_on < today])
+    # The programme overview builds each activity's link, and links need a request (the CLI has none).
+    with current_app.test_request_context():
+        for position, user in enumerate(_national_trainees(run)):
+            _complete_readings(user, today, position % 3)
+    db.session.flush()
+
+
+def _set_places(cohort: Cohort, meetings: list[Meeting]) -> None:
+    for index, meeting in enumerate(meetings):
+        if meeting.place:
+            continue
+        if cohort.country is not None:
+            meeting.place = NATIONAL_PLACES.get(cohort.country.code, cohort.country.name)
+        elif meeting.plan_id is not None and index < len(TRANSNATIONAL_PLACES):
+            meeting.place = TRANSNATIONAL_PLACES[index]
+
+
+def _record_attendance(cohort: Cohort, past: list[Meeting]) -> None:
+    recorder = db.session.scalar(select(User).join(Membership).where(
+        Membership.cohort_id == cohort.id, Membership.role == CohortRole.FACILITATOR).order_by(User.id).limit(1))
+    if recorder is None:
+        return
+    for number, meeting in enumerate(past):
+        if cohort.country is not None and cohort.country.code == UNRECORDED_COUNTRY and number == 0:
+            continue
+        sheet = meetings_service.attendance_sheet(meeting)
+        # The last trainee on each sheet missed the first meeting: not everyone has every hour.
+        present = {row.trainee.id for index, row in enumerate(sheet) if number > 0 or index < len(sheet) - 1}
+        meetings_service.record_attendance(meeting, sheet, present, recorder)
+
+
+def _national_trainees(run: ProgrammeRun) -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(Membership).join(Cohort).where(Cohort.run_id == run.id, Cohort.country_id.is_not(None),
+                                                        Membership.role == CohortRole.TRAINEE)
+        .order_by(Cohort.id, User.id)))
+
+
+def _complete_readings(user: User, today: date, pace: int) -> None:
+    """pace 0: every reading due so far but the latest; 1: half of them; 2: the first one."""
+    viewer = viewer_for(user)
+    if viewer is None:
+        return
+    due = sorted((item for module in overview(viewer).modules for item in module.activities
+                  if item.activity.type == "reading" and item.available and item.due is not None
+                  and item.due <= today), key=lambda item: item.due)
+    count = {0: len(due) - 1, 1: len(due) // 2, 2: min(1, len(due))}[pace]
+    for item in due[:max(count, 0)]:
+        progress.mark_done(user, item.activity)
