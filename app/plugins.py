@@ -173,6 +173,11 @@ class ActivityPlugin:
         about the cohort that `user` may open."""
         return []
 
+    def seed_demo(self, run: Any, today: date) -> None:
+        """Records of this type for the demo run (`flask demo load`), so its pages show
+        something: work handed in, say. Called once, when the demo's progress is first seeded,
+        inside a request context; the caller commits."""
+
     def export_user_data(self, user: User) -> dict[str, Any]:
         """Everything this type stores about the user, for the privacy export."""
         return {}

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -70,9 +71,19 @@ def test_the_demo_run_is_under_way_with_meetings_attendance_and_progress(app, cl
     joao = _login(client, "joao.pt")
     tomorrow = joao[joao.index("Tomorrow — record who came after the meeting:"):]
     assert "National meeting: how practice learns" in tomorrow and "Portugal" in tomorrow
+    # The assignment plugin's seed_demo: work waits for João, the oldest for 6 days (his national
+    # cohort's, and the transnational cohort's he facilitates too).
+    assert re.search(r"\d+ submissions await your feedback \(oldest: 6 days\)", joao)
 
     paolo = _login(client, "paolo.it")  # Italy's kick-off attendance is still to record
     assert "1 meeting needs its attendance recorded:" in paolo and "National kick-off" in paolo
 
+    from modules.assignment.models import Submission
+    from modules.journal.models import Supervisor
+    assert db.session.scalar(select(func.count()).select_from(Supervisor)) == 5
+    submissions = db.session.scalar(select(func.count()).select_from(Submission))
+    assert submissions == 5 * 3
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     assert _progress_counts() == counts
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == submissions
+    assert db.session.scalar(select(func.count()).select_from(Supervisor)) == 5

@@ -22,7 +22,8 @@ def _write_journal_entry(client, title: str) -> None:
 
 def _audit_actions(user: User) -> list[str]:
     return list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.target_id == user.id,
-                                                                    AuditEvent.target_type == "user")))
+                                                                    AuditEvent.target_type == "user")
+                                   .order_by(AuditEvent.id)))
 
 
 def test_the_account_page_leads_to_the_data_page(client, world, login):

@@ -2,8 +2,8 @@
 meetings that are over, and trainees who have done some of their readings, so that every page has
 something to show (see demo.py for the run's dates).
 
-Only readings are completed: the other activity types keep their own records (submissions,
-journal entries, answers) behind their completions, and the demo does not invent those."""
+The core completes readings only; each activity plugin adds its own records through its
+`seed_demo` hook (the assignment plugin: work handed in and waiting for feedback)."""
 from __future__ import annotations
 
 from datetime import date
@@ -13,6 +13,7 @@ from sqlalchemy import exists, select
 
 from ..extensions import db
 from ..models import Attendance, Cohort, CohortRole, Meeting, Membership, ProgrammeRun, User
+from ..plugins import registry
 from . import meetings as meetings_service
 from . import progress
 from .programme import overview, viewer_for
@@ -50,6 +51,8 @@ def seed_progress(run: ProgrammeRun, today: date) -> None:
     with current_app.test_request_context():
         for position, user in enumerate(_national_trainees(run)):
             _complete_readings(user, today, position % 3)
+        for plugin in registry():
+            plugin.seed_demo(run, today)
     db.session.flush()
 
 

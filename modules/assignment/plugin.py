@@ -70,6 +70,10 @@ class AssignmentPlugin(ActivityPlugin):
             links.append(NavLink(_l("Feedback settings"), url_for("assignment.cohort_settings", cohort_id=cohort.id)))
         return links
 
+    def seed_demo(self, run, today: date) -> None:
+        from .demo import seed_demo
+        seed_demo(run, today)
+
     def export_user_data(self, user) -> dict[str, Any]:
         return services.export_for(user)
 

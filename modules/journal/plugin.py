@@ -75,6 +75,10 @@ class JournalPlugin(ActivityPlugin):
                                  url_for("journal.supervisors", cohort_id=cohort.id)))
         return links
 
+    def seed_demo(self, run, today) -> None:
+        from .demo import seed_demo
+        seed_demo(run)
+
     def export_user_data(self, user) -> dict[str, Any]:
         return services.user_data(user)
 

@@ -82,8 +82,10 @@ def wait_until_autosaved(page: Page, user, key: str, field: str) -> None:
 
 def log_out_on_a_phone(page: Page) -> None:
     page.get_by_role("button", name="Show menu").click()
+    # A click while the menu is still unfolding can be lost: wait until it has opened.
+    expect(page.locator("#nav-main")).to_have_class(re.compile(r"\bshow\b"))
     page.get_by_role("button", name="Log out").click()
-    expect(page).to_have_url(re.compile(r"/(login)?$"))
+    expect(page.get_by_role("status").filter(has_text="You are logged out.")).to_be_visible()
 
 
 def test_ana_answers_the_needs_survey_part_way_comes_back_and_finishes(open_page, app, factory):
@@ -108,7 +110,8 @@ def test_ana_answers_the_needs_survey_part_way_comes_back_and_finishes(open_page
     assert db.session.scalar(select(Participation)) is None  # a private draft, nothing else
     log_out_on_a_phone(page)
 
-    # She comes back later: her answers are there.
+    # She comes back later, at the office: her answers are there (kept on the server, not in the phone).
+    page = open_page()
     log_in_and_land_home(page, ana.email)
     page.get_by_role("link", name="Please answer “Needs survey”").click()
     expect(page.get_by_role("group", name="What is your profession?").get_by_label("Social worker")).to_be_checked()
