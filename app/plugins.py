@@ -128,6 +128,9 @@ class ActivityPlugin:
     blueprint: Blueprint | None = None
     #: Model classes the plugin owns (imported so Alembic sees their tables).
     models: tuple[type, ...] = field(default_factory=tuple)
+    #: Notification kinds that speak about someone else's confidential matter (a trainee's flag
+    #: sent to a supervisor): left out of the recipient's data download.
+    confidential_notification_kinds: tuple[str, ...] = ()
 
     def init_app(self, app: Flask) -> None:
         """Called once at start-up after the blueprint is registered (CLI commands, signals)."""

@@ -136,3 +136,12 @@ def test_erasure_needs_the_typed_email_and_never_erases_oneself(client, world, l
     assert "You cannot erase your own account" in client.get(own.headers["Location"]).get_data(as_text=True)
     db.session.expire_all()
     assert world.trainee.erased_at is None and world.admin.erased_at is None
+
+
+def test_a_supervisors_download_does_not_reveal_a_trainees_flag(client, world, login):
+    notify(world.facilitator, "journal.flag", lambda: "Tina would like to talk about an entry", email=False)
+    notify(world.facilitator, "x", lambda: "An ordinary notice", email=False)
+    db.session.commit()
+    login(world.facilitator)
+    data = client.get("/account/data/download").get_data(as_text=True)
+    assert "An ordinary notice" in data and "would like to talk" not in data

@@ -29,6 +29,10 @@ class ErasureRefused(Exception):
     """The erasure cannot be carried out; the message says why."""
 
 
+def _confidential_kinds() -> list[str]:
+    return [kind for plugin in registry() for kind in plugin.confidential_notification_kinds]
+
+
 def _core_data(user: User) -> dict[str, Any]:
     memberships = db.session.scalars(select(Membership).where(Membership.user_id == user.id)
                                      .options(selectinload(Membership.cohort)))
@@ -48,7 +52,8 @@ def _core_data(user: User) -> dict[str, Any]:
         "drafts": [{"key": d.key, "data": d.data, "saved_at": d.updated_at}
                    for d in db.session.scalars(select(Draft).where(Draft.user_id == user.id))],
         "notifications": [{"message": n.message, "url": n.url, "at": n.created_at}
-                          for n in db.session.scalars(select(Notification).where(Notification.user_id == user.id))],
+                          for n in db.session.scalars(select(Notification).where(
+                              Notification.user_id == user.id, Notification.kind.not_in(_confidential_kinds())))],
     }
 
 

@@ -86,6 +86,9 @@ class JournalPlugin(ActivityPlugin):
         services.erase_user(user)
 
 
-plugin = JournalPlugin(name="journal", label=_l("Journal"), blueprint=bp, models=MODELS)
+# Flags speak about a trainee's distress: the supervisor's download leaves them out, and the
+# trainee's own has them with the entry (export_user_data).
+plugin = JournalPlugin(name="journal", label=_l("Journal"), blueprint=bp, models=MODELS,
+                       confidential_notification_kinds=("journal.flag", "journal.flag.reply", "journal.flag.answer"))
 
 from . import views  # noqa: E402,F401  (routes attach to bp)
