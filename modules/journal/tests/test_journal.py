@@ -36,7 +36,7 @@ def _new_entry(client, **kw) -> Entry:
 
 
 def _audit(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
 
 
 def _name_supervisor(world, supervisor, trainee=None):
