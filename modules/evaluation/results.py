@@ -10,8 +10,6 @@ fewer than 5 answers. The rule also applies to named questionnaires, so a coordi
 status, never content) cannot read one trainee's answers through an aggregate."""
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -412,22 +410,6 @@ def growth_report(scope: Scope) -> GrowthReport:
 
 
 # --- CSV -----------------------------------------------------------------------------------------
-
-def _cell(value: Any) -> Any:
-    """Spreadsheets run cells that start with = + - @ as formulas: make them plain text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def to_csv(header: list[str], rows: list[list[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    return out.getvalue()
-
 
 HIDDEN = "hidden: fewer than 5 answers"
 INSTRUMENT_HEADER = ["scope", "instrument", "question", "question_text", "row", "column", "answer", "answer_label",

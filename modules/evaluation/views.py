@@ -4,7 +4,7 @@ Access is decided in services.py (can_view_scope, can_remind, can_view_trainee) 
 programme service for the answer page; these views only call them."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.access import is_facilitator_of
 from app.audit import record
+from app.csv_export import csv_response, to_csv
 from app.extensions import db
 from app.models import Cohort, User
 from app.privacy_check import review_texts
@@ -177,21 +178,16 @@ def instrument_results(scope: str, slug: str):
                            min_respondents=results.MIN_RESPONDENTS, scale_choices=results.scale_choices)
 
 
-def _csv_response(text: str, filename: str) -> Response:
-    return Response(text, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
-
-
 @bp.get("/results/<scope>/i/<slug>/export.csv")
 @login_required
 def instrument_csv(scope: str, slug: str):
     s = _scope_or_abort(scope)
     activity = _activity_in_scope_or_404(s, slug)
     summary = results.instrument_summary(s, activity)
-    text = results.to_csv(results.INSTRUMENT_HEADER, results.instrument_csv_rows(s, activity, summary))
+    text = to_csv(results.INSTRUMENT_HEADER, results.instrument_csv_rows(s, activity, summary))
     record("evaluation.export", s.cohort or s.run, scope=s.token, activity=activity.slug)
     db.session.commit()
-    return _csv_response(text, f"evaluation-{activity.slug}-{s.token}.csv")
+    return csv_response(text, f"evaluation-{activity.slug}-{s.token}.csv")
 
 
 @bp.get("/results/<scope>/growth")
@@ -206,10 +202,10 @@ def growth(scope: str):
 @login_required
 def growth_csv(scope: str):
     s = _scope_or_abort(scope)
-    text = results.to_csv(results.GROWTH_HEADER, results.growth_csv_rows(s, results.growth_report(s)))
+    text = to_csv(results.GROWTH_HEADER, results.growth_csv_rows(s, results.growth_report(s)))
     record("evaluation.export", s.cohort or s.run, scope=s.token, activity="competency-growth")
     db.session.commit()
-    return _csv_response(text, f"evaluation-competency-growth-{s.token}.csv")
+    return csv_response(text, f"evaluation-competency-growth-{s.token}.csv")
 
 
 @bp.post("/results/<scope>/i/<slug>/remind")

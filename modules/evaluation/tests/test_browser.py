@@ -81,8 +81,10 @@ def wait_until_autosaved(page: Page, user, key: str, field: str) -> None:
 
 
 def log_out_on_a_phone(page: Page) -> None:
+    # The menu button works once Bootstrap's deferred script has run, and a click while the menu
+    # is still unfolding can be lost: wait for both.
+    page.wait_for_load_state("load")
     page.get_by_role("button", name="Show menu").click()
-    # A click while the menu is still unfolding can be lost: wait until it has opened.
     expect(page.locator("#nav-main")).to_have_class(re.compile(r"\bshow\b"))
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("status").filter(has_text="You are logged out.")).to_be_visible()
@@ -98,6 +100,7 @@ def test_ana_answers_the_needs_survey_part_way_comes_back_and_finishes(open_page
     expect(page.get_by_role("heading", level=1)).to_have_text("Needs survey")
     expect(page.get_by_text("Your answers are anonymous.")).to_be_visible()
     assert_accessible(page)
+    page.wait_for_load_state("load")  # the autosave script listens from here on
 
     # Half-way through, on her phone: the first questions, then "save and continue later".
     rate(page, "What is your profession?", "Social worker")

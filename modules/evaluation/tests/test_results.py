@@ -2,6 +2,8 @@
 who has not answered and reminders; CSV; one trainee's answers."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -124,7 +126,7 @@ def test_the_csv_export_is_audited(client, world, login):
     response = client.get(f"/a/evaluation/results/run-{world.run.id}-se/i/{activity.slug}/export.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    assert response.get_data(as_text=True).startswith("scope,instrument,question,")
+    assert response.get_data(as_text=True).startswith("\ufeffscope,instrument,question,")  # BOM: Excel reads UTF-8
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "evaluation.export"))
     assert event.actor_id == world.national_coordinator.id and event.detail["activity"] == activity.slug
 
@@ -262,3 +264,22 @@ def test_csv_cells_cannot_start_a_formula(client, world, login, factory):
     assert "'=HYPERLINK(\"http://evil\",\"x\")" in cells and "'+cmd|' /C calc'!A0" in cells
     assert "'-2+3" in cells and "'@SUM(1)" in cells
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+
+
+def test_a_named_self_assessment_shows_one_trainee_s_growth_to_them_and_their_facilitator(client, world, login):
+    start = evaluation_for_world(world, slug="named-start", family="named-self", phase="before", anonymous=False)
+    end = add_evaluation(start.module, "named-end", instrument(world.run, family="named-self", phase="final",
+                                                               anonymous=False, slug="named-end"))
+    db.session.commit()
+    send(client, login, world.trainee, start, complete_answers(c1=2, c2=3))
+    send(client, login, world.trainee, end, complete_answers(c1=4, c2=3))
+    url = f"/a/evaluation/trainee/{world.cohort.id}/{world.trainee.id}"
+    for viewer in (world.trainee, world.facilitator):
+        login(viewer)
+        html = client.get(url).get_data(as_text=True)
+        table = html[html.index("Self-assessment over time"):html.index("</table>")]
+        row = table[table.index("C1 Holistic approach"):]
+        assert re.search(r">2</td>\s*<td[^>]*>4</td>", row), row[:300]
+        client.post("/logout")
+    login(world.national_coordinator)
+    assert client.get(url).status_code == 403  # status only, never one trainee's answers
