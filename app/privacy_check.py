@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 
 from .privacy_guard import Finding, scan, suggested_family
-from .sanitize import plain_text
+from .sanitize import plain_lines
 
 
 @dataclass
@@ -52,7 +52,7 @@ class PrivacyConfirmMixin:
 
 def review_texts(texts: dict[str, tuple[str, str]], *, confirmed: bool) -> PrivacyReview:
     """`texts` maps a field name to (label, text-or-HTML)."""
-    plain = {name: (str(label), plain_text(text)) for name, (label, text) in texts.items() if text}
+    plain = {name: (str(label), plain_lines(text)) for name, (label, text) in texts.items() if text}
     fields = [FieldFindings(name, label, scan(text)) for name, (label, text) in plain.items()]
     family = suggested_family("\n".join(text for _label, text in plain.values()))
     return PrivacyReview([f for f in fields if f.findings], confirmed, family)

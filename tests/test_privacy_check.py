@@ -31,6 +31,12 @@ def test_review_blocks_until_confirmed_and_reads_html_as_text():
     assert not review_texts(texts, confirmed=True).blocked
 
 
+def test_review_finds_a_phone_number_in_the_rich_text_editors_html():
+    texts = {"body": ("Entry", "<p>I called the mother on <strong>070-123 45 67</strong>.</p><ul><li>Next</li></ul>")}
+    findings = review_texts(texts, confirmed=False).fields[0].findings
+    assert [f.kind for f in findings] == ["phone"]
+
+
 def test_review_of_clean_text_does_not_block():
     assert not review_texts({"body": ("Entry", "Family A chose the Thursday slot.")}, confirmed=False).blocked
 

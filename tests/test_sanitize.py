@@ -1,6 +1,6 @@
 import pytest
 
-from app.sanitize import plain_text, sanitize_html
+from app.sanitize import plain_lines, plain_text, sanitize_html
 
 ATTACKS = [
     '<script>alert(1)</script>',
@@ -35,3 +35,39 @@ def test_sanitizing_is_idempotent():
 
 def test_plain_text():
     assert plain_text("<p>Tom &amp; <b>Jerry</b></p>") == "Tom & Jerry"
+
+
+# What the rich-text editor (app/static/js/app.js) produces must survive the sanitizer unchanged.
+EDITOR_OUTPUT = [
+    "<p>Plain, then <strong>bold</strong> and <em>italic</em>.<br>Next line.</p>",
+    "<p><b>bold</b> <i>italic</i></p>",
+    "<ul><li>one</li><li><strong>two</strong></li></ul><ol><li>first</li><li>second</li></ol>",
+]
+
+
+@pytest.mark.parametrize("html", EDITOR_OUTPUT)
+def test_the_editors_markup_is_kept_as_it_is(html):
+    assert sanitize_html(html) == html
+
+
+@pytest.mark.parametrize("href", ["https://example.org/a?b=1", "http://example.org", "mailto:anna@example.org"])
+def test_the_editors_links_are_kept_with_safe_schemes_only(href):
+    clean = sanitize_html(f'<p><a href="{href}">notes</a></p>')
+    assert f'href="{href}"' in clean and 'rel="noopener noreferrer nofollow"' in clean
+
+
+@pytest.mark.parametrize("href", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
+                                  "vbscript:msgbox(1)", "file:///etc/passwd"])
+def test_links_with_other_schemes_lose_their_address(href):
+    clean = sanitize_html(f'<p><a href="{href}">notes</a></p>')
+    assert "href" not in clean and "notes" in clean
+
+
+def test_what_a_contenteditable_may_add_is_stripped_but_the_text_stays():
+    html = ('<div><span style="font-weight: 700" class="x" data-x="1">bold</span></div>'
+            '<p id="p1" contenteditable="true" onfocus="alert(1)">text</p><font color="red">red</font>')
+    assert sanitize_html(html) == "bold<p>text</p>red"
+
+
+def test_plain_lines_keeps_paragraphs_items_and_breaks_apart():
+    assert plain_lines("<p>Maria</p><p>Silva</p><ul><li>a</li><li>b</li></ul>x<br>y") == "Maria\nSilva\na\nb\nx\ny"

@@ -18,10 +18,12 @@ from app.timeutil import utcnow
 from . import templating
 
 TEXT_LIMIT = 50000
+#: Marks a textarea for the rich-text editor (app/static/js/app.js); it stays a textarea without script.
+RICH_TEXT = {"data-rich-text": True}
 
 
 class SubmissionForm(PrivacyConfirmMixin, FlaskForm):
-    body = TextAreaField(_l("Your answer"), validators=[Length(max=TEXT_LIMIT)], render_kw={"rows": 12})
+    body = TextAreaField(_l("Your answer"), validators=[Length(max=TEXT_LIMIT)], render_kw=RICH_TEXT | {"rows": 12})
     files = MultipleFileField(_l("Add files"))
     #: The latest version number when the page was loaded (a newer one means someone else handed in).
     base_version = IntegerField(widget=HiddenField.widget, default=0, validators=[Optional()])
@@ -41,7 +43,7 @@ def submission_form_class(activity_settings: dict[str, Any]) -> type[SubmissionF
 
 
 class FeedbackForm(PrivacyConfirmMixin, FlaskForm):
-    body = TextAreaField(_l("Your feedback"), validators=[Length(max=TEXT_LIMIT)], render_kw={"rows": 10},
+    body = TextAreaField(_l("Your feedback"), validators=[Length(max=TEXT_LIMIT)], render_kw=RICH_TEXT | {"rows": 10},
                          description=_l("Plain text is fine: empty lines start new paragraphs."))
     decision = RadioField(_l("Decision"), default="revise",
                           choices=[Choice("accept", _l("Accept")), Choice("revise", _l("Ask for a revision"))])
@@ -61,7 +63,7 @@ def feedback_form_class(activity_settings: dict[str, Any]) -> type[FeedbackForm]
 
 
 class ReplyForm(PrivacyConfirmMixin, FlaskForm):
-    body = TextAreaField(_l("Your reply"), validators=[DataRequired(), Length(max=10000)], render_kw={"rows": 4})
+    body = TextAreaField(_l("Your reply"), validators=[DataRequired(), Length(max=10000)], render_kw=RICH_TEXT | {"rows": 4})
 
 
 class ExtensionForm(PrivacyConfirmMixin, FlaskForm):

@@ -12,6 +12,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from app.privacy_check import PrivacyConfirmMixin
 
 TEXT_MAX = 50_000
+#: Marks a textarea for the rich-text editor (app/static/js/app.js); it stays a textarea without script.
+RICH_TEXT = {"data-rich-text": True}
 BODY_HELP = _l("Plain text is fine: leave an empty line to start a new paragraph.")
 
 
@@ -24,7 +26,7 @@ class EntryForm(PrivacyConfirmMixin, FlaskForm):
     entry_date = DateField(_l("Date"), validators=[InputRequired()], default=date.today,
                            description=_l("The day your reflection is about."))
     body = TextAreaField(_l("Your reflection"), validators=[Optional(), Length(max=TEXT_MAX)],
-                         description=BODY_HELP, render_kw={"rows": 10})
+                         description=BODY_HELP, render_kw=RICH_TEXT | {"rows": 10})
     module_id = SelectField(_l("Module (optional)"), coerce=int, default=0, validators=[Optional()])
     competencies = SelectMultipleField(_l("Competencies (optional)"), validators=[Optional()],
                                        description=_l("The elements of the Competency Framework this entry is about."))
@@ -37,7 +39,7 @@ def entry_form(stages: list[dict[str, Any]], *, module_choices: list[tuple[int, 
     """The entry form with one field per stage of the prompt's reflective model."""
     attrs = {stage_field_name(s["key"]): TextAreaField(s["label"], description=s.get("help") or None,
                                                        validators=[Optional(), Length(max=TEXT_MAX)],
-                                                       render_kw={"rows": 5})
+                                                       render_kw=RICH_TEXT | {"rows": 5})
              for s in stages}
     form_class = type("StagedEntryForm", (EntryForm,), attrs) if attrs else EntryForm
     form = form_class(**kwargs)
@@ -58,7 +60,7 @@ class PromptChoiceForm(FlaskForm):
 
 class CommentForm(PrivacyConfirmMixin, FlaskForm):
     body = TextAreaField(_l("Your comment"), validators=[DataRequired(), Length(max=TEXT_MAX)],
-                         render_kw={"rows": 4})
+                         render_kw=RICH_TEXT | {"rows": 4})
 
 
 class ShareForm(FlaskForm):
@@ -67,23 +69,23 @@ class ShareForm(FlaskForm):
 
 class FlagForm(PrivacyConfirmMixin, FlaskForm):
     note = TextAreaField(_l("Anything you would like your supervisor to know (optional)"),
-                         validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
+                         validators=[Optional(), Length(max=5000)], render_kw=RICH_TEXT | {"rows": 3})
 
 
 class FlagReplyForm(PrivacyConfirmMixin, FlaskForm):
     body = TextAreaField(_l("Your answer"), validators=[DataRequired(), Length(max=TEXT_MAX)],
-                         render_kw={"rows": 4})
+                         render_kw=RICH_TEXT | {"rows": 4})
 
 
 class GroupPostForm(PrivacyConfirmMixin, FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(_l("Your reflection for the group"), validators=[DataRequired(), Length(max=TEXT_MAX)],
-                         description=BODY_HELP, render_kw={"rows": 8})
+                         description=BODY_HELP, render_kw=RICH_TEXT | {"rows": 8})
 
 
 class GroupReplyForm(PrivacyConfirmMixin, FlaskForm):
     body = TextAreaField(_l("Your reply"), validators=[DataRequired(), Length(max=TEXT_MAX)],
-                         render_kw={"rows": 3})
+                         render_kw=RICH_TEXT | {"rows": 3})
 
 
 class SupervisorForm(FlaskForm):

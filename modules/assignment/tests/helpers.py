@@ -101,20 +101,22 @@ def pdf_bytes(text: str = "hello") -> bytes:
     return b"%PDF-1.4\n% " + text.encode() + b"\n%%EOF\n"
 
 
-def docx_bytes() -> bytes:
+def _zip(members: dict[str, str]) -> bytes:
+    # A fixed timestamp: writestr(name, ...) stamps the current time, so two calls a second
+    # apart would give different bytes and the tests compare bytes.
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<document/>")
+        for name, text in members.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), text)
     return buffer.getvalue()
+
+
+def docx_bytes() -> bytes:
+    return _zip({"[Content_Types].xml": "<Types/>", "word/document.xml": "<document/>"})
 
 
 def odt_bytes() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
-        archive.writestr("content.xml", "<office/>")
-    return buffer.getvalue()
+    return _zip({"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<office/>"})
 
 
 _LINK = re.compile(r'<a\b[^>]*\bhref="([^"]*)"[^>]*>(.*?)</a>', re.S)

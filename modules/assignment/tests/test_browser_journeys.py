@@ -38,6 +38,8 @@ def test_joao_answers_and_extends_ana_replies_and_revises(app, open_page, world,
     joao.get_by_role("link", name="1 submission awaits your feedback").click()
     expect(joao.get_by_role("heading", name="Feedback queue")).to_be_visible()
     joao.get_by_role("link", name="Tina Trainee").click()
+    expect(joao.get_by_role("heading", level=1)).to_contain_text("Tina Trainee")
+    joao.wait_for_load_state("load")  # the rich-text editor replaces the textarea once app.js has run
     joao.get_by_label("Your feedback", exact=True).fill("A good start. Say who chose the walk.")
     joao.get_by_text("Comments on single fields").click()
     joao.get_by_label("Comment on “The small change” (optional)").fill("Whose idea was it?")
@@ -80,6 +82,7 @@ def test_joao_answers_and_extends_ana_replies_and_revises(app, open_page, world,
     log_in_and_land_home(ana, world.trainee.email)
     ana.get_by_role("link", name="Feedback to read").click()
     expect(ana.get_by_text("Say who chose the walk.")).to_be_visible()
+    ana.wait_for_load_state("load")
     ana.get_by_label("Reply to this feedback").fill("The mother chose the walk herself.")
     ana.get_by_role("button", name="Send reply").click()
     expect(ana.get_by_text("Your reply is sent.")).to_be_visible()

@@ -146,6 +146,8 @@ def test_group_space_and_export_are_reached_from_the_journal(open_page, world, s
     assert_accessible(ana)
     ana.get_by_role("link", name="Group reflection").first.click()
     ana.get_by_role("link", name=world.cohort.name).click()
+    expect(ana.get_by_role("button", name="Post to the group")).to_be_visible()
+    ana.wait_for_load_state("load")  # the rich-text editor replaces the textarea once app.js has run
     ana.get_by_label("Title", exact=True).fill("What families taught me")
     ana.get_by_label("Your reflection for the group").fill("They know their situation best.")
     ana.get_by_role("button", name="Post to the group").click()
