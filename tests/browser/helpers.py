@@ -21,3 +21,15 @@ def log_in(page: Page, email: str, password: str = Factory.PASSWORD) -> None:
 def log_in_and_land_home(page: Page, email: str) -> None:
     log_in(page, email)
     expect(page).to_have_url(HOME_URL)
+
+
+def follow_main_menu(page: Page, name) -> None:
+    """Follow a link of the main navigation, unfolding the menu first where it is folded (a
+    phone-sized screen). Waits for the page's scripts: a click on the menu button before
+    Bootstrap has attached its handler would do nothing."""
+    page.wait_for_load_state("load")
+    toggler = page.get_by_role("button", name="Show menu")
+    if toggler.is_visible():
+        toggler.click()
+        expect(page.locator("#nav-main")).to_have_class(re.compile(r"\bshow\b"))
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from ..programme_data import portuguese_cohorts_on_the_real_programme
 from .accessibility import assert_accessible
-from .helpers import log_in_and_land_home
+from .helpers import follow_main_menu, log_in_and_land_home
 
 pytestmark = pytest.mark.browser
 
@@ -41,8 +41,7 @@ def test_trainee_follows_the_programme_on_a_phone(open_page, app, factory):
     page.get_by_role("link", name=re.compile("^Your transcript")).click()
     expect(page.get_by_role("button", name="Print or save as PDF")).to_be_visible()  # shown by app.js
     assert_accessible(page)
-    page.get_by_role("button", name="Show menu").click()  # the navigation is folded on a phone
-    page.get_by_role("link", name="Calendar").click()
+    follow_main_menu(page, "Calendar")  # folded on a phone
     expect(page.get_by_role("heading", name="Add it to your own calendar")).to_be_visible()
     assert_accessible(page)
 

@@ -7,14 +7,14 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
 from app.services import drafts
 from modules.journal.models import Entry, Flag, Supervisor
 from tests.browser.accessibility import assert_accessible
-from tests.browser.helpers import log_in_and_land_home
+from tests.browser.helpers import follow_main_menu, log_in_and_land_home
 
 from .helpers import journal_activity
 
@@ -22,19 +22,11 @@ pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 390, "height": 844}}
 
 
-def open_menu(page: Page, name: str | re.Pattern[str]) -> None:
-    """Follow a link of the main navigation, opening the menu first on a phone, where it is
-    folded (below Bootstrap's md breakpoint, as the navbar is navbar-expand-md)."""
-    if page.viewport_size["width"] < 768:
-        page.get_by_role("button", name="Show menu").click()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
-
-
 def test_the_coordinator_names_a_supervisor_from_the_cohort_page(open_page, world):
     """How a cohort's supervisor is named: Cohorts → the cohort → Supervisors."""
     nora = open_page()
     log_in_and_land_home(nora, world.national_coordinator.email)
-    open_menu(nora, "Cohorts")
+    follow_main_menu(nora, "Cohorts")
     nora.get_by_role("link", name=world.cohort.name).first.click()
     nora.get_by_role("link", name="Supervisors for flagged journal entries").click()
     assert_accessible(nora)
@@ -52,7 +44,7 @@ def test_ana_writes_on_the_prompt_meets_the_privacy_guard_shares_and_flags(open_
     ana = open_page(**PHONE)
     log_in_and_land_home(ana, world.trainee.email)
     # Ana 3: from the programme to the module, to its journal activity and its prompt.
-    open_menu(ana, "Programme")
+    follow_main_menu(ana, "Programme")
     ana.get_by_role("link", name=activity.module.title).click()
     ana.get_by_role("link", name=activity.title).click()
     assert_accessible(ana)
@@ -88,7 +80,7 @@ def test_ana_writes_on_the_prompt_meets_the_privacy_guard_shares_and_flags(open_
     expect(ana).to_have_url(re.compile(r"/a/journal/flags/\d+$"))
     assert_accessible(ana)
     # Her journal, reached from the menu, lists the entry as sent to her supervisor.
-    open_menu(ana, "Journal")
+    follow_main_menu(ana, "Journal")
     expect(ana.get_by_role("row", name=re.compile("A first home visit")).get_by_text("Sent to your supervisor")).to_be_visible()
 
 
@@ -105,7 +97,7 @@ def test_the_supervisor_answers_a_flag_and_ana_reads_the_answer(open_page, world
 
     ana = open_page(**PHONE)
     log_in_and_land_home(ana, world.trainee.email)
-    open_menu(ana, re.compile("^Notifications"))
+    follow_main_menu(ana, re.compile("^Notifications"))
     ana.get_by_role("link", name=re.compile("answered about the entry you said is weighing on you")).click()
     expect(ana.get_by_text("Let us talk tomorrow at 10.")).to_be_visible()
     assert_accessible(ana)
@@ -114,7 +106,7 @@ def test_the_supervisor_answers_a_flag_and_ana_reads_the_answer(open_page, world
 def test_joao_reads_a_shared_entry_comments_and_the_admin_sees_the_read(open_page, world, shared_entry):
     joao = open_page()
     log_in_and_land_home(joao, world.facilitator.email)
-    open_menu(joao, "Journal")
+    follow_main_menu(joao, "Journal")
     joao.get_by_role("link", name="Entries shared with me").click()
     assert_accessible(joao)
     joao.get_by_role("link", name="After the kick-off").click()
@@ -128,7 +120,7 @@ def test_joao_reads_a_shared_entry_comments_and_the_admin_sees_the_read(open_pag
     # Admin 2: who read which shared entry.
     admin = open_page()
     log_in_and_land_home(admin, world.admin.email)
-    open_menu(admin, "Administration")
+    follow_main_menu(admin, "Administration")
     admin.get_by_role("link", name="Audit log").first.click()
     admin.get_by_label("Action starts with").fill("journal.entry.read")
     admin.get_by_role("button", name="Filter").click()
@@ -142,7 +134,7 @@ def test_joao_reads_a_shared_entry_comments_and_the_admin_sees_the_read(open_pag
 def test_group_space_and_export_are_reached_from_the_journal(open_page, world, shared_entry):
     ana = open_page()
     log_in_and_land_home(ana, world.trainee.email)
-    open_menu(ana, "Journal")
+    follow_main_menu(ana, "Journal")
     assert_accessible(ana)
     ana.get_by_role("link", name="Group reflection").first.click()
     ana.get_by_role("link", name=world.cohort.name).click()
@@ -154,7 +146,7 @@ def test_group_space_and_export_are_reached_from_the_journal(open_page, world, s
     expect(ana.get_by_role("heading", name="What families taught me")).to_be_visible()
     assert_accessible(ana)
 
-    open_menu(ana, "Journal")
+    follow_main_menu(ana, "Journal")
     with ana.expect_download() as download:
         ana.get_by_role("link", name="Markdown (plain text)").click()
     assert "## After the kick-off" in Path(download.value.path()).read_text(encoding="utf-8")
