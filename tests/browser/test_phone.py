@@ -6,6 +6,8 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from app.extensions import db
+
 from .helpers import log_in_and_land_home
 
 pytestmark = pytest.mark.browser
@@ -45,3 +47,15 @@ def test_desktop_shows_the_navigation_without_the_menu_button(page, world):
     log_in_and_land_home(page, world.facilitator.email)
     expect(page.get_by_role("button", name="Show menu")).to_be_hidden()
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Cohorts")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1200, 1280, 1440])
+def test_office_screens_never_scroll_sideways(open_page, world, width):
+    """The facilitator has the longest menu (queue, journal, evaluation, cohorts), and Portuguese
+    the longest labels: the page must still fit the window."""
+    world.facilitator.locale = "pt"
+    db.session.commit()
+    page = open_page(viewport={"width": width, "height": 800})
+    log_in_and_land_home(page, world.facilitator.email)
+    expect(page.locator("#nav-main").get_by_role("link", name="Coortes")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
