@@ -46,6 +46,47 @@ class ConfigError(ValueError):
         self.plain = message
 
 
+class SettingsReader:
+    """Reads one mapping of a plugin's settings or of a file the settings name, raising
+    ConfigError at the first problem with the 'file:line' of the key (the content loader marks
+    mappings with `line` and `key_lines`)."""
+
+    def __init__(self, shown: str, data: dict):
+        self.shown, self.data = shown, data
+
+    def line(self, key: str | None = None) -> int:
+        key_lines = getattr(self.data, "key_lines", {})
+        return key_lines.get(key, getattr(self.data, "line", 1)) if key else getattr(self.data, "line", 1)
+
+    def where(self, key: str | None = None) -> str:
+        return f"{self.shown}:{self.line(key)}"
+
+    def only(self, allowed: tuple[str, ...]) -> None:
+        for key in self.data:
+            if key not in allowed:
+                raise ConfigError(f"unknown key '{key}' (known: {', '.join(allowed)})", self.where(key))
+
+    def text(self, key: str, required: bool = False) -> str:
+        value = self.data.get(key)
+        if value is None and not required:
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"'{key}' must be text", self.where(key))
+        return value.strip()
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise ConfigError(f"'{key}' must be true or false", self.where(key))
+        return value
+
+    def integer(self, key: str, default: int, low: int, high: int) -> int:
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigError(f"'{key}' must be a whole number from {low} to {high}", self.where(key))
+        return value
+
+
 @dataclass(frozen=True)
 class ContentContext:
     """What `validate_config` may look at besides the raw settings, handed over by the content

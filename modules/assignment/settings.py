@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from app.content.loader import Problem, parse_yaml
-from app.plugins import ConfigError, ContentContext
+from app.plugins import ConfigError, ContentContext, SettingsReader
 
 SUBMISSION_KINDS = ("text", "files", "template")
 COMPLETION_RULES = ("accepted", "submitted")
@@ -155,7 +155,7 @@ def load_template(text: str, shown: str, slug: str) -> dict[str, Any]:
         raise ConfigError(problems[0].message, problems[0].where)
     if not isinstance(data, dict):
         raise ConfigError("a template must be a mapping with 'title' and 'fields'", f"{shown}:1")
-    reader = _Reader(shown, data)
+    reader = SettingsReader(shown, data)
     for key in data:
         if key not in ("slug", "title", "intro", "fields"):
             raise ConfigError(f"unknown key '{key}' (known: slug, title, intro, fields)", reader.where(key))
@@ -170,47 +170,21 @@ def load_template(text: str, shown: str, slug: str) -> dict[str, Any]:
     return {"slug": slug, "title": title, "intro_md": reader.text("intro"), "fields": normalised}
 
 
-class _Reader:
-    def __init__(self, shown: str, data: dict):
-        self.shown, self.data = shown, data
-
-    def line(self, key: str | None = None) -> int:
-        key_lines = getattr(self.data, "key_lines", {})
-        return key_lines.get(key, getattr(self.data, "line", 1)) if key else getattr(self.data, "line", 1)
-
-    def where(self, key: str | None = None) -> str:
-        return f"{self.shown}:{self.line(key)}"
-
-    def text(self, key: str, required: bool = False) -> str:
-        value = self.data.get(key)
-        if value is None and not required:
-            return ""
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"'{key}' must be text", self.where(key))
-        return value.strip()
-
-    def integer(self, key: str, default: int, low: int, high: int) -> int:
-        value = self.data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ConfigError(f"'{key}' must be a whole number from {low} to {high}", self.where(key))
-        return value
-
-
 def _fields(items: list, lines: list[int], shown: str, types: tuple[str, ...]) -> list[dict[str, Any]]:
     seen: set[str] = set()
     result = []
     for item, line in zip(items, lines):
         if not isinstance(item, dict):
             raise ConfigError("each field must be a mapping with key, label and type", f"{shown}:{line}")
-        field = _field(_Reader(shown, item), types)
+        field = _field(SettingsReader(shown, item), types)
         if field["name"] in seen:
-            raise ConfigError(f"duplicate field key '{field['name']}'", _Reader(shown, item).where("key"))
+            raise ConfigError(f"duplicate field key '{field['name']}'", SettingsReader(shown, item).where("key"))
         seen.add(field["name"])
         result.append(field)
     return result
 
 
-def _field(r: _Reader, types: tuple[str, ...]) -> dict[str, Any]:
+def _field(r: SettingsReader, types: tuple[str, ...]) -> dict[str, Any]:
     for key in r.data:
         if key not in FIELD_KEYS:
             raise ConfigError(f"unknown field key '{key}' (known: {', '.join(FIELD_KEYS)})", r.where(key))
@@ -246,7 +220,7 @@ def _field(r: _Reader, types: tuple[str, ...]) -> dict[str, Any]:
     return field
 
 
-def _choices(r: _Reader) -> list[dict[str, str]]:
+def _choices(r: SettingsReader) -> list[dict[str, str]]:
     raw = r.data.get("choices")
     if not isinstance(raw, list) or len(raw) < 2:
         raise ConfigError("'choices' must list at least two options", r.where("choices"))

@@ -37,7 +37,7 @@ from typing import Any
 import yaml
 
 from app.content.loader import Problem, parse_yaml
-from app.plugins import ConfigError, ContentContext
+from app.plugins import ConfigError, ContentContext, SettingsReader
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 KEY_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
@@ -315,44 +315,11 @@ def questions(instrument: dict[str, Any]) -> list[dict[str, Any]]:
     return [q for section in instrument["sections"] for q in section["questions"]]
 
 
-class _Reader:
-    def __init__(self, shown: str, data: dict):
-        self.shown, self.data = shown, data
-
-    def line(self, key: str | None = None) -> int:
-        key_lines = getattr(self.data, "key_lines", {})
-        return key_lines.get(key, getattr(self.data, "line", 1)) if key else getattr(self.data, "line", 1)
-
-    def where(self, key: str | None = None) -> str:
-        return f"{self.shown}:{self.line(key)}"
-
-    def only(self, allowed: tuple[str, ...]) -> None:
-        for key in self.data:
-            if key not in allowed:
-                raise ConfigError(f"unknown key '{key}' (known: {', '.join(allowed)})", self.where(key))
-
-    def text(self, key: str, required: bool = False) -> str:
-        value = self.data.get(key)
-        if value is None and not required:
-            return ""
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"'{key}' must be text", self.where(key))
-        return value.strip()
+class _Reader(SettingsReader):
+    """The core reader, with the instruments' rule for keys."""
 
     def key(self, key: str) -> str:
         value = self.data.get(key)
         if not isinstance(value, str) or not KEY_RE.match(value):
             raise ConfigError(f"'{key}' must be a short lower-case word (a-z, 0-9, single _)", self.where(key))
-        return value
-
-    def boolean(self, key: str, default: bool) -> bool:
-        value = self.data.get(key, default)
-        if not isinstance(value, bool):
-            raise ConfigError(f"'{key}' must be true or false", self.where(key))
-        return value
-
-    def integer(self, key: str, default: int, low: int, high: int) -> int:
-        value = self.data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ConfigError(f"'{key}' must be a whole number from {low} to {high}", self.where(key))
         return value
