@@ -53,7 +53,12 @@ class Config:
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "LIFE Academy <no-reply@life-academy.local>")
 
-    # Redis is optional: when set, login throttling is shared by every worker process.
+    # When mail leaves (app/outbox.py): "rq" (a worker, the default with REDIS_URL), "response"
+    # (this process, after the response: the default without Redis) or "commit" (at once).
+    MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "")
+
+    # Redis is optional: when set, login throttling is shared by every worker process and
+    # e-mail is delivered by the RQ worker (`flask worker`).
     REDIS_URL = os.environ.get("REDIS_URL")
 
     LANGUAGES = {"en": "English", "sv": "Svenska", "nb": "Norsk bokmål", "sl": "Slovenščina",
@@ -100,6 +105,7 @@ class TestingConfig(Config):
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
     MAIL_BACKEND = "memory"
+    MAIL_DELIVERY = "commit"
     REDIS_URL = None
     # Most tests post forms directly; tests/test_security.py turns CSRF back on to prove it works.
     WTF_CSRF_ENABLED = False

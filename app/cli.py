@@ -69,3 +69,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(privacy_cli)
+    from .outbox_cli import outbox_cli, worker
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(worker)

@@ -1,29 +1,36 @@
-"""Outgoing e-mail. Backends: "log" (development: the message goes to the log), "memory" (tests
-read app.extensions["life_outbox"]), "smtp" (MAIL_SERVER and friends)."""
+"""Building and handing over one e-mail. Backends (MAIL_BACKEND): "log" (development: the message
+goes to the log), "memory" (tests read app.extensions["life_mail_sent"]), "smtp" (MAIL_SERVER and
+friends). Nothing calls this inside a request's transaction: mail goes through the outbox
+(app/outbox.py), which calls `send` after the commit."""
 from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 
 from flask import current_app
 
+from .text import one_line
 
-def build_message(to: str, subject: str, body: str) -> EmailMessage:
+
+def build_message(to: str, subject: str, body: str, message_id: str | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    msg["To"] = to
-    msg["Subject"] = subject
+    msg["To"] = one_line(to)
+    msg["Subject"] = one_line(subject)
+    msg["Date"] = formatdate(localtime=False)
+    # A stable id per outbox row: should a message ever leave twice, mail clients show it once.
+    msg["Message-ID"] = make_msgid(idstring=message_id, domain="life-academy.local")
     msg.set_content(body)
     return msg
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
-    msg = build_message(to, subject, body)
+def send(msg: EmailMessage) -> None:
     backend = current_app.config["MAIL_BACKEND"]
     if backend == "smtp":
         _send_smtp(msg)
     elif backend == "memory":
-        current_app.extensions.setdefault("life_outbox", []).append(msg)
+        current_app.extensions.setdefault("life_mail_sent", []).append(msg)
     else:
         current_app.logger.info("E-mail (not sent, MAIL_BACKEND=log):\n%s", msg.as_string())
 

@@ -111,7 +111,7 @@ def _app_context(request, app):
         yield
         clean_tables()
         app.extensions["life_login_throttle"].reset()
-        app.extensions.get("life_outbox", []).clear()
+        app.extensions.get("life_mail_sent", []).clear()
         db.session.remove()
 
 
@@ -122,7 +122,7 @@ def client(app):
 
 @pytest.fixture
 def outbox(app):
-    return app.extensions.setdefault("life_outbox", [])
+    return app.extensions.setdefault("life_mail_sent", [])
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from .. import audit
 from ..extensions import db
-from ..mail import send_mail
+from ..outbox import queue_mail
 from ..models import PasswordToken, User
 from ..security import hash_password, new_token, token_digest
 from ..sessions import end_all_sessions
@@ -85,7 +85,7 @@ def send_password_link(user: User, purpose: str = "reset") -> None:
                      "If it was you, choose a new password here (the link works once and expires in "
                      "%(hours)d hours):\n\n%(link)s\n\nIf it was not you, ignore this message.\n",
                      name=user.name, hours=cfg["PASSWORD_RESET_HOURS"], link=link)
-    send_mail(user.email, subject, body)
+    queue_mail(user.email, subject, body, kind=f"account.{purpose}", user_id=user.id)
 
 
 def token_user(token: str, purpose: str) -> User | None:

@@ -6,21 +6,22 @@ from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
 from ..extensions import db
-from ..mail import send_mail
+from ..outbox import queue_mail
 from ..models import Notification, User
 from ..timeutil import utcnow
 
 
 def notify(user: User, kind: str, message_factory, url: str | None = None, *, email: bool = True) -> Notification:
-    """`message_factory()` builds the text; it runs in the recipient's language. E-mail goes out
-    now (MAIL_BACKEND decides how); the in-app notice is committed with the caller's work."""
+    """`message_factory()` builds the text; it runs in the recipient's language. The in-app
+    notice and the e-mail (through the outbox) are committed with the caller's work; the e-mail
+    leaves after that commit."""
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         message = str(message_factory())
     note = Notification(user_id=user.id, kind=kind, message=message[:500], url=url)
     db.session.add(note)
     if email and user.active:
         body = message + (f"\n\n{url}" if url else "")
-        send_mail(user.email, message[:120], body)
+        queue_mail(user.email, message[:120], body, kind=kind, user_id=user.id)
     return note
 
 

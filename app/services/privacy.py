@@ -16,8 +16,8 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..extensions import db
-from ..models import (Attendance, Completion, Draft, Membership, Notification, PasswordToken, SiteRole, User,
-                      UserSession)
+from ..models import (Attendance, Completion, Draft, Membership, Notification, OutboxMessage, PasswordToken,
+                      SiteRole, User, UserSession)
 from ..plugins import registry
 from ..timeutil import utcnow
 from .notifications import notify
@@ -112,7 +112,8 @@ def erase(user: User, *, by: User) -> None:
         raise ErasureRefused(_("This account has already been erased."))
     for plugin in registry():
         plugin.erase_user_data(user)
-    for model in (Draft, Notification, Completion, Attendance, Membership, UserSession, PasswordToken):
+    for model in (Draft, Notification, OutboxMessage, Completion, Attendance, Membership, UserSession,
+                  PasswordToken):
         db.session.execute(delete(model).where(model.user_id == user.id))
     db.session.expire(user)
     user.email = f"erased-{user.id}@{ERASED_DOMAIN}"

@@ -18,6 +18,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
+from app.transaction import after_commit, on_rollback
+
 MIME_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -140,18 +142,24 @@ def path_of(stored_name: str) -> Path:
 
 
 def write(upload: Upload) -> str:
-    """Write the bytes under a new random name (atomically) and return that name."""
+    """Write the bytes under a new random name (atomically) and return that name. Should the
+    request's transaction roll back, the file is removed again: no bytes without their row."""
     stored_name = secrets.token_hex(16)
     target = path_of(stored_name)
     temporary = target.with_name(stored_name + "tmp")
     temporary.write_bytes(upload.data)
     os.replace(temporary, target)
+    on_rollback(lambda: target.unlink(missing_ok=True))
     return stored_name
 
 
 def delete(stored_names: list[str]) -> None:
+    """Remove the bytes once the transaction that deleted their rows has committed (a rollback
+    keeps both)."""
+    paths = []
     for name in stored_names:
         try:
-            path_of(name).unlink(missing_ok=True)
+            paths.append(path_of(name))
         except ValueError:
             continue
+    after_commit(lambda: [path.unlink(missing_ok=True) for path in paths])

@@ -50,21 +50,6 @@ def _as_multidict(data: dict[str, Any] | None) -> MultiDict | None:
     return MultiDict(pairs)
 
 
-def _commit_or_forget(written: list[str]) -> None:
-    """Commit; if that fails, the files written in this request must not stay on disk."""
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        uploads.delete(written)
-        raise
-
-
-def _undo(written: list[str]) -> None:
-    db.session.rollback()
-    uploads.delete(written)
-
-
 # --- the trainee's page ----------------------------------------------------------------------
 
 def _activity(slug: str):
@@ -151,9 +136,9 @@ def _save_draft(ctx, form, new_files, draft_version, render):
         if new_files:
             services.store_files(ctx.viewer.user, services.ensure_submission(ctx), new_files, written)
     except drafts.DraftConflict:
-        _undo(written)
+        db.session.rollback()
         return render(errors=[_conflict_message()])
-    _commit_or_forget(written)
+    db.session.commit()  # files written for a rolled-back request are removed (app/transaction.py)
     flash(_("Your draft is saved. Nothing has been handed in yet."), "success")
     return redirect(url_for("assignment.activity_page", slug=ctx.activity.slug))
 
@@ -183,12 +168,12 @@ def _submit(ctx, form, new_files, draft_version, render):
         version = services.submit(ctx, work, form.base_version.data or 0, _form_data(request.form),
                                   draft_version, written)
     except drafts.DraftConflict:
-        _undo(written)
+        db.session.rollback()
         return render(errors=[_conflict_message()])
     except services.AssignmentError as refused:
-        _undo(written)
+        db.session.rollback()
         return render(errors=[str(refused)])
-    _commit_or_forget(written)
+    db.session.commit()
     flash(_("Handed in: version %(n)d. Your facilitator will answer in writing.", n=version.number), "success")
     return redirect(url_for("assignment.activity_page", slug=ctx.activity.slug))
 
@@ -348,12 +333,12 @@ def feedback_save(submission_id: int):
         feedback = services.save_feedback(user, submission, given, release, written)
         drafts.discard_draft(user, key)
     except drafts.DraftConflict:
-        _undo(written)
+        db.session.rollback()
         return render(errors=[_conflict_message()])
     except services.AssignmentError as refused:
-        _undo(written)
+        db.session.rollback()
         return render(errors=[str(refused)])
-    _commit_or_forget(written)
+    db.session.commit()
     if feedback.state == FeedbackState.RELEASED:
         flash(_("Your feedback is released; the trainee has been told."), "success")
     elif feedback.state == FeedbackState.AWAITING_REVIEW:

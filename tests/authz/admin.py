@@ -1,6 +1,6 @@
 """Admin pages: only admins, for every page and action."""
 from app.extensions import db
-from app.models import CohortRole
+from app.models import CohortRole, OutboxMessage, OutboxStatus
 
 from ..factories import Factory
 from . import only
@@ -13,12 +13,17 @@ def setup(world):
     inactive = f.user("Inactive User", active=False)
     role_change = f.member(f.user("Role Change"), world.cohort, CohortRole.TRAINEE)
     removal = f.member(f.user("To Remove"), world.cohort, CohortRole.TRAINEE)
+    mail = OutboxMessage(to="someone@example.org", subject="Hello", body="Hi", kind="test",
+                         status=OutboxStatus.FAILED, attempts=6)
+    db.session.add(mail)
     db.session.commit()
-    return {"target": target, "inactive": inactive, "role_change": role_change, "removal": removal}
+    return {"mail": mail, "target": target, "inactive": inactive, "role_change": role_change, "removal": removal}
 
 
 ROUTES = {
     ("admin.index", "GET"): only("admin"),
+    ("admin.outbox_list", "GET"): only("admin"),
+    ("admin.outbox_retry", "POST"): only("admin", args={"message_id": "mail.id"}),
     ("admin.users", "GET"): only("admin"),
     ("admin.user_create", "GET"): only("admin"),
     ("admin.user_create", "POST"): only("admin"),

@@ -1,0 +1,42 @@
+"""Admin page "E-mail": what the outbox holds, failed mail first, and "try again now". It shows
+recipients, kinds and errors, never a message's text (it may hold names and titles)."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import case, func, select
+
+from .. import outbox
+from ..access import admin_required
+from ..extensions import db
+from ..models import OutboxMessage, OutboxStatus
+from . import bp
+
+PER_PAGE = 50
+STATUSES = [s.value for s in OutboxStatus]
+
+
+@bp.get("/outbox")
+@admin_required
+def outbox_list():
+    status = request.args.get("status", "")
+    stmt = select(OutboxMessage).order_by(
+        case((OutboxMessage.status == OutboxStatus.FAILED, 0), else_=1), OutboxMessage.id.desc())
+    if status in STATUSES:
+        stmt = stmt.where(OutboxMessage.status == status)
+    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    return render_template("admin/outbox.html", page=page, counts=counts, statuses=STATUSES, status=status)
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+@admin_required
+def outbox_retry(message_id: int):
+    message = db.get_or_404(OutboxMessage, message_id)
+    if message.status == OutboxStatus.SENT:
+        flash(_("This e-mail has already been sent."), "info")
+    else:
+        outbox.retry(message)
+        db.session.commit()
+        flash(_("The e-mail will be sent again now."), "success")
+    return redirect(url_for("admin.outbox_list", status=request.args.get("status", "")))

@@ -1,0 +1,40 @@
+"""`flask outbox deliver` (cron, or after an SMTP outage) and `flask worker` (the RQ worker)."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import update
+
+from .extensions import db
+from .models import OutboxMessage, OutboxStatus
+from .timeutil import utcnow
+
+outbox_cli = AppGroup("outbox", help="Outgoing e-mail.")
+
+
+@outbox_cli.command("deliver")
+@click.option("--now", "retry_now", is_flag=True, help="Also retry messages waiting for their next try.")
+def deliver(retry_now: bool) -> None:
+    """Deliver the e-mail that is due (run it from cron every few minutes without Redis)."""
+    from .outbox import deliver_due
+    if retry_now:
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
+                           .values(next_attempt_at=utcnow()))
+        db.session.commit()
+    click.echo(f"{deliver_due()} e-mail(s) sent.")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty (tests, one-off runs).")
+def worker(burst: bool) -> None:
+    """Run the RQ worker that delivers e-mail (needs REDIS_URL)."""
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL is not set: without Redis, mail leaves from the app itself "
+                                   "(and `flask outbox deliver` retries).")
+    from rq import SimpleWorker
+
+    from .jobs import mail_queue
+    queue = mail_queue()
+    # SimpleWorker runs jobs in this process, inside this command's app context.
+    SimpleWorker([queue], connection=queue.connection).work(burst=burst, with_scheduler=True)
