@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..guarded_save import snapshot
 from ..services import drafts, notifications
 from . import bp
 
 KEY_RE = re.compile(r"^[a-z_]{2,30}:[A-Za-z0-9:_-]{1,80}$")
-RESERVED_FIELDS = {"csrf_token", "draft_key", "draft_version"}
 
 
 @bp.post("/drafts/save")
@@ -26,15 +26,11 @@ def save_draft():
     if not KEY_RE.match(key):
         return jsonify(error="key", message=_("This form cannot be saved automatically.")), 400
     base = request.form.get("draft_version", type=int)
-    data = {k: (v if len(vs := request.form.getlist(k)) == 1 else vs)
-            for k, v in request.form.items() if k not in RESERVED_FIELDS}
     try:
-        draft = drafts.save_draft(current_user, key, data, base)
+        draft = drafts.save_draft(current_user, key, snapshot(request.form), base)
     except drafts.DraftConflict as conflict:
         db.session.rollback()
-        return jsonify(error="conflict", version=conflict.current.version, message=_(
-            "This text was changed in another tab or on another device. Nothing was overwritten: "
-            "copy what you typed here, then reload the page to see the latest version.")), 409
+        return jsonify(error="conflict", version=conflict.current.version, message=conflict.message), 409
     except drafts.DraftTooLarge:
         db.session.rollback()
         return jsonify(error="size", message=_("The text is too long to save automatically.")), 413

@@ -27,6 +27,7 @@ from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import audit
+from app.conflicts import Conflict, SaveRefused
 from app.access import is_facilitator_of
 from app.extensions import db
 from app.models import (Activity, Cohort, CohortKind, CohortRole, Component, Draft, Membership, Module, SiteRole,
@@ -50,12 +51,15 @@ QUEUE_STATUSES = {"waiting": [Status.SUBMITTED], "revision_requested": [Status.R
 EDITABLE = (Status.DRAFT, Status.REVISION_REQUESTED)
 
 
-class AssignmentError(ValueError):
+class AssignmentError(SaveRefused):
     """The action is not possible now; the message says why, in the user's language."""
 
 
-class SubmitConflict(AssignmentError):
+class SubmitConflict(Conflict):
     """Someone (another tab, another group member) handed in a version after this page loaded."""
+
+    def __init__(self, message: str):
+        super().__init__(message=message)
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -291,11 +295,10 @@ def check_complete(activity: Activity, work: Work, submission: Submission | None
     return []
 
 
-def submit(ctx: TraineeContext, work: Work, base_version: int, draft_data: dict[str, Any],
-           draft_version: int | None, written: list[str]) -> Version:
-    """Hand in a new version. The draft is saved first with the page's draft version, so a second
-    tab's stale page gets DraftConflict and overwrites nothing; a version handed in by someone
-    else since the page loaded gives SubmitConflict."""
+def submit(ctx: TraineeContext, work: Work, base_version: int, written: list[str]) -> Version:
+    """Hand in a new version (called through the guarded save path, which has stored the draft
+    with the page's draft version first, so a second tab's stale page overwrites nothing). A
+    version handed in by someone else since the page loaded gives SubmitConflict."""
     user = ctx.viewer.user
     submission = find_submission(ctx)
     if (submission.latest_version if submission else 0) != base_version:
@@ -304,7 +307,6 @@ def submit(ctx: TraineeContext, work: Work, base_version: int, draft_data: dict[
                                "reload the page."))
     if submission is not None and submission.status not in EDITABLE:
         raise AssignmentError(_("This work has been handed in and cannot be changed now."))
-    drafts.save_draft(user, ctx.draft_key, draft_data, draft_version)
     submission = submission or _new_submission(ctx)
     number = submission.latest_version + 1
     version = Version(submission_id=submission.id, number=number, body_html=work.body_html, fields=work.fields,
@@ -315,7 +317,6 @@ def submit(ctx: TraineeContext, work: Work, base_version: int, draft_data: dict[
     for row in pending_files(submission):
         row.version_id = version.id
     submission.status, submission.latest_version, submission.submitted_at = Status.SUBMITTED, number, version.submitted_at
-    drafts.discard_draft(user, ctx.draft_key)
     for member in members(submission):
         if completes_on_submit(ctx.activity):
             progress.mark_done(member, ctx.activity)

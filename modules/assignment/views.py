@@ -18,7 +18,9 @@ from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice as Choice
 
 from app.access import can_view_cohort_status, cohorts_with_status_access
+from app.conflicts import Conflict
 from app.extensions import db
+from app.guarded_save import guarded_save
 from app.models import Activity, Cohort
 from app.privacy_check import review_fields, review_texts
 from app.services import drafts
@@ -108,7 +110,9 @@ def activity_work(slug: str):
     form = submission_form_class(ctx.activity.settings)()
     action = form.action.data or "save"
     draft_version = request.form.get("draft_version", default=0, type=int)
-    render = lambda **kw: _render_activity(ctx, submission, form=form, draft_version=draft_version, **kw)  # noqa: E731
+    def render(**kw):
+        kw.setdefault("draft_version", draft_version)
+        return _render_activity(ctx, submission, form=form, **kw)
     if submission is not None and submission.status not in services.EDITABLE:
         flash(_("This work has been handed in and cannot be changed now."), "warning")
         return redirect(url_for("assignment.activity_page", slug=slug))
@@ -135,46 +139,39 @@ def _save_draft(ctx, form, new_files, draft_version, render):
         services.save_draft(ctx, _form_data(request.form), draft_version)
         if new_files:
             services.store_files(ctx.viewer.user, services.ensure_submission(ctx), new_files, written)
-    except drafts.DraftConflict:
+    except Conflict as conflict:
         db.session.rollback()
-        return render(errors=[_conflict_message()])
+        return render(errors=[conflict.message])
+    except drafts.DraftTooLarge:
+        db.session.rollback()
+        return render(errors=[_("The text is too long to be saved. Shorten it; your text is still in this form.")],
+                      status=413)
     db.session.commit()  # files written for a rolled-back request are removed (app/transaction.py)
     flash(_("Your draft is saved. Nothing has been handed in yet."), "success")
     return redirect(url_for("assignment.activity_page", slug=ctx.activity.slug))
 
 
-def _conflict_message() -> str:
-    return _("This text was changed in another tab or on another device. Nothing was overwritten: "
-             "copy what you typed here, then reload the page to see the latest version.")
-
-
 def _submit(ctx, form, new_files, draft_version, render):
-    if not form.validate():
-        return render(errors=[_("Please correct the fields marked below. Nothing has been handed in yet.")])
     template = services.template_of(ctx.activity)
-    work = services.Work(body_html=services.rich_text(form.body.data), new_files=new_files,
-                         fields=templating.answers(template, form[templating.PREFIX].form) if template else {})
-    missing = services.check_complete(ctx.activity, work, services.find_submission(ctx))
-    if missing:
-        return render(errors=missing)
-    texts = {"body": (form.body.label.text, form.body.data or "")}
-    if template:
-        texts.update(templating.free_texts(template, work.fields))
-    privacy = review_texts(texts, confirmed=bool(form.privacy_confirmed.data))
-    if privacy.blocked:
-        return render(privacy=privacy)
-    written: list[str] = []
-    try:
-        version = services.submit(ctx, work, form.base_version.data or 0, _form_data(request.form),
-                                  draft_version, written)
-    except drafts.DraftConflict:
-        db.session.rollback()
-        return render(errors=[_conflict_message()])
-    except services.AssignmentError as refused:
-        db.session.rollback()
-        return render(errors=[str(refused)])
-    db.session.commit()
-    flash(_("Handed in: version %(n)d. Your facilitator will answer in writing.", n=version.number), "success")
+    errors, texts, work = [], {}, None
+    if not form.validate():
+        errors = [_("Please correct the fields marked below. Nothing has been handed in yet.")]
+    else:
+        work = services.Work(body_html=services.rich_text(form.body.data), new_files=new_files,
+                             fields=templating.answers(template, form[templating.PREFIX].form) if template else {})
+        errors = services.check_complete(ctx.activity, work, services.find_submission(ctx))
+        texts = {"body": (form.body.label.text, form.body.data or "")}
+        if template:
+            texts.update(templating.free_texts(template, work.fields))
+    outcome = guarded_save(ctx.viewer.user, ctx.draft_key, _form_data(request.form), draft_version,
+                           texts=texts, confirmed=bool(form.privacy_confirmed.data), errors=errors,
+                           save=lambda: services.submit(ctx, work, form.base_version.data or 0, []))
+    if not outcome.saved:
+        return render(errors=outcome.errors, privacy=outcome.privacy,
+                      draft_version=outcome.draft.version if outcome.draft else draft_version,
+                      status=413 if outcome.status == 413 else 200)
+    flash(_("Handed in: version %(n)d. Your facilitator will answer in writing.", n=outcome.result.number),
+          "success")
     return redirect(url_for("assignment.activity_page", slug=ctx.activity.slug))
 
 
@@ -310,7 +307,9 @@ def feedback_save(submission_id: int):
         abort(403)
     form = feedback_form_class(submission.activity.settings)()
     draft_version = request.form.get("draft_version", default=0, type=int)
-    render = lambda **kw: _render_submission(submission, form=form, draft_version=draft_version, **kw)  # noqa: E731
+    def render(**kw):
+        kw.setdefault("draft_version", draft_version)
+        return _render_submission(submission, form=form, **kw)
     if not form.validate_on_submit():
         return render(errors=[_("Please correct the fields marked below. Nothing was saved.")])
     try:
@@ -321,24 +320,15 @@ def feedback_save(submission_id: int):
     comments = {k: (v or "").strip() for k, v in form.comments.data.items()} if "comments" in form else {}
     texts = {"body": (form.body.label.text, form.body.data or "")}
     texts.update({f"comments-{k}": (form.comments[k].label.text, v) for k, v in comments.items() if v})
-    privacy = review_texts(texts, confirmed=bool(form.privacy_confirmed.data))
-    if privacy.blocked:
-        return render(privacy=privacy)
     release = form.action.data == "release"
     given = services.FeedbackInput(services.rich_text(form.body.data), comments, form.decision.data, files)
-    written: list[str] = []
-    key = f"feedback:{submission.id}"
-    try:
-        drafts.save_draft(user, key, _form_data(request.form), draft_version)
-        feedback = services.save_feedback(user, submission, given, release, written)
-        drafts.discard_draft(user, key)
-    except drafts.DraftConflict:
-        db.session.rollback()
-        return render(errors=[_conflict_message()])
-    except services.AssignmentError as refused:
-        db.session.rollback()
-        return render(errors=[str(refused)])
-    db.session.commit()
+    outcome = guarded_save(user, f"feedback:{submission.id}", _form_data(request.form), draft_version,
+                           texts=texts, confirmed=bool(form.privacy_confirmed.data),
+                           save=lambda: services.save_feedback(user, submission, given, release, []))
+    if not outcome.saved:
+        return render(errors=outcome.errors, privacy=outcome.privacy,
+                      draft_version=outcome.draft.version if outcome.draft else draft_version)
+    feedback = outcome.result
     if feedback.state == FeedbackState.RELEASED:
         flash(_("Your feedback is released; the trainee has been told."), "success")
     elif feedback.state == FeedbackState.AWAITING_REVIEW:

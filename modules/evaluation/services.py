@@ -35,6 +35,7 @@ from sqlalchemy.orm import joinedload
 
 from app.access import can_view_cohort_status
 from app.audit import record
+from app.conflicts import SaveRefused
 from app.extensions import db
 from app.models import (Activity, Cohort, CohortRole, Country, Draft, Membership, Module, Programme, ProgrammeRun,
                         SiteRole, User)
@@ -50,7 +51,7 @@ PLUGIN = "evaluation"
 KEY_LABEL = b"life-academy/evaluation-pseudonym/v1"
 
 
-class EvaluationError(ValueError):
+class EvaluationError(SaveRefused):
     """The action is not allowed now; the message says why (shown to the user)."""
 
 
@@ -202,15 +203,14 @@ def _require_open(s: Situation) -> None:
                                 date=format_date(s.window.closes_on)))
 
 
-def save_partial(user: User, s: Situation, data: dict[str, Any], base_version: int | None) -> Draft:
-    """'Save and continue later' before the first sending: the trainee's own draft, never part of
-    any result. After sending, changes are saved whole (see `submit`)."""
+def check_partial(user: User, s: Situation) -> None:
+    """'Save and continue later' before the first sending: the guarded save path has stored the
+    trainee's own draft (never part of any result); after sending, changes are saved whole (see
+    `submit`)."""
     _require_open(s)
     if s.submitted:
         raise EvaluationError(_("You have already sent your answers; use “Save changes” to change them."))
-    draft = draft_service.save_draft(user, s.draft_key, data, base_version)
     progress.mark_started(user, s.activity)
-    return draft
 
 
 def submit(user: User, s: Situation, answers: dict[str, Any]) -> bool:

@@ -17,8 +17,8 @@ from app.audit import record
 from app.csv_export import csv_response, to_csv
 from app.extensions import db
 from app.models import Cohort, User
-from app.privacy_check import review_texts
-from app.services import drafts as draft_service
+from app.conflicts import Conflict
+from app.guarded_save import guarded_save, snapshot
 from app.services import programme as programme_service
 
 from . import results, services
@@ -79,41 +79,44 @@ def answer_post(slug: str):
     problems = form.check(require=sending)
     if problems:
         return _render(viewer, s, form, problems, status=422)
-    # Free text is checked before it is stored, whether sent or saved part-way.
-    privacy = review_texts(form.text_fields(), confirmed=bool(form.privacy_confirmed.data))
-    if privacy.blocked and s.editable:
-        return _render(viewer, s, form, privacy=privacy, status=422)
-    try:
-        if not sending:
-            data = {k: (v if len(vs := request.form.getlist(k)) == 1 else vs)
-                    for k, v in request.form.items() if k not in NOT_ANSWERS}
-            services.save_partial(user, s, data, request.form.get("draft_version", type=int))
-            db.session.commit()
-            flash(_("Your answers are saved. Come back to finish them by %(date)s.",
-                    date=format_date(s.window.closes_on)), "success")
-            return redirect(url_for("evaluation.answer", slug=slug))
-        first = services.submit(user, s, form.answers())
-    except services.EvaluationError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
+    # Free text is checked before it is stored, whether sent or saved part-way. Only a part-way
+    # save of an open questionnaire keeps a draft: answers being sent, or sent already, never sit
+    # beside the name (the form keeps what was typed; `submit` removes the part-way draft).
+    keeps_draft = not sending and s.editable and not s.submitted
+    outcome = guarded_save(user, s.draft_key if keeps_draft else None, snapshot(request.form, NOT_ANSWERS),
+                           request.form.get("draft_version", type=int), texts=form.text_fields(),
+                           confirmed=bool(form.privacy_confirmed.data) or not s.editable,
+                           save=(lambda: _send_once(user, s, form.answers())) if sending
+                           else (lambda: services.check_partial(user, s)), discard_draft=sending)
+    if outcome.privacy is not None:
+        return _render(viewer, s, form, privacy=outcome.privacy, status=422)
+    if not outcome.saved:
+        flash(" ".join(outcome.errors), "warning" if isinstance(outcome.conflict, AlreadySent) else "danger")
         return redirect(url_for("evaluation.answer", slug=slug))
-    except IntegrityError:
-        # The same answers sent twice at once (two tabs): the first one counts.
-        db.session.rollback()
-        flash(_("Your answers were already sent from another tab; reload to see them."), "warning")
+    if not sending:
+        flash(_("Your answers are saved. Come back to finish them by %(date)s.",
+                date=format_date(s.window.closes_on)), "success")
         return redirect(url_for("evaluation.answer", slug=slug))
-    except draft_service.DraftConflict:
-        db.session.rollback()
-        flash(_("These answers were changed in another tab or on another device. Nothing was overwritten: "
-                "reload the page to see the latest version."), "danger")
-        return redirect(url_for("evaluation.answer", slug=slug))
-    db.session.commit()
+    first = outcome.result
     if first:
         flash(_("Thank you: your answers are sent. You can change them until %(date)s.",
                 date=format_date(s.window.closes_on)), "success")
     else:
         flash(_("Your changes are saved."), "success")
     return redirect(url_for("evaluation.answer", slug=slug))
+
+
+class AlreadySent(Conflict):
+    """The same answers sent twice at once (two tabs): the first one counts."""
+
+
+def _send_once(user: User, s, answers) -> bool:
+    try:
+        first = services.submit(user, s, answers)
+        db.session.flush()  # inside the save path's savepoint, so a duplicate is caught here
+    except IntegrityError:
+        raise AlreadySent(message=_("Your answers were already sent from another tab; reload to see them.")) from None
+    return first
 
 
 # --- results -------------------------------------------------------------------------------------

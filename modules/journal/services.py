@@ -25,6 +25,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from app import audit
+from app.conflicts import Conflict, SaveRefused
 from app.extensions import db
 from app.models import (Activity, Cohort, CohortKind, CohortRole, Draft, Membership, Module, ProgrammeRun,
                         SiteRole, User)
@@ -38,16 +39,12 @@ from .models import Comment, Entry, Flag, FlagReply, GroupPost, GroupReply, Seen
 DEFAULT_RETENTION_DAYS = 365
 
 
-class JournalError(ValueError):
+class JournalError(SaveRefused):
     """A change the rules refuse; the message says why, in the user's language."""
 
 
-class EntryConflict(Exception):
+class EntryConflict(Conflict):
     """The entry was saved elsewhere (another tab or device) since this form was loaded."""
-
-    def __init__(self, current: Entry):
-        super().__init__(f"entry {current.id} is at version {current.version}")
-        self.current = current
 
 
 # --- text ----------------------------------------------------------------------------------------

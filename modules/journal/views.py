@@ -10,6 +10,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
+from app.guarded_save import guarded_save, snapshot
 from app.models import Cohort, Module, User
 from app.privacy_check import review_fields
 from app.sanitize import safe_html
@@ -23,7 +24,6 @@ from .forms import (CommentForm, FlagForm, FlagReplyForm, GroupPostForm, GroupRe
 from .plugin import bp
 from .settings import model_label
 
-RESERVED_FIELDS = {"csrf_token", "draft_key", "draft_version"}
 
 
 @bp.app_context_processor
@@ -64,12 +64,6 @@ def activity(slug: str):
 
 # --- writing -------------------------------------------------------------------------------------
 
-def _snapshot() -> dict[str, Any]:
-    """The submitted form as a draft stores it (the same shape /drafts/save writes)."""
-    return {k: (v if len(vs := request.form.getlist(k)) == 1 else vs)
-            for k, v in request.form.items() if k not in RESERVED_FIELDS}
-
-
 def _formdata(data: dict[str, Any]) -> MultiDict:
     items = []
     for key, value in data.items():
@@ -97,9 +91,23 @@ def _entry_data(form, stages: list[dict[str, Any]]) -> services.EntryData:
         competencies=form.competencies.data or [], module_id=form.module_id.data or None)
 
 
-def _draft_conflict_message() -> str:
-    return _("This entry was changed in another tab or on another device. Nothing was overwritten: "
-             "copy what you typed here, then reload the page to see the latest version.")
+def _texts(form, stages) -> dict[str, tuple[str, str]]:
+    """The free text the privacy guard reads before the entry is saved."""
+    return {name: (form[name].label.text, form[name].data or "") for name in _text_fields(stages)}
+
+
+def _form_again(outcome, user, key: str, page: dict[str, Any], entry=None):
+    """The form with what was typed, after the save path stopped: a privacy finding, a conflict
+    (the stored version shown beside it) or a rule."""
+    if outcome.conflict is not None:
+        flash(outcome.conflict.message, "danger")
+        current = outcome.conflict.current if isinstance(outcome.conflict, services.EntryConflict) else entry
+        return render_template("journal/entry_form.html", draft=drafts.get_draft(user, key), privacy=None,
+                               conflict=current, **page), 409
+    if outcome.privacy is not None:
+        return render_template("journal/entry_form.html", draft=outcome.draft, privacy=outcome.privacy, **page)
+    page["form"].form_errors.extend(outcome.errors)
+    return render_template("journal/entry_form.html", draft=outcome.draft, privacy=None, **page)
 
 
 def _body_label(stages):
@@ -146,26 +154,13 @@ def new_entry():
                                                       if request.args.get(k)})}
     if not form.validate_on_submit():
         return render_template("journal/entry_form.html", draft=draft, privacy=None, **page)
-    try:
-        draft = drafts.save_draft(user, key, _snapshot(), request.form.get("draft_version", type=int))
-    except drafts.DraftConflict:
-        db.session.rollback()
-        flash(_draft_conflict_message(), "danger")
-        return render_template("journal/entry_form.html", draft=drafts.get_draft(user, key), privacy=None,
-                               **page), 409
-    review = review_fields(form, _text_fields(stages))
-    if review.blocked:
-        db.session.commit()  # what was typed is kept as a draft while the trainee decides
-        return render_template("journal/entry_form.html", draft=draft, privacy=review, **page)
-    try:
-        entry = services.create_entry(user, _entry_data(form, stages), activity=activity_,
-                                      prompt=None if activity_ else prompt)
-    except services.JournalError as exc:
-        db.session.rollback()
-        form.form_errors.append(str(exc))
-        return render_template("journal/entry_form.html", draft=drafts.get_draft(user, key), privacy=None, **page)
-    drafts.discard_draft(user, key)
-    db.session.commit()
+    outcome = guarded_save(user, key, snapshot(request.form), request.form.get("draft_version", type=int),
+                           texts=_texts(form, stages), confirmed=bool(form.privacy_confirmed.data),
+                           save=lambda: services.create_entry(user, _entry_data(form, stages), activity=activity_,
+                                                              prompt=None if activity_ else prompt))
+    if not outcome.saved:
+        return _form_again(outcome, user, key, page)
+    entry = outcome.result
     flash(_("Your entry is saved. It is private: only you can read it."), "success")
     return redirect(url_for("journal.entry", entry_id=entry.id))
 
@@ -193,36 +188,12 @@ def edit_entry(entry_id: int):
             "draft_key": key, "prompt_form": None, "action": url_for("journal.edit_entry", entry_id=entry.id)}
     if not form.validate_on_submit():
         return render_template("journal/entry_form.html", draft=draft, privacy=None, **page)
-    try:
-        draft = drafts.save_draft(user, key, _snapshot(), request.form.get("draft_version", type=int))
-    except drafts.DraftConflict:
-        db.session.rollback()
-        flash(_draft_conflict_message(), "danger")
-        return render_template("journal/entry_form.html", draft=drafts.get_draft(user, key), privacy=None,
-                               conflict=entry, **page), 409
-    base_version = request.form.get("version", type=int)
-    if base_version != entry.version:
-        db.session.rollback()  # the newer saved entry wins until the trainee decides
-        flash(_draft_conflict_message(), "danger")
-        return render_template("journal/entry_form.html", draft=drafts.get_draft(user, key), privacy=None,
-                               conflict=entry, **page), 409
-    review = review_fields(form, _text_fields(stages))
-    if review.blocked:
-        db.session.commit()
-        return render_template("journal/entry_form.html", draft=draft, privacy=review, **page)
-    try:
-        services.update_entry(entry, _entry_data(form, stages), base_version)
-    except services.EntryConflict as conflict:
-        db.session.rollback()
-        flash(_draft_conflict_message(), "danger")
-        return render_template("journal/entry_form.html", draft=drafts.get_draft(user, key), privacy=None,
-                               conflict=conflict.current, **page), 409
-    except services.JournalError as exc:
-        db.session.rollback()
-        form.form_errors.append(str(exc))
-        return render_template("journal/entry_form.html", draft=drafts.get_draft(user, key), privacy=None, **page)
-    drafts.discard_draft(user, key)
-    db.session.commit()
+    outcome = guarded_save(user, key, snapshot(request.form), request.form.get("draft_version", type=int),
+                           texts=_texts(form, stages), confirmed=bool(form.privacy_confirmed.data),
+                           save=lambda: services.update_entry(entry, _entry_data(form, stages),
+                                                              request.form.get("version", type=int)))
+    if not outcome.saved:
+        return _form_again(outcome, user, key, page, entry=entry)
     flash(_("Your changes are saved."), "success")
     return redirect(url_for("journal.entry", entry_id=entry.id))
 
@@ -443,24 +414,19 @@ def group(cohort_id: int):
     if not form.validate_on_submit():
         return _render_group(cohort, form)
     draft_key = f"journal:group-{cohort.id}"
-    try:
-        drafts.save_draft(user, draft_key, _snapshot(), request.form.get("draft_version", type=int))
-    except drafts.DraftConflict:
-        db.session.rollback()
-        flash(_draft_conflict_message(), "danger")
-        return _render_group(cohort, form, status=409)
-    review = review_fields(form, ["title", "body"])
-    if review.blocked:
-        db.session.commit()
-        return _render_group(cohort, form, review)
-    try:
-        post = services.add_group_post(cohort, user, form.title.data, services.text_to_html(form.body.data))
-    except services.JournalError as exc:
-        db.session.rollback()
-        form.body.errors = [str(exc)]
-        return _render_group(cohort, form)
-    drafts.discard_draft(user, draft_key)
-    db.session.commit()
+    outcome = guarded_save(user, draft_key, snapshot(request.form), request.form.get("draft_version", type=int),
+                           texts={name: (form[name].label.text, form[name].data or "") for name in ("title", "body")},
+                           confirmed=bool(form.privacy_confirmed.data),
+                           save=lambda: services.add_group_post(cohort, user, form.title.data,
+                                                                services.text_to_html(form.body.data)))
+    if not outcome.saved:
+        if outcome.conflict is not None:
+            flash(outcome.conflict.message, "danger")
+            return _render_group(cohort, form, status=outcome.status)
+        if outcome.privacy is None:
+            form.body.errors = outcome.errors
+        return _render_group(cohort, form, outcome.privacy)
+    post = outcome.result
     flash(_("Your reflection is posted for %(cohort)s.", cohort=cohort.name), "success")
     return redirect(url_for("journal.group", cohort_id=cohort.id) + f"#post-{post.id}")
 

@@ -2,9 +2,12 @@
 checks with clear messages, the privacy guard and the sanitizer."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from app.extensions import db
+from app.models import Draft
 from modules.assignment.models import Submission, Version
 
 from .helpers import build_assignments, plan_form
@@ -13,7 +16,12 @@ URL = "/a/assignment/asg-plan"
 
 
 def _post(client, data, action="submit"):
-    return client.post(URL, data={**data, "action": action, "draft_version": 0, "base_version": 0})
+    return client.post(URL, data={"action": action, "draft_version": 0, "base_version": 0, **data})
+
+
+def _draft_version_on(page: str) -> str:
+    """The draft version the page carries, as the browser sends it back."""
+    return re.search(r'name="draft_version" value="(\d+)"', page).group(1)
 
 
 def test_every_field_type_is_rendered_accessibly(client, world, login):
@@ -76,7 +84,11 @@ def test_privacy_guard_asks_before_handing_in(client, world, login):
     page = _post(client, data).get_data(as_text=True)
     assert "this text may identify a family" in page and "+351 912 345 678" in page and "The small change" in page
     assert db.session.scalar(select(Submission)) is None
-    assert _post(client, {**data, "privacy_confirmed": "y"}).status_code == 302
+    # What was typed is kept as the trainee's private draft while they decide (app/guarded_save.py).
+    assert db.session.scalar(select(Draft.data)) is not None
+    confirmed = {**data, "privacy_confirmed": "y", "draft_version": _draft_version_on(page)}
+    assert _post(client, confirmed).status_code == 302
+    assert db.session.scalar(select(Draft)) is None
     assert db.session.scalar(select(Submission)).status == "submitted"
 
 

@@ -1,0 +1,29 @@
+"""The errors of the guarded save path (app/guarded_save.py), shared by the core and every plugin."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+#: The one message for "someone saved in between", wherever it happens.
+CONFLICT_MESSAGE = _l("This text was changed in another tab or on another device. Nothing was overwritten: "
+                      "copy what you typed here, then reload the page to see the latest version.")
+
+
+class Conflict(Exception):
+    """Someone (another tab, another device, another group member) saved after this page was
+    loaded. `current` is what is stored now, for the page to show beside what was typed."""
+
+    def __init__(self, current: Any = None, message: str | None = None):
+        super().__init__(message or str(CONFLICT_MESSAGE))
+        self.current = current
+
+    @property
+    def message(self) -> str:
+        """CONFLICT_MESSAGE, unless the situation needs its own words (a group member's hand-in)."""
+        return str(self.args[0])
+
+
+class SaveRefused(ValueError):
+    """A rule of the domain refuses the save; the message tells the user why. Plugins' errors
+    (JournalError, AssignmentError, ...) derive from it, so the save path shows them all alike."""
