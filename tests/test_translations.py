@@ -97,9 +97,19 @@ def test_login_page_in_portuguese_from_the_browser_language(client):
     assert "Log in" not in html
 
 
-def test_a_language_without_a_catalog_falls_back_to_english(client):
-    html = client.get("/login", headers={"Accept-Language": "sv"}).get_data(as_text=True)
-    assert '<html lang="sv">' in html
+@pytest.mark.parametrize("language", ["sv", "nb", "sl", "it"])
+def test_the_login_page_speaks_each_partner_language_from_the_browser(client, language):
+    catalog = load(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po")
+    heading = catalog["Log in"].string
+    assert heading and heading != "Log in"
+    html = client.get("/login", headers={"Accept-Language": f"{language},en;q=0.5"}).get_data(as_text=True)
+    assert f'<html lang="{language}">' in html
+    assert f"<h1>{heading}</h1>" in html
+
+
+def test_a_language_the_platform_does_not_offer_falls_back_to_english(client):
+    html = client.get("/login", headers={"Accept-Language": "de-DE,de;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="en">' in html
     assert "<h1>Log in</h1>" in html
 
 
