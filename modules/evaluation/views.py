@@ -1,6 +1,6 @@
 """Answering questionnaires (trainees), and their results (facilitators, coordinators, admins).
 
-Access is decided in services.py (can_view_scope, can_remind, can_view_trainee) and by the
+Access is decided in access.py (can_view_scope, can_remind, can_view_trainee) and by the
 programme service for the answer page; these views only call them."""
 from __future__ import annotations
 
