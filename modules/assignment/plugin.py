@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -15,8 +15,7 @@ from app.timeutil import utcnow
 from . import access, privacy, queries, submissions
 from .models import MODELS
 from .settings import validate_settings
-
-bp = Blueprint("assignment", __name__, template_folder="templates")
+from .views import bp
 
 
 class AssignmentPlugin(ActivityPlugin):
@@ -82,5 +81,3 @@ class AssignmentPlugin(ActivityPlugin):
 
 
 plugin = AssignmentPlugin(name="assignment", label=_l("Assignment"), blueprint=bp, models=MODELS)
-
-from . import helpers, views  # noqa: E402,F401  (routes and template helpers attach to bp)

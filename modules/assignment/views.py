@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -24,11 +24,13 @@ from app.privacy_check import review_fields, review_texts
 from app.services import drafts
 from app.services import programme as programme_service
 
-from . import overview, services, templating, uploads
+from . import helpers, overview, services, templating, uploads
 from .forms import (CohortSettingsForm, EmptyForm, ExtensionForm, QueueFilterForm, ReplyForm, ReviewForm,
                     feedback_form_class, submission_form_class)
 from .models import Feedback, FeedbackState, File, Status, Submission
-from .plugin import bp
+
+bp = Blueprint("assignment", __name__, template_folder="templates")
+bp.context_processor(helpers.assignment_helpers)
 
 NOT_DRAFT_FIELDS = {"csrf_token", "draft_key", "draft_version", "action", "base_version", "privacy_confirmed"}
 

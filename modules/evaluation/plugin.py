@@ -3,7 +3,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Blueprint, Flask, url_for
+from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -12,8 +12,7 @@ from app.plugins import ActivityPlugin, ContentContext, DashboardItem, NavLink
 from . import access, privacy, queries, scopes
 from .instrument import validate_settings
 from .models import AnonymousResponse, NamedResponse, Participation, Reminder
-
-bp = Blueprint("evaluation", __name__, template_folder="templates")
+from .views import bp
 
 
 class EvaluationPlugin(ActivityPlugin):
@@ -84,5 +83,3 @@ class EvaluationPlugin(ActivityPlugin):
 
 plugin = EvaluationPlugin(name="evaluation", label=_l("Questionnaire"), blueprint=bp,
                           models=(Participation, AnonymousResponse, NamedResponse, Reminder))
-
-from . import views  # noqa: E402,F401  (routes attach to bp)

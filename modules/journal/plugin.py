@@ -3,7 +3,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Blueprint, Flask, url_for
+from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from app.plugins import ActivityPlugin, ContentContext, DashboardItem, NavLink
@@ -12,8 +12,7 @@ from app.timeutil import utcnow
 from . import access, privacy, queries
 from .models import MODELS
 from .settings import validate_settings
-
-bp = Blueprint("journal", __name__, template_folder="templates")
+from .views import bp
 
 
 class JournalPlugin(ActivityPlugin):
@@ -90,5 +89,3 @@ class JournalPlugin(ActivityPlugin):
 # trainee's own has them with the entry (export_user_data).
 plugin = JournalPlugin(name="journal", label=_l("Journal"), blueprint=bp, models=MODELS,
                        confidential_notification_kinds=("journal.flag", "journal.flag.reply", "journal.flag.answer"))
-
-from . import views  # noqa: E402,F401  (routes attach to bp)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -20,8 +20,9 @@ from app.timeutil import utcnow
 from . import services
 from .forms import (CommentForm, FlagForm, FlagReplyForm, GroupPostForm, GroupReplyForm, PromptChoiceForm,
                     ShareForm, SupervisorForm, entry_form, stage_field_name)
-from .plugin import bp
 from .settings import model_label
+
+bp = Blueprint("journal", __name__, template_folder="templates")
 
 RESERVED_FIELDS = {"csrf_token", "draft_key", "draft_version"}
 

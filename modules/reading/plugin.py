@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from app.plugins import ActivityPlugin, ConfigError, ContentContext
 
-bp = Blueprint("reading", __name__, template_folder="templates")
+from .views import bp
 
 SETTINGS = ("body", "resources")
 
@@ -46,5 +46,3 @@ class ReadingPlugin(ActivityPlugin):
 
 
 plugin = ReadingPlugin(name="reading", label=_l("Reading"), blueprint=bp)
-
-from . import views  # noqa: E402,F401  (routes attach to bp)
