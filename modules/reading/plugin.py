@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import url_for
@@ -43,6 +44,10 @@ class ReadingPlugin(ActivityPlugin):
 
     def activity_url(self, activity: Any) -> str | None:
         return url_for("reading.lesson", slug=activity.slug)
+
+    def seed_demo(self, run, today: date) -> None:
+        from .demo import seed_demo
+        seed_demo(run, today)
 
 
 plugin = ReadingPlugin(name="reading", label=_l("Reading"), blueprint=bp)
