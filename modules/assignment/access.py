@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.access import is_facilitator_of
 from app.models import Cohort, CohortRole, User
 
-from .models import Feedback, FeedbackState, Submission
+from .models import Feedback, FeedbackState, File, Submission
 
 
 def is_member(user: User, submission: Submission) -> bool:
@@ -49,3 +49,19 @@ def facilitated_cohort_ids(user: User) -> list[int]:
 
 def may_see_review_list(user: User) -> bool:
     return user.is_transnational_coordinator or any(m.role == CohortRole.COORDINATOR for m in user.memberships)
+
+
+def may_download(user: User, row: File) -> bool:
+    """Feedback files: the reviewers, and the members once the feedback is released. Files not
+    handed in yet: the members. Handed-in files: the members and the reviewers."""
+    submission = row.submission
+    if row.feedback_id is not None:
+        return may_review(user, submission) or (row.feedback.is_released and is_member(user, submission))
+    if row.is_pending:
+        return is_member(user, submission)
+    return is_member(user, submission) or may_review(user, submission)
+
+
+def may_remove_file(user: User, row: File) -> bool:
+    """A file not handed in yet, by a member (a handed-in file is part of its version for good)."""
+    return row.is_pending and is_member(user, row.submission)

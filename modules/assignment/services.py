@@ -9,8 +9,8 @@
 The views call them through this module, which only re-exports their public names."""
 from __future__ import annotations
 
-from .access import (coordinates, facilitated_cohort_ids, is_member, may_change_settings, may_reply, may_review,
-                     may_review_feedback, may_see_review_list)
+from .access import (coordinates, facilitated_cohort_ids, is_member, may_change_settings, may_download,
+                     may_remove_file, may_reply, may_review, may_review_feedback, may_see_review_list)
 from .privacy import erase_for, export_for
 from .queries import (QUEUE_STATUSES, QueueFilters, awaiting_review, changes_since_feedback, cohort_overview, queue,
                       queue_choices, record_read, review_count, unread_feedback, waiting_summary)
@@ -23,8 +23,8 @@ from .writes import (FeedbackInput, Work, add_reply, approve_feedback, check_com
                      save_feedback, set_review_requirement, store_files, submit)
 
 __all__ = [
-    "coordinates", "facilitated_cohort_ids", "is_member", "may_change_settings", "may_reply", "may_review",
-    "may_review_feedback", "may_see_review_list",
+    "coordinates", "facilitated_cohort_ids", "is_member", "may_change_settings", "may_download", "may_remove_file",
+    "may_reply", "may_review", "may_review_feedback", "may_see_review_list",
     "erase_for", "export_for",
     "QUEUE_STATUSES", "QueueFilters", "awaiting_review", "changes_since_feedback", "cohort_overview", "queue",
     "queue_choices", "record_read", "review_count", "unread_feedback", "waiting_summary",
