@@ -6,6 +6,8 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from app import errors
+
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
@@ -31,10 +33,12 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
 
     @app.errorhandler(403)
+    @app.errorhandler(errors.Forbidden)
     def forbidden(_e):
         return _error_page(403, _l("Not allowed"), _l("You do not have access to this page."))
 
     @app.errorhandler(404)
+    @app.errorhandler(errors.NotFound)
     def not_found(_e):
         return _error_page(404, _l("Page not found"), _l("There is no page at this address."))
 

@@ -19,14 +19,13 @@ STATUS_LABELS = {
 }
 STATUS_BADGES = {"not_started": "text-bg-light border", "in_progress": "text-bg-info",
                  "done": "text-bg-success", "coming_soon": "text-bg-secondary"}
-PLANNED_TYPE_LABELS = {"assignment": _l("Assignment"), "journal": _l("Journal"), "evaluation": _l("Evaluation")}
 
 
 def type_label(type_: str):
     plugin = registry().get(type_)
     if plugin is not None and plugin.label:
         return plugin.label
-    return PLANNED_TYPE_LABELS.get(type_, type_)
+    return type_
 
 
 def template_helpers() -> dict:

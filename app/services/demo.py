@@ -4,7 +4,7 @@ role, with the names the design's user journeys use.
 The run is dated around the day the demo is first loaded: it started DEMO_DAY days earlier, so the
 kick-off (day 14) and the first transnational week (day 56) are over and the national meeting on
 innovation theory (day 84) is tomorrow. With the programme imported, the cohorts get their
-meetings and demo_progress.py records attendance and completed readings up to today."""
+meetings and demo_progress.py records attendance (and lets each plugin add its records) up to today."""
 from __future__ import annotations
 
 from datetime import date, timedelta

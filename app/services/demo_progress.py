@@ -1,9 +1,9 @@
-"""The demo run part-way through: meetings with places, attendance recorded for most of the
-meetings that are over, and trainees who have done some of their readings, so that every page has
-something to show (see demo.py for the run's dates).
+"""The demo run part-way through: meetings with places and attendance recorded for most of the
+meetings that are over, so that every page has something to show (see demo.py for the run's dates).
 
-The core completes readings only; each activity plugin adds its own records through its
-`seed_demo` hook (the assignment plugin: work handed in and waiting for feedback)."""
+The core records meetings only; each activity plugin adds its own records through its `seed_demo`
+hook (the reading plugin: readings done; the assignment plugin: work handed in and waiting for
+feedback)."""
 from __future__ import annotations
 
 from datetime import date
@@ -15,8 +15,6 @@ from ..extensions import db
 from ..models import Attendance, Cohort, CohortRole, Meeting, Membership, ProgrammeRun, User
 from ..plugins import registry
 from . import meetings as meetings_service
-from . import progress
-from .programme import overview, viewer_for
 
 #: Where each country's national meetings take place (the LIFE partners' home towns).
 NATIONAL_PLACES = {
@@ -40,7 +38,7 @@ def has_progress(run: ProgrammeRun) -> bool:
 
 
 def seed_progress(run: ProgrammeRun, today: date) -> None:
-    """Places, attendance and completed readings for the demo run, as of `today`."""
+    """Places and attendance for the demo run as of `today`, then each plugin's own demo records."""
     cohorts = list(db.session.scalars(select(Cohort).where(Cohort.run_id == run.id).order_by(Cohort.id)))
     for cohort in cohorts:
         meetings = list(db.session.scalars(select(Meeting).where(Meeting.cohort_id == cohort.id)
@@ -49,8 +47,6 @@ def seed_progress(run: ProgrammeRun, today: date) -> None:
         _record_attendance(cohort, [m for m in meetings if m.ends_on < today])
     # The programme overview builds each activity's link, and links need a request (the CLI has none).
     with current_app.test_request_context():
-        for position, user in enumerate(_national_trainees(run)):
-            _complete_readings(user, today, position % 3)
         for plugin in registry():
             plugin.seed_demo(run, today)
     db.session.flush()
@@ -78,23 +74,3 @@ def _record_attendance(cohort: Cohort, past: list[Meeting]) -> None:
         # The last trainee on each sheet missed the first meeting: not everyone has every hour.
         present = {row.trainee.id for index, row in enumerate(sheet) if number > 0 or index < len(sheet) - 1}
         meetings_service.record_attendance(meeting, sheet, present, recorder)
-
-
-def _national_trainees(run: ProgrammeRun) -> list[User]:
-    return list(db.session.scalars(
-        select(User).join(Membership).join(Cohort).where(Cohort.run_id == run.id, Cohort.country_id.is_not(None),
-                                                        Membership.role == CohortRole.TRAINEE)
-        .order_by(Cohort.id, User.id)))
-
-
-def _complete_readings(user: User, today: date, pace: int) -> None:
-    """pace 0: every reading due so far but the latest; 1: half of them; 2: the first one."""
-    viewer = viewer_for(user)
-    if viewer is None:
-        return
-    due = sorted((item for module in overview(viewer).modules for item in module.activities
-                  if item.activity.type == "reading" and item.available and item.due is not None
-                  and item.due <= today), key=lambda item: item.due)
-    count = {0: len(due) - 1, 1: len(due) // 2, 2: min(1, len(due))}[pace]
-    for item in due[:max(count, 0)]:
-        progress.mark_done(user, item.activity)

@@ -25,7 +25,7 @@ from decimal import Decimal
 from itertools import groupby
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import abort, current_app, url_for
+from flask import current_app, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import case, exists, func, select
@@ -33,6 +33,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..access import can_view_cohort_status, cohort_roles, cohorts_with_status_access, is_facilitator_of
+from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..models import (Attendance, Cohort, CohortRole, Meeting, MeetingPlan, Membership, Module, Programme,
                       ProgrammeRun, User)
@@ -138,14 +139,14 @@ def meeting_or_404(meeting_id: int) -> Meeting:
     meeting = db.session.scalar(select(Meeting).where(Meeting.id == meeting_id).options(
         joinedload(Meeting.cohort).joinedload(Cohort.run), joinedload(Meeting.plan).joinedload(MeetingPlan.module)))
     if meeting is None:
-        abort(404)
+        raise NotFound
     return meeting
 
 
 def viewable_meeting_or_403(user: User, meeting_id: int) -> Meeting:
     meeting = meeting_or_404(meeting_id)
     if not can_view(user, meeting.cohort):
-        abort(403)
+        raise Forbidden
     return meeting
 
 

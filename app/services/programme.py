@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..errors import NotFound
 from ..extensions import db
 from ..models import (Activity, Attendance, Cohort, CohortRole, Completion, Component, Meeting,
                       MeetingPlan, Membership, Module, Programme, ProgrammeRun, Resource, SiteRole, User)
@@ -347,7 +347,7 @@ def _hours(viewer: Viewer, modules: list[ModuleItem], meetings: list[Meeting], a
 def viewer_or_404(user: User) -> Viewer:
     viewer = viewer_for(user)
     if viewer is None:
-        abort(404)
+        raise NotFound
     return viewer
 
 
@@ -358,14 +358,14 @@ def activity_or_404(viewer: Viewer, slug: str, type_: str | None = None) -> Acti
                                             Module.retired.is_(False), Module.programme_id == viewer.programme.id)
         .options(joinedload(Activity.module), joinedload(Activity.country)))
     if activity is None or (type_ is not None and activity.type != type_):
-        abort(404)
+        raise NotFound
     replaced: set[int] = set()
     if activity.country_id is None and viewer.country_id is not None:
         replaced = set(db.session.scalars(select(Activity.replaces_id).where(
             Activity.replaces_id == activity.id, Activity.country_id == viewer.country_id,
             Activity.retired.is_(False))))
     if not is_visible(viewer, activity, replaced):
-        abort(404)
+        raise NotFound
     return activity
 
 
@@ -389,7 +389,7 @@ def due_date_of(viewer: Viewer, activity: Activity) -> date | None:
 def module_or_404(overview_: Overview, slug: str) -> ModuleItem:
     item = overview_.module(slug)
     if item is None:
-        abort(404)
+        raise NotFound
     return item
 
 
@@ -432,5 +432,5 @@ def resource_or_404(viewer: Viewer, slug: str) -> Resource:
     resource = db.session.scalar(_resource_query(viewer).where(Resource.slug == slug)
                                  .options(joinedload(Resource.country)))
     if resource is None:
-        abort(404)
+        raise NotFound
     return resource

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import select
 
 from ..access import can_view_cohort_status
+from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..models import Cohort, CohortRole, EcvetUnit, Membership, User
 from .programme import DONE, Hours, ModuleItem, Overview, Viewer, overview, viewer_for
@@ -154,11 +155,11 @@ def trainee_or_404(user_id: int, viewer: User) -> User:
     anyone else, 404 if the user is no trainee."""
     learner = db.session.get(User, user_id)
     if learner is None:
-        abort(404)
+        raise NotFound
     cohorts = list(db.session.scalars(select(Cohort).join(Membership).where(
         Membership.user_id == learner.id, Membership.role == CohortRole.TRAINEE)))
     if not cohorts:
-        abort(404)
+        raise NotFound
     if learner.id != viewer.id and not any(can_view_cohort_status(viewer, c) for c in cohorts):
-        abort(403)
+        raise Forbidden
     return learner

@@ -11,8 +11,8 @@ from app.models import Cohort, CohortKind, CohortRole, Membership, ProgrammeRun,
 from app.services.programme import overview, viewer_for
 from app.timeutil import utcnow
 
-from . import services
-from .services import TYPE, Work
+from .submissions import TYPE, find_submission, is_group_activity, kind_of, trainee_context
+from .writes import Work, submit
 
 TEXTS = [
     "<p>I work in a municipal family service team of six social workers. Most of the families we meet "
@@ -37,15 +37,15 @@ def _text_tasks_due(user: User, run: ProgrammeRun, today: date) -> list:
         return []
     items = [item for module in overview(viewer).modules for item in module.activities
              if item.activity.type == TYPE and item.due is not None and item.due <= today
-             and services.kind_of(item.activity) == "text" and not services.is_group_activity(item.activity)]
+             and kind_of(item.activity) == "text" and not is_group_activity(item.activity)]
     return sorted(items, key=lambda item: item.due)[:2]
 
 
 def _hand_in(user: User, run: ProgrammeRun, activity, text: str, days_ago: int) -> None:
-    ctx = services.trainee_context(viewer_for(user, run), activity)
-    if services.find_submission(ctx) is not None:
+    ctx = trainee_context(viewer_for(user, run), activity)
+    if find_submission(ctx) is not None:
         return
-    version = services.submit(ctx, Work(body_html=text), 0, [])
+    version = submit(ctx, Work(body_html=text), 0, [])
     when = utcnow() - timedelta(days=days_ago)
     version.submitted_at = when
     version.submission.submitted_at = when

@@ -1,4 +1,4 @@
-"""Template helpers for the assignment pages (only this blueprint's templates get them)."""
+"""Template helpers for the assignment pages (views.py gives them to its blueprint's templates only)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -7,7 +7,6 @@ from markupsafe import Markup, escape
 from app.sanitize import safe_html
 
 from . import templating
-from .plugin import bp
 
 STATUS_LABELS = {
     "not_started": _l("Not started"),
@@ -39,7 +38,6 @@ def file_size(size: int) -> str:
     return f"{max(1, size // 1024)} KB"
 
 
-@bp.context_processor
 def assignment_helpers() -> dict:
     return {
         "safe_html": safe_html, "lines": lines, "file_size": file_size,

@@ -9,7 +9,7 @@ by the trainee for the next version, not handed in yet.
 Group submissions: for an activity with `group: true` the owner is a national cohort
 (`group_cohort_id`) instead of a user. The members of the group are that cohort's trainees, so
 no separate group table is needed: a country group *is* the national cohort inside the
-transnational week (see services.group_cohort_for)."""
+transnational week (see submissions.trainee_context)."""
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -17,7 +17,8 @@ from app.services import programme as programme_service
 from app.timeutil import utcnow
 
 from .models import Extension, Feedback, FeedbackState, Status, Submission
-from .services import TYPE, coordinates, country_group_ids, is_group_activity
+from .access import coordinates
+from .submissions import TYPE, country_group_ids, is_group_activity
 
 
 @dataclass

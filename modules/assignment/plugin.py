@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -12,11 +12,10 @@ from app.access import can_view_cohort_status
 from app.plugins import ActivityPlugin, ContentContext, DashboardItem, NavLink
 from app.timeutil import utcnow
 
-from . import services
+from . import access, privacy, queries, submissions
 from .models import MODELS
 from .settings import validate_settings
-
-bp = Blueprint("assignment", __name__, template_folder="templates")
+from .views import bp
 
 
 class AssignmentPlugin(ActivityPlugin):
@@ -31,33 +30,33 @@ class AssignmentPlugin(ActivityPlugin):
         return url_for("assignment.activity_page", slug=activity.slug)
 
     def due_dates(self, user, activity_ids: list[int]) -> dict[int, date]:
-        return services.due_dates(user, activity_ids)
+        return submissions.due_dates(user, activity_ids)
 
     def dashboard_items(self, user, cohorts) -> list[DashboardItem]:
         items = []
-        waiting, oldest = services.waiting_summary(user)
+        waiting, oldest = queries.waiting_summary(user)
         if waiting:
             days = (utcnow() - oldest).days if oldest else 0
             items.append(DashboardItem(
                 ngettext("%(num)d submission awaits your feedback (oldest: %(days)d days)",
                          "%(num)d submissions await your feedback (oldest: %(days)d days)", waiting, days=days),
                 waiting, url_for("assignment.queue"), attention=days >= 7))
-        elif services.facilitated_cohort_ids(user):
+        elif access.facilitated_cohort_ids(user):
             # The queue stays one click away when it is empty (its other tabs: revisions, accepted).
             items.append(DashboardItem(_("Feedback queue: nothing waits for your feedback"), 0,
                                        url_for("assignment.queue")))
-        to_review = services.review_count(user)
+        to_review = queries.review_count(user)
         if to_review:
             items.append(DashboardItem(_("Feedback waiting for your review"), to_review,
                                        url_for("assignment.review_list"), attention=True))
-        unread = services.unread_feedback(user)
+        unread = queries.unread_feedback(user)
         if unread:
             items.append(DashboardItem(_("Feedback to read"), len(unread),
                                        url_for("assignment.activity_page", slug=unread[0]), attention=True))
         return items
 
     def nav_links(self, user) -> list[NavLink]:
-        if not services.facilitated_cohort_ids(user):
+        if not access.facilitated_cohort_ids(user):
             return []
         return [NavLink(_l("Feedback queue"), url_for("assignment.queue"), prefix=url_for("assignment.queue"))]
 
@@ -66,7 +65,7 @@ class AssignmentPlugin(ActivityPlugin):
         if can_view_cohort_status(user, cohort):
             links.append(NavLink(_l("Assignments: status and feedback"),
                                  url_for("assignment.cohort_overview", cohort_id=cohort.id)))
-        if services.may_change_settings(user, cohort):
+        if access.may_change_settings(user, cohort):
             links.append(NavLink(_l("Feedback settings"), url_for("assignment.cohort_settings", cohort_id=cohort.id)))
         return links
 
@@ -75,12 +74,10 @@ class AssignmentPlugin(ActivityPlugin):
         seed_demo(run, today)
 
     def export_user_data(self, user) -> dict[str, Any]:
-        return services.export_for(user)
+        return privacy.export_for(user)
 
     def erase_user_data(self, user) -> None:
-        services.erase_for(user)
+        privacy.erase_for(user)
 
 
 plugin = AssignmentPlugin(name="assignment", label=_l("Assignment"), blueprint=bp, models=MODELS)
-
-from . import helpers, views  # noqa: E402,F401  (routes and template helpers attach to bp)

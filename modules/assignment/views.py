@@ -2,14 +2,14 @@
 
 Trainees: /<slug> (instructions, the work, feedback and the dialogue). Facilitators: /queue,
 /submission/<id>, /cohort/<id>/<slug> (status of a cohort), extensions. Coordinators: status
-pages, the cohort's review setting and /review. Each view parses a form, asks services.py who may
+pages, the cohort's review setting and /review. Each view parses a form, asks access.py who may
 do what, calls a service and commits once."""
 from __future__ import annotations
 
 import io
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -26,11 +26,13 @@ from app.privacy_check import review_fields, review_texts
 from app.services import drafts
 from app.services import programme as programme_service
 
-from . import overview, services, templating, uploads
+from . import helpers, overview, services, templating, uploads
 from .forms import (CohortSettingsForm, EmptyForm, ExtensionForm, QueueFilterForm, ReplyForm, ReviewForm,
                     feedback_form_class, submission_form_class)
 from .models import Feedback, FeedbackState, File, Status, Submission
-from .plugin import bp
+
+bp = Blueprint("assignment", __name__, template_folder="templates")
+bp.context_processor(helpers.assignment_helpers)
 
 NOT_DRAFT_FIELDS = {"csrf_token", "draft_key", "draft_version", "action", "base_version", "privacy_confirmed"}
 
@@ -177,21 +179,12 @@ def _submit(ctx, form, new_files, draft_version, render):
 
 # --- files -------------------------------------------------------------------------------------
 
-def _may_download(user, row: File) -> bool:
-    submission = row.submission
-    if row.feedback_id is not None:
-        return services.may_review(user, submission) or (row.feedback.is_released and services.is_member(user, submission))
-    if row.is_pending:
-        return services.is_member(user, submission)
-    return services.is_member(user, submission) or services.may_review(user, submission)
-
-
 @bp.get("/file/<int:file_id>")
 @login_required
 def download(file_id: int):
     row = db.get_or_404(File, file_id)
     user = _user()
-    if not _may_download(user, row):
+    if not services.may_download(user, row):
         abort(403 if can_view_cohort_status(user, row.submission.cohort) else 404)
     services.record_read(user, row.submission, "file")
     db.session.commit()
@@ -208,7 +201,7 @@ def download(file_id: int):
 @login_required
 def remove_file(file_id: int):
     row = db.get_or_404(File, file_id)
-    if not row.is_pending or not services.is_member(_user(), row.submission):
+    if not services.may_remove_file(_user(), row):
         abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -260,7 +253,6 @@ def _render_submission(submission: Submission, *, form=None, draft_version: int 
     base_due = programme_service.due_date_of(services.cohort_viewer(_user(), cohort, activity), activity)
     extension = services.extension_for(activity.id, user_id=submission.user_id, group_cohort_id=submission.group_cohort_id)
     owner = services.Owner(group=submission.group_cohort) if submission.is_group else services.Owner(user=submission.user)
-    services.record_read(_user(), submission)
     return render_template(
         "assignment/submission.html", submission=submission, activity=activity, template=services.template_of(activity),
         kind=services.kind_of(activity), latest=submission.versions[-1] if submission.versions else None,
@@ -279,6 +271,7 @@ def submission_page(submission_id: int):
     submission = _submission_or_deny(submission_id)
     if not services.may_review(_user(), submission):
         return redirect(url_for("assignment.activity_page", slug=submission.activity.slug))
+    services.record_read(_user(), submission)
     page = _render_submission(submission)
     db.session.commit()  # the audit record of this read
     return page

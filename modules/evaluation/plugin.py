@@ -3,17 +3,16 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Blueprint, Flask, url_for
+from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.plugins import ActivityPlugin, ContentContext, DashboardItem, NavLink
 
-from . import services
+from . import access, privacy, queries, scopes
 from .instrument import validate_settings
 from .models import AnonymousResponse, NamedResponse, Participation, Reminder
-
-bp = Blueprint("evaluation", __name__, template_folder="templates")
+from .views import bp
 
 
 class EvaluationPlugin(ActivityPlugin):
@@ -45,7 +44,7 @@ class EvaluationPlugin(ActivityPlugin):
 
     def dashboard_items(self, user, cohorts) -> list[DashboardItem]:
         items = []
-        waiting = services.open_for_staff(cohorts)
+        waiting = queries.open_for_staff(cohorts)
         if cohorts:
             items.append(DashboardItem(_("Evaluation: results and response rates (open questionnaires)"),
                                        len({(i.activity.id, i.cohort.id) for i in waiting}),
@@ -58,31 +57,29 @@ class EvaluationPlugin(ActivityPlugin):
         from app.services.programme import viewer_for
         viewer = viewer_for(user)
         if viewer is not None and viewer.is_trainee:
-            for item in services.open_for_trainee(user, viewer.cohorts):
+            for item in queries.open_for_trainee(user, viewer.cohorts):
                 items.append(DashboardItem(_("Please answer “%(title)s”", title=item.activity.title), 1,
                                            url_for("evaluation.answer", slug=item.activity.slug), attention=True))
         return items
 
     def nav_links(self, user) -> list[NavLink]:
-        if not services.sees_results(user):
+        if not access.sees_results(user):
             return []
         return [NavLink(_l("Evaluation"), url_for("evaluation.results_index"), "/a/evaluation/results")]
 
     def cohort_links(self, user, cohort) -> list[NavLink]:
-        scope = services.Scope(services.COHORT, cohort.run, [cohort], cohort=cohort)
-        if not services.can_view_scope(user, scope):
+        scope = scopes.Scope(scopes.COHORT, cohort.run, [cohort], cohort=cohort)
+        if not access.can_view_scope(user, scope):
             return []
         return [NavLink(_("Questionnaires: response rates, who has not answered yet, results"),
                         url_for("evaluation.scope_overview", scope=scope.token))]
 
     def export_user_data(self, user) -> dict[str, Any]:
-        return services.export_user_data(user)
+        return privacy.export_user_data(user)
 
     def erase_user_data(self, user) -> None:
-        services.erase_user_data(user)
+        privacy.erase_user_data(user)
 
 
 plugin = EvaluationPlugin(name="evaluation", label=_l("Questionnaire"), blueprint=bp,
                           models=(Participation, AnonymousResponse, NamedResponse, Reminder))
-
-from . import views  # noqa: E402,F401  (routes attach to bp)

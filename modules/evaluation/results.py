@@ -22,7 +22,8 @@ from app.models import Activity
 
 from .instrument import PHASES, competency_matrix, questions, retrospective_matrix
 from .models import AnonymousResponse, NamedResponse
-from .services import Scope, activities_in_scope, instrument_of
+from .questionnaire import instrument_of
+from .scopes import Scope, activities_in_scope
 
 MIN_RESPONDENTS = 5
 

@@ -1,10 +1,10 @@
 """Answering questionnaires (trainees), and their results (facilitators, coordinators, admins).
 
-Access is decided in services.py (can_view_scope, can_remind, can_view_trainee) and by the
+Access is decided in access.py (can_view_scope, can_remind, can_view_trainee) and by the
 programme service for the answer page; these views only call them."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -23,7 +23,8 @@ from app.services import programme as programme_service
 
 from . import results, services
 from .forms import answer_form, formdata_from_answers, formdata_from_draft
-from .plugin import bp
+
+bp = Blueprint("evaluation", __name__, template_folder="templates")
 
 #: Request fields that are not answers (never stored in a part-way draft).
 NOT_ANSWERS = {"csrf_token", "draft_key", "draft_version", "save", "send", "privacy_confirmed"}

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import ProgrammeRun
 from app.timeutil import utcnow
 
-from . import services
+from . import privacy
 
 journal_cli = AppGroup("journal", help="Reflection journals.")
 
@@ -31,8 +31,8 @@ def purge(run_ref: str, dry_run: bool) -> None:
     entries (with comments, flags and answers) and its cohorts' group reflections."""
     run = _run(run_ref.strip())
     try:
-        report = services.purge_run(run, utcnow().date())
-    except services.RetentionError as exc:
+        report = privacy.purge_run(run, utcnow().date())
+    except privacy.RetentionError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     summary = (f"{report.entries} journal entries of {report.trainees} trainees and "

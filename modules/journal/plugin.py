@@ -3,17 +3,16 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Blueprint, Flask, url_for
+from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from app.plugins import ActivityPlugin, ContentContext, DashboardItem, NavLink
 from app.timeutil import utcnow
 
-from . import services
+from . import access, privacy, queries
 from .models import MODELS
 from .settings import validate_settings
-
-bp = Blueprint("journal", __name__, template_folder="templates")
+from .views import bp
 
 
 class JournalPlugin(ActivityPlugin):
@@ -28,7 +27,7 @@ class JournalPlugin(ActivityPlugin):
 
     def init_app(self, app: Flask) -> None:
         app.config.setdefault("JOURNAL_RETENTION_DAYS",
-                              int(os.environ.get("JOURNAL_RETENTION_DAYS", services.DEFAULT_RETENTION_DAYS)))
+                              int(os.environ.get("JOURNAL_RETENTION_DAYS", privacy.DEFAULT_RETENTION_DAYS)))
         from .cli import journal_cli
         app.cli.add_command(journal_cli)
 
@@ -43,34 +42,34 @@ class JournalPlugin(ActivityPlugin):
         """Each count is the user's own: a facilitator's shared entries, a trainee's new comments,
         a supervisor's flags. Flags are never counted for anyone but their supervisor."""
         items = []
-        shared = services.count_shared_with_new_activity(user)
+        shared = queries.count_shared_with_new_activity(user)
         if shared:
             items.append(DashboardItem(_l("Shared journal entries with new activity"), shared,
                                        url_for("journal.shared"), attention=True))
-        flagged = services.count_open_flags_for(user)
+        flagged = queries.count_open_flags_for(user)
         if flagged:
             items.append(DashboardItem(_l("Journal entries flagged to you"), flagged,
                                        url_for("journal.flags"), attention=True))
-        unnamed = services.count_cohorts_without_supervisor(user, utcnow().date())
+        unnamed = queries.count_cohorts_without_supervisor(user, utcnow().date())
         if unnamed:
             items.append(DashboardItem(_l("Cohorts without a supervisor for flagged journal entries"), unnamed,
                                        url_for("journal.index") + "#supervisors-h"))
-        commented = services.count_entries_with_new_comments(user)
+        commented = queries.count_entries_with_new_comments(user)
         if commented:
             items.append(DashboardItem(_l("Your journal entries with new comments"), commented,
                                        url_for("journal.index")))
         return items
 
     def nav_links(self, user) -> list[NavLink]:
-        if not services.takes_part(user):
+        if not access.takes_part(user):
             return []
         return [NavLink(_l("Journal"), url_for("journal.index"), prefix=url_for("journal.index"))]
 
     def cohort_links(self, user, cohort) -> list[NavLink]:
         links = []
-        if services.is_group_member(user, cohort):
+        if access.is_group_member(user, cohort):
             links.append(NavLink(_l("Group reflection"), url_for("journal.group", cohort_id=cohort.id)))
-        if services.can_manage_supervisors(user, cohort):
+        if access.can_manage_supervisors(user, cohort):
             links.append(NavLink(_l("Supervisors for flagged journal entries"),
                                  url_for("journal.supervisors", cohort_id=cohort.id)))
         return links
@@ -80,15 +79,13 @@ class JournalPlugin(ActivityPlugin):
         seed_demo(run)
 
     def export_user_data(self, user) -> dict[str, Any]:
-        return services.user_data(user)
+        return privacy.user_data(user)
 
     def erase_user_data(self, user) -> None:
-        services.erase_user(user)
+        privacy.erase_user(user)
 
 
 # Flags speak about a trainee's distress: the supervisor's download leaves them out, and the
 # trainee's own has them with the entry (export_user_data).
 plugin = JournalPlugin(name="journal", label=_l("Journal"), blueprint=bp, models=MODELS,
                        confidential_notification_kinds=("journal.flag", "journal.flag.reply", "journal.flag.answer"))
-
-from . import views  # noqa: E402,F401  (routes attach to bp)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -21,9 +21,9 @@ from app.timeutil import utcnow
 from . import services
 from .forms import (CommentForm, FlagForm, FlagReplyForm, GroupPostForm, GroupReplyForm, PromptChoiceForm,
                     ShareForm, SupervisorForm, entry_form, stage_field_name)
-from .plugin import bp
 from .settings import model_label
 
+bp = Blueprint("journal", __name__, template_folder="templates")
 
 
 @bp.app_context_processor
@@ -200,14 +200,15 @@ def edit_entry(entry_id: int):
 
 # --- one entry -----------------------------------------------------------------------------------
 
-def _render_entry(entry, role: str, **forms):
-    """The entry page; every showing to someone other than the owner is a read for the audit log."""
-    user = _user()
-    if role == services.OWNER:
-        services.mark_seen(entry, user)
-    else:
-        services.record_read(entry, user)
+def _record_read(entry) -> None:
+    """Showing an entry marks it seen; showing it to anyone but its owner is a read for the audit
+    log. Views call this before every showing, committed whatever the page then says."""
+    services.record_read(entry, _user())
     db.session.commit()
+
+
+def _render_entry(entry, role: str, **forms):
+    """The entry page (the view has recorded the read)."""
     context = {
         "entry": entry, "role": role, "share_form": ShareForm(formdata=None),
         "comment_form": forms.get("comment_form") or CommentForm(formdata=None),
@@ -223,6 +224,7 @@ def _render_entry(entry, role: str, **forms):
 @login_required
 def entry(entry_id: int):
     entry_, role = services.entry_for_reader_or_404(_user(), entry_id)
+    _record_read(entry_)
     return _render_entry(entry_, role)
 
 
@@ -261,9 +263,11 @@ def comment(entry_id: int):
     entry_, role = services.entry_for_reader_or_404(user, entry_id)
     form = CommentForm()
     if not form.validate_on_submit():
+        _record_read(entry_)
         return _render_entry(entry_, role, comment_form=form)
     review = review_fields(form, ["body"])
     if review.blocked:
+        _record_read(entry_)
         return _render_entry(entry_, role, comment_form=form, comment_privacy=review)
     try:
         services.add_comment(entry_, user, services.text_to_html(form.body.data))
@@ -282,9 +286,11 @@ def flag_entry(entry_id: int):
     entry_ = services.entry_for_owner_or_404(_user(), entry_id)
     form = FlagForm()
     if not form.validate_on_submit():
+        _record_read(entry_)
         return _render_entry(entry_, services.OWNER, flag_form=form)
     review = review_fields(form, ["note"])
     if review.blocked:
+        _record_read(entry_)
         return _render_entry(entry_, services.OWNER, flag_form=form, flag_privacy=review)
     try:
         flag = services.flag_entry(entry_, services.text_to_html(form.note.data))
@@ -306,9 +312,14 @@ def flags():
     return render_template("journal/flags.html", flags=services.flags_for_supervisor(_user()))
 
 
-def _render_flag(flag, role: str, form=None, privacy=None):
+def _record_flag_read(flag) -> None:
+    """The supervisor's reads of a flagged entry go to the audit log, like any read of someone
+    else's entry; views call this before every showing of the conversation."""
     services.record_flag_read(flag, _user())
     db.session.commit()
+
+
+def _render_flag(flag, role: str, form=None, privacy=None):
     return render_template("journal/flag.html", flag=flag, entry=flag.entry, role=role,
                            form=form or FlagReplyForm(formdata=None), privacy=privacy)
 
@@ -317,6 +328,7 @@ def _render_flag(flag, role: str, form=None, privacy=None):
 @login_required
 def flag(flag_id: int):
     flag_, role = services.flag_for_reader_or_404(_user(), flag_id)
+    _record_flag_read(flag_)
     return _render_flag(flag_, role)
 
 
@@ -327,15 +339,18 @@ def flag_reply(flag_id: int):
     flag_, role = services.flag_for_reader_or_404(user, flag_id)
     form = FlagReplyForm()
     if not form.validate_on_submit():
+        _record_flag_read(flag_)
         return _render_flag(flag_, role, form)
     review = review_fields(form, ["body"])
     if review.blocked:
+        _record_flag_read(flag_)
         return _render_flag(flag_, role, form, review)
     try:
         services.reply_to_flag(flag_, user, services.text_to_html(form.body.data))
     except services.JournalError as exc:
         db.session.rollback()
         form.body.errors = [str(exc)]
+        _record_flag_read(flag_)
         return _render_flag(flag_, role, form)
     db.session.commit()
     flash(_("Your answer is sent."), "success")

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from flask import Blueprint, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from app.plugins import ActivityPlugin, ConfigError, ContentContext
 
-bp = Blueprint("reading", __name__, template_folder="templates")
+from .views import bp
 
 SETTINGS = ("body", "resources")
 
@@ -44,7 +45,9 @@ class ReadingPlugin(ActivityPlugin):
     def activity_url(self, activity: Any) -> str | None:
         return url_for("reading.lesson", slug=activity.slug)
 
+    def seed_demo(self, run, today: date) -> None:
+        from .demo import seed_demo
+        seed_demo(run, today)
+
 
 plugin = ReadingPlugin(name="reading", label=_l("Reading"), blueprint=bp)
-
-from . import views  # noqa: E402,F401  (routes attach to bp)

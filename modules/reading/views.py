@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,7 +9,8 @@ from app.services import programme as programme_service
 from app.services import progress
 
 from .forms import MarkDoneForm
-from .plugin import bp
+
+bp = Blueprint("reading", __name__, template_folder="templates")
 
 
 def _lesson_or_404(slug: str):

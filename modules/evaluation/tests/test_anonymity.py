@@ -12,7 +12,7 @@ from app import StartupError, create_app
 from app.extensions import db
 from app.models import Draft
 from config import ProductionConfig
-from modules.evaluation import services
+from modules.evaluation import services, writes
 from modules.evaluation.models import AnonymousResponse, Participation
 
 from .helpers import complete_answers, evaluation_for_world, trainees
@@ -149,7 +149,7 @@ def test_every_answer_rewrites_the_cohort_s_answers_in_a_random_order(client, wo
     activity = evaluation_for_world(world)
     people = [world.trainee, *trainees(factory, world.cohort, 3)]
     # Reverse order stands in for the random one, so the test can tell the two orders apart.
-    monkeypatch.setattr(services, "_shuffle", lambda rows: rows.sort(key=lambda r: r["code"], reverse=True))
+    monkeypatch.setattr(writes, "_shuffle", lambda rows: rows.sort(key=lambda r: r["code"], reverse=True))
     ids_before: set[str] = set()
     for user in people:
         answer_as(client, login, user, activity)

@@ -1,0 +1,62 @@
+"""A user's assignments for the privacy export, and their erasure."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.extensions import db
+from app.models import CohortRole, Draft, User
+
+from .models import Extension, Feedback, FeedbackRead, File, Reply, Submission, Version
+from .submissions import TYPE
+from .writes import forget_bytes
+
+
+def _files_dict(rows: list[File]) -> list[dict[str, Any]]:
+    return [{"name": f.original_name, "type": f.mime, "size": f.size, "sha256": f.sha256} for f in rows]
+
+
+def export_for(user: User) -> dict[str, Any]:
+    trainee_cohorts = [m.cohort_id for m in user.memberships if m.role == CohortRole.TRAINEE]
+    condition = Submission.user_id == user.id
+    if trainee_cohorts:
+        condition = or_(condition, Submission.group_cohort_id.in_(trainee_cohorts))
+    submissions = list(db.session.scalars(select(Submission).where(condition).options(
+        selectinload(Submission.versions).selectinload(Version.files),
+        selectinload(Submission.feedback).selectinload(Feedback.replies),
+        joinedload(Submission.activity)).order_by(Submission.id)))
+    replies = list(db.session.scalars(select(Reply).where(Reply.author_id == user.id).order_by(Reply.id)))
+    return {
+        "submissions": [{
+            "activity": s.activity.slug, "title": s.activity.title, "status": s.status, "group": s.is_group,
+            "versions": [{"number": v.number, "submitted_at": v.submitted_at.isoformat(), "body_html": v.body_html,
+                          "fields": v.fields, "files": _files_dict(v.files)} for v in s.versions],
+            "feedback": [{"version": f.version_number, "decision": f.decision, "body_html": f.body_html,
+                          "field_comments": f.field_comments,
+                          "released_at": f.released_at.isoformat() if f.released_at else None,
+                          "replies": [{"body_html": r.body_html, "at": r.created_at.isoformat(),
+                                       "mine": r.author_id == user.id} for r in f.replies]}
+                         for f in s.feedback if f.is_released],
+        } for s in submissions],
+        "replies_written": [{"body_html": r.body_html, "at": r.created_at.isoformat()} for r in replies],
+        "extensions": [{"activity_id": e.activity_id, "due_on": e.due_on.isoformat(), "reason": e.reason}
+                       for e in db.session.scalars(select(Extension).where(Extension.user_id == user.id))],
+    }
+
+
+def erase_for(user: User) -> None:
+    """Delete the user's own submissions (versions, feedback, replies and files, on disk too: the
+    foreign keys cascade), their replies and extensions. A group submission belongs to the group
+    and stays; versions the user handed in there keep no author."""
+    own = select(Submission.id).where(Submission.user_id == user.id)
+    stored = list(db.session.scalars(select(File.stored_name).where(File.submission_id.in_(own))))
+    db.session.execute(delete(Reply).where(Reply.author_id == user.id))
+    db.session.execute(delete(Submission).where(Submission.user_id == user.id))
+    db.session.execute(delete(Extension).where(Extension.user_id == user.id))
+    db.session.execute(delete(FeedbackRead).where(FeedbackRead.user_id == user.id))
+    db.session.execute(delete(Draft).where(Draft.user_id == user.id, Draft.key.like(f"{TYPE}:%")))
+    db.session.execute(update(Version).where(Version.submitted_by_id == user.id).values(submitted_by_id=None))
+    db.session.expire_all()
+    forget_bytes(stored)

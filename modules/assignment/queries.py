@@ -1,0 +1,212 @@
+"""Read models for staff pages and the home page: a cohort's status, the facilitators' queue, the
+coordinators' review list, what changed since the last feedback, and the dashboard counts.
+Reading someone else's work is recorded in the audit log by `record_read`, which the view calls."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from app import audit
+from app.extensions import db
+from app.models import Activity, Cohort, CohortRole, Membership, Module, User
+
+from . import templating
+from .access import facilitated_cohort_ids, is_member
+from .diffing import html_to_text, word_diff
+from .models import Extension, Feedback, FeedbackRead, FeedbackState, Status, Submission, Version
+from .submissions import TYPE, Owner, country_group_ids, is_group_activity, kind_of, last_released, template_of
+
+
+QUEUE_PER_PAGE = 25
+
+
+QUEUE_STATUSES = {"waiting": [Status.SUBMITTED], "revision_requested": [Status.REVISION_REQUESTED],
+                  "accepted": [Status.ACCEPTED],
+                  "all": [Status.SUBMITTED, Status.REVISION_REQUESTED, Status.ACCEPTED]}
+
+
+def record_read(user: User, submission: Submission, what: str = "submission") -> None:
+    """Every read of a trainee's work by someone else goes to the audit log."""
+    if not is_member(user, submission):
+        audit.record(f"assignment.{what}.read", submission, activity=submission.activity_id,
+                     owner_user=submission.user_id, owner_group=submission.group_cohort_id)
+
+
+# --- status overview for staff ----------------------------------------------------------------
+
+@dataclass
+class OverviewRow:
+    owner: Owner
+    submission: Submission | None
+    due: date | None
+    extension: Extension | None
+
+    @property
+    def status(self) -> str:
+        return self.submission.status if self.submission else "not_started"
+
+
+def cohort_overview(cohort: Cohort, activity: Activity, base_due: date | None) -> list[OverviewRow]:
+    """Every trainee (or country group) of the cohort with status and due date: a few queries."""
+    if is_group_activity(activity):
+        groups = list(db.session.scalars(select(Cohort).where(Cohort.id.in_(country_group_ids(cohort))).order_by(Cohort.name)))
+        owners = [Owner(group=g) for g in groups]
+        subs = {s.group_cohort_id: s for s in db.session.scalars(select(Submission).where(
+            Submission.activity_id == activity.id, Submission.group_cohort_id.in_([g.id for g in groups])))}
+        exts = {e.group_cohort_id: e for e in db.session.scalars(select(Extension).where(
+            Extension.activity_id == activity.id, Extension.group_cohort_id.in_([g.id for g in groups])))}
+        keys = [o.group.id for o in owners]
+    else:
+        users = list(db.session.scalars(select(User).join(Membership).where(
+            Membership.cohort_id == cohort.id, Membership.role == CohortRole.TRAINEE).order_by(User.name)))
+        owners = [Owner(user=u) for u in users]
+        ids = [u.id for u in users]
+        subs = {s.user_id: s for s in db.session.scalars(select(Submission).where(
+            Submission.activity_id == activity.id, Submission.user_id.in_(ids)))}
+        exts = {e.user_id: e for e in db.session.scalars(select(Extension).where(
+            Extension.activity_id == activity.id, Extension.user_id.in_(ids)))}
+        keys = ids
+    return [OverviewRow(owner, subs.get(key), exts[key].due_on if key in exts else base_due, exts.get(key))
+            for owner, key in zip(owners, keys)]
+
+
+# --- the facilitators' queue ------------------------------------------------------------------
+
+@dataclass
+class QueueFilters:
+    cohort_id: int | None = None
+    module_id: int | None = None
+    status: str = "waiting"
+
+
+def queue(user: User, filters: QueueFilters, page: int):
+    """Handed-in work in the user's cohorts, oldest first: the same few queries whatever the
+    number of submissions (a count, one page of rows with everything they show, the open
+    feedback of that page)."""
+    cohort_ids = facilitated_cohort_ids(user)
+    if filters.cohort_id is not None:
+        cohort_ids = [c for c in cohort_ids if c == filters.cohort_id]
+    query = (select(Submission).join(Activity, Submission.activity_id == Activity.id)
+             .where(Submission.cohort_id.in_(cohort_ids),
+                    Submission.status.in_(QUEUE_STATUSES.get(filters.status, QUEUE_STATUSES["waiting"])))
+             .options(joinedload(Submission.activity).joinedload(Activity.module),
+                      joinedload(Submission.cohort), joinedload(Submission.user),
+                      joinedload(Submission.group_cohort))
+             .order_by(Submission.submitted_at, Submission.id))
+    if filters.module_id is not None:
+        query = query.where(Activity.module_id == filters.module_id)
+    page_ = db.paginate(query, page=page, per_page=QUEUE_PER_PAGE, error_out=False)
+    ids = [s.id for s in page_.items]
+    rows = db.session.execute(select(Feedback.submission_id, Feedback.state).where(
+        Feedback.submission_id.in_(ids), Feedback.state != FeedbackState.RELEASED)) if ids else []
+    states = {submission_id: state for submission_id, state in rows}
+    return page_, states
+
+
+def queue_choices(user: User) -> tuple[list[Cohort], list[Module]]:
+    cohort_ids = facilitated_cohort_ids(user)
+    cohorts = list(db.session.scalars(select(Cohort).where(Cohort.id.in_(cohort_ids)).order_by(Cohort.name))) \
+        if cohort_ids else []
+    modules = list(db.session.scalars(select(Module).where(
+        Module.id.in_(select(Activity.module_id).where(Activity.type == TYPE))).order_by(Module.order, Module.id)))
+    return cohorts, modules
+
+
+# --- review list for coordinators --------------------------------------------------------------
+
+def _coordinated_cohort_filter(user: User):
+    if user.is_transnational_coordinator:
+        return True
+    countries = {m.cohort.country_id for m in user.memberships
+                 if m.role == CohortRole.COORDINATOR and m.cohort.country_id is not None}
+    if not countries:
+        return False
+    return Submission.cohort_id.in_(select(Cohort.id).where(Cohort.country_id.in_(countries)))
+
+
+def awaiting_review(user: User) -> list[Feedback]:
+    condition = _coordinated_cohort_filter(user)
+    if condition is False:
+        return []
+    return list(db.session.scalars(
+        select(Feedback).join(Submission).where(Feedback.state == FeedbackState.AWAITING_REVIEW, condition)
+        .options(joinedload(Feedback.submission).joinedload(Submission.activity),
+                 joinedload(Feedback.submission).joinedload(Submission.cohort),
+                 joinedload(Feedback.author)).order_by(Feedback.updated_at)))
+
+
+# --- what changed -----------------------------------------------------------------------------
+
+@dataclass
+class FieldChange:
+    label: str
+    changed: bool
+    html: Any
+
+
+def version_texts(activity: Activity, version: Version) -> list[tuple[str, str, str]]:
+    """(name, label, plain text) of every part of a version, in the order shown."""
+    template = template_of(activity)
+    parts: list[tuple[str, str, str]] = []
+    if template:
+        for spec in template["fields"]:
+            parts.append((spec["name"], spec["label"], templating.field_text(spec, version.fields.get(spec["name"]))))
+    if kind_of(activity) != "template" or html_to_text(version.body_html):
+        parts.append(("body", _("Answer") if kind_of(activity) == "text" else _("Note"), html_to_text(version.body_html)))
+    files = ", ".join(f"{f.original_name} ({f.sha256[:8]})" for f in version.files)
+    if files or kind_of(activity) == "files":
+        parts.append(("files", _("Files"), files))
+    return parts
+
+
+def changes_since_feedback(submission: Submission) -> tuple[Version | None, list[FieldChange]]:
+    """The latest version against the version the last released feedback answered."""
+    last = last_released(submission)
+    if last is None or last.version_number >= submission.latest_version:
+        return None, []
+    by_number = {v.number: v for v in submission.versions}
+    before, now = by_number.get(last.version_number), by_number.get(submission.latest_version)
+    if before is None or now is None:
+        return None, []
+    old = {name: text for name, _label, text in version_texts(submission.activity, before)}
+    changes = []
+    for name, label, text in version_texts(submission.activity, now):
+        previous = old.get(name, "")
+        changes.append(FieldChange(label, previous != text, word_diff(previous, text)))
+    return before, changes
+
+
+# --- home page --------------------------------------------------------------------------------
+
+def waiting_summary(user: User) -> tuple[int, datetime | None]:
+    cohort_ids = facilitated_cohort_ids(user)
+    if not cohort_ids:
+        return 0, None
+    count, oldest = db.session.execute(select(func.count(), func.min(Submission.submitted_at)).where(
+        Submission.cohort_id.in_(cohort_ids), Submission.status == Status.SUBMITTED)).one()
+    return count, oldest
+
+
+def unread_feedback(user: User) -> list[str]:
+    """Slugs of the activities with released feedback the trainee has not opened, oldest first."""
+    trainee_cohorts = [m.cohort_id for m in user.memberships if m.role == CohortRole.TRAINEE]
+    if not trainee_cohorts:
+        return []
+    mine = or_(Submission.user_id == user.id, Submission.group_cohort_id.in_(trainee_cohorts))
+    read = exists().where(FeedbackRead.feedback_id == Feedback.id, FeedbackRead.user_id == user.id)
+    return list(db.session.scalars(
+        select(Activity.slug).select_from(Feedback).join(Submission).join(Activity, Submission.activity_id == Activity.id)
+        .where(mine, Feedback.state == FeedbackState.RELEASED, ~read).order_by(Feedback.released_at, Feedback.id)))
+
+
+def review_count(user: User) -> int:
+    condition = _coordinated_cohort_filter(user)
+    if condition is False:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(Feedback).join(Submission).where(
+        Feedback.state == FeedbackState.AWAITING_REVIEW, condition)) or 0

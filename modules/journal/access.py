@@ -1,0 +1,178 @@
+"""Who may read and change what in the journal. Every access decision of the plugin is made here:
+
+- an entry is read by its owner; by a facilitator of a cohort the owner is a trainee in, only
+  while it is shared; never by coordinators or admins as such (ARCHITECTURE.md section 5);
+- a flag ("this is weighing on me") and the entry it carries are read by the owner and by the one
+  supervisor the flag was sent to, not by the cohort's other facilitators;
+- a cohort's group space is for its trainees and facilitators;
+- supervisors are named by admins, by the national coordinators of a national cohort's country
+  and by the transnational coordinators for a transnational cohort.
+
+The `*_or_404` loaders raise app.errors.NotFound (a 404 page), so a private thing's existence is
+not revealed."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.errors import NotFound
+from app.extensions import db
+from app.models import Cohort, CohortRole, Membership, SiteRole, User
+
+from .models import Comment, Entry, Flag, FlagReply, GroupPost, GroupReply
+
+
+# --- who is who ----------------------------------------------------------------------------------
+
+def _ids(query) -> set[int]:
+    return set(db.session.scalars(query))
+
+
+def facilitated_cohorts_query(user: User):
+    return select(Membership.cohort_id).where(Membership.user_id == user.id,
+                                              Membership.role == CohortRole.FACILITATOR)
+
+
+def trainees_of_facilitator_query(user: User):
+    """Users who are trainees in a cohort `user` facilitates."""
+    return select(Membership.user_id).where(Membership.role == CohortRole.TRAINEE,
+                                            Membership.cohort_id.in_(facilitated_cohorts_query(user)))
+
+
+def facilitates_owner(user: User, owner_id: int) -> bool:
+    return db.session.scalar(select(func.count()).select_from(Membership).where(
+        Membership.user_id == owner_id, Membership.role == CohortRole.TRAINEE,
+        Membership.cohort_id.in_(facilitated_cohorts_query(user)))) > 0
+
+
+def takes_part(user: User) -> bool:
+    """Whether the journal is in the user's navigation: trainees and facilitators of a cohort,
+    and anyone an entry was ever flagged to (a supervisor may be a coordinator)."""
+    member = select(Membership.id).where(Membership.user_id == user.id,
+                                         Membership.role.in_([CohortRole.TRAINEE, CohortRole.FACILITATOR]))
+    supervised = select(Flag.id).where(Flag.supervisor_id == user.id)
+    return bool(db.session.scalar(select(member.exists() | supervised.exists())))
+
+
+def is_facilitator(user: User) -> bool:
+    return db.session.scalar(select(func.count()).select_from(Membership).where(
+        Membership.user_id == user.id, Membership.role == CohortRole.FACILITATOR)) > 0
+
+
+# --- reading entries -----------------------------------------------------------------------------
+
+OWNER, FACILITATOR = "owner", "facilitator"
+
+
+def _entry_or_404(entry_id: int) -> Entry:
+    entry = db.session.scalar(select(Entry).where(Entry.id == entry_id).options(
+        selectinload(Entry.comments).selectinload(Comment.author), selectinload(Entry.flag),
+        selectinload(Entry.owner), selectinload(Entry.module), selectinload(Entry.activity)))
+    if entry is None:
+        raise NotFound
+    return entry
+
+
+def reader_role(user: User, entry: Entry) -> str | None:
+    """How `user` may read `entry`: as its owner, as a facilitator (shared only), or not at all.
+    Coordinators and admins have no role here: their site role or coordinator membership gives
+    them nothing."""
+    if entry.owner_id == user.id:
+        return OWNER
+    if entry.shared and facilitates_owner(user, entry.owner_id):
+        return FACILITATOR
+    return None
+
+
+def entry_for_reader_or_404(user: User, entry_id: int) -> tuple[Entry, str]:
+    """The entry and the reader's role; 404 (not 403) for anyone else, so a private entry's
+    existence is not revealed."""
+    entry = _entry_or_404(entry_id)
+    role = reader_role(user, entry)
+    if role is None:
+        raise NotFound
+    return entry, role
+
+
+def entry_for_owner_or_404(user: User, entry_id: int) -> Entry:
+    entry = _entry_or_404(entry_id)
+    if entry.owner_id != user.id:
+        raise NotFound
+    return entry
+
+
+def flag_for_reader_or_404(user: User, flag_id: int) -> tuple[Flag, str]:
+    """The flag for its entry's owner or its supervisor; 404 for everyone else."""
+    flag = db.session.scalar(select(Flag).where(Flag.id == flag_id).options(
+        selectinload(Flag.entry).selectinload(Entry.owner), selectinload(Flag.supervisor),
+        selectinload(Flag.replies).selectinload(FlagReply.author)))
+    if flag is None:
+        raise NotFound
+    if flag.entry.owner_id == user.id:
+        return flag, OWNER
+    if flag.supervisor_id is not None and flag.supervisor_id == user.id:
+        return flag, "supervisor"
+    raise NotFound
+
+
+def can_manage_supervisors(user: User, cohort: Cohort) -> bool:
+    """Admins; the national coordinators of a national cohort's country; the transnational
+    coordinators for a transnational cohort."""
+    if user.site_role == SiteRole.ADMIN:
+        return True
+    if cohort.country_id is None:
+        return user.site_role == SiteRole.TRANSNATIONAL_COORDINATOR
+    return db.session.scalar(select(func.count()).select_from(Membership).join(Cohort).where(
+        Membership.user_id == user.id, Membership.role == CohortRole.COORDINATOR,
+        Cohort.country_id == cohort.country_id)) > 0
+
+
+def manageable_cohorts_query(user: User):
+    query = select(Cohort)
+    if user.site_role != SiteRole.ADMIN:
+        countries = select(Cohort.country_id).join(Membership).where(
+            Membership.user_id == user.id, Membership.role == CohortRole.COORDINATOR, Cohort.country_id.is_not(None))
+        condition = Cohort.country_id.in_(countries)
+        if user.site_role == SiteRole.TRANSNATIONAL_COORDINATOR:
+            condition = condition | Cohort.country_id.is_(None)
+        query = query.where(condition)
+    return query
+
+
+# --- group reflection ----------------------------------------------------------------------------
+
+GROUP_ROLES = (CohortRole.TRAINEE, CohortRole.FACILITATOR)
+
+
+def is_group_member(user: User, cohort: Cohort) -> bool:
+    return db.session.scalar(select(func.count()).select_from(Membership).where(
+        Membership.cohort_id == cohort.id, Membership.user_id == user.id, Membership.role.in_(GROUP_ROLES))) > 0
+
+
+def group_cohort_or_404(user: User, cohort_id: int) -> Cohort:
+    """A cohort's group space: its trainees and facilitators only; 404 for everyone else."""
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None or not is_group_member(user, cohort):
+        raise NotFound
+    return cohort
+
+
+def group_post_or_404(user: User, post_id: int) -> GroupPost:
+    post = db.session.get(GroupPost, post_id)
+    if post is None:
+        raise NotFound
+    group_cohort_or_404(user, post.cohort_id)
+    return post
+
+
+def group_reply_or_404(user: User, reply_id: int) -> GroupReply:
+    reply = db.session.get(GroupReply, reply_id)
+    if reply is None:
+        raise NotFound
+    group_post_or_404(user, reply.post_id)
+    return reply
+
+
+def may_delete(user: User, item: GroupPost | GroupReply) -> bool:
+    """Authors may take back what they posted in a group space, and no one else."""
+    return item.author_id == user.id

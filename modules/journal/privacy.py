@@ -1,0 +1,167 @@
+"""A user's journal for their own download and the privacy export, its erasure, and the purge of a
+run's journals after the retention period."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from app import audit
+from app.extensions import db
+from app.models import Cohort, CohortRole, Draft, Membership, ProgrammeRun, User
+
+from .models import Comment, Entry, Flag, FlagReply, GroupPost, GroupReply, Seen, Supervisor
+
+
+DEFAULT_RETENTION_DAYS = 365
+
+
+# --- export, erasure, retention --------------------------------------------------------------
+
+def export_entries(user: User) -> list[Entry]:
+    """Everything in the user's journal, for their own download (comments and flags included)."""
+    return list(db.session.scalars(
+        select(Entry).where(Entry.owner_id == user.id)
+        .options(selectinload(Entry.comments).selectinload(Comment.author),
+                 selectinload(Entry.flag).selectinload(Flag.replies).selectinload(FlagReply.author),
+                 selectinload(Entry.module), selectinload(Entry.activity))
+        .order_by(Entry.entry_date, Entry.id)))
+
+
+def export_journal(user: User, fmt: str) -> list[Entry]:
+    """The user's download of their own journal, recorded in the audit log ("who exported what")."""
+    entries = export_entries(user)
+    audit.record("journal.export", user, actor=user, format=fmt, entries=len(entries))
+    return entries
+
+
+def _author(user: User | None, me: User) -> str:
+    if user is None:
+        return "(deleted user)"
+    return "me" if user.id == me.id else user.name
+
+
+def user_data(user: User) -> dict[str, Any]:
+    """The privacy export: the user's entries with their comments and flags, and what they wrote
+    elsewhere in the journal (comments, group posts) without other people's entries. Flags appear
+    only as the flagging trainee's own data: a supervisor's answers stay out of the supervisor's
+    export, which would otherwise reveal that someone flagged an entry."""
+    entries = []
+    for e in export_entries(user):
+        entries.append({
+            "id": e.id, "title": e.title, "entry_date": e.entry_date.isoformat(), "body_html": e.body_html,
+            "stages": [{"label": s["label"], "answer_html": e.stage_answers.get(s["key"], "")}
+                       for s in (e.prompt or {}).get("stages", [])],
+            "prompt": (e.prompt or {}).get("title"), "module": e.module.slug if e.module else None,
+            "activity": e.activity.slug if e.activity else None, "competencies": e.competencies,
+            "shared": e.shared, "created_at": e.created_at.isoformat(), "updated_at": e.updated_at.isoformat(),
+            "comments": [{"author": _author(c.author, user), "body_html": c.body_html,
+                          "created_at": c.created_at.isoformat()} for c in e.comments],
+            "flag": None if e.flag is None else {
+                "note_html": e.flag.note_html, "created_at": e.flag.created_at.isoformat(),
+                "resolved_at": e.flag.resolved_at.isoformat() if e.flag.resolved_at else None,
+                "answers": [{"author": _author(r.author, user), "body_html": r.body_html,
+                             "created_at": r.created_at.isoformat()} for r in e.flag.replies]},
+        })
+    def written(model, *conditions) -> list[dict[str, str]]:
+        return [{"body_html": row.body_html, "created_at": row.created_at.isoformat()}
+                for row in db.session.scalars(select(model).where(*conditions).order_by(model.id))]
+
+    return {
+        "entries": entries,
+        "comments_on_others_entries": written(Comment, Comment.author_id == user.id,
+                                              Comment.entry_id.not_in(select(Entry.id).where(Entry.owner_id == user.id))),
+        "group_posts": [{"title": p.title, "body_html": p.body_html, "created_at": p.created_at.isoformat()}
+                        for p in db.session.scalars(select(GroupPost).where(GroupPost.author_id == user.id)
+                                                    .order_by(GroupPost.id))],
+        "group_replies": written(GroupReply, GroupReply.author_id == user.id),
+    }
+
+
+def erase_user(user: User) -> None:
+    """Remove everything the user wrote in journals and every journal role they hold."""
+    for model in (Comment, FlagReply, GroupReply, GroupPost):
+        db.session.execute(delete(model).where(model.author_id == user.id))
+    db.session.execute(update(Flag).where(Flag.supervisor_id == user.id).values(supervisor_id=None))
+    db.session.execute(delete(Supervisor).where(or_(Supervisor.supervisor_id == user.id,
+                                                    Supervisor.trainee_id == user.id)))
+    db.session.execute(delete(Seen).where(Seen.user_id == user.id))
+    _delete_entries(select(Entry.id).where(Entry.owner_id == user.id))
+    db.session.execute(delete(Draft).where(Draft.user_id == user.id, Draft.key.like("journal:%")))
+
+
+def _delete_entries(entry_ids) -> None:
+    """Bulk delete with the children listed explicitly: bulk statements do not run ORM cascades."""
+    flags = select(Flag.id).where(Flag.entry_id.in_(entry_ids))
+    db.session.execute(delete(FlagReply).where(FlagReply.flag_id.in_(flags)))
+    db.session.execute(delete(Flag).where(Flag.entry_id.in_(entry_ids)))
+    db.session.execute(delete(Comment).where(Comment.entry_id.in_(entry_ids)))
+    db.session.execute(delete(Seen).where(Seen.entry_id.in_(entry_ids)))
+    db.session.execute(delete(Entry).where(Entry.id.in_(entry_ids)))
+
+
+class RetentionError(ValueError):
+    pass
+
+
+@dataclass
+class PurgeReport:
+    run: ProgrammeRun
+    entries: int = 0
+    group_posts: int = 0
+    trainees: int = 0
+    drafts: int = 0
+
+
+def retention_days() -> int:
+    return int(current_app.config.get("JOURNAL_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+
+
+def purge_allowed_from(run: ProgrammeRun) -> date:
+    """The first day a run's journals may be purged."""
+    return run.ends_on + timedelta(days=retention_days() + 1)
+
+
+def purge_run(run: ProgrammeRun, today: date) -> PurgeReport:
+    """Delete the journals of a run that ended more than JOURNAL_RETENTION_DAYS ago: the entries
+    its trainees wrote up to the run's last day (with comments, flags and answers) and its
+    cohorts' group spaces. Entries written later (a trainee in a newer run) stay."""
+    allowed = purge_allowed_from(run)
+    if today < allowed:
+        raise RetentionError(
+            f"run '{run.name}' ended on {run.ends_on.isoformat()}; its journals are kept for "
+            f"{retention_days()} days (JOURNAL_RETENTION_DAYS) and can be purged from {allowed.isoformat()}. "
+            "Nothing was deleted.")
+    cohort_ids = select(Cohort.id).where(Cohort.run_id == run.id)
+    trainees = select(Membership.user_id).where(Membership.cohort_id.in_(cohort_ids),
+                                                Membership.role == CohortRole.TRAINEE)
+    entry_ids = list(db.session.scalars(select(Entry.id).where(
+        Entry.owner_id.in_(trainees), Entry.created_at < datetime.combine(run.ends_on + timedelta(days=1), time()))))
+    report = PurgeReport(run=run, entries=len(entry_ids),
+                         trainees=db.session.scalar(select(func.count(func.distinct(Membership.user_id)))
+                                                    .where(Membership.cohort_id.in_(cohort_ids),
+                                                           Membership.role == CohortRole.TRAINEE)))
+    report.group_posts = db.session.scalar(select(func.count()).select_from(GroupPost)
+                                           .where(GroupPost.cohort_id.in_(cohort_ids)))
+    drafts = [f"journal:{i}" for i in entry_ids]
+    for chunk in _chunks(entry_ids, 500):
+        _delete_entries(chunk)
+    for chunk in _chunks(drafts, 500):
+        report.drafts += db.session.execute(delete(Draft).where(Draft.key.in_(chunk))).rowcount or 0
+    posts = select(GroupPost.id).where(GroupPost.cohort_id.in_(cohort_ids))
+    db.session.execute(delete(GroupReply).where(GroupReply.post_id.in_(posts)))
+    db.session.execute(delete(GroupPost).where(GroupPost.cohort_id.in_(cohort_ids)))
+    audit.record("journal.purge", run, entries=report.entries, group_posts=report.group_posts,
+                 retention_days=retention_days())
+    db.session.flush()
+    return report
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -1,0 +1,189 @@
+"""Read models of the journal: a trainee's entries, what is shared with a facilitator, prompts,
+supervisors, group spaces and the dashboard counts."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Activity, Cohort, CohortKind, CohortRole, Membership, Module, ProgrammeRun, User
+
+from .access import GROUP_ROLES, manageable_cohorts_query, trainees_of_facilitator_query
+from .models import Comment, Entry, Flag, GroupPost, GroupReply, Seen, Supervisor
+
+
+def trainee_cohorts(user_id: int) -> list[Cohort]:
+    """The cohorts a user is a trainee in, national before transnational, latest run first."""
+    return list(db.session.scalars(
+        select(Cohort).join(Membership).join(ProgrammeRun)
+        .where(Membership.user_id == user_id, Membership.role == CohortRole.TRAINEE)
+        .order_by((Cohort.kind == CohortKind.TRANSNATIONAL).asc(), ProgrammeRun.starts_on.desc(), Cohort.id)))
+
+
+def facilitators_of(owner: User) -> list[User]:
+    """Who sees an entry the owner shares: the facilitators of every cohort they are a trainee in."""
+    cohorts = select(Membership.cohort_id).where(Membership.user_id == owner.id,
+                                                 Membership.role == CohortRole.TRAINEE)
+    return list(db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.cohort_id.in_(cohorts), Membership.role == CohortRole.FACILITATOR)
+        .distinct().order_by(User.name)))
+
+
+def my_entries(user: User) -> list[Entry]:
+    return list(db.session.scalars(
+        select(Entry).where(Entry.owner_id == user.id)
+        .options(selectinload(Entry.comments), selectinload(Entry.flag), selectinload(Entry.module))
+        .order_by(Entry.entry_date.desc(), Entry.id.desc())))
+
+
+@dataclass
+class SharedItem:
+    entry: Entry
+    is_new: bool
+
+
+def shared_with(user: User) -> list[SharedItem]:
+    """Entries shared by the trainees of the cohorts `user` facilitates, newest activity first,
+    each marked new when something happened since the user last looked (two queries)."""
+    rows = db.session.execute(
+        select(Entry, Seen.seen_at).outerjoin(Seen, and_(Seen.entry_id == Entry.id, Seen.user_id == user.id))
+        .where(Entry.shared.is_(True), Entry.owner_id.in_(trainees_of_facilitator_query(user)))
+        .options(selectinload(Entry.owner), selectinload(Entry.comments))
+        .order_by(Entry.activity_at.desc(), Entry.id.desc())).all()
+    return [SharedItem(entry, seen_at is None or seen_at < entry.activity_at) for entry, seen_at in rows]
+
+
+def entries_for_activity(user: User, activity: Activity) -> list[Entry]:
+    return list(db.session.scalars(select(Entry).where(Entry.owner_id == user.id, Entry.activity_id == activity.id)
+                                   .order_by(Entry.entry_date, Entry.id)))
+
+
+def min_entries(activity: Activity) -> int:
+    return int((activity.settings or {}).get("min_entries", 1))
+
+
+# --- prompts ---------------------------------------------------------------------------------------
+
+def available_prompts(programme_id: int | None) -> dict[str, dict[str, Any]]:
+    """The prompts journal activities of the programme use, by slug (a free entry may pick any)."""
+    if programme_id is None:
+        return {}
+    settings = db.session.scalars(select(Activity.settings).join(Module).where(
+        Activity.type == "journal", Activity.retired.is_(False), Module.programme_id == programme_id)
+        .order_by(Module.order, Activity.position))
+    prompts: dict[str, dict[str, Any]] = {}
+    for s in settings:
+        prompt = (s or {}).get("prompt")
+        if prompt and prompt.get("slug"):
+            prompts.setdefault(prompt["slug"], prompt)
+    return prompts
+
+
+def resolve_supervisor(trainee: User) -> User | None:
+    """The supervisor the trainee's cohort names: a per-trainee choice first, then the cohort's
+    default; national cohorts before the transnational one."""
+    cohorts = trainee_cohorts(trainee.id)
+    if not cohorts:
+        return None
+    rows = list(db.session.scalars(select(Supervisor).where(
+        Supervisor.cohort_id.in_([c.id for c in cohorts]),
+        or_(Supervisor.trainee_id == trainee.id, Supervisor.trainee_id.is_(None)))
+        .options(selectinload(Supervisor.supervisor))))
+    order = {c.id: i for i, c in enumerate(cohorts)}
+    rows.sort(key=lambda s: (s.trainee_id is None, order[s.cohort_id]))
+    return rows[0].supervisor if rows else None
+
+
+def flags_for_supervisor(user: User) -> list[Flag]:
+    return list(db.session.scalars(
+        select(Flag).where(Flag.supervisor_id == user.id)
+        .options(selectinload(Flag.entry).selectinload(Entry.owner), selectinload(Flag.replies))
+        .order_by(Flag.resolved_at.is_not(None), Flag.created_at.desc())))
+
+
+# --- naming supervisors --------------------------------------------------------------------------
+
+def manageable_cohorts(user: User) -> list[Cohort]:
+    """The cohorts whose supervisors the user names (same rule as can_manage_supervisors)."""
+    return list(db.session.scalars(manageable_cohorts_query(user).options(selectinload(Cohort.run)).order_by(Cohort.name)))
+
+
+def count_cohorts_without_supervisor(user: User, today: date) -> int:
+    """Running or future cohorts the user names supervisors for that have none yet."""
+    if user.site_role is None and not any(m.role == CohortRole.COORDINATOR for m in user.memberships):
+        return 0
+    named = select(Supervisor.cohort_id).where(Supervisor.trainee_id.is_(None))
+    query = manageable_cohorts_query(user).join(ProgrammeRun).where(ProgrammeRun.ends_on >= today, Cohort.id.not_in(named))
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def supervisor_candidates(cohort: Cohort) -> list[User]:
+    """Who may be named: the cohort's facilitators and national coordinators."""
+    return list(db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.cohort_id == cohort.id,
+               Membership.role.in_([CohortRole.FACILITATOR, CohortRole.COORDINATOR]), User.active.is_(True))
+        .order_by(User.name)))
+
+
+def cohort_trainees(cohort: Cohort) -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.cohort_id == cohort.id, Membership.role == CohortRole.TRAINEE).order_by(User.name)))
+
+
+def supervisors_of(cohort: Cohort) -> list[Supervisor]:
+    return list(db.session.scalars(
+        select(Supervisor).where(Supervisor.cohort_id == cohort.id)
+        .options(selectinload(Supervisor.supervisor), selectinload(Supervisor.trainee))
+        .order_by(Supervisor.trainee_id.is_not(None), Supervisor.id)))
+
+
+def group_cohorts(user: User) -> list[Cohort]:
+    """The cohorts whose group space the user takes part in (as trainee or facilitator)."""
+    return list(db.session.scalars(
+        select(Cohort).join(Membership).join(ProgrammeRun)
+        .where(Membership.user_id == user.id, Membership.role.in_(GROUP_ROLES)).options(selectinload(Cohort.run))
+        .order_by(ProgrammeRun.starts_on.desc(), (Cohort.kind == CohortKind.TRANSNATIONAL).asc(), Cohort.name)))
+
+
+def group_posts(cohort: Cohort) -> list[GroupPost]:
+    return list(db.session.scalars(
+        select(GroupPost).where(GroupPost.cohort_id == cohort.id)
+        .options(selectinload(GroupPost.author), selectinload(GroupPost.replies).selectinload(GroupReply.author))
+        .order_by(GroupPost.created_at.desc(), GroupPost.id.desc())))
+
+
+# --- dashboards ----------------------------------------------------------------------------------
+
+def count_shared_with_new_activity(user: User) -> int:
+    """Shared entries of the user's trainees with something new since the user last looked."""
+    return db.session.scalar(
+        select(func.count(Entry.id)).outerjoin(Seen, and_(Seen.entry_id == Entry.id, Seen.user_id == user.id))
+        .where(Entry.shared.is_(True), Entry.owner_id.in_(trainees_of_facilitator_query(user)),
+               or_(Seen.id.is_(None), Seen.seen_at < Entry.activity_at)))
+
+
+def count_entries_with_new_comments(user: User) -> int:
+    """The user's entries with a comment by someone else since the user last opened them."""
+    newest = (select(Comment.entry_id, func.max(Comment.created_at).label("latest"))
+              .where(Comment.author_id != user.id).group_by(Comment.entry_id).subquery())
+    return db.session.scalar(
+        select(func.count(Entry.id)).join(newest, newest.c.entry_id == Entry.id)
+        .outerjoin(Seen, and_(Seen.entry_id == Entry.id, Seen.user_id == user.id))
+        .where(Entry.owner_id == user.id, or_(Seen.id.is_(None), Seen.seen_at < newest.c.latest)))
+
+
+def has_flags(user: User) -> bool:
+    """Whether any entry was ever flagged to the user (open or closed conversations)."""
+    return bool(db.session.scalar(select(select(Flag.id).where(Flag.supervisor_id == user.id).exists())))
+
+
+def count_open_flags_for(user: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(Flag).where(
+        Flag.supervisor_id == user.id, Flag.resolved_at.is_(None)))
