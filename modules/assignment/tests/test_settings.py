@@ -37,7 +37,7 @@ def context(tmp_path) -> ContentContext:
 
 def test_template_settings_are_normalised(context):
     settings = plugin.validate_config({"instructions": "tasks/t.md", "submission": "template", "template": "plan"},
-                                      context.where(), context)
+                                      context)
     assert settings["instructions_md"] == "# Do this"
     assert (settings["submission"], settings["completion"], settings["group"]) == ("template", "accepted", False)
     fields = settings["template"]["fields"]
@@ -47,7 +47,7 @@ def test_template_settings_are_normalised(context):
 
 def test_file_settings_get_defaults(context):
     settings = plugin.validate_config({"submission": "files", "completion": "submitted", "group": True},
-                                      context.where(), context)
+                                      context)
     assert settings["allowed_types"] == ["pdf", "docx", "odt"]
     assert (settings["max_size_mb"], settings["max_files"], settings["group"]) == (10, 5, True)
 
@@ -68,7 +68,7 @@ def test_file_settings_get_defaults(context):
 ])
 def test_bad_settings_name_the_line(context, raw, message):
     with pytest.raises(ConfigError) as caught:
-        plugin.validate_config(raw, context.where(), context)
+        plugin.validate_config(raw, context)
     assert str(caught.value).startswith(message)
 
 

@@ -21,7 +21,7 @@ def validate(slug: str, root: Path = CONTENT) -> dict:
     context = ContentContext(root=root, base_dir=root / "modules" / "00-orientation",
                              file="content/modules/00-orientation/module.yaml", line=47,
                              key_lines={"instrument": 48})
-    return plugin.validate_config({"instrument": slug}, context.where(), context)["instrument"]
+    return plugin.validate_config({"instrument": slug}, context)["instrument"]
 
 
 @pytest.mark.parametrize("slug", SLUGS)
