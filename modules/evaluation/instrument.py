@@ -142,7 +142,8 @@ class Question(ContentModel):
     required: Flag = False
     options: Annotated[list[Option], Len(2, MAX_OPTIONS),  # type: ignore[valid-type]
                        Says(f"'options' must list from 2 to {MAX_OPTIONS} options")] | None = None
-    max_choices: int | None = None
+    max_choices: Annotated[int, Says("'max_choices' must be a whole number from 1 to the number of options")] | None \
+        = None
     rows: Annotated[list[Row], Says("'rows' must be a non-empty list")] | None = None  # type: ignore[valid-type]
     scale: Annotated[Literal[SCALES], Says(f"'scale' must be one of {', '.join(SCALES)}")] = "scale5"
     labels: Annotated[list[Stripped], Says("'labels' must list five labels, from 1 to 5")] | None = None
@@ -156,7 +157,7 @@ class Question(ContentModel):
     @classmethod
     def _keys_of_the_type(cls, data: Any) -> Any:
         kind = data.get("type") if isinstance(data, dict) else None
-        if kind in TYPE_KEYS:
+        if isinstance(kind, str) and kind in TYPE_KEYS:
             for key in data:
                 if key in cls.model_fields and key not in {"key", "type", "text", "help", "required", *TYPE_KEYS[kind]}:
                     raise invalid(f"'{key}' does not apply to a question of type {kind}", key)
