@@ -1,19 +1,98 @@
 """Configuration classes. Every setting can come from the environment, so the same code runs
-as a laptop demo on SQLite and as a multi-worker deployment on PostgreSQL."""
+as a laptop demo on SQLite and as a multi-worker deployment on PostgreSQL.
+
+The environment is declared once, in `Environment` (pydantic-settings): each variable the README's
+configuration table lists, with its type and default. A value that does not fit stops start-up
+with a ConfigurationError that names the variable and says what it must be."""
 from __future__ import annotations
 
-import os
 from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+from limits import parse_many
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_PLUGINS = "modules.reading,modules.journal,modules.assignment,modules.evaluation"  # in-tree plugins are added here as they land
 INSECURE_DEFAULT_KEY = "dev-only-insecure-secret-key"
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
+Count = Annotated[int, Field(gt=0)]
 
 
-def _env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+class ConfigurationError(ValueError):
+    """An environment variable holds a value the app cannot use."""
+
+
+class Environment(BaseSettings):
+    """The environment variables the app reads (README: Configuration), typed, with defaults."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore")
+
+    LIFE_ENV: Literal["development", "testing", "production"] = "development"
+    SECRET_KEY: str = INSECURE_DEFAULT_KEY
+    DATABASE_URL: str | None = None
+    UPLOAD_DIR: str | None = None
+    MAX_UPLOAD_MB: Count = 25
+    LIFE_PLUGINS: str = DEFAULT_PLUGINS
+    LIFE_CONTENT_DIR: str = "content"
+    MAIL_BACKEND: Literal["log", "smtp", "memory"] = "log"
+    MAIL_SERVER: str = "localhost"
+    MAIL_PORT: Annotated[int, Field(ge=1, le=65535)] = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS: bool = False
+    MAIL_DEFAULT_SENDER: str = "LIFE Academy <no-reply@life-academy.local>"
+    #: "" chooses by REDIS_URL (see Config.MAIL_DELIVERY).
+    MAIL_DELIVERY: Literal["", "rq", "response", "commit"] = ""
+    REDIS_URL: str | None = None
+    SESSION_IDLE_MINUTES: Count = 120
+    SESSION_ABSOLUTE_HOURS: Count = 12
+    REMEMBER_DAYS: Count = 14
+    LOGIN_LIMIT_PER_ACCOUNT: str = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_CLIENT: str = "30 per 15 minutes"
+
+    @field_validator("MAIL_USE_TLS", mode="before")
+    @classmethod
+    def _on_or_off(cls, value: Any) -> Any:
+        """The words the app has always taken for on, and their opposites (unset or empty: off)."""
+        if isinstance(value, bool):  # the default
+            return value
+        word = value.strip().lower() if isinstance(value, str) else value
+        if word in TRUE_WORDS or word in FALSE_WORDS:
+            return word in TRUE_WORDS
+        raise ValueError(f"must be one of {', '.join(w for w in TRUE_WORDS + FALSE_WORDS if w)} (or empty)")
+
+    @field_validator("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_CLIENT")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("must be a rate such as '5 per 15 minutes'") from None
+        return value
+
+
+_SAYS = {"int_parsing": "must be a whole number", "greater_than": "must be more than {gt}",
+         "greater_than_equal": "must be at least {ge}", "less_than_equal": "must be at most {le}",
+         "literal_error": "must be one of {expected}"}
+
+
+def read_environment() -> Environment:
+    """The environment, checked; ConfigurationError naming every variable that is wrong."""
+    try:
+        return Environment()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            ctx = error.get("ctx") or {}
+            says = str(ctx["error"]) if "error" in ctx else _SAYS.get(error["type"], error["msg"])
+            for name, value in ctx.items():
+                says = says.replace("{" + name + "}", str(value).replace("'", ""))
+            problems.append(f"{error['loc'][0]}={error['input']!r}: {says}")
+        raise ConfigurationError("bad environment variable(s): " + "; ".join(problems)) from None
+
+
+ENV = read_environment()
 
 
 def normalise_database_url(url: str | None) -> str | None:
@@ -29,37 +108,37 @@ def normalise_database_url(url: str | None) -> str | None:
 
 class Config:
     ENV_NAME = "development"
-    SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEFAULT_KEY)
+    SECRET_KEY = ENV.SECRET_KEY
     # None means: SQLite file in the instance folder (filled in by create_app).
-    SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(ENV.DATABASE_URL)
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    UPLOAD_DIR = os.environ.get("UPLOAD_DIR")  # None: <instance>/uploads
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "25")) * 1024 * 1024
+    UPLOAD_DIR = ENV.UPLOAD_DIR  # None: <instance>/uploads
+    MAX_CONTENT_LENGTH = ENV.MAX_UPLOAD_MB * 1024 * 1024
 
     # Activity-type plugins: an explicit allow-list, loaded in this order.
-    LIFE_PLUGINS = [p.strip() for p in os.environ.get("LIFE_PLUGINS", DEFAULT_PLUGINS).split(",") if p.strip()]
+    LIFE_PLUGINS = [p.strip() for p in ENV.LIFE_PLUGINS.split(",") if p.strip()]
     # Activity types the content already uses but whose plugin has not landed: checked and imported
     # as "coming soon" (not completable, no hours credited). Remove a type when its plugin lands.
     LIFE_PLANNED_ACTIVITY_TYPES: list[str] = []
     # The programme's content files (`flask content check/import` default to ./content).
-    LIFE_CONTENT_DIR = os.environ.get("LIFE_CONTENT_DIR", "content")
+    LIFE_CONTENT_DIR = ENV.LIFE_CONTENT_DIR
 
     # Mail: "log" writes messages to the application log (development); "smtp" sends them.
-    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "log")
-    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
-    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
-    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
-    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
-    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
-    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "LIFE Academy <no-reply@life-academy.local>")
+    MAIL_BACKEND = ENV.MAIL_BACKEND
+    MAIL_SERVER = ENV.MAIL_SERVER
+    MAIL_PORT = ENV.MAIL_PORT
+    MAIL_USERNAME = ENV.MAIL_USERNAME
+    MAIL_PASSWORD = ENV.MAIL_PASSWORD
+    MAIL_USE_TLS = ENV.MAIL_USE_TLS
+    MAIL_DEFAULT_SENDER = ENV.MAIL_DEFAULT_SENDER
 
     # When mail leaves (app/outbox.py): "rq" (a worker, the default with REDIS_URL), "response"
     # (this process, after the response: the default without Redis) or "commit" (at once).
-    MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "")
+    MAIL_DELIVERY = ENV.MAIL_DELIVERY
 
     # Redis is optional: when set, login throttling is shared by every worker process and
     # e-mail is delivered by the RQ worker (`flask worker`).
-    REDIS_URL = os.environ.get("REDIS_URL")
+    REDIS_URL = ENV.REDIS_URL
 
     LANGUAGES = {"en": "English", "sv": "Svenska", "nb": "Norsk bokmål", "sl": "Slovenščina",
                  "pt": "Português", "it": "Italiano"}
@@ -67,9 +146,9 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "UTC"
 
     # Sessions: a server-side record per login (see app/models/user.py UserSession).
-    SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "120")))
-    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")))
-    REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("REMEMBER_DAYS", "14")))
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=ENV.SESSION_IDLE_MINUTES)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=ENV.SESSION_ABSOLUTE_HOURS)
+    REMEMBER_COOKIE_DURATION = timedelta(days=ENV.REMEMBER_DAYS)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -83,8 +162,8 @@ class Config:
     ARGON2_PARALLELISM = 4
 
     # Login throttling windows.
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
-    LOGIN_LIMIT_PER_CLIENT = os.environ.get("LOGIN_LIMIT_PER_CLIENT", "30 per 15 minutes")
+    LOGIN_LIMIT_PER_ACCOUNT = ENV.LOGIN_LIMIT_PER_ACCOUNT
+    LOGIN_LIMIT_PER_CLIENT = ENV.LOGIN_LIMIT_PER_CLIENT
 
     PASSWORD_RESET_HOURS = 2
     INVITATION_DAYS = 14
@@ -123,4 +202,4 @@ CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "producti
 
 
 def config_from_env() -> type[Config]:
-    return CONFIGS[os.environ.get("LIFE_ENV", "development")]
+    return CONFIGS[read_environment().LIFE_ENV]

@@ -22,12 +22,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Blueprint, Flask, current_app
 
 if TYPE_CHECKING:
+    from .content.schema import ContentModel
     from .models import Cohort, User
+
+M = TypeVar("M", bound="ContentModel")
 
 EXTENSION_KEY = "life_plugins"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -44,47 +47,6 @@ class ConfigError(ValueError):
         super().__init__(f"{where}: {message}" if where else message)
         self.where = where
         self.plain = message
-
-
-class SettingsReader:
-    """Reads one mapping of a plugin's settings or of a file the settings name, raising
-    ConfigError at the first problem with the 'file:line' of the key (the content loader marks
-    mappings with `line` and `key_lines`)."""
-
-    def __init__(self, shown: str, data: dict):
-        self.shown, self.data = shown, data
-
-    def line(self, key: str | None = None) -> int:
-        key_lines = getattr(self.data, "key_lines", {})
-        return key_lines.get(key, getattr(self.data, "line", 1)) if key else getattr(self.data, "line", 1)
-
-    def where(self, key: str | None = None) -> str:
-        return f"{self.shown}:{self.line(key)}"
-
-    def only(self, allowed: tuple[str, ...]) -> None:
-        for key in self.data:
-            if key not in allowed:
-                raise ConfigError(f"unknown key '{key}' (known: {', '.join(allowed)})", self.where(key))
-
-    def text(self, key: str, required: bool = False) -> str:
-        value = self.data.get(key)
-        if value is None and not required:
-            return ""
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"'{key}' must be text", self.where(key))
-        return value.strip()
-
-    def boolean(self, key: str, default: bool) -> bool:
-        value = self.data.get(key, default)
-        if not isinstance(value, bool):
-            raise ConfigError(f"'{key}' must be true or false", self.where(key))
-        return value
-
-    def integer(self, key: str, default: int, low: int, high: int) -> int:
-        value = self.data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ConfigError(f"'{key}' must be a whole number from {low} to {high}", self.where(key))
-        return value
 
 
 @dataclass(frozen=True)
@@ -116,6 +78,13 @@ class ContentContext:
     def where(self, key: str | None = None) -> str:
         """'file:line' of a settings key, or of `settings:` itself."""
         return f"{self.file}:{self.key_lines.get(key, self.line) if key else self.line}"
+
+    def check(self, model: type[M], raw: Any, **facts: Any) -> M:
+        """`raw` settings validated against a pydantic model (app/content/schema.py), or
+        ConfigError at the line of the key at fault; `facts` reach the model's validators as
+        `info.context` (the context itself is there as "content")."""
+        from .content.schema import check  # app.content imports this module
+        return check(model, raw, self.file, self.line, self.key_lines, {"content": self, **facts})
 
     def path(self, relative: Any, key: str) -> Path:
         """The existing file `relative` names, or ConfigError at the key's line."""
@@ -176,16 +145,16 @@ class ActivityPlugin:
     def init_app(self, app: Flask) -> None:
         """Called once at start-up after the blueprint is registered (CLI commands, signals)."""
 
-    def validate_config(self, raw: dict[str, Any], where: str,
-                        context: ContentContext | None = None) -> dict[str, Any]:
+    def validate_config(self, raw: dict[str, Any], context: ContentContext) -> dict[str, Any]:
         """Check an activity's `settings:` from content and return the normalised settings, which
-        the importer stores in Activity.settings (JSON). Raise ConfigError(message, where) for
-        anything wrong; `context.where(key)` gives the line of one key. The importer always passes
-        `context` (files beside the module, declared resources); it is None only when a test
-        calls the method directly. Each plugin validates its own settings: the importer checks
-        the type name and dispatches, nothing more."""
+        the importer stores in Activity.settings (JSON). Declare the settings as a pydantic model
+        (a `ContentModel`, app/content/schema.py) and validate them with `context.check(Model,
+        raw)`: a mistake becomes ConfigError at the key's file:line. For checks of your own,
+        raise ConfigError(message, context.where(key)). `context` also reads the files beside
+        the module and knows the declared resources. Each plugin validates its own settings: the
+        importer checks the type name and dispatches, nothing more (docs/plugins.md)."""
         if raw:
-            raise ConfigError(f"activity type '{self.name}' takes no settings", where)
+            raise ConfigError(f"activity type '{self.name}' takes no settings", context.where())
         return {}
 
     def hours(self, activity: Any) -> Decimal:

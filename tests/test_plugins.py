@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from app.plugins import ActivityPlugin, ConfigError, PluginError
+from app.plugins import ActivityPlugin, ConfigError, ContentContext, PluginError
 
 from .conftest import make_config
 
@@ -50,9 +50,10 @@ def test_missing_plugin_module_stops_start_up(db_url, tmp_path):
 
 def test_default_settings_validation_refuses_settings():
     plugin = ActivityPlugin(name="plain")
-    assert plugin.validate_config({}, "x.yaml:3") == {}
+    context = ContentContext(root=ROOT, base_dir=ROOT, file="x.yaml", line=3)
+    assert plugin.validate_config({}, context) == {}
     with pytest.raises(ConfigError, match=r"^x.yaml:3: activity type 'plain' takes no settings"):
-        plugin.validate_config({"a": 1}, "x.yaml:3")
+        plugin.validate_config({"a": 1}, context)
 
 
 def test_flask_cli_fails_loudly_with_a_broken_plugin(tmp_path):
@@ -69,10 +70,11 @@ def test_a_plugin_from_tests_brings_model_blueprint_template_and_rules(tmp_path)
     the rest of the suite compares with the migrations."""
     script = textwrap.dedent(f"""
         from decimal import Decimal
+        from pathlib import Path
         from types import SimpleNamespace
         from app import create_app
         from app.extensions import db
-        from app.plugins import ConfigError
+        from app.plugins import ConfigError, ContentContext
         from config import TestingConfig
 
         class C(TestingConfig):
@@ -91,9 +93,11 @@ def test_a_plugin_from_tests_brings_model_blueprint_template_and_rules(tmp_path)
         assert page.status_code == 200, page.status_code
         assert "notes: 1" in page.get_data(as_text=True)
         assert plugin.hours(SimpleNamespace(hours=Decimal("1.5"))) == Decimal("3.0")
-        assert plugin.validate_config({{"colour": "red"}}, "f.yaml:1") == {{"colour": "red"}}
+        def at(line):
+            return ContentContext(root=Path("."), base_dir=Path("."), file="f.yaml", line=line)
+        assert plugin.validate_config({{"colour": "red"}}, at(1)) == {{"colour": "red"}}
         try:
-            plugin.validate_config({{"colour": "green"}}, "f.yaml:7")
+            plugin.validate_config({{"colour": "green"}}, at(7))
         except ConfigError as exc:
             assert str(exc) == "f.yaml:7: colour must be red or blue"
         else:

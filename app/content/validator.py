@@ -159,7 +159,7 @@ class _Checker:
                                  line=activity.settings_line, key_lines=dict(activity.settings.key_lines),
                                  resources=resources)
         try:
-            activity.normalised = plugin.validate_config(plain(activity.settings), context.where(), context)
+            activity.normalised = plugin.validate_config(plain(activity.settings), context)
         except ConfigError as exc:
             self.add(exc.where or context.where(), exc.plain)
 

@@ -22,9 +22,8 @@ class AssignmentPlugin(ActivityPlugin):
     """Settings and template files: see settings.py. Completion: when the facilitator accepts the
     work, or when it is handed in if the settings say `completion: submitted`."""
 
-    def validate_config(self, raw: dict[str, Any], where: str,
-                        context: ContentContext | None = None) -> dict[str, Any]:
-        return validate_settings(raw, where, context)
+    def validate_config(self, raw: dict[str, Any], context: ContentContext) -> dict[str, Any]:
+        return validate_settings(raw, context)
 
     def activity_url(self, activity: Any) -> str | None:
         return url_for("assignment.activity_page", slug=activity.slug)

@@ -44,10 +44,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from annotated_types import Interval, MinLen
+from pydantic import StringConstraints, ValidationInfo, field_validator, model_validator
 
 from app.content.loader import Problem, parse_yaml
-from app.plugins import ConfigError, ContentContext, SettingsReader
+from app.content.schema import ContentModel, Flag, Says, Stripped, Text, check, invalid
+from app.plugins import ConfigError, ContentContext
 
 SUBMISSION_KINDS = ("text", "files", "template")
 COMPLETION_RULES = ("accepted", "submitted")
@@ -61,72 +65,66 @@ LARGEST_MAX_SIZE_MB = 25
 DEFAULT_MAX_FILES = 5
 TEXT_LIMITS = {"short_text": 300, "long_text": 20000}
 MAX_ROWS = 50
-SETTINGS_KEYS = ("instructions", "submission", "template", "allowed_types", "max_size_mb", "max_files",
-                 "completion", "group")
-FIELD_KEYS = ("key", "label", "type", "required", "help", "max_length", "choices", "low_label", "high_label",
-              "columns", "min_rows", "max_rows")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+TEMPLATE_SLUG = "'template' must name a template file in content/templates/ (a slug)"
 
 
-def validate_settings(raw: dict[str, Any], where: str, context: ContentContext | None) -> dict[str, Any]:
-    def at(key: str | None = None) -> str:
-        return context.where(key) if context else where
+class AssignmentSettings(ContentModel):
+    unknown_key = "unknown setting '{key}' (known: {known})"
 
-    if not isinstance(raw, dict):
-        raise ConfigError("'settings' must be a mapping", where)
-    for key in raw:
-        if key not in SETTINGS_KEYS:
-            raise ConfigError(f"unknown setting '{key}' (known: {', '.join(SETTINGS_KEYS)})", at(key))
-    kind = raw.get("submission")
-    if kind not in SUBMISSION_KINDS:
-        raise ConfigError(f"'submission' must be one of {', '.join(SUBMISSION_KINDS)}", at("submission"))
-    completion = raw.get("completion", "accepted")
-    if completion not in COMPLETION_RULES:
-        raise ConfigError(f"'completion' must be one of {', '.join(COMPLETION_RULES)}", at("completion"))
-    group = raw.get("group", False)
-    if not isinstance(group, bool):
-        raise ConfigError("'group' must be true or false", at("group"))
-    settings: dict[str, Any] = {
-        "instructions_md": _instructions(raw.get("instructions"), at, context),
-        "submission": kind, "completion": completion, "group": group,
-    }
-    if kind == "files":
-        settings.update(_file_rules(raw, at))
-    elif any(k in raw for k in ("allowed_types", "max_size_mb", "max_files")):
-        key = next(k for k in ("allowed_types", "max_size_mb", "max_files") if k in raw)
-        raise ConfigError(f"'{key}' only applies to 'submission: files'", at(key))
-    if kind == "template":
-        settings["template"] = _template(raw.get("template"), at, context)
-    elif "template" in raw:
-        raise ConfigError("'template' only applies to 'submission: template'", at("template"))
+    instructions: Any = None  # a file path: the context reads it
+    submission: Annotated[Literal[SUBMISSION_KINDS], Says(f"'submission' must be one of {', '.join(SUBMISSION_KINDS)}")]
+    template: Annotated[str, StringConstraints(pattern=SLUG_RE.pattern), Says(TEMPLATE_SLUG)] | None = None
+    allowed_types: Annotated[list[str], MinLen(1), Says("'allowed_types' must be a list of file types")] = \
+        DEFAULT_FILE_TYPES
+    max_size_mb: Annotated[int | float, Says(f"'max_size_mb' must be a number above 0 and at most {LARGEST_MAX_SIZE_MB}")] \
+        = DEFAULT_MAX_SIZE_MB
+    max_files: Annotated[int, Interval(ge=1, le=20), Says("'max_files' must be a whole number from 1 to 20")] = \
+        DEFAULT_MAX_FILES
+    completion: Annotated[Literal[COMPLETION_RULES], Says(f"'completion' must be one of {', '.join(COMPLETION_RULES)}")] \
+        = "accepted"
+    group: Flag = False
+
+    @field_validator("allowed_types")
+    @classmethod
+    def _supported_types(cls, types: list[str]) -> list[str]:
+        types = [t.lower().lstrip(".") for t in types]
+        unknown = [t for t in types if t not in FILE_TYPES]
+        if unknown:
+            raise invalid(f"unsupported file type '{unknown[0]}' (supported: {', '.join(FILE_TYPES)})")
+        return list(dict.fromkeys(types))
+
+    @field_validator("max_size_mb")
+    @classmethod
+    def _size(cls, size: float) -> float:
+        if not 0 < size <= LARGEST_MAX_SIZE_MB:
+            raise invalid(f"'max_size_mb' must be a number above 0 and at most {LARGEST_MAX_SIZE_MB}")
+        return size
+
+    @model_validator(mode="after")
+    def _keys_of_the_submission(self) -> AssignmentSettings:
+        given = [k for k in ("allowed_types", "max_size_mb", "max_files") if k in self.model_fields_set]
+        if self.submission != "files" and given:
+            raise invalid(f"'{given[0]}' only applies to 'submission: files'", given[0])
+        if self.submission == "template" and self.template is None:
+            raise invalid(TEMPLATE_SLUG, "template")
+        if self.submission != "template" and "template" in self.model_fields_set:
+            raise invalid("'template' only applies to 'submission: template'", "template")
+        return self
+
+
+def validate_settings(raw: dict[str, Any], context: ContentContext) -> dict[str, Any]:
+    checked = context.check(AssignmentSettings, raw)
+    instructions = "" if checked.instructions is None else context.read_text(checked.instructions, "instructions")
+    settings: dict[str, Any] = {"instructions_md": instructions, "submission": checked.submission,
+                                "completion": checked.completion, "group": checked.group}
+    if checked.submission == "files":
+        settings.update(allowed_types=list(checked.allowed_types), max_size_mb=checked.max_size_mb,
+                        max_files=checked.max_files)
+    if checked.submission == "template":
+        settings["template"] = _template(checked.template or "", context)
     return settings
-
-
-def _instructions(value: Any, at, context: ContentContext | None) -> str:
-    if value is None:
-        return ""
-    if context is None:  # a test calling validate_config directly: the text itself
-        return str(value)
-    return context.read_text(value, "instructions")
-
-
-def _file_rules(raw: dict[str, Any], at) -> dict[str, Any]:
-    types = raw.get("allowed_types", DEFAULT_FILE_TYPES)
-    if not isinstance(types, list) or not types or not all(isinstance(t, str) for t in types):
-        raise ConfigError("'allowed_types' must be a list of file types", at("allowed_types"))
-    types = [t.lower().lstrip(".") for t in types]
-    unknown = [t for t in types if t not in FILE_TYPES]
-    if unknown:
-        raise ConfigError(f"unsupported file type '{unknown[0]}' (supported: {', '.join(FILE_TYPES)})",
-                          at("allowed_types"))
-    size = raw.get("max_size_mb", DEFAULT_MAX_SIZE_MB)
-    if isinstance(size, bool) or not isinstance(size, int | float) or not 0 < size <= LARGEST_MAX_SIZE_MB:
-        raise ConfigError(f"'max_size_mb' must be a number above 0 and at most {LARGEST_MAX_SIZE_MB}",
-                          at("max_size_mb"))
-    count = raw.get("max_files", DEFAULT_MAX_FILES)
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 20:
-        raise ConfigError("'max_files' must be a whole number from 1 to 20", at("max_files"))
-    return {"allowed_types": list(dict.fromkeys(types)), "max_size_mb": size, "max_files": count}
 
 
 # --- templates -------------------------------------------------------------------------------
@@ -135,14 +133,10 @@ def template_path(context: ContentContext, slug: str) -> Path:
     return context.root / "templates" / f"{slug}.yaml"
 
 
-def _template(slug: Any, at, context: ContentContext | None) -> dict[str, Any]:
-    if not isinstance(slug, str) or not re.match(r"^[a-z0-9][a-z0-9-]{0,79}$", slug):
-        raise ConfigError("'template' must name a template file in content/templates/ (a slug)", at("template"))
-    if context is None:
-        raise ConfigError("a template can only be read from the content folder", at("template"))
+def _template(slug: str, context: ContentContext) -> dict[str, Any]:
     path = template_path(context, slug)
     if not path.is_file():
-        raise ConfigError(f"template not found: templates/{slug}.yaml", at("template"))
+        raise ConfigError(f"template not found: templates/{slug}.yaml", context.where("template"))
     shown = f"{context.root.name}/templates/{slug}.yaml"
     return load_template(path.read_text(encoding="utf-8"), shown, slug)
 
@@ -153,85 +147,128 @@ def load_template(text: str, shown: str, slug: str) -> dict[str, Any]:
     data = parse_yaml(text, shown, problems)
     if problems:
         raise ConfigError(problems[0].message, problems[0].where)
-    if not isinstance(data, dict):
-        raise ConfigError("a template must be a mapping with 'title' and 'fields'", f"{shown}:1")
-    reader = SettingsReader(shown, data)
-    for key in data:
-        if key not in ("slug", "title", "intro", "fields"):
-            raise ConfigError(f"unknown key '{key}' (known: slug, title, intro, fields)", reader.where(key))
-    if data.get("slug", slug) != slug:
-        raise ConfigError(f"'slug' must be the file's name, '{slug}'", reader.where("slug"))
-    title = reader.text("title", required=True)
-    fields = data.get("fields")
-    if not isinstance(fields, list) or not fields:
-        raise ConfigError("'fields' must be a non-empty list", reader.where("fields"))
-    lines = getattr(fields, "item_lines", [reader.line("fields")] * len(fields))
-    normalised = _fields(fields, lines, shown, FIELD_TYPES)
-    return {"slug": slug, "title": title, "intro_md": reader.text("intro"), "fields": normalised}
+    template = check(Template, data, shown, facts={"slug": slug})
+    return {"slug": slug, "title": template.title, "intro_md": template.intro or "",
+            "fields": [f.stored() for f in template.fields]}
 
 
-def _fields(items: list, lines: list[int], shown: str, types: tuple[str, ...]) -> list[dict[str, Any]]:
-    seen: set[str] = set()
-    result = []
-    for item, line in zip(items, lines):
-        if not isinstance(item, dict):
-            raise ConfigError("each field must be a mapping with key, label and type", f"{shown}:{line}")
-        field = _field(SettingsReader(shown, item), types)
-        if field["name"] in seen:
-            raise ConfigError(f"duplicate field key '{field['name']}'", SettingsReader(shown, item).where("key"))
-        seen.add(field["name"])
-        result.append(field)
-    return result
+class Choice(ContentModel):
+    value: str
+    label: str
 
 
-def _field(r: SettingsReader, types: tuple[str, ...]) -> dict[str, Any]:
-    for key in r.data:
-        if key not in FIELD_KEYS:
-            raise ConfigError(f"unknown field key '{key}' (known: {', '.join(FIELD_KEYS)})", r.where(key))
-    name = r.data.get("key")
-    if not isinstance(name, str) or not NAME_RE.match(name):
-        raise ConfigError("'key' must be a short lower-case word (a-z, 0-9, _)", r.where("key"))
-    kind = r.data.get("type")
-    if kind not in types:
-        raise ConfigError(f"'type' must be one of {', '.join(types)}", r.where("type"))
-    required = r.data.get("required", False)
-    if not isinstance(required, bool):
-        raise ConfigError("'required' must be true or false", r.where("required"))
-    field: dict[str, Any] = {"name": name, "type": kind, "label": r.text("label", required=True),
-                             "help": r.text("help"), "required": required}
-    if kind in TEXT_LIMITS:
-        field["max_length"] = r.integer("max_length", TEXT_LIMITS[kind], 1, TEXT_LIMITS[kind])
-    if kind == "choice":
-        field["choices"] = _choices(r)
-    if kind == "scale":
-        field["low"], field["high"] = r.text("low_label"), r.text("high_label")
-    if kind == "rows":
-        columns = r.data.get("columns")
-        if not isinstance(columns, list) or not columns:
-            raise ConfigError("'columns' must be a non-empty list of fields", r.where("columns"))
-        lines = getattr(columns, "item_lines", [r.line("columns")] * len(columns))
-        field["columns"] = _fields(columns, lines, r.shown, COLUMN_TYPES)
-        field["min_rows"] = r.integer("min_rows", 1 if required else 0, 0, MAX_ROWS)
-        field["max_rows"] = r.integer("max_rows", 20, max(field["min_rows"], 1), MAX_ROWS)
-    else:
-        for key in ("columns", "min_rows", "max_rows"):
-            if key in r.data:
-                raise ConfigError(f"'{key}' only applies to type rows", r.where(key))
-    return field
+ChoiceItem = Annotated[Stripped | Choice, Says("each choice must be text, or a mapping with value and label")]
 
 
-def _choices(r: SettingsReader) -> list[dict[str, str]]:
-    raw = r.data.get("choices")
-    if not isinstance(raw, list) or len(raw) < 2:
-        raise ConfigError("'choices' must list at least two options", r.where("choices"))
-    choices = []
-    for option in raw:
-        if isinstance(option, str) and option.strip():
-            choices.append({"value": option.strip(), "label": option.strip()})
-        elif isinstance(option, dict) and isinstance(option.get("value"), str) and isinstance(option.get("label"), str):
-            choices.append({"value": option["value"], "label": option["label"]})
+class Column(ContentModel):
+    """A field of a template, or a column of a `rows` field (which cannot hold rows itself)."""
+    unknown_key = "unknown field key '{key}' (known: {known})"
+    not_a_mapping = "each field must be a mapping with key, label and type"
+
+    key: Annotated[str, StringConstraints(pattern=NAME_RE.pattern),
+                   Says("'key' must be a short lower-case word (a-z, 0-9, _)")]
+    label: Text
+    type: Annotated[Literal[COLUMN_TYPES], Says(f"'type' must be one of {', '.join(COLUMN_TYPES)}")]
+    required: Flag = False
+    help: Text | None = None
+    max_length: int | None = None
+    choices: Annotated[list[ChoiceItem], Says("'choices' must list at least two options")] | None = None
+    low_label: Text | None = None
+    high_label: Text | None = None
+    columns: Annotated[list[Column], Says("'columns' must be a non-empty list of fields")] | None = None
+    min_rows: int | None = None
+    max_rows: int | None = None
+
+    @field_validator("choices")
+    @classmethod
+    def _distinct_choices(cls, choices: list) -> list:
+        values = [c if isinstance(c, str) else c.value for c in choices]
+        if len(values) < 2:
+            raise invalid("'choices' must list at least two options")
+        if len(set(values)) != len(values):
+            raise invalid("choices must differ from each other")
+        return choices
+
+    @model_validator(mode="after")
+    def _complete_for_its_type(self) -> Column:
+        if self.type in TEXT_LIMITS and not 1 <= self.length <= TEXT_LIMITS[self.type]:
+            raise invalid(f"'max_length' must be a whole number from 1 to {TEXT_LIMITS[self.type]}", "max_length")
+        if self.type == "choice" and self.choices is None:
+            raise invalid("'choices' must list at least two options", "choices")
+        if self.type == "rows":
+            self._check_rows()
         else:
-            raise ConfigError("each choice must be text, or a mapping with value and label", r.where("choices"))
-    if len({c["value"] for c in choices}) != len(choices):
-        raise ConfigError("choices must differ from each other", r.where("choices"))
-    return choices
+            for key in ("columns", "min_rows", "max_rows"):
+                if key in self.model_fields_set:
+                    raise invalid(f"'{key}' only applies to type rows", key)
+        return self
+
+    def _check_rows(self) -> None:
+        if not self.columns:
+            raise invalid("'columns' must be a non-empty list of fields", "columns")
+        seen: set[str] = set()
+        for i, column in enumerate(self.columns):
+            if column.key in seen:
+                raise invalid(f"duplicate field key '{column.key}'", ("columns", i, "key"))
+            seen.add(column.key)
+        if not 0 <= self.rows_at_least <= MAX_ROWS:
+            raise invalid(f"'min_rows' must be a whole number from 0 to {MAX_ROWS}", "min_rows")
+        if not max(self.rows_at_least, 1) <= self.rows_at_most <= MAX_ROWS:
+            raise invalid(f"'max_rows' must be a whole number from {max(self.rows_at_least, 1)} to {MAX_ROWS}",
+                          "max_rows")
+
+    @property
+    def length(self) -> int:
+        return TEXT_LIMITS[self.type] if self.max_length is None else self.max_length
+
+    @property
+    def rows_at_least(self) -> int:
+        return (1 if self.required else 0) if self.min_rows is None else self.min_rows
+
+    @property
+    def rows_at_most(self) -> int:
+        return 20 if self.max_rows is None else self.max_rows
+
+    def stored(self) -> dict[str, Any]:
+        field: dict[str, Any] = {"name": self.key, "type": self.type, "label": self.label, "help": self.help or "",
+                                 "required": self.required}
+        if self.type in TEXT_LIMITS:
+            field["max_length"] = self.length
+        if self.type == "choice":
+            field["choices"] = [{"value": c, "label": c} if isinstance(c, str) else {"value": c.value, "label": c.label}
+                                for c in self.choices or []]
+        if self.type == "scale":
+            field["low"], field["high"] = self.low_label or "", self.high_label or ""
+        if self.type == "rows":
+            field["columns"] = [c.stored() for c in self.columns or []]
+            field["min_rows"], field["max_rows"] = self.rows_at_least, self.rows_at_most
+        return field
+
+
+class TemplateField(Column):
+    type: Annotated[Literal[FIELD_TYPES], Says(f"'type' must be one of {', '.join(FIELD_TYPES)}")]
+
+
+class Template(ContentModel):
+    not_a_mapping = "a template must be a mapping with 'title' and 'fields'"
+
+    slug: str | None = None
+    title: Text
+    intro: Text | None = None
+    fields: Annotated[list[TemplateField], MinLen(1), Says("'fields' must be a non-empty list")]
+
+    @field_validator("slug")
+    @classmethod
+    def _the_files_name(cls, slug: str | None, info: ValidationInfo) -> str | None:
+        if slug != info.context["slug"]:
+            raise invalid(f"'slug' must be the file's name, '{info.context['slug']}'")
+        return slug
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> Template:
+        seen: set[str] = set()
+        for i, field in enumerate(self.fields):
+            if field.key in seen:
+                raise invalid(f"duplicate field key '{field.key}'", ("fields", i, "key"))
+            seen.add(field.key)
+        return self

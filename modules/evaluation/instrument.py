@@ -32,12 +32,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
+from annotated_types import Interval, Len, MinLen
+from pydantic import StringConstraints, ValidationInfo, field_validator, model_validator
 
 from app.content.loader import Problem, parse_yaml
-from app.plugins import ConfigError, ContentContext, SettingsReader
+from app.content.schema import ContentModel, Flag, Says, Stripped, Text, check, invalid
+from app.plugins import ConfigError, ContentContext
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 KEY_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
@@ -46,10 +49,6 @@ QUESTION_TYPES = ("scale5", "agreement5", "single", "multiple", "text", "matrix"
 SCALES = ("scale5", "agreement5")
 PHASES = ("before", "interim", "final")
 DATE_ANCHORS = ("after_start_days", "after_end_days")
-TOP_KEYS = ("title", "intro", "family", "phase", "anonymous", "opens", "closes", "sections")
-SECTION_KEYS = ("key", "title", "intro", "questions")
-QUESTION_KEYS = ("key", "type", "text", "help", "required", "options", "max_choices", "rows", "scale",
-                 "labels", "na", "retrospective", "competencies", "max_length")
 TEXT_LIMIT = 5000
 MAX_OPTIONS = 30
 
@@ -58,24 +57,19 @@ def instrument_path(root: Path, slug: str) -> Path:
     return root / "instruments" / f"{slug}.yaml"
 
 
-def validate_settings(raw: dict[str, Any], where: str, context: ContentContext | None) -> dict[str, Any]:
-    """An evaluation activity's settings: `{instrument: <slug>}` -> `{"instrument": {...}}`."""
-    def at(key: str | None = None) -> str:
-        return context.where(key) if context else where
+class InstrumentSettings(ContentModel):
+    unknown_key = "unknown setting '{key}' (known: {known})"
 
-    if not isinstance(raw, dict):
-        raise ConfigError("'settings' must be a mapping", where)
-    for key in raw:
-        if key != "instrument":
-            raise ConfigError(f"unknown setting '{key}' (known: instrument)", at(key))
-    slug = raw.get("instrument")
-    if not isinstance(slug, str) or not SLUG_RE.match(slug):
-        raise ConfigError("'instrument' must name a file in content/instruments/ (a slug)", at("instrument"))
-    if context is None:
-        raise ConfigError("an instrument can only be read from the content folder", at("instrument"))
+    instrument: Annotated[str, StringConstraints(pattern=SLUG_RE.pattern),
+                          Says("'instrument' must name a file in content/instruments/ (a slug)")]
+
+
+def validate_settings(raw: dict[str, Any], context: ContentContext) -> dict[str, Any]:
+    """An evaluation activity's settings: `{instrument: <slug>}` -> `{"instrument": {...}}`."""
+    slug = context.check(InstrumentSettings, raw).instrument
     path = instrument_path(context.root, slug)
     if not path.is_file():
-        raise ConfigError(f"instrument not found: instruments/{slug}.yaml", at("instrument"))
+        raise ConfigError(f"instrument not found: instruments/{slug}.yaml", context.where("instrument"))
     shown = f"{context.root.name}/instruments/{slug}.yaml"
     text = path.read_text(encoding="utf-8")
     instrument = load_instrument(text, shown, slug, competency_codes=_competency_codes(context.root))
@@ -98,165 +92,190 @@ def load_instrument(text: str, shown: str, slug: str, competency_codes: set[str]
     data = parse_yaml(text, shown, problems)
     if problems:
         raise ConfigError(problems[0].message, problems[0].where)
-    if not isinstance(data, dict):
-        raise ConfigError("an instrument must be a mapping with 'title' and 'sections'", f"{shown}:1")
-    r = _Reader(shown, data)
-    r.only(TOP_KEYS)
-    family = r.data.get("family", slug)
-    if not isinstance(family, str) or not SLUG_RE.match(family):
-        raise ConfigError("'family' must be a slug (lower-case letters, digits and hyphens)", r.where("family"))
-    phase = r.data.get("phase", "before")
-    if phase not in PHASES:
-        raise ConfigError(f"'phase' must be one of {', '.join(PHASES)}", r.where("phase"))
-    instrument = {
-        "slug": slug, "title": r.text("title", required=True), "intro_md": r.text("intro"),
-        "family": family, "phase": phase, "anonymous": r.boolean("anonymous", True),
-        "opens": _date_rule(r, "opens"), "closes": _date_rule(r, "closes"),
-    }
-    sections = r.data.get("sections")
-    if not isinstance(sections, list) or not sections:
-        raise ConfigError("'sections' must be a non-empty list", r.where("sections"))
-    seen_sections: set[str] = set()
-    seen_questions: set[str] = set()
-    instrument["sections"] = []
-    for item, line in zip(sections, sections.item_lines, strict=True):
-        section = _section(item, shown, line, seen_questions, competency_codes)
-        if section["key"] in seen_sections:
-            raise ConfigError(f"duplicate section key '{section['key']}'", f"{shown}:{line}")
-        seen_sections.add(section["key"])
-        instrument["sections"].append(section)
-    _check_window(instrument, r)
-    return instrument
+    return check(Instrument, data, shown, facts={"codes": competency_codes}).stored(slug)
 
 
-def _date_rule(r: _Reader, key: str) -> dict[str, Any]:
-    value = r.data.get(key)
-    if not isinstance(value, dict) or len(value) != 1:
-        raise ConfigError(f"'{key}' must be one of {{after_start_days: N}} or {{after_end_days: N}} "
-                          f"(days relative to the run; negative is before)", r.where(key))
-    (anchor, days), = value.items()
-    if anchor not in DATE_ANCHORS:
-        raise ConfigError(f"'{key}' must use after_start_days or after_end_days, not '{anchor}'", r.where(key))
-    if isinstance(days, bool) or not isinstance(days, int) or abs(days) > 730:
-        raise ConfigError(f"'{key}' days must be a whole number from -730 to 730", r.where(key))
-    return {"from": "start" if anchor == "after_start_days" else "end", "days": days}
+# --- the file's declared shape ------------------------------------------------------------------
+
+Key = Annotated[str, StringConstraints(pattern=KEY_RE.pattern),
+                Says("'{key}' must be a short lower-case word (a-z, 0-9, single _)")]
+DATE_RULE = ("'{key}' must be one of {after_start_days: N} or {after_end_days: N} "
+             "(days relative to the run; negative is before)")
 
 
-def _check_window(instrument: dict[str, Any], r: _Reader) -> None:
-    opens, closes = instrument["opens"], instrument["closes"]
-    if opens["from"] == closes["from"] and closes["days"] <= opens["days"]:
-        raise ConfigError("'closes' must come after 'opens'", r.where("closes"))
+def _keyed(what: str, pattern: re.Pattern, rule: str) -> type[ContentModel]:
+    """An entry of a question's `options` or `rows`: exactly a key and a text."""
+    entry = f"each entry of '{what}' must be a mapping with key and text"
+
+    class Entry(ContentModel):
+        unknown_key = missing_key = not_a_mapping = entry
+        key: Annotated[str, StringConstraints(pattern=pattern.pattern), Says(f"the key '{{value}}' in '{what}' must be {rule}")]
+        text: Annotated[Stripped, Says(f"each entry of '{what}' needs a text")]
+
+    Entry.__name__ = Entry.__qualname__ = f"{what.title()}Entry"
+    return Entry
 
 
-def _section(item: Any, shown: str, line: int, seen: set[str], codes: set[str] | None) -> dict[str, Any]:
-    if not isinstance(item, dict):
-        raise ConfigError("each section must be a mapping with key, title and questions", f"{shown}:{line}")
-    r = _Reader(shown, item)
-    r.only(SECTION_KEYS)
-    section = {"key": r.key("key"), "title": r.text("title", required=True), "intro_md": r.text("intro")}
-    questions = item.get("questions")
-    if not isinstance(questions, list) or not questions:
-        raise ConfigError("'questions' must be a non-empty list", r.where("questions"))
-    section["questions"] = []
-    for q_item, q_line in zip(questions, questions.item_lines, strict=True):
-        question = _question(q_item, shown, q_line, codes)
-        if question["key"] in seen:
-            raise ConfigError(f"duplicate question key '{question['key']}' (keys are unique in the instrument)",
-                              f"{shown}:{q_line}")
-        seen.add(question["key"])
-        section["questions"].append(question)
-    return section
+Option = _keyed("options", KEY_RE, "a short lower-case word (a-z, 0-9, _)")
+Row = _keyed("rows", ROW_KEY_RE, "letters and digits, e.g. C1")
+#: The keys a question of each type may carry besides key, type, text, help and required.
+TYPE_KEYS = {"single": {"options"}, "multiple": {"options", "max_choices"}, "text": {"max_length"},
+             "scale5": {"labels", "na"}, "agreement5": {"labels", "na"},
+             "matrix": {"labels", "na", "scale", "rows", "retrospective", "competencies"}}
 
 
-def _question(item: Any, shown: str, line: int, codes: set[str] | None) -> dict[str, Any]:
-    if not isinstance(item, dict):
-        raise ConfigError("each question must be a mapping with key, type and text", f"{shown}:{line}")
-    r = _Reader(shown, item)
-    r.only(QUESTION_KEYS)
-    kind = item.get("type")
-    if kind not in QUESTION_TYPES:
-        raise ConfigError(f"'type' must be one of {', '.join(QUESTION_TYPES)}", r.where("type"))
-    q: dict[str, Any] = {"key": r.key("key"), "type": kind, "text": r.text("text", required=True),
-                         "help": r.text("help"), "required": r.boolean("required", False)}
-    allowed = {"key", "type", "text", "help", "required"}
-    if kind in ("single", "multiple"):
-        q["options"] = _options(r)
-        allowed.add("options")
-        if kind == "multiple":
-            q["max_choices"] = r.integer("max_choices", len(q["options"]), 1, len(q["options"]))
-            allowed.add("max_choices")
-    if kind == "text":
-        q["max_length"] = r.integer("max_length", TEXT_LIMIT, 1, TEXT_LIMIT)
-        allowed.add("max_length")
-    if kind in SCALES or kind == "matrix":
-        scale = kind if kind in SCALES else item.get("scale", "scale5")
-        if scale not in SCALES:
-            raise ConfigError(f"'scale' must be one of {', '.join(SCALES)}", r.where("scale"))
-        q["scale"] = scale
-        q["labels"] = _labels(r)
-        na = item.get("na", "")
-        if na is True:
-            na = "Does not apply / don't know"
-        if not isinstance(na, str):
-            raise ConfigError("'na' must be true or the label of a 'does not apply' answer", r.where("na"))
-        q["na"] = na.strip()
-        allowed |= {"labels", "na"}
-    if kind == "matrix":
-        q["rows"] = _rows(r, codes)
-        q["retrospective"] = r.boolean("retrospective", False)
-        q["competencies"] = r.boolean("competencies", False)
-        allowed |= {"scale", "rows", "retrospective", "competencies"}
-        if q["competencies"] and codes is not None:
-            unknown = [row["key"] for row in q["rows"] if row["key"] not in codes]
+def _unique(entries: list, what: str) -> None:
+    seen: set[str] = set()
+    for i, entry in enumerate(entries):
+        if entry.key in seen:
+            raise invalid(f"duplicate key '{entry.key}' in '{what}'", i)
+        seen.add(entry.key)
+
+
+class Question(ContentModel):
+    not_a_mapping = "each question must be a mapping with key, type and text"
+
+    key: Key
+    type: Annotated[Literal[QUESTION_TYPES], Says(f"'type' must be one of {', '.join(QUESTION_TYPES)}")]
+    text: Text
+    help: Text | None = None
+    required: Flag = False
+    options: Annotated[list[Option], Len(2, MAX_OPTIONS),  # type: ignore[valid-type]
+                       Says(f"'options' must list from 2 to {MAX_OPTIONS} options")] | None = None
+    max_choices: Annotated[int, Says("'max_choices' must be a whole number from 1 to the number of options")] | None \
+        = None
+    rows: Annotated[list[Row], Says("'rows' must be a non-empty list")] | None = None  # type: ignore[valid-type]
+    scale: Annotated[Literal[SCALES], Says(f"'scale' must be one of {', '.join(SCALES)}")] = "scale5"
+    labels: Annotated[list[Stripped], Says("'labels' must list five labels, from 1 to 5")] | None = None
+    na: Annotated[Literal[True] | str, Says("'na' must be true or the label of a 'does not apply' answer")] = ""
+    retrospective: Flag = False
+    competencies: Flag = False
+    max_length: Annotated[int, Interval(ge=1, le=TEXT_LIMIT),
+                          Says(f"'max_length' must be a whole number from 1 to {TEXT_LIMIT}")] = TEXT_LIMIT
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keys_of_the_type(cls, data: Any) -> Any:
+        kind = data.get("type") if isinstance(data, dict) else None
+        if isinstance(kind, str) and kind in TYPE_KEYS:
+            for key in data:
+                if key in cls.model_fields and key not in {"key", "type", "text", "help", "required", *TYPE_KEYS[kind]}:
+                    raise invalid(f"'{key}' does not apply to a question of type {kind}", key)
+        return data
+
+    @field_validator("options")
+    @classmethod
+    def _unique_options(cls, options: list) -> list:
+        _unique(options, "options")
+        return options
+
+    @field_validator("rows")
+    @classmethod
+    def _unique_rows(cls, rows: list) -> list:
+        if not rows:
+            raise invalid("'rows' must be a non-empty list")
+        _unique(rows, "rows")
+        return rows
+
+    @field_validator("labels")
+    @classmethod
+    def _five_labels(cls, labels: list) -> list:
+        if len(labels) != 5:
+            raise invalid("'labels' must list five labels, from 1 to 5")
+        return labels
+
+    @model_validator(mode="after")
+    def _complete_for_its_type(self, info: ValidationInfo) -> Question:
+        if self.type in ("single", "multiple") and self.options is None:
+            raise invalid(f"'options' must list from 2 to {MAX_OPTIONS} options", "options")
+        if self.type == "multiple" and self.max_choices is not None and \
+                not 1 <= self.max_choices <= len(self.options or []):
+            raise invalid(f"'max_choices' must be a whole number from 1 to {len(self.options or [])}", "max_choices")
+        if self.type == "matrix" and self.rows is None:
+            raise invalid("'rows' must be a non-empty list", "rows")
+        codes = (info.context or {}).get("codes")
+        if self.type == "matrix" and self.competencies and codes is not None:
+            unknown = [row.key for row in self.rows or [] if row.key not in codes]
             if unknown:
-                raise ConfigError(f"unknown competency '{unknown[0]}' (known: {', '.join(sorted(codes))})",
-                                  r.where("rows"))
-    for key in item:
-        if key not in allowed:
-            raise ConfigError(f"'{key}' does not apply to a question of type {kind}", r.where(key))
-    return q
+                raise invalid(f"unknown competency '{unknown[0]}' (known: {', '.join(sorted(codes))})", "rows")
+        return self
+
+    def stored(self) -> dict[str, Any]:
+        q: dict[str, Any] = {"key": self.key, "type": self.type, "text": self.text, "help": self.help or "",
+                             "required": self.required}
+        if self.type in ("single", "multiple"):
+            q["options"] = [{"key": o.key, "text": o.text} for o in self.options or []]
+            if self.type == "multiple":
+                q["max_choices"] = self.max_choices or len(q["options"])
+        if self.type == "text":
+            q["max_length"] = self.max_length
+        if self.type in SCALES or self.type == "matrix":
+            q["scale"] = self.type if self.type in SCALES else self.scale
+            q["labels"] = list(self.labels or [])
+            q["na"] = "Does not apply / don't know" if self.na is True else self.na.strip()
+        if self.type == "matrix":
+            q["rows"] = [{"key": r.key, "text": r.text} for r in self.rows or []]
+            q["retrospective"], q["competencies"] = self.retrospective, self.competencies
+        return q
 
 
-def _options(r: _Reader) -> list[dict[str, str]]:
-    raw = r.data.get("options")
-    if not isinstance(raw, list) or not 2 <= len(raw) <= MAX_OPTIONS:
-        raise ConfigError(f"'options' must list from 2 to {MAX_OPTIONS} options", r.where("options"))
-    return _keyed_items(raw, r, "options", KEY_RE, "a short lower-case word (a-z, 0-9, _)")
+class Section(ContentModel):
+    not_a_mapping = "each section must be a mapping with key, title and questions"
+
+    key: Key
+    title: Text
+    intro: Text | None = None
+    questions: Annotated[list[Question], MinLen(1), Says("'questions' must be a non-empty list")]
 
 
-def _rows(r: _Reader, codes: set[str] | None) -> list[dict[str, str]]:
-    raw = r.data.get("rows")
-    if not isinstance(raw, list) or not raw:
-        raise ConfigError("'rows' must be a non-empty list", r.where("rows"))
-    return _keyed_items(raw, r, "rows", ROW_KEY_RE, "letters and digits, e.g. C1")
+class Instrument(ContentModel):
+    not_a_mapping = "an instrument must be a mapping with 'title' and 'sections'"
 
+    title: Text
+    intro: Text | None = None
+    family: Annotated[str, StringConstraints(pattern=SLUG_RE.pattern),
+                      Says("'family' must be a slug (lower-case letters, digits and hyphens)")] | None = None
+    phase: Annotated[Literal[PHASES], Says(f"'phase' must be one of {', '.join(PHASES)}")] = "before"
+    anonymous: Flag = True
+    opens: Annotated[dict[str, Any], Says(DATE_RULE)]
+    closes: Annotated[dict[str, Any], Says(DATE_RULE)]
+    sections: Annotated[list[Section], MinLen(1), Says("'sections' must be a non-empty list")]
 
-def _keyed_items(raw: list, r: _Reader, what: str, pattern: re.Pattern, rule: str) -> list[dict[str, str]]:
-    lines = getattr(raw, "item_lines", [r.line(what)] * len(raw))
-    items, seen = [], set()
-    for entry, line in zip(raw, lines, strict=True):
-        if not isinstance(entry, dict) or set(entry) != {"key", "text"}:
-            raise ConfigError(f"each entry of '{what}' must be a mapping with key and text", f"{r.shown}:{line}")
-        key, text = entry["key"], entry["text"]
-        if not isinstance(key, str) or not pattern.match(key):
-            raise ConfigError(f"the key '{key}' in '{what}' must be {rule}", f"{r.shown}:{line}")
-        if not isinstance(text, str) or not text.strip():
-            raise ConfigError(f"each entry of '{what}' needs a text", f"{r.shown}:{line}")
-        if key in seen:
-            raise ConfigError(f"duplicate key '{key}' in '{what}'", f"{r.shown}:{line}")
-        seen.add(key)
-        items.append({"key": key, "text": text.strip()})
-    return items
+    @field_validator("opens", "closes", mode="before")
+    @classmethod
+    def _date_rule(cls, value: Any, info: ValidationInfo) -> dict[str, Any]:
+        key = info.field_name
+        if not isinstance(value, dict) or len(value) != 1:
+            raise invalid(DATE_RULE.replace("{key}", str(key)))
+        (anchor, days), = value.items()
+        if anchor not in DATE_ANCHORS:
+            raise invalid(f"'{key}' must use after_start_days or after_end_days, not '{anchor}'")
+        if isinstance(days, bool) or not isinstance(days, int) or abs(days) > 730:
+            raise invalid(f"'{key}' days must be a whole number from -730 to 730")
+        return {"from": "start" if anchor == "after_start_days" else "end", "days": days}
 
+    @model_validator(mode="after")
+    def _unique_keys_and_window(self) -> Instrument:
+        sections: set[str] = set()
+        questions: set[str] = set()
+        for i, section in enumerate(self.sections):
+            if section.key in sections:
+                raise invalid(f"duplicate section key '{section.key}'", ("sections", i))
+            sections.add(section.key)
+            for j, question in enumerate(section.questions):
+                if question.key in questions:
+                    raise invalid(f"duplicate question key '{question.key}' (keys are unique in the instrument)",
+                                  ("sections", i, "questions", j))
+                questions.add(question.key)
+        if self.opens["from"] == self.closes["from"] and self.closes["days"] <= self.opens["days"]:
+            raise invalid("'closes' must come after 'opens'", "closes")
+        return self
 
-def _labels(r: _Reader) -> list[str]:
-    """Custom labels for the five points of a scale; empty: the scale's own (translated) labels."""
-    raw = r.data.get("labels")
-    if raw is None:
-        return []
-    if not isinstance(raw, list) or len(raw) != 5 or not all(isinstance(x, str) and x.strip() for x in raw):
-        raise ConfigError("'labels' must list five labels, from 1 to 5", r.where("labels"))
-    return [x.strip() for x in raw]
+    def stored(self, slug: str) -> dict[str, Any]:
+        return {"slug": slug, "title": self.title, "intro_md": self.intro or "", "family": self.family or slug,
+                "phase": self.phase, "anonymous": self.anonymous, "opens": self.opens, "closes": self.closes,
+                "sections": [{"key": s.key, "title": s.title, "intro_md": s.intro or "",
+                              "questions": [q.stored() for q in s.questions]} for s in self.sections]}
 
 
 def _line_of(text: str, key: str, after: int = 0) -> int:
@@ -313,13 +332,3 @@ def retrospective_matrix(instrument: dict[str, Any]) -> dict[str, Any] | None:
 
 def questions(instrument: dict[str, Any]) -> list[dict[str, Any]]:
     return [q for section in instrument["sections"] for q in section["questions"]]
-
-
-class _Reader(SettingsReader):
-    """The core reader, with the instruments' rule for keys."""
-
-    def key(self, key: str) -> str:
-        value = self.data.get(key)
-        if not isinstance(value, str) or not KEY_RE.match(value):
-            raise ConfigError(f"'{key}' must be a short lower-case word (a-z, 0-9, single _)", self.where(key))
-        return value

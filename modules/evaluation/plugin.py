@@ -35,9 +35,8 @@ class EvaluationPlugin(ActivityPlugin):
                     "characters, different from SECRET_KEY, and never changed afterwards: it links a trainee's "
                     "anonymous questionnaires over time (README: 'Evaluation anonymity: threat model').")
 
-    def validate_config(self, raw: dict[str, Any], where: str,
-                        context: ContentContext | None = None) -> dict[str, Any]:
-        return validate_settings(raw, where, context)
+    def validate_config(self, raw: dict[str, Any], context: ContentContext) -> dict[str, Any]:
+        return validate_settings(raw, context)
 
     def activity_url(self, activity: Any) -> str | None:
         return url_for("evaluation.answer", slug=activity.slug)

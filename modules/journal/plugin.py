@@ -31,9 +31,8 @@ class JournalPlugin(ActivityPlugin):
         from .cli import journal_cli
         app.cli.add_command(journal_cli)
 
-    def validate_config(self, raw: dict[str, Any], where: str,
-                        context: ContentContext | None = None) -> dict[str, Any]:
-        return validate_settings(raw, where, context)
+    def validate_config(self, raw: dict[str, Any], context: ContentContext) -> dict[str, Any]:
+        return validate_settings(raw, context)
 
     def activity_url(self, activity: Any) -> str | None:
         return url_for("journal.activity", slug=activity.slug)

@@ -22,17 +22,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from annotated_types import Interval
 from flask_babel import lazy_gettext as _l
+from pydantic import StringConstraints, field_validator, model_validator
 
 from app.content.loader import Problem, parse_yaml
+from app.content.schema import ContentModel, Says, Text, check, invalid
 from app.plugins import ConfigError, ContentContext
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-SETTINGS_KEYS = ("prompt", "min_entries")
-PROMPT_KEYS = ("slug", "title", "model", "intro", "stages")
-STAGE_KEYS = ("key", "label", "help")
 MAX_MIN_ENTRIES = 20
 
 #: The reflective models prompts may follow, and the stage keys each one knows.
@@ -57,28 +57,22 @@ def model_label(model: str | None) -> str:
     return str(MODEL_LABELS.get(model or "", model or ""))
 
 
-def validate_settings(raw: dict[str, Any], where: str, context: ContentContext | None) -> dict[str, Any]:
-    def at(key: str | None = None) -> str:
-        return context.where(key) if context else where
+class JournalSettings(ContentModel):
+    unknown_key = "unknown setting '{key}' (known: {known})"
 
-    if not isinstance(raw, dict):
-        raise ConfigError("'settings' must be a mapping", where)
-    for key in raw:
-        if key not in SETTINGS_KEYS:
-            raise ConfigError(f"unknown setting '{key}' (known: {', '.join(SETTINGS_KEYS)})", at(key))
-    slug = raw.get("prompt")
-    if not isinstance(slug, str) or not SLUG_RE.match(slug):
-        raise ConfigError("'prompt' must name a prompt in prompts.yaml (a slug)", at("prompt"))
-    min_entries = raw.get("min_entries", 1)
-    if isinstance(min_entries, bool) or not isinstance(min_entries, int) or not 1 <= min_entries <= MAX_MIN_ENTRIES:
-        raise ConfigError(f"'min_entries' must be a whole number from 1 to {MAX_MIN_ENTRIES}", at("min_entries"))
-    if context is None:
-        raise ConfigError("a prompt can only be read from the content folder", at("prompt"))
+    prompt: Annotated[str, StringConstraints(pattern=SLUG_RE.pattern),
+                      Says("'prompt' must name a prompt in prompts.yaml (a slug)")]
+    min_entries: Annotated[int, Interval(ge=1, le=MAX_MIN_ENTRIES),
+                           Says(f"'min_entries' must be a whole number from 1 to {MAX_MIN_ENTRIES}")] = 1
+
+
+def validate_settings(raw: dict[str, Any], context: ContentContext) -> dict[str, Any]:
+    settings = context.check(JournalSettings, raw)
     prompts = load_prompts(context)
-    if slug not in prompts:
+    if settings.prompt not in prompts:
         known = ", ".join(sorted(prompts)) or "none"
-        raise ConfigError(f"unknown prompt '{slug}' (prompts.yaml has: {known})", at("prompt"))
-    return {"prompt": prompts[slug], "min_entries": min_entries}
+        raise ConfigError(f"unknown prompt '{settings.prompt}' (prompts.yaml has: {known})", context.where("prompt"))
+    return {"prompt": prompts[settings.prompt], "min_entries": settings.min_entries}
 
 
 # --- prompts.yaml --------------------------------------------------------------------------------
@@ -110,68 +104,67 @@ def parse_prompts(text: str, shown: str) -> dict[str, dict[str, Any]]:
     data = parse_yaml(text, shown, problems)
     if problems:
         raise ConfigError(problems[0].message, problems[0].where)
-    if not isinstance(data, dict) or not isinstance(data.get("prompts"), list):
-        raise ConfigError("the file must be a mapping with a 'prompts' list", f"{shown}:1")
-    items = data["prompts"]
-    lines = getattr(items, "item_lines", [1] * len(items))
-    prompts: dict[str, dict[str, Any]] = {}
-    for item, line in zip(items, lines):
-        prompt = _prompt(item, f"{shown}:{line}", shown)
-        if prompt["slug"] in prompts:
-            raise ConfigError(f"duplicate prompt slug '{prompt['slug']}'", f"{shown}:{line}")
-        prompts[prompt["slug"]] = prompt
-    return prompts
+    return {prompt.slug: prompt.stored() for prompt in check(PromptsFile, data, shown).prompts}
 
 
-def _where(shown: str, node: Any, key: str | None, fallback: str) -> str:
-    lines = getattr(node, "key_lines", {})
-    return f"{shown}:{lines[key]}" if key in lines else fallback
+class Stage(ContentModel):
+    not_a_mapping = "each stage must be a mapping with key, label and help"
+
+    key: Text
+    label: Text
+    help: Text | None = None
 
 
-def _text(node: dict, key: str, shown: str, fallback: str, required: bool = True) -> str:
-    value = node.get(key)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"'{key}' must be text", _where(shown, node, key, fallback))
-    return value.strip()
+class Prompt(ContentModel):
+    not_a_mapping = "each prompt must be a mapping with slug, title, model and stages"
+
+    slug: Text
+    title: Text
+    model: Text
+    intro: Text | None = None
+    stages: Annotated[list[Stage], Says("'stages' must be a list")] | None = None
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, slug: str) -> str:
+        if not SLUG_RE.match(slug):
+            raise invalid(f"'{slug}' is not a valid slug (a-z, 0-9 and -)")
+        return slug
+
+    @field_validator("model")
+    @classmethod
+    def _model(cls, model: str) -> str:
+        if model not in MODEL_STAGES:
+            raise invalid(f"unknown model '{model}' (known: {', '.join(MODEL_STAGES)})")
+        return model
+
+    @model_validator(mode="after")
+    def _stages_of_the_model(self) -> Prompt:
+        seen: set[str] = set()
+        for i, stage in enumerate(self.stages or []):
+            if stage.key not in MODEL_STAGES[self.model]:
+                raise invalid(f"'{stage.key}' is not a stage of the {self.model} model (its stages: "
+                              f"{', '.join(MODEL_STAGES[self.model])})", ("stages", i, "key"))
+            if stage.key in seen:
+                raise invalid(f"duplicate stage '{stage.key}'", ("stages", i, "key"))
+            seen.add(stage.key)
+        return self
+
+    def stored(self) -> dict[str, Any]:
+        return {"slug": self.slug, "title": self.title, "model": self.model, "intro_md": self.intro or "",
+                "stages": [{"key": s.key, "label": s.label, "help": s.help or ""} for s in self.stages or []]}
 
 
-def _prompt(node: Any, where: str, shown: str) -> dict[str, Any]:
-    if not isinstance(node, dict):
-        raise ConfigError("each prompt must be a mapping with slug, title, model and stages", where)
-    for key in node:
-        if key not in PROMPT_KEYS:
-            raise ConfigError(f"unknown key '{key}' (known: {', '.join(PROMPT_KEYS)})",
-                              _where(shown, node, key, where))
-    slug = _text(node, "slug", shown, where)
-    if not SLUG_RE.match(slug):
-        raise ConfigError(f"'{slug}' is not a valid slug (a-z, 0-9 and -)", _where(shown, node, "slug", where))
-    model = _text(node, "model", shown, where)
-    if model not in MODEL_STAGES:
-        raise ConfigError(f"unknown model '{model}' (known: {', '.join(MODEL_STAGES)})",
-                          _where(shown, node, "model", where))
-    stages = node.get("stages") or []
-    if not isinstance(stages, list):
-        raise ConfigError("'stages' must be a list", _where(shown, node, "stages", where))
-    stage_lines = getattr(stages, "item_lines", [None] * len(stages))
-    normalised, seen = [], set()
-    for stage, line in zip(stages, stage_lines):
-        stage_where = f"{shown}:{line}" if line else where
-        if not isinstance(stage, dict):
-            raise ConfigError("each stage must be a mapping with key, label and help", stage_where)
-        for key in stage:
-            if key not in STAGE_KEYS:
-                raise ConfigError(f"unknown key '{key}' (known: {', '.join(STAGE_KEYS)})",
-                                  _where(shown, stage, key, stage_where))
-        key = _text(stage, "key", shown, stage_where)
-        if key not in MODEL_STAGES[model]:
-            raise ConfigError(f"'{key}' is not a stage of the {model} model (its stages: "
-                              f"{', '.join(MODEL_STAGES[model])})", _where(shown, stage, "key", stage_where))
-        if key in seen:
-            raise ConfigError(f"duplicate stage '{key}'", _where(shown, stage, "key", stage_where))
-        seen.add(key)
-        normalised.append({"key": key, "label": _text(stage, "label", shown, stage_where),
-                           "help": _text(stage, "help", shown, stage_where, required=False)})
-    return {"slug": slug, "title": _text(node, "title", shown, where), "model": model,
-            "intro_md": _text(node, "intro", shown, where, required=False), "stages": normalised}
+class PromptsFile(ContentModel):
+    not_a_mapping = "the file must be a mapping with a 'prompts' list"
+
+    prompts: Annotated[list[Prompt], Says("the file must be a mapping with a 'prompts' list")]
+
+    @model_validator(mode="after")
+    def _unique_slugs(self) -> PromptsFile:
+        seen: set[str] = set()
+        for i, prompt in enumerate(self.prompts):
+            if prompt.slug in seen:
+                raise invalid(f"duplicate prompt slug '{prompt.slug}'", ("prompts", i))
+            seen.add(prompt.slug)
+        return self

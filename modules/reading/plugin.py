@@ -1,16 +1,24 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from app.content.schema import ContentModel, Says
 from app.plugins import ActivityPlugin, ConfigError, ContentContext
 
 from .views import bp
 
-SETTINGS = ("body", "resources")
+
+class ReadingSettings(ContentModel):
+    """The shape of a reading's settings; the files they name are checked through the context."""
+    unknown_key = "unknown setting '{key}' for a reading (allowed: {known})"
+
+    body: Annotated[str, Says("'body' must be a file path",
+                              missing="a reading needs 'body': the Markdown file of the lesson")]
+    resources: Annotated[list[str], Says("'resources' must be a list of resource files")] | None = None
 
 
 class ReadingPlugin(ActivityPlugin):
@@ -23,24 +31,13 @@ class ReadingPlugin(ActivityPlugin):
     Stored settings: {"body": <path>, "body_md": <the Markdown>, "resources": [<resource slugs>]}.
     The Markdown is rendered at view time by app/markdown.py (raw HTML off)."""
 
-    def validate_config(self, raw: dict[str, Any], where: str,
-                        context: ContentContext | None = None) -> dict[str, Any]:
-        unknown = [key for key in raw if key not in SETTINGS]
-        if unknown:
-            raise ConfigError(f"unknown setting '{unknown[0]}' for a reading (allowed: {', '.join(SETTINGS)})",
-                              context.where(unknown[0]) if context else where)
-        if "body" not in raw:
-            raise ConfigError("a reading needs 'body': the Markdown file of the lesson", where)
-        if context is None:
-            raise ConfigError("a reading's files can only be checked by the content importer", where)
-        body_md = context.read_text(raw["body"], "body")
+    def validate_config(self, raw: dict[str, Any], context: ContentContext) -> dict[str, Any]:
+        settings = context.check(ReadingSettings, raw)
+        body_md = context.read_text(settings.body, "body")
         if not body_md.strip():
-            raise ConfigError(f"the lesson file {raw['body']} is empty", context.where("body"))
-        paths = raw.get("resources") or []
-        if not isinstance(paths, list):
-            raise ConfigError("'resources' must be a list of resource files", context.where("resources"))
-        slugs = [context.resource_slug(path, "resources") for path in paths]
-        return {"body": raw["body"], "body_md": body_md, "resources": slugs}
+            raise ConfigError(f"the lesson file {settings.body} is empty", context.where("body"))
+        slugs = [context.resource_slug(path, "resources") for path in settings.resources or []]
+        return {"body": settings.body, "body_md": body_md, "resources": slugs}
 
     def activity_url(self, activity: Any) -> str | None:
         return url_for("reading.lesson", slug=activity.slug)

@@ -4,12 +4,15 @@ from __future__ import annotations
 import html
 import io
 import re
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from app.extensions import db
 from app.models import Activity, CohortRole, Module
+from app.plugins import ContentContext
 from modules.assignment import plugin
 from modules.assignment.settings import load_template
 from tests.programme_data import Built, build_programme
@@ -47,11 +50,19 @@ class Assignments:
         return self.built.modules[0]
 
 
+def _validated(raw: dict) -> dict:
+    """The plugin's settings check, with `instructions` given as the text of a file beside module.yaml."""
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "instructions.md").write_text(raw["instructions"], encoding="utf-8")
+        context = ContentContext(root=Path(folder), base_dir=Path(folder), file="test.yaml", line=1)
+        return plugin.validate_config({**raw, "instructions": "instructions.md"}, context)
+
+
 def add_assignment(module: Module, slug: str, raw: dict, *, hours: Decimal = Decimal(2), template: str | None = None,
                    due: dict | None = None) -> Activity:
     if template is not None:  # a template is read from the content folder; here it is given as text
         raw = {**raw, "submission": "text"}
-    settings = plugin.validate_config({"instructions": f"Instructions for **{slug}**.", **raw}, "test.yaml:1")
+    settings = _validated({"instructions": f"Instructions for **{slug}**.", **raw})
     if template is not None:
         settings.update(submission="template", template=load_template(template, "templates/plan.yaml", "plan"))
     activity = Activity(module=module, slug=slug, type="assignment", title=f"Task {slug}", hours=hours, required=True,

@@ -37,7 +37,7 @@ def context(tmp_path) -> ContentContext:
 
 def test_template_settings_are_normalised(context):
     settings = plugin.validate_config({"instructions": "tasks/t.md", "submission": "template", "template": "plan"},
-                                      context.where(), context)
+                                      context)
     assert settings["instructions_md"] == "# Do this"
     assert (settings["submission"], settings["completion"], settings["group"]) == ("template", "accepted", False)
     fields = settings["template"]["fields"]
@@ -47,7 +47,7 @@ def test_template_settings_are_normalised(context):
 
 def test_file_settings_get_defaults(context):
     settings = plugin.validate_config({"submission": "files", "completion": "submitted", "group": True},
-                                      context.where(), context)
+                                      context)
     assert settings["allowed_types"] == ["pdf", "docx", "odt"]
     assert (settings["max_size_mb"], settings["max_files"], settings["group"]) == (10, 5, True)
 
@@ -68,7 +68,7 @@ def test_file_settings_get_defaults(context):
 ])
 def test_bad_settings_name_the_line(context, raw, message):
     with pytest.raises(ConfigError) as caught:
-        plugin.validate_config(raw, context.where(), context)
+        plugin.validate_config(raw, context)
     assert str(caught.value).startswith(message)
 
 
@@ -98,3 +98,57 @@ def test_the_programmes_templates_are_valid_and_cover_the_three_individual_templ
     assert {"family-situation-analysis", "micro-innovation-plan", "micro-innovation-report"} <= set(loaded)
     types = {f["type"] for t in loaded.values() for f in t["fields"]}
     assert types == {"short_text", "long_text", "choice", "date", "scale", "rows"}
+
+
+# declared settings: a wrong type, an unknown key and a missing key each point at their line ----
+
+@pytest.mark.parametrize("raw, message", [
+    ({"submission": "text", "group": "yes"}, "content/modules/01-x/module.yaml:37: 'group' must be true or false"),
+    ({"submission": "files", "max_files": 2.5},
+     "content/modules/01-x/module.yaml:38: 'max_files' must be a whole number from 1 to 20"),
+    ({"submision": "text"}, "content/modules/01-x/module.yaml:39: unknown setting 'submision' (known: instructions, "
+                            "submission, template, allowed_types, max_size_mb, max_files, completion, group)"),
+    ({"instructions": "tasks/t.md"}, "content/modules/01-x/module.yaml:30: 'submission' must be one of text, files, "
+                                     "template"),
+])
+def test_declared_settings_name_the_line(tmp_path, raw, message):
+    context = ContentContext(root=tmp_path, base_dir=tmp_path, file="content/modules/01-x/module.yaml", line=30,
+                             key_lines={"instructions": 31, "submission": 32, "group": 37, "max_files": 38,
+                                        "submision": 39})
+    with pytest.raises(ConfigError) as caught:
+        plugin.validate_config(raw, context)
+    assert str(caught.value) == message
+
+
+BLOCK_TEMPLATE = """\
+slug: plan
+title: Plan
+fields:
+  - key: title
+    label: Title
+    type: short_text
+    required: true
+  - key: steps
+    label: Steps
+    type: rows
+    columns:
+      - key: step
+        label: Step
+        type: date
+"""
+
+
+@pytest.mark.parametrize("change, message", [
+    (("    required: true", "    required: yes please"), "t.yaml:7: 'required' must be true or false"),
+    (("        type: date", "        type: [date]"), "t.yaml:14: 'type' must be one of short_text, long_text, choice, "
+                                                    "date, scale"),
+    (("title: Plan", "titel: Plan"), "t.yaml:2: unknown key 'titel' (known: slug, title, intro, fields)"),
+    (("        label: Step", "        lable: Step"), "t.yaml:13: unknown field key 'lable' (known: key, label, type, "
+                                                    "required, help"),
+    (("    label: Title\n", ""), "t.yaml:4: 'label' must be text"),
+    (("      - key: step\n        label: Step", "      - label: Step"), "t.yaml:12: 'key' must be a short lower-case word"),
+])
+def test_a_templates_mistake_names_its_own_line(change, message):
+    with pytest.raises(ConfigError) as caught:
+        load_template(BLOCK_TEMPLATE.replace(*change), "t.yaml", "plan")
+    assert str(caught.value).startswith(message)

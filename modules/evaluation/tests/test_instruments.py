@@ -21,7 +21,7 @@ def validate(slug: str, root: Path = CONTENT) -> dict:
     context = ContentContext(root=root, base_dir=root / "modules" / "00-orientation",
                              file="content/modules/00-orientation/module.yaml", line=47,
                              key_lines={"instrument": 48})
-    return plugin.validate_config({"instrument": slug}, context.where(), context)["instrument"]
+    return plugin.validate_config({"instrument": slug}, context)["instrument"]
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -133,3 +133,55 @@ def test_a_missing_instrument_is_reported_at_the_activity(app, tmp_path):
     with pytest.raises(ConfigError, match="instrument not found: instruments/nope.yaml") as error:
         validate("nope")
     assert error.value.where == "content/modules/00-orientation/module.yaml:48"
+
+
+BLOCK_INSTRUMENT = """\
+title: X
+anonymous: true
+opens: {after_start_days: 0}
+closes:
+  after_end_days: 9
+sections:
+  - key: a
+    title: A
+    questions:
+      - key: s
+        type: single
+        text: S
+        options:
+          - {key: often, text: Often}
+          - key: rarely
+            text: Rarely
+"""
+
+
+@pytest.mark.parametrize("change, where, message", [
+    (("anonymous: true", "anonymous: nope"), 2, "'anonymous' must be true or false"),
+    (("  after_end_days: 9", "  after_end_days: nine"), 4, "'closes' days must be a whole number from -730 to 730"),
+    (("        text: S", "        text: [S]"), 12, "'text' must be text"),
+    (("title: X", "titel: X"), 1, "unknown key 'titel' (known: title, intro, family, phase, anonymous"),
+    (("        type: single", "        kind: single"), 11, "unknown key 'kind' (known: key, type, text"),
+    (("            text: Rarely", "            txt: Rarely"), 16, "each entry of 'options' must be a mapping with key and text"),
+    (("    title: A\n", ""), 7, "'title' must be text"),
+    (("closes:\n  after_end_days: 9\n", ""), 1, "'closes' must be one of {after_start_days: N}"),
+    (("          - key: rarely\n            text: Rarely\n", ""), 13, "'options' must list from 2 to 30 options"),
+])
+def test_an_instruments_mistake_names_its_own_line(change, where, message):
+    with pytest.raises(ConfigError) as error:
+        load_instrument(BLOCK_INSTRUMENT.replace(*change), "content/instruments/x.yaml", "x")
+    assert error.value.where == f"content/instruments/x.yaml:{where}"
+    assert error.value.plain.startswith(message)
+
+
+@pytest.mark.parametrize("raw, where, message", [
+    ({"instrument": 7}, 48, "'instrument' must name a file in content/instruments/ (a slug)"),
+    ({"instrument": "needs-survey", "slug": "x"}, 49, "unknown setting 'slug' (known: instrument)"),
+    ({}, 47, "'instrument' must name a file in content/instruments/ (a slug)"),
+])
+def test_an_evaluations_settings_name_the_line(raw, where, message):
+    context = ContentContext(root=CONTENT, base_dir=CONTENT / "modules" / "00-orientation",
+                             file="content/modules/00-orientation/module.yaml", line=47,
+                             key_lines={"instrument": 48, "slug": 49})
+    with pytest.raises(ConfigError) as error:
+        plugin.validate_config(raw, context)
+    assert (error.value.where, error.value.plain) == (f"content/modules/00-orientation/module.yaml:{where}", message)

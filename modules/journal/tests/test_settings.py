@@ -36,7 +36,7 @@ def _context(tmp_path: Path, prompts: str = PROMPTS, keys=("prompt", "min_entrie
 
 
 def test_settings_carry_the_whole_prompt(tmp_path):
-    settings = plugin.validate_config({"prompt": "borton-kickoff", "min_entries": 2}, "m.yaml:20", _context(tmp_path))
+    settings = plugin.validate_config({"prompt": "borton-kickoff", "min_entries": 2}, _context(tmp_path))
     assert settings == {"min_entries": 2, "prompt": {
         "slug": "borton-kickoff", "title": "After the kick-off", "model": "borton",
         "intro_md": "One moment from the meeting.",
@@ -53,7 +53,7 @@ def test_settings_carry_the_whole_prompt(tmp_path):
 ])
 def test_wrong_settings_name_the_line(tmp_path, raw, message):
     with pytest.raises(ConfigError) as exc:
-        plugin.validate_config(raw, "content/modules/01-x/module.yaml:20", _context(tmp_path, keys=tuple(raw)))
+        plugin.validate_config(raw, _context(tmp_path, keys=tuple(raw)))
     assert str(exc.value).startswith(message)
 
 
@@ -66,7 +66,7 @@ def test_wrong_settings_name_the_line(tmp_path, raw, message):
 ])
 def test_a_broken_prompts_file_names_its_own_line(tmp_path, change, message):
     with pytest.raises(ConfigError) as exc:
-        plugin.validate_config({"prompt": "borton-kickoff"}, "m.yaml:20", _context(tmp_path, PROMPTS.replace(*change)))
+        plugin.validate_config({"prompt": "borton-kickoff"}, _context(tmp_path, PROMPTS.replace(*change)))
     assert str(exc.value).startswith(message)
 
 
@@ -74,7 +74,7 @@ def test_a_missing_prompts_file_is_reported(tmp_path):
     context = _context(tmp_path)
     (context.root / "prompts.yaml").unlink()
     with pytest.raises(ConfigError, match="content/prompts.yaml not found"):
-        plugin.validate_config({"prompt": "borton-kickoff"}, "m.yaml:20", context)
+        plugin.validate_config({"prompt": "borton-kickoff"}, context)
 
 
 def test_the_real_prompts_file_is_valid():

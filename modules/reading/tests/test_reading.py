@@ -78,7 +78,7 @@ def context(tmp_path) -> ContentContext:
 
 def test_settings_are_normalised(context):
     settings = plugin.validate_config({"body": "lessons/a.md", "resources": ["resources/r.md"]},
-                                      context.where(), context)
+                                      context)
     assert settings == {"body": "lessons/a.md", "body_md": "# A lesson", "resources": ["the-resource"]}
 
 
@@ -96,9 +96,9 @@ def test_settings_are_normalised(context):
 ])
 def test_bad_settings_name_the_line(context, raw, message):
     with pytest.raises(ConfigError) as error:
-        plugin.validate_config(raw, context.where(), context)
+        plugin.validate_config(raw, context)
     assert str(error.value) == message
 
 
 def test_lesson_file_path_is_kept_relative(context):
-    assert not Path(plugin.validate_config({"body": "lessons/a.md"}, context.where(), context)["body"]).is_absolute()
+    assert not Path(plugin.validate_config({"body": "lessons/a.md"}, context)["body"]).is_absolute()

@@ -1,13 +1,15 @@
 """A plugin that lives outside app/ and modules/: it brings a model, a blueprint, a template,
 its own settings validation and its own hours rule, and the core needs no change for it."""
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from flask import Blueprint, render_template
 from sqlalchemy import String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.plugins import ActivityPlugin, ConfigError
+from app.content.schema import ContentModel, Says
+from app.plugins import ActivityPlugin, ContentContext
 
 bp = Blueprint("throwaway", __name__, template_folder="templates")
 
@@ -24,11 +26,13 @@ def hello():
     return render_template("throwaway/hello.html", count=count)
 
 
+class ThrowawaySettings(ContentModel):
+    colour: Annotated[Literal["red", "blue"], Says("colour must be red or blue")]
+
+
 class ThrowawayPlugin(ActivityPlugin):
-    def validate_config(self, raw, where):
-        if raw.get("colour") not in {"red", "blue"}:
-            raise ConfigError("colour must be red or blue", where)
-        return {"colour": raw["colour"]}
+    def validate_config(self, raw: dict, context: ContentContext) -> dict:
+        return {"colour": context.check(ThrowawaySettings, raw).colour}
 
     def hours(self, activity):
         return Decimal(activity.hours) * 2  # a rule of its own: double credit
