@@ -69,7 +69,10 @@ def check(path: Path | None, languages: bool) -> None:
 
 def _report_languages(translations: Translations, detailed: bool) -> None:
     """One line per language (items translated of all); with --languages, what is missing and
-    which translated files no native speaker has reviewed."""
+    which translated files no native speaker has reviewed. A folder without any translation
+    prints nothing unless asked (--languages)."""
+    if not translations.files and not detailed:
+        return
     for lang in LANGUAGES:
         missing = translations.missing.get(lang, [])
         files = translations.files.get(lang)
