@@ -110,6 +110,11 @@ def settings_fell_back(activity: Any) -> bool:
     return lang != SOURCE_LANGUAGE and bool(activity.settings) and "settings" not in _overlay(activity, lang)
 
 
+def settings_text(activity: Any, key: str) -> Localized:
+    """One text of the activity's settings (a lesson's `body_md`, a task's `instructions_md`)."""
+    return Localized(localized_settings(activity).get(key, ""), settings_fell_back(activity), content_language())
+
+
 def meeting_text(meeting: Any, field: str) -> Localized:
     """A cohort's meeting keeps the plan's title and agenda until the cohort edits them: while it
     has the plan's own text, the plan's translation is shown."""
@@ -122,5 +127,5 @@ def meeting_text(meeting: Any, field: str) -> Localized:
 
 def init_app(app) -> None:
     app.jinja_env.globals.update(localized=localized, localized_items=localized_items,
-                                 localized_settings=localized_settings, settings_fell_back=settings_fell_back,
+                                 localized_settings=localized_settings, settings_fell_back=settings_fell_back, settings_text=settings_text,
                                  meeting_text=meeting_text, language_name=language_name)
