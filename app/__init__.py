@@ -28,7 +28,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
 
-    from . import i18n, sessions, web
+    from . import i18n, localized, sessions, web
     from .plugins import load_plugins
     from .security import init_throttle
 
@@ -36,6 +36,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     sessions.init_app(app)
     init_throttle(app)
     web.init_app(app)
+    localized.init_app(app)
     _register_blueprints(app)
     load_plugins(app)
 

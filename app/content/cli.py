@@ -15,6 +15,7 @@ from ..models import Country, Programme
 from ..plugins import planned_types, registry
 from .importer import import_content
 from .loader import ContentTree, load_content
+from .translations import LANGUAGES, Translations, load_translations
 from .validator import validate
 
 content_cli = AppGroup("content", help="The programme's content files.")
@@ -34,7 +35,12 @@ def _known_countries() -> set[str] | None:
 def _checked_tree(path: Path | None) -> ContentTree:
     """Load and validate; on any problem print them all and exit with status 1."""
     tree = load_content(path or Path(current_app.config["LIFE_CONTENT_DIR"]))
-    problems = validate(tree, registry(), planned_types(), _known_countries())
+    countries = _known_countries()
+    problems = validate(tree, registry(), planned_types(), countries)
+    if not problems:
+        # Translations are checked against a valid source only: their faults are then their own.
+        tree.translations, problems = load_translations(
+            tree, lambda translated: validate(translated, registry(), planned_types(), countries))
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
@@ -49,13 +55,36 @@ def _hours(number: Decimal) -> str:
 
 @content_cli.command("check")
 @path_option
-def check(path: Path | None) -> None:
-    """Check the content files; print every problem as file:line: message."""
+@click.option("--languages", is_flag=True,
+              help="List, per language, the items not yet translated and the translations no native speaker reviewed.")
+def check(path: Path | None, languages: bool) -> None:
+    """Check the content files and their translations; print every problem as file:line: message."""
     tree = _checked_tree(path)
     activities = sum(len(m.activities) for m in tree.modules)
     variants = f", {len(tree.variants)} national variants" if tree.variants else ""
     click.echo(f"content OK: {len(tree.modules)} modules, {activities} activities, "
                f"{_hours(tree.programme.total_hours)} hours{variants}")
+    _report_languages(tree.translations, detailed=languages)
+
+
+def _report_languages(translations: Translations, detailed: bool) -> None:
+    """One line per language (items translated of all); with --languages, what is missing and
+    which translated files no native speaker has reviewed. A folder without any translation
+    prints nothing unless asked (--languages)."""
+    if not translations.files and not detailed:
+        return
+    for lang in LANGUAGES:
+        missing = translations.missing.get(lang, [])
+        files = translations.files.get(lang)
+        done = translations.total - len(missing)
+        click.echo(f"{lang}: {done} of {translations.total} items translated, {len(missing)} missing"
+                   f"{f', {len(files.files)} files' if files else ''}")
+        if not detailed:
+            continue
+        for item in missing:
+            click.echo(f"  missing: {item}")
+        for file in files.unreviewed if files else []:
+            click.echo(f"  not reviewed by a native speaker: {file}")
 
 
 @content_cli.command("import")

@@ -91,6 +91,10 @@ class _Importer:
         self.dry_run = dry_run
         self.report = ImportReport(tree.programme.slug)
 
+    def translated(self, kind: str, ident: str) -> dict[str, Any]:
+        """{lang: overlay} of one item, as its row's `translations` column holds it."""
+        return self.tree.translations.for_item(kind, ident) if self.tree.translations is not None else {}
+
     def note(self, section: str, name: str, obj_is_new: bool, changed: list[str]) -> None:
         changes = self.report.sections[section]
         if obj_is_new:
@@ -129,7 +133,8 @@ class _Importer:
             programme = Programme(slug=node.slug)
             db.session.add(programme)
         changed = _sync(programme, {"title": node.title, "version": node.version, "total_hours": node.total_hours,
-                                    "duration_months": node.duration_months, "summary_md": node.summary_md})
+                                    "duration_months": node.duration_months, "summary_md": node.summary_md,
+                                    "translations": self.translated("programme", node.slug)})
         self.note("programme", node.slug, is_new, changed)
         return programme
 
@@ -141,7 +146,8 @@ class _Importer:
             if row is None:
                 row = Competency(code=c.code)
                 programme.competencies.append(row)
-            changed = _sync(row, {"title": c.title, "description": c.description, "position": position})
+            changed = _sync(row, {"title": c.title, "description": c.description, "position": position,
+                                  "translations": self.translated("competency", c.code)})
             self.note("competencies", c.code, row.id is None, changed)
         for row in existing.values():
             # Nothing points at a competency row (modules and activities keep codes), so it can go.
@@ -154,7 +160,8 @@ class _Importer:
                 row = units[u.code] = EcvetUnit(code=u.code, programme=programme)
                 db.session.add(row)
             changed = _sync(row, {"title": u.title, "credit_points": u.credit_points,
-                                  "learning_outcomes": u.learning_outcomes, "position": position})
+                                  "learning_outcomes": u.learning_outcomes, "position": position,
+                                  "translations": self.translated("ECVET unit", u.code)})
             self.note("ECVET units", u.code, row.id is None, changed)
         # A unit that left the files is kept: retired modules and transcripts may still name it.
         return units
@@ -175,7 +182,7 @@ class _Importer:
                 "summary_md": node.summary_md,
                 "learning_outcomes": [{"text": o.text, "competencies": [r.value for r in o.competencies]}
                                       for o in node.learning_outcomes],
-                "retired": False})
+                "translations": self.translated("module", node.slug), "retired": False})
             self.note("modules", node.slug, is_new, changed)
         if programme.id:
             for row in db.session.scalars(select(Module).where(Module.programme_id == programme.id,
@@ -197,7 +204,8 @@ class _Importer:
             changed = _sync(row, {
                 "module": modules[module.slug], "kind": node.kind, "title": node.title, "hours": node.hours,
                 "after_start_days": node.after_start_days, "duration_days": node.duration_days,
-                "agenda_md": node.agenda_md, "position": position, "retired": False})
+                "agenda_md": node.agenda_md, "position": position,
+                "translations": self.translated("meeting", node.slug), "retired": False})
             self.note("meeting plans", node.slug, is_new, changed)
         self.retire(MeetingPlan, "meeting plans", set(rows), programme)
 
@@ -234,7 +242,7 @@ class _Importer:
                 "country": countries.get(node.country) if node.country else None, "kind": node.kind,
                 "title": node.title, "body_md": node.body_md, "source": node.source,
                 "competencies": [r.value for r in node.competencies], "file_path": node.file,
-                "position": position, "retired": False})
+                "position": position, "translations": self.translated("resource", node.slug), "retired": False})
             self.note("resources", node.slug, is_new, changed)
             if node.file:
                 self.copy_file(node.file)
@@ -289,7 +297,7 @@ class _Importer:
             "required": node.required, "due_rule": node.due.as_json() if node.due else {},
             "settings": node.normalised or {}, "competencies": [r.value for r in node.competencies],
             "position": position, "country": country, "replaces": replaces, "omitted_in": omitted_in,
-            "retired": False})
+            "translations": self.translated("activity", node.slug), "retired": False})
         self.note("activities", node.slug, is_new, changed)
 
 

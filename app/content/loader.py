@@ -285,6 +285,8 @@ class ContentTree:
     modules: list[ModuleNode] = field(default_factory=list)
     variants: list[VariantNode] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: The translations' overlays (app/content/translations.py), once checked; None before.
+    translations: Any = None
 
     def activities(self) -> list[ActivityNode]:
         """Every activity: the common programme's, then the variants' (added and replacements)."""
@@ -699,7 +701,7 @@ class _Reader:
                                           Ref(e.text("activity"), e.loc("activity")), e.loc()))
         resources = []
         # Every Markdown file in the variant's resources/ folder is one of the country's resources.
-        for file in sorted((folder / "resources").glob("*.md")):
+        for file in sorted(p for p in (folder / "resources").glob("*.md") if not _is_translation(p)):
             resource = self.resource(folder, Ref(f"resources/{file.name}", Loc(self.shown(file), 1)))
             if resource is not None:
                 resource.country = country
@@ -707,6 +709,11 @@ class _Reader:
         return VariantNode(country=country, folder=folder.name, add=add, replace=replace, remove=remove,
                            resources=resources, title=f.text("title"),
                            summary_md=f.text("summary") or f.text("notes"), loc=f.loc())
+
+
+def _is_translation(path: Path) -> bool:
+    from .translations import is_translation  # translations.py builds on this module
+    return is_translation(path)
 
 
 def load_content(root: Path | str) -> ContentTree:

@@ -46,6 +46,8 @@ class Programme(db.Model):
     __tablename__ = "programme"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Content translations by language: {lang: {field: text or overlay}} (app/localized.py).
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     #: The content's own version label, e.g. "2026.1".
@@ -70,6 +72,8 @@ class Competency(db.Model):
     __table_args__ = (UniqueConstraint("programme_id", "code", name="uq_competency_programme_code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Content translations by language: {lang: {field: text or overlay}} (app/localized.py).
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(10))
     title: Mapped[str] = mapped_column(String(200))
@@ -88,6 +92,8 @@ class EcvetUnit(db.Model):
     __table_args__ = (UniqueConstraint("programme_id", "code", name="uq_ecvet_unit_programme_code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Content translations by language: {lang: {field: text or overlay}} (app/localized.py).
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(200))
@@ -107,6 +113,8 @@ class Module(db.Model):
     __table_args__ = (CheckConstraint("component IN ('national', 'transnational')", name="component"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Content translations by language: {lang: {field: text or overlay}} (app/localized.py).
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     order: Mapped[int] = mapped_column(default=0)
@@ -143,6 +151,8 @@ class Activity(db.Model):
     __tablename__ = "activity"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Content translations by language: {lang: {field: text or overlay}} (app/localized.py).
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), index=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     type: Mapped[str] = mapped_column(String(40))
@@ -182,6 +192,8 @@ class Resource(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Content translations by language: {lang: {field: text or overlay}} (app/localized.py).
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
     module_id: Mapped[int | None] = mapped_column(ForeignKey("module.id"), index=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -213,6 +225,8 @@ class MeetingPlan(db.Model):
     __table_args__ = (CheckConstraint("kind IN ('national', 'transnational')", name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Content translations by language: {lang: {field: text or overlay}} (app/localized.py).
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), index=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     kind: Mapped[str] = mapped_column(String(20))

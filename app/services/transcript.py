@@ -18,6 +18,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
+from ..localized import Localized, localized_items
 from ..access import can_view_cohort_status
 from ..errors import Forbidden, NotFound
 from ..extensions import db
@@ -56,11 +57,14 @@ class UnitLine:
     modules: list[ModuleLine] = field(default_factory=list)
 
     @property
-    def outcomes(self) -> dict[str, list[str]]:
-        """The unit's learning outcomes by kind (knowledge, skills, competence), in that order."""
-        grouped: dict[str, list[str]] = {kind: [] for kind in OUTCOME_KINDS}
-        for outcome in self.unit.learning_outcomes or []:
-            grouped.setdefault(outcome.get("kind", "competence"), []).append(outcome.get("text", ""))
+    def outcomes(self) -> dict[str, list[Localized]]:
+        """The unit's learning outcomes by kind (knowledge, skills, competence), in that order, in
+        the reader's language where translated."""
+        grouped: dict[str, list[Localized]] = {kind: [] for kind in OUTCOME_KINDS}
+        for item in localized_items(self.unit, "learning_outcomes"):
+            outcome = item.text
+            grouped.setdefault(outcome.get("kind", "competence"), []).append(
+                Localized(outcome.get("text", ""), item.fell_back, item.lang))
         return {kind: texts for kind, texts in grouped.items() if texts}
 
     @property

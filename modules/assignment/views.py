@@ -21,6 +21,7 @@ from app.access import can_view_cohort_status, cohorts_with_status_access
 from app.conflicts import Conflict
 from app.extensions import db
 from app.guarded_save import guarded_save
+from app.localized import localized_settings
 from app.models import Activity, Cohort
 from app.privacy_check import review_fields, review_texts
 from app.services import drafts
@@ -35,6 +36,11 @@ bp = Blueprint("assignment", __name__, template_folder="templates")
 bp.context_processor(helpers.assignment_helpers)
 
 NOT_DRAFT_FIELDS = {"csrf_token", "draft_key", "draft_version", "action", "base_version", "privacy_confirmed"}
+
+
+def _shown_template(activity):
+    """The activity's template with its labels and help texts in the reader's language."""
+    return localized_settings(activity).get("template") if services.kind_of(activity) == "template" else None
 
 
 def _user():
@@ -72,7 +78,7 @@ def _render_activity(ctx: services.TraineeContext, submission: Submission | None
     editable = ctx.can_work and (submission is None or submission.status in services.EDITABLE)
     if form is None and editable:
         data, draft = services.working_data(ctx, submission)
-        form = submission_form_class(activity.settings)(formdata=_as_multidict(data))
+        form = submission_form_class(localized_settings(activity))(formdata=_as_multidict(data))
         form.privacy_confirmed.data = False
     if form is not None:
         form.base_version.data = submission.latest_version if submission else 0
@@ -82,7 +88,7 @@ def _render_activity(ctx: services.TraineeContext, submission: Submission | None
         c for c in cohorts_with_status_access(_user()) if ctx.viewer.every_country or c in ctx.viewer.cohorts]
     return render_template(
         "assignment/activity.html", ctx=ctx, activity=activity, viewer=ctx.viewer, submission=submission,
-        template=services.template_of(activity), kind=services.kind_of(activity), due=due, extension=extension,
+        template=_shown_template(activity), kind=services.kind_of(activity), due=due, extension=extension,
         released=released, comments=released[-1].field_comments if released and submission.status in services.EDITABLE else {},
         editable=editable, form=form, draft=draft, draft_version=draft_version,
         pending=services.pending_files(submission), group_members=services.members(submission) if submission and submission.is_group else [],
@@ -109,7 +115,7 @@ def activity_work(slug: str):
     if not ctx.can_work:
         abort(403)
     submission = services.find_submission(ctx)
-    form = submission_form_class(ctx.activity.settings)()
+    form = submission_form_class(localized_settings(ctx.activity))()
     action = form.action.data or "save"
     draft_version = request.form.get("draft_version", default=0, type=int)
     def render(**kw):
@@ -254,7 +260,7 @@ def _render_submission(submission: Submission, *, form=None, draft_version: int 
     extension = services.extension_for(activity.id, user_id=submission.user_id, group_cohort_id=submission.group_cohort_id)
     owner = services.Owner(group=submission.group_cohort) if submission.is_group else services.Owner(user=submission.user)
     return render_template(
-        "assignment/submission.html", submission=submission, activity=activity, template=services.template_of(activity),
+        "assignment/submission.html", submission=submission, activity=activity, template=_shown_template(activity),
         kind=services.kind_of(activity), latest=submission.versions[-1] if submission.versions else None,
         open_feedback=open_fb, form=form, draft=draft, draft_version=draft_version, changes=changes,
         base_version=base_version, released=[f for f in submission.feedback if f.is_released],

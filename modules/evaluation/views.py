@@ -16,6 +16,7 @@ from app.access import is_facilitator_of
 from app.audit import record
 from app.csv_export import csv_response, to_csv
 from app.extensions import db
+from app.localized import localized_settings
 from app.models import Cohort, User
 from app.conflicts import Conflict
 from app.guarded_save import guarded_save, snapshot
@@ -42,12 +43,18 @@ def _situation_or_404(slug: str) -> tuple[programme_service.Viewer, services.Sit
     return viewer, services.situation(current_user, activity, viewer.cohorts, viewer.is_trainee)
 
 
+def _shown_instrument(s: services.Situation) -> dict:
+    """The questionnaire in the reader's language: same keys, so answers are stored by question
+    key whatever the language; results and CSV read the English `s.instrument`."""
+    return localized_settings(s.activity)["instrument"]
+
+
 def _display_form(s: services.Situation):
     if s.answers is not None:
-        return answer_form(s.instrument, formdata_from_answers(s.instrument, s.answers))
+        return answer_form(_shown_instrument(s), formdata_from_answers(s.instrument, s.answers))
     if s.draft is not None and s.editable:
-        return answer_form(s.instrument, formdata_from_draft(s.draft.data))
-    return answer_form(s.instrument, MultiDict())
+        return answer_form(_shown_instrument(s), formdata_from_draft(s.draft.data))
+    return answer_form(_shown_instrument(s), MultiDict())
 
 
 def _render(viewer, s: services.Situation, form, problems=(), privacy=None, status: int = 200):
@@ -72,7 +79,7 @@ def answer_post(slug: str):
     viewer, s = _situation_or_404(slug)
     if not s.is_trainee:
         abort(403)  # staff may preview a questionnaire; only trainees answer it
-    form = answer_form(s.instrument)
+    form = answer_form(_shown_instrument(s))
     if not form.validate():  # the CSRF token only: answers are checked by form.check()
         return _render(viewer, s, form, status=400)
     user = current_user._get_current_object()

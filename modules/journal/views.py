@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.guarded_save import guarded_save, snapshot
+from app.localized import localized_settings
 from app.models import Cohort, Module, User
 from app.privacy_check import review_fields
 from app.sanitize import safe_html
@@ -57,7 +58,7 @@ def activity(slug: str):
     activity_ = programme_service.activity_or_404(viewer, slug, type_="journal")
     entries = services.entries_for_activity(_user(), activity_) if viewer.is_trainee else []
     return render_template("journal/activity.html", viewer=viewer, activity=activity_, entries=entries,
-                           prompt=activity_.settings.get("prompt") or {},
+                           prompt=localized_settings(activity_).get("prompt") or {},
                            min_entries=services.min_entries(activity_),
                            due=programme_service.due_date_of(viewer, activity_))
 
@@ -125,7 +126,7 @@ def new_entry():
         if viewer is None or not viewer.is_trainee:
             abort(404)
         activity_ = programme_service.activity_or_404(viewer, request.args["activity"], type_="journal")
-        prompt = activity_.settings.get("prompt") or {}
+        prompt = localized_settings(activity_).get("prompt") or {}
         key = f"journal:new:{activity_.slug}"
     elif request.args.get("prompt"):
         prompt = prompts.get(request.args["prompt"])
