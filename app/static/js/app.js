@@ -3,9 +3,27 @@ document.documentElement.classList.add("js");
 
 // Autosave: forms marked data-autosave save their fields as a server-side draft while the user
 // types. A copy stays in sessionStorage (this tab only: shared office PCs must not keep notes
-// about families) so text typed after the session ended is restored on return.
+// about families) so text typed after the session ended is restored on return. Each copy is filed
+// under its author (<meta name="life-user">, an opaque tag): another user's page never reads it,
+// removes it on load, and after a logout every copy goes.
 (function () {
   const DELAY_MS = 1500;
+  const PREFIX = "life-draft:";
+
+  function metaContent(name) {
+    const meta = document.querySelector(`meta[name="${name}"]`);
+    return meta ? meta.content : null;
+  }
+
+  // Keeps only the current user's copies (none when nobody is, or after a logout). A logged-out
+  // page without the logout flag keeps them: that is the user whose session ended, coming back.
+  function forgetOtherCopies(user, forgetAll) {
+    if (!user && !forgetAll) return;
+    [window.sessionStorage, window.localStorage].forEach((store) => {
+      Object.keys(store).filter((key) => key.startsWith(PREFIX)
+        && (forgetAll || !key.startsWith(PREFIX + user + ":"))).forEach((key) => store.removeItem(key));
+    });
+  }
 
   function fields(form) {
     return Array.from(form.elements).filter((el) => el.name && !["csrf_token", "draft_key", "draft_version"].includes(el.name)
@@ -29,12 +47,12 @@ document.documentElement.classList.add("js");
     });
   }
 
-  function init(form) {
+  function init(form, user) {
     const status = form.querySelector(".autosave-status");
     const keyInput = form.querySelector("[name=draft_key]");
     const versionInput = form.querySelector("[name=draft_version]");
-    if (!status || !keyInput || !versionInput) return;
-    const storeKey = "life-draft:" + keyInput.value;
+    if (!status || !keyInput || !versionInput || !user) return;
+    const storeKey = PREFIX + user + ":" + keyInput.value;
     let timer = null;
     let stopped = false;
 
@@ -52,7 +70,8 @@ document.documentElement.classList.add("js");
       try {
         response = await fetch(status.dataset.url, {
           method: "POST", body: new FormData(form), credentials: "same-origin",
-          headers: { "Accept": "application/json" },
+          // The server refuses the save if someone else is logged in now (app/web.py).
+          headers: { "Accept": "application/json", "X-Life-User": user },
         });
       } catch (err) {
         status.textContent = status.dataset.msgOffline;
@@ -64,7 +83,7 @@ document.documentElement.classList.add("js");
         versionInput.value = body.version;
         sessionStorage.removeItem(storeKey);
       } else if (response.status === 409) {
-        stopped = true;  // never overwrite the other tab's text
+        stopped = true;  // never overwrite the other tab's text, nor write into another user's
         status.setAttribute("role", "alert");
       }
       status.textContent = body.message || status.dataset.msgOffline;
@@ -80,7 +99,9 @@ document.documentElement.classList.add("js");
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    document.querySelectorAll("form[data-autosave]").forEach(init);
+    const user = metaContent("life-user");
+    forgetOtherCopies(user, metaContent("life-forget-copies") === "1");
+    document.querySelectorAll("form[data-autosave]").forEach((form) => init(form, user));
   });
 })();
 
