@@ -1,8 +1,12 @@
 """Cross-cutting web concerns: security headers, error pages, template helpers."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+import hashlib
+import hmac
+
+from flask import Flask, current_app, jsonify, render_template, request, session
 from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -23,6 +27,36 @@ def _security_headers(response):
     return response
 
 
+# Copies of unsaved text kept in the browser (app/static/js/app.js) are filed under this tag of their
+# author, rendered in <meta name="life-user">; the autosave sends it back in this header.
+BROWSER_USER_HEADER = "X-Life-User"
+# Set by the logout view: the next page tells the script to forget every copy (FORGET_COPIES).
+FORGET_COPIES = "forget_browser_copies"
+
+
+def browser_user_tag(user) -> str:
+    """Opaque and stable per user (a re-login finds its own copies), not the e-mail or the id."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"browser-copy:{user.id}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def _refuse_another_users_copy():
+    """A tab opened by one user, still open after someone else logged in in the same browser, must
+    not save its text into the new user's drafts: its requests name the user the page was for."""
+    claimed = request.headers.get(BROWSER_USER_HEADER)
+    if claimed is None or request.method != "POST" or not current_user.is_authenticated:
+        return None  # a logged-out request gets the view's own answer (401 for the autosave)
+    if hmac.compare_digest(claimed, browser_user_tag(current_user)):
+        return None
+    return jsonify(error="user", message=_(
+        "Someone else has logged in in this browser since this page was opened. Nothing was saved: "
+        "copy what you typed here, log in again and paste it in.")), 409
+
+
+def _forget_browser_copies() -> bool:
+    return bool(session.pop(FORGET_COPIES, False))
+
+
 def _error_page(code: int, title: str, message: str):
     return render_template("error.html", code=code, title=title, message=message), code
 
@@ -31,6 +65,7 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     app.after_request(_security_headers)
+    app.before_request(_refuse_another_users_copy)
 
     @app.errorhandler(403)
     @app.errorhandler(errors.Forbidden)
@@ -62,4 +97,5 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def inject_globals():
         return {"languages": app.config["LANGUAGES"], "request_path": request.path, "get_locale": get_locale,
-                "role_label": lambda role: role_labels.get(role, role)}
+                "role_label": lambda role: role_labels.get(role, role),
+                "browser_user_tag": browser_user_tag, "forget_browser_copies": _forget_browser_copies}

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..security import login_throttle, needs_rehash, hash_password, verify_password
 from ..services import accounts
 from ..sessions import end_current_session, start_session
+from ..web import FORGET_COPIES
 from . import bp
 from .forms import ChangePasswordForm, LoginForm, ProfileForm, RequestResetForm, SetPasswordForm
 
@@ -66,7 +67,13 @@ def logout():
     end_current_session(current_user._get_current_object())
     db.session.commit()
     flash(_("You are logged out."), "success")
-    return redirect(url_for("auth.login"))
+    # A shared PC: the next person must not find this user's unsaved text in the browser. The
+    # header empties local storage where the browser supports it; the flag has the next page's
+    # script remove the copies in this tab (sessionStorage, which the header may leave).
+    session[FORGET_COPIES] = True
+    response = redirect(url_for("auth.login"))
+    response.headers["Clear-Site-Data"] = '"storage"'
+    return response
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])

@@ -146,3 +146,98 @@ def test_links_take_web_and_mail_addresses_only_and_paste_brings_plain_text(open
       el.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
     }""")
     expect(textarea).to_have_value("<p>notes pasted</p>")
+
+
+def test_lists_links_and_italic_from_the_keyboard_alone(open_page, world):
+    ana = open_page()
+    open_new_entry(ana, world)
+    editor, toolbar = toolbar_of(ana, "What?")
+    textarea = ana.locator("textarea[name=stage_what]")
+    shortcuts = {name: toolbar.get_by_role("button", name=name, exact=True).get_attribute("aria-keyshortcuts")
+                 for name in TOOLBAR_BUTTONS}
+    assert shortcuts == {"Bold": "Control+B", "Italic": "Control+I", "Bulleted list": "Control+Shift+8",
+                         "Numbered list": "Control+Shift+7", "Link": "Control+K", "Remove link": None}
+    ana.on("dialog", lambda dialog: dialog.accept("https://example.org/plan"))
+
+    editor.click()
+    ana.keyboard.type("Plan")
+    ana.keyboard.press("Enter")
+    ana.keyboard.press("Control+Shift+8")
+    ana.keyboard.type("ask")
+    ana.keyboard.press("Enter")
+    ana.keyboard.type("listen")
+    expect(textarea).to_have_value(re.compile(r"<ul><li>ask</li><li>listen</li></ul>"))
+    ana.keyboard.press("Control+Shift+8")  # the same keys end the list
+    expect(textarea).to_have_value(re.compile(r"</ul><p>listen</p>$"))
+    ana.keyboard.press("Control+Shift+7")
+    expect(textarea).to_have_value(re.compile(r"<ol><li>listen</li></ol>$"))
+    ana.keyboard.press("Control+Shift+7")
+    ana.keyboard.press("End")
+    ana.keyboard.press("Enter")
+    ana.keyboard.press("Control+i")
+    expect(toolbar.get_by_role("button", name="Italic")).to_have_attribute("aria-pressed", "true")
+    ana.keyboard.type("the plan")
+    ana.keyboard.press("Shift+Home")
+    ana.keyboard.press("Control+k")
+    # The link around the italic text or inside it: the same to a reader.
+    expect(textarea).to_have_value(re.compile(
+        r'<p>(<em><a href="https://example.org/plan">the plan</a></em>|<a href="https://example.org/plan"><em>the plan</em></a>)</p>$'))
+    # Tab leaves the text, also from inside a list: no keyboard trap.
+    ana.keyboard.press("Control+Home")
+    ana.keyboard.press("Tab")
+    expect(editor).not_to_be_focused()
+
+
+def test_the_toolbar_makes_a_numbered_list_and_the_editor_sets_no_inline_style(open_page, world):
+    ana = open_page()
+    ana.add_init_script("""window.cspViolations = [];
+      document.addEventListener("securitypolicyviolation", (e) => window.cspViolations.push(e.violatedDirective));""")
+    open_new_entry(ana, world)
+    editor, toolbar = toolbar_of(ana, "What?")
+    textarea = ana.locator("textarea[name=stage_what]")
+    editor.click()
+    toolbar.get_by_role("button", name="Numbered list").click()
+    ana.keyboard.type("first")
+    toolbar.get_by_role("button", name="Bold").click()
+    ana.keyboard.type(" bold")
+    toolbar.get_by_role("button", name="Bold").click()
+    expect(toolbar.get_by_role("button", name="Bold")).to_have_attribute("aria-pressed", "false")
+    ana.keyboard.press("Enter")
+    ana.keyboard.type("second")
+    expect(textarea).to_have_value("<ol><li>first<strong> bold</strong></li><li>second</li></ol>")
+    assert editor.locator("[style]").count() == 0
+    assert ana.locator("[style]").count() == 0
+    assert ana.evaluate("window.cspViolations") == []
+    assert_accessible(ana)
+
+
+def test_what_arrives_at_the_server_is_sanitized_whatever_the_page_sent(open_page, world):
+    ana = open_page()
+    open_new_entry(ana, world)
+    ana.get_by_label("Title", exact=True).fill("Tampered")
+    editor, _toolbar = toolbar_of(ana, "What?")
+    editor.click()
+    ana.keyboard.type("A visit")
+    # A page changed by an extension or an attacker posts markup the editor would never write.
+    ana.locator("textarea[name=stage_what]").evaluate("""(el) => { el.value =
+      '<p style="color:red" onclick="steal()">A visit <img src=x onerror="steal()"><script>steal()</script>'
+      + '<a href="javascript:steal()">here</a> <b class="x">bold</b></p>'; }""")
+    ana.get_by_role("button", name="Save entry").click()
+    expect(ana.get_by_role("heading", level=1)).to_have_text("Tampered")
+    answer = db.session.scalar(select(Entry)).stage_answers["what"]
+    assert answer.startswith("<p>A visit ") and "<b>bold</b>" in answer
+    for bad in ("style", "onclick", "onerror", "<img", "<script", "javascript:", "class="):
+        assert bad not in answer
+
+
+def test_without_script_the_editor_is_a_plain_textarea(open_page, world):
+    ana = open_page(java_script_enabled=False)
+    open_new_entry(ana, world)
+    expect(ana.get_by_role("toolbar")).to_have_count(0)
+    ana.get_by_label("Title", exact=True).fill("Plain")
+    ana.get_by_label("What?", exact=True).fill("First line\n\nSecond paragraph")
+    expect(ana.locator("textarea[name=stage_what]")).to_be_visible()
+    ana.get_by_role("button", name="Save entry").click()
+    expect(ana.get_by_role("heading", level=1)).to_have_text("Plain")
+    answer = db.session.scalar(select(Entry)).stage_answers["what"]
+    assert answer == "<p>First line</p><p>Second paragraph</p>"

@@ -3,9 +3,27 @@ document.documentElement.classList.add("js");
 
 // Autosave: forms marked data-autosave save their fields as a server-side draft while the user
 // types. A copy stays in sessionStorage (this tab only: shared office PCs must not keep notes
-// about families) so text typed after the session ended is restored on return.
+// about families) so text typed after the session ended is restored on return. Each copy is filed
+// under its author (<meta name="life-user">, an opaque tag): another user's page never reads it,
+// removes it on load, and after a logout every copy goes.
 (function () {
   const DELAY_MS = 1500;
+  const PREFIX = "life-draft:";
+
+  function metaContent(name) {
+    const meta = document.querySelector(`meta[name="${name}"]`);
+    return meta ? meta.content : null;
+  }
+
+  // Keeps only the current user's copies (none when nobody is, or after a logout). A logged-out
+  // page without the logout flag keeps them: that is the user whose session ended, coming back.
+  function forgetOtherCopies(user, forgetAll) {
+    if (!user && !forgetAll) return;
+    [window.sessionStorage, window.localStorage].forEach((store) => {
+      Object.keys(store).filter((key) => key.startsWith(PREFIX)
+        && (forgetAll || !key.startsWith(PREFIX + user + ":"))).forEach((key) => store.removeItem(key));
+    });
+  }
 
   function fields(form) {
     return Array.from(form.elements).filter((el) => el.name && !["csrf_token", "draft_key", "draft_version"].includes(el.name)
@@ -29,12 +47,12 @@ document.documentElement.classList.add("js");
     });
   }
 
-  function init(form) {
+  function init(form, user) {
     const status = form.querySelector(".autosave-status");
     const keyInput = form.querySelector("[name=draft_key]");
     const versionInput = form.querySelector("[name=draft_version]");
-    if (!status || !keyInput || !versionInput) return;
-    const storeKey = "life-draft:" + keyInput.value;
+    if (!status || !keyInput || !versionInput || !user) return;
+    const storeKey = PREFIX + user + ":" + keyInput.value;
     let timer = null;
     let stopped = false;
 
@@ -52,7 +70,8 @@ document.documentElement.classList.add("js");
       try {
         response = await fetch(status.dataset.url, {
           method: "POST", body: new FormData(form), credentials: "same-origin",
-          headers: { "Accept": "application/json" },
+          // The server refuses the save if someone else is logged in now (app/web.py).
+          headers: { "Accept": "application/json", "X-Life-User": user },
         });
       } catch (err) {
         status.textContent = status.dataset.msgOffline;
@@ -64,7 +83,7 @@ document.documentElement.classList.add("js");
         versionInput.value = body.version;
         sessionStorage.removeItem(storeKey);
       } else if (response.status === 409) {
-        stopped = true;  // never overwrite the other tab's text
+        stopped = true;  // never overwrite the other tab's text, nor write into another user's
         status.setAttribute("role", "alert");
       }
       status.textContent = body.message || status.dataset.msgOffline;
@@ -80,7 +99,9 @@ document.documentElement.classList.add("js");
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    document.querySelectorAll("form[data-autosave]").forEach(init);
+    const user = metaContent("life-user");
+    forgetOtherCopies(user, metaContent("life-forget-copies") === "1");
+    document.querySelectorAll("form[data-autosave]").forEach((form) => init(form, user));
   });
 })();
 
@@ -95,9 +116,10 @@ document.addEventListener("DOMContentLoaded", () => {
 
 // Rich text: a <textarea data-rich-text> gets a small formatting toolbar and an editable area; the
 // textarea stays in the form (hidden) and receives the HTML on every change, so the autosave above
-// and the server see it as before. Without script the textarea works as plain text. Our own code,
-// not a library: no CDN, the CSP allows only our scripts and no inline styles, and it stays small.
-// The server sanitizes what arrives (app/sanitize.py); the cleaning here only keeps the editor tidy.
+// and the server see it as before. Without script the textarea works as plain text. The editing
+// itself is Squire (app/static/vendor/squire/, no UI and no inline styles of its own), not the
+// deprecated document.execCommand; the toolbar, the keys and the ARIA are ours. The server sanitizes
+// what arrives (app/sanitize.py); the cleaning here keeps the editor to the tags the server keeps.
 // This block must stay below the autosave: that restores unsaved text into the textareas first.
 (function () {
   // Tags kept as they are (the server allows them too); b/i/div are normalised.
@@ -109,6 +131,13 @@ document.addEventListener("DOMContentLoaded", () => {
   const DROPPED = new Set(["SCRIPT", "STYLE", "TEMPLATE", "IFRAME", "OBJECT", "EMBED", "HEAD", "TITLE"]);
   const BLOCKS = new Set(["p", "ul", "ol", "blockquote", "pre", "h2", "h3", "h4", "hr"]);
   const HTML_TAG = /<\/?[a-zA-Z][^>]*>/;
+  // Ctrl (Cmd on a Mac) with: the usual letters, and the list keys of common word processors.
+  const SHORTCUTS = { b: "bold", i: "italic", k: "link", "Shift+8": "bulleted", "Shift+7": "numbered" };
+  // Bold and italic are written <strong> and <em>, the tags that mean it; Squire names them <b> and
+  // <i> in text it is given (setHTML), and in the first undo step and the system's own format
+  // commands: both names count.
+  const FORMATS = { bold: ["STRONG", "B"], italic: ["EM", "I"] };
+  const MAC = /Mac|iP(hone|ad|od)/.test(navigator.platform || navigator.userAgent);
   let counter = 0;
 
   function safeUrl(url) {
@@ -131,8 +160,7 @@ document.addEventListener("DOMContentLoaded", () => {
   function copyClean(source, target) {
     source.childNodes.forEach((node) => {
       if (node.nodeType === Node.TEXT_NODE) {
-        // Editing leaves no-break spaces where a space meets a tag; the text means plain spaces.
-        target.appendChild(document.createTextNode(node.data.replace(/\u00a0/g, " ")));
+        target.appendChild(document.createTextNode(node.data));
         return;
       }
       if (node.nodeType !== Node.ELEMENT_NODE || DROPPED.has(node.tagName)) return;
@@ -142,22 +170,41 @@ document.addEventListener("DOMContentLoaded", () => {
         copyClean(node, target);  // unknown wrapper: keep its text
         return;
       }
-      const el = document.createElement(tag);
+      const el = document.createElement(tag);  // no attribute is copied but a checked href
       if (href) el.setAttribute("href", href);
       copyClean(node, el);
       target.appendChild(el);
     });
   }
 
-  // Allow-listed copy of `html` (parsed inertly: nothing in it runs or loads), inline content at
-  // the top level wrapped in paragraphs.
-  function cleanHtml(html) {
+  // Allow-listed copy of `html` (parsed inertly: nothing in it runs or loads).
+  function cleanNodes(html) {
     const parsed = new DOMParser().parseFromString(html, "text/html");
-    const loose = document.createElement("div");
-    copyClean(parsed.body, loose);
+    const box = document.createElement("div");
+    copyClean(parsed.body, box);
+    return box;
+  }
+
+  // What Squire is given to show or insert (its sanitizeToDOMFragment): it makes the blocks itself.
+  function cleanFragment(html) {
+    const fragment = document.createDocumentFragment();
+    fragment.append(...cleanNodes(html).childNodes);
+    return fragment;
+  }
+
+  // Editing leaves no-break spaces where a space meets a tag or the end of a line (the editor
+  // would swallow plain ones there) and zero-width spaces where a format starts: the text means
+  // plain spaces and nothing.
+  function plainSpaces(root) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) walker.currentNode.data = walker.currentNode.data.replace(/\u00a0/g, " ").replace(/\u200b/g, "");
+  }
+
+  // What the textarea receives: inline content at the top level wrapped in paragraphs.
+  function cleanHtml(html) {
     const out = document.createElement("div");
     let paragraph = null;
-    Array.from(loose.childNodes).forEach((node) => {
+    Array.from(cleanNodes(html).childNodes).forEach((node) => {
       if (node.nodeType === Node.ELEMENT_NODE && BLOCKS.has(node.tagName.toLowerCase())) {
         paragraph = null;
         out.appendChild(node);
@@ -166,28 +213,51 @@ document.addEventListener("DOMContentLoaded", () => {
         paragraph.appendChild(node);
       }
     });
-    // Empty paragraphs are blank lines left over from editing: they carry nothing.
+    plainSpaces(out);
+    // A <br> closing a block only keeps an empty line open while editing, an empty format is where
+    // a format was switched on and off, empty paragraphs are blank lines: none carries anything.
+    out.querySelectorAll("p, li").forEach((block) => {
+      if (block.lastChild && block.lastChild.nodeName === "BR") block.lastChild.remove();
+    });
+    out.querySelectorAll("strong, em, u, s, code, a").forEach((el) => { if (!el.textContent) el.remove(); });
     out.querySelectorAll("p").forEach((p) => { if (!p.textContent.trim()) p.remove(); });
     return out.innerHTML;
   }
 
-  function valueOf(editor) {
-    return editor.textContent.trim() ? cleanHtml(editor.innerHTML) : "";
+  // <b>/<i> from Squire's setHTML become <strong>/<em>, before anything listens to changes.
+  function renameFormats(editor) {
+    editor.querySelectorAll("b, i").forEach((node) => {
+      const el = document.createElement(node.tagName === "B" ? "strong" : "em");
+      el.append(...node.childNodes);
+      node.replaceWith(el);
+    });
   }
 
-  function button(text, command, pressable) {
+  function shortcutLabel(key) {
+    return (MAC ? "Meta+" : "Control+") + (key.length === 1 ? key.toUpperCase() : key);
+  }
+
+  function button(text, command, shortcut, pressable) {
     const b = document.createElement("button");
     b.type = "button";
     b.className = "btn btn-sm btn-outline-secondary";
     b.textContent = text;
     b.dataset.command = command;
+    if (shortcut) b.setAttribute("aria-keyshortcuts", shortcutLabel(shortcut));
     if (pressable) b.setAttribute("aria-pressed", "false");
     // Keep the selection in the text when the mouse presses a button.
     b.addEventListener("mousedown", (event) => event.preventDefault());
     return b;
   }
 
-  function init(textarea, strings) {
+  function shortcutOf(event) {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey) return null;
+    // Digits by their key, not the character: Shift changes that with the keyboard layout.
+    const key = /^Digit\d$/.test(event.code) ? event.code.slice(-1) : event.key.toLowerCase();
+    return SHORTCUTS[(event.shiftKey ? "Shift+" : "") + key] || null;
+  }
+
+  function buildEditor(textarea) {
     counter += 1;
     const baseId = textarea.id || "rich-text-" + counter;
     const editor = document.createElement("div");
@@ -195,7 +265,6 @@ document.addEventListener("DOMContentLoaded", () => {
     editor.className = "form-control rich-text-editor";
     if (Number(textarea.rows) > 5) editor.classList.add("rich-text-editor-tall");
     if (textarea.classList.contains("is-invalid")) editor.classList.add("is-invalid");
-    editor.contentEditable = "true";
     editor.setAttribute("role", "textbox");
     editor.setAttribute("aria-multiline", "true");
     ["aria-describedby", "aria-invalid"].forEach((name) => {
@@ -211,74 +280,95 @@ document.addEventListener("DOMContentLoaded", () => {
       label.id = label.id || baseId + "-label";
       editor.setAttribute("aria-labelledby", label.id);
       label.htmlFor = editor.id;  // the label names the editor now, not the hidden textarea
-      label.addEventListener("click", () => editor.focus());
     } else if (textarea.getAttribute("aria-label")) {
       editor.setAttribute("aria-label", textarea.getAttribute("aria-label"));
     }
-    const value = textarea.value.trim();
-    editor.innerHTML = (HTML_TAG.test(value) ? cleanHtml(value) : textToHtml(value)) || "<p><br></p>";
+    return { editor, label };
+  }
 
+  function buildToolbar(editor, strings) {
     const toolbar = document.createElement("div");
     toolbar.className = "rich-text-toolbar btn-toolbar gap-1 mb-1";
     toolbar.setAttribute("role", "toolbar");
     toolbar.setAttribute("aria-label", strings.toolbar);
     toolbar.setAttribute("aria-controls", editor.id);
-    const buttons = [
-      button(strings.bold, "bold", true), button(strings.italic, "italic", true),
-      button(strings.bulleted, "insertUnorderedList"), button(strings.numbered, "insertOrderedList"),
-      button(strings.link, "link"), button(strings.unlink, "unlink"),
-    ];
-    buttons.forEach((b) => toolbar.appendChild(b));
+    [
+      button(strings.bold, "bold", "b", true), button(strings.italic, "italic", "i", true),
+      button(strings.bulleted, "bulleted", "Shift+8"), button(strings.numbered, "numbered", "Shift+7"),
+      button(strings.link, "link", "k"), button(strings.unlink, "unlink"),
+    ].forEach((b) => toolbar.appendChild(b));
+    return toolbar;
+  }
 
+  function init(textarea, strings) {
+    const { editor, label } = buildEditor(textarea);
+    const toolbar = buildToolbar(editor, strings);
     const wasFocused = document.activeElement === textarea;
     textarea.hidden = true;
     textarea.before(toolbar, editor);
+
+    // Squire listens in the capture phase on the editor: ours, added there before it, run first.
+    // Paste and drop bring plain text only (markup from a web page or a word processor would
+    // carry its styles along), and our keys win over Squire's.
+    editor.addEventListener("paste", (event) => {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      // A space starting a line would be dropped as markup whitespace: keep it as a no-break one.
+      squire.insertPlainText(event.clipboardData.getData("text/plain").replace(/^ /gm, "\u00a0"), true);
+    }, true);
+    editor.addEventListener("drop", (event) => {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }, true);
+    editor.addEventListener("keydown", (event) => {
+      const command = shortcutOf(event);
+      if (!command) return;
+      event.preventDefault();  // Squire leaves a key alone that was handled already
+      run(command);
+    }, true);
+    editor.addEventListener("input", (event) => event.stopPropagation());  // the form hears the textarea
+
+    // blockTag P: paragraphs, as the server writes them; addLinks off: a typed address stays text.
+    const squire = new window.Squire(editor, { blockTag: "P", addLinks: false, sanitizeToDOMFragment: cleanFragment });
+    // Tab leaves the text (to the next toolbar or field) everywhere, lists included.
+    squire.setKeyHandler("Tab", null);
+    squire.setKeyHandler("Shift-Tab", null);
+    const value = textarea.value.trim();
+    squire.setHTML(HTML_TAG.test(value) ? value : textToHtml(value));
+    renameFormats(editor);
+    if (label) label.addEventListener("click", () => squire.focus());
     if (wasFocused) {
       // Someone already typing in the textarea (the page was still loading) goes on in the editor.
-      editor.focus();
-      document.getSelection().selectAllChildren(editor);
-      document.getSelection().collapseToEnd();
+      squire.focus();
+      squire.moveCursorToEnd();
     }
 
-    let savedRange = null;
-    document.addEventListener("selectionchange", () => {
-      const selection = document.getSelection();
-      if (selection.rangeCount && editor.contains(selection.anchorNode)) {
-        savedRange = selection.getRangeAt(0).cloneRange();
-        updatePressed();
-      }
-    });
-
-    function updatePressed() {
-      buttons.filter((b) => b.hasAttribute("aria-pressed")).forEach((b) => {
-        b.setAttribute("aria-pressed", String(document.queryCommandState(b.dataset.command)));
-      });
+    // tags[0] is what we write; the others are Squire's own names for the format (see FORMATS).
+    function hasFormat(tags) {
+      return tags.some((tag) => squire.hasFormat(tag));
     }
 
-    function sync() {
-      textarea.value = valueOf(editor);
-      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    function toggleFormat(tags) {
+      const present = tags.filter((tag) => squire.hasFormat(tag));
+      if (present.length) present.forEach((tag) => squire.changeFormat(null, { tag }));
+      else squire.changeFormat({ tag: tags[0] });
     }
 
-    // Back to the text after a toolbar button took the focus (Tab, then Enter or Space); the
-    // selection is put back where it was. Not while the text has the focus: the saved range may lag
-    // behind the keys just typed.
-    function focusText() {
-      if (document.activeElement === editor) return;
-      editor.focus();
-      if (savedRange) {
-        const selection = document.getSelection();
-        selection.removeAllRanges();
-        selection.addRange(savedRange);
-      }
+    function toggleList(tag) {
+      if (new RegExp("(?:^|>)" + tag + "(?:>|$)").test(squire.getPath())) squire.removeList();
+      else if (tag === "UL") squire.makeUnorderedList();
+      else squire.makeOrderedList();
     }
 
+    // A cursor inside a link removes the whole link.
     function selectLinkAround() {
-      const selection = document.getSelection();
-      const node = selection.anchorNode && (selection.anchorNode.nodeType === Node.ELEMENT_NODE
-        ? selection.anchorNode : selection.anchorNode.parentElement);
-      const link = node && node.closest("a");
-      if (selection.isCollapsed && link && editor.contains(link)) selection.selectAllChildren(link);
+      const range = squire.getSelection();
+      const start = range.startContainer;
+      const link = (start.nodeType === Node.ELEMENT_NODE ? start : start.parentElement).closest("a");
+      if (range.collapsed && link && editor.contains(link)) {
+        range.selectNodeContents(link);
+        squire.setSelection(range);
+      }
     }
 
     function addLink() {
@@ -289,24 +379,35 @@ document.addEventListener("DOMContentLoaded", () => {
         window.alert(strings.linkInvalid);
         return;
       }
-      focusText();
-      if (document.getSelection().isCollapsed) {
-        document.execCommand("insertHTML", false, '<a href="' + escapeHtml(href).replace(/"/g, "&quot;") + '">'
-          + escapeHtml(href) + "</a>");
-      } else {
-        document.execCommand("createLink", false, href);
-      }
+      squire.focus();
+      squire.makeLink(href);
     }
 
+    const COMMANDS = {
+      bold: () => toggleFormat(FORMATS.bold),
+      italic: () => toggleFormat(FORMATS.italic),
+      bulleted: () => toggleList("UL"),
+      numbered: () => toggleList("OL"),
+      link: addLink,
+      unlink: () => { selectLinkAround(); squire.removeLink(); },
+    };
+
+    function updatePressed() {
+      Object.keys(FORMATS).forEach((command) => {
+        toolbar.querySelector(`[data-command=${command}]`).setAttribute("aria-pressed", String(hasFormat(FORMATS[command])));
+      });
+    }
+
+    function sync() {
+      textarea.value = editor.textContent.replace(/\u200b/g, "").trim() ? cleanHtml(squire.getHTML()) : "";
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+
+    // Back in the text after a toolbar button took the focus (Tab, then Enter or Space): Squire
+    // puts the selection back where it was.
     function run(command) {
-      if (command === "link") {
-        addLink();
-      } else {
-        focusText();
-        if (command === "unlink") selectLinkAround();
-        document.execCommand(command, false, null);
-      }
-      sync();
+      if (command !== "link") squire.focus();
+      COMMANDS[command]();
       updatePressed();
     }
 
@@ -314,30 +415,14 @@ document.addEventListener("DOMContentLoaded", () => {
       const b = event.target.closest("button[data-command]");
       if (b) run(b.dataset.command);
     });
-    editor.addEventListener("keydown", (event) => {
-      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
-      const command = { b: "bold", i: "italic" }[event.key.toLowerCase()];
-      if (!command) return;
-      event.preventDefault();
-      run(command);
-    });
-    editor.addEventListener("paste", (event) => {
-      // Text only: markup copied from a web page or a word processor would carry its styles along.
-      event.preventDefault();
-      document.execCommand("insertText", false, event.clipboardData.getData("text/plain"));
-    });
-    editor.addEventListener("drop", (event) => event.preventDefault());  // dropped markup, as pasted
-    editor.addEventListener("input", (event) => {
-      event.stopPropagation();  // the form hears the textarea's input instead, with the HTML in it
-      sync();
-    });
+    squire.addEventListener("input", sync);
+    squire.addEventListener("pathChange", updatePressed);
   }
 
   document.addEventListener("DOMContentLoaded", () => {
     const source = document.getElementById("rich-text-strings");
     const textareas = document.querySelectorAll("textarea[data-rich-text]");
-    if (!source || !textareas.length || !document.queryCommandSupported) return;
-    document.execCommand("defaultParagraphSeparator", false, "p");
+    if (!source || !textareas.length || typeof window.Squire !== "function") return;
     textareas.forEach((textarea) => init(textarea, source.dataset));
   });
 })();
