@@ -70,3 +70,29 @@ def test_simultaneous_saves_from_the_same_version_never_lose_a_write_silently(ap
         [winner] = [text for code, text, _body in results if code == 200]
         draft = _stored()
         assert draft.version == base + 1 and draft.data["body"] == winner
+
+
+def test_simultaneous_edits_of_one_journal_entry_give_one_winner(app, world):
+    from modules.journal.models import Entry
+    from modules.journal.tests.helpers import entry_form
+
+    [first, *others] = _signed_in_clients(app, world.trainee, WRITERS)
+    assert first.post("/a/journal/new", data=entry_form(body="First version")).status_code == 302
+    entry_id = db.session.scalar(select(Entry.id))
+    barrier = threading.Barrier(WRITERS)
+    codes: list[int] = [0] * WRITERS
+
+    def edit(index, client):
+        barrier.wait()
+        codes[index] = client.post(f"/a/journal/entries/{entry_id}/edit",
+                                   data=entry_form(body=f"Tab {index}", version=1)).status_code
+
+    threads = [threading.Thread(target=edit, args=(i, c)) for i, c in enumerate([first, *others])]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(codes) == [302] + [409] * (WRITERS - 1), codes
+    db.session.expire_all()
+    entry = db.session.get(Entry, entry_id)
+    assert entry.version == 2 and entry.body_html == f"<p>Tab {codes.index(302)}</p>"

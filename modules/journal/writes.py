@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app import audit
 from app.conflicts import Conflict, SaveRefused
@@ -97,19 +97,22 @@ def create_entry(owner: User, data: EntryData, *, activity: Activity | None = No
 
 def update_entry(entry: Entry, data: EntryData, base_version: int | None) -> Entry:
     """Save an edit made on `base_version`; EntryConflict (nothing written) when the entry was
-    saved since, in another tab or on another device."""
-    current = db.session.scalar(select(Entry).where(Entry.id == entry.id).with_for_update()
-                                .execution_options(populate_existing=True))
+    saved since, in another tab or on another device. The version is claimed with a
+    compare-and-set (UPDATE ... WHERE version = base), which holds on SQLite as on PostgreSQL:
+    of two saves from the same version exactly one goes through."""
+    now = utcnow()
+    claimed = db.session.execute(update(Entry).where(Entry.id == entry.id, Entry.version == base_version)
+                                 .values(version=Entry.version + 1, updated_at=now)
+                                 .execution_options(synchronize_session=False))
+    current = db.session.scalar(select(Entry).where(Entry.id == entry.id).execution_options(populate_existing=True))
     if current is None:
         raise NotFound
-    if base_version != current.version:
+    if claimed.rowcount != 1:
         raise EntryConflict(current)
     _apply(current, data)
     _check_not_empty(current)
-    current.version += 1
-    current.updated_at = utcnow()
     if current.shared:
-        current.activity_at = current.updated_at
+        current.activity_at = now
     db.session.flush()
     return current
 
