@@ -111,7 +111,8 @@ class Config:
     SECRET_KEY = ENV.SECRET_KEY
     # None means: SQLite file in the instance folder (filled in by create_app).
     SQLALCHEMY_DATABASE_URI = normalise_database_url(ENV.DATABASE_URL)
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a database error must never write what users typed (bound values) to a log.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     UPLOAD_DIR = ENV.UPLOAD_DIR  # None: <instance>/uploads
     MAX_CONTENT_LENGTH = ENV.MAX_UPLOAD_MB * 1024 * 1024
 

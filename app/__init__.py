@@ -28,10 +28,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
 
-    from . import i18n, localized, sessions, web
+    from . import i18n, localized, logs, sessions, web
     from .plugins import load_plugins
     from .security import init_throttle
 
+    logs.init_app(app)
     i18n.init_app(app)
     sessions.init_app(app)
     init_throttle(app)

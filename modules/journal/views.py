@@ -20,6 +20,7 @@ from app.services import programme as programme_service
 from app.timeutil import utcnow
 
 from . import services
+from .text import html_to_markdown, md_escape
 from .forms import (CommentForm, FlagForm, FlagReplyForm, GroupPostForm, GroupReplyForm, PromptChoiceForm,
                     ShareForm, SupervisorForm, entry_form, stage_field_name)
 from .settings import model_label
@@ -390,7 +391,7 @@ def export(fmt: str):
     stamp = utcnow().strftime("%Y-%m-%d")
     template = "journal/export.md" if fmt == "md" else "journal/export.html"
     body = render_template(template, entries=entries, user=user, exported_at=utcnow(),
-                           to_markdown=services.html_to_markdown)
+                           to_markdown=html_to_markdown, md=md_escape)
     mimetype = "text/markdown" if fmt == "md" else "text/html"
     return Response(body, mimetype=f"{mimetype}; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="journal-{stamp}.{fmt}"'})

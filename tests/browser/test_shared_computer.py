@@ -23,6 +23,8 @@ def open_new_entry(page: Page, slug: str) -> None:
 
 
 def copies_in_browser(page: Page) -> list[str]:
+    # The page's script forgets other users' copies once it has run: wait for it on a busy machine.
+    page.wait_for_load_state("load")
     return page.evaluate("""() => [sessionStorage, localStorage].flatMap((s) => Object.keys(s))
                               .filter((k) => k.startsWith("life-draft:"))""")
 

@@ -567,3 +567,19 @@ def test_a_free_entry_links_a_module_and_competencies_and_shows_them(world, as_u
     on_activity["module_id"] = "0"
     ana.post("/a/journal/new?activity=journal-whole-family", data=on_activity)
     assert db.session.scalar(select(Entry).where(Entry.title == "On the prompt")).module_id == activity.module_id
+
+
+def test_the_markdown_export_is_safe_in_a_viewer_that_renders_html(world, as_user, factory):
+    from markdown_it import MarkdownIt
+    world.trainee.name = "Ana <img src=x onerror=alert(1)> [me](javascript:alert(2))"
+    db.session.commit()
+    ana = as_user(world.trainee)
+    entry = _new_entry(ana, title="[click](javascript:alert(3)) *Kick-off*",
+                       body="See [here](javascript:alert(4)) and <b onclick=x>this</b> ![i](http://x/y.png)")
+    ana.post(f"/a/journal/entries/{entry.id}/sharing", data={"shared": "1"})
+    as_user(world.facilitator).post(f"/a/journal/entries/{entry.id}/comments",
+                                    data={"body": "[x](javascript:alert(5)) <script>alert(6)</script>"})
+    text = ana.get("/a/journal/export.md").get_data(as_text=True)
+    rendered = MarkdownIt("commonmark", {"html": True}).render(text)
+    assert "<a " not in rendered and "<img" not in rendered and "<script" not in rendered and "onclick" not in rendered
+    assert "Kick-off" in rendered and "javascript:alert(5)" in rendered  # shown as typed, as text
