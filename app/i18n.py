@@ -1,9 +1,11 @@
-"""Locale: the user's preference, then the language switcher's choice, then the browser."""
+"""Locale: the user's preference, then the language switcher's choice, then the language of the
+person an invitation or reset link was sent to, then the browser."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import refresh
 from flask_login import current_user
 
 from .extensions import babel
@@ -18,7 +20,16 @@ def select_locale() -> str:
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
+    if g.get("preferred_language") in languages:
+        return g.preferred_language
     return request.accept_languages.best_match(list(languages)) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def prefer_language(locale: str | None) -> None:
+    """A page that knows whom it speaks to before they log in (an invitation, a reset link) uses
+    their language, unless they chose another with the switcher; the browser's comes after."""
+    g.preferred_language = locale
+    refresh()
 
 
 def select_timezone() -> str | None:

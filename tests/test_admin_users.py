@@ -350,3 +350,21 @@ def test_audit_details_are_readable(admin_client, world):
         "name": "Tina T", "email": "tina.t@example.org", "site_role": "", "locale": "en"})
     page = table_text(admin_client.get("/admin/audit?action=admin.user.update"))
     assert "changed: name, email; site_role: —" in page
+
+
+def test_the_invitation_and_its_page_speak_the_language_it_was_sent_in(app, admin_client, world, outbox):
+    from babel.messages.pofile import read_po
+    from pathlib import Path
+    with (Path(__file__).parent.parent / "app/translations/sl/LC_MESSAGES/messages.po").open("rb") as fh:
+        catalog = read_po(fh)
+    admin_client.post("/admin/users/new", data={"name": "Nina Novak", "email": "nina@example.org",
+                                                "site_role": "", "locale": "sl"})
+    [mail] = outbox
+    assert mail["Subject"] == catalog["Your LIFE Academy account"].string
+    path = link_path(mail, "invitation")
+    newcomer = app.test_client()
+    # No account yet, an English browser: the page still speaks Slovenian, and offers the switcher.
+    page = newcomer.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="sl">' in page and 'action="/language"' in page
+    newcomer.post("/language", data={"lang": "it", "next": path})
+    assert '<html lang="it">' in newcomer.get(path).get_data(as_text=True)  # a choice made on the page wins

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from .. import audit
 from ..extensions import db
+from ..i18n import prefer_language
 from ..security import login_throttle, needs_rehash, hash_password, verify_password
 from ..services import accounts
 from ..sessions import end_current_session, start_session
@@ -96,6 +97,8 @@ def request_reset():
 
 def _set_password_page(token: str, purpose: str):
     user = accounts.token_user(token, purpose)
+    if user is not None:
+        prefer_language(user.locale)  # the invitation speaks the language it was sent in
     if user is None:
         return render_template("auth/link_invalid.html", purpose=purpose), 410
     form = SetPasswordForm()
