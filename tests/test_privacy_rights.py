@@ -145,3 +145,20 @@ def test_a_supervisors_download_does_not_reveal_a_trainees_flag(client, world, l
     login(world.facilitator)
     data = client.get("/account/data/download").get_data(as_text=True)
     assert "An ordinary notice" in data and "would like to talk" not in data
+
+
+def test_a_draft_the_privacy_guard_stopped_is_in_its_author_export_only(app, world):
+    """The warning promises the text waits in the author's private draft: it is, and nowhere else."""
+    from modules.journal.tests.helpers import entry_form
+    clients = {}
+    for who in ("trainee", "facilitator", "admin", "trainee_other"):
+        clients[who] = app.test_client()
+        user = getattr(world, who)
+        assert clients[who].post("/login", data={"email": user.email, "password": "correct horse battery"}
+                                 ).status_code == 302
+    flagged = "Call the mother on +46 70 123 45 67 before Friday"
+    page = clients["trainee"].post("/a/journal/new", data=entry_form(body=flagged)).get_data(as_text=True)
+    assert "this text may identify a family" in page and "private draft" in page
+    assert flagged in clients["trainee"].get("/account/data/download").get_data(as_text=True)
+    for other in ("facilitator", "admin", "trainee_other"):
+        assert flagged not in clients[other].get("/account/data/download").get_data(as_text=True)
