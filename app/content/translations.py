@@ -426,7 +426,8 @@ class Translations:
         return {lang: found[(kind, ident)] for lang, found in self.overlays.items() if (kind, ident) in found}
 
 
-def load_translations(tree: ContentTree, check: Callable[[ContentTree], list[Problem]]) -> tuple[Translations, list[Problem]]:
+def load_translations(tree: ContentTree,
+                      check: Callable[[ContentTree], list[Problem]]) -> tuple[Translations, list[Problem]]:
     """Check every translation file of a valid tree and work out each language's overlays.
     `check(tree)` validates a loaded tree (the validator with the plugins)."""
     from .loader import load_content

@@ -78,12 +78,13 @@ class AssignmentSettings(ContentModel):
     template: Annotated[str, StringConstraints(pattern=SLUG_RE.pattern), Says(TEMPLATE_SLUG)] | None = None
     allowed_types: Annotated[list[str], MinLen(1), Says("'allowed_types' must be a list of file types")] = \
         DEFAULT_FILE_TYPES
-    max_size_mb: Annotated[int | float, Says(f"'max_size_mb' must be a number above 0 and at most {LARGEST_MAX_SIZE_MB}")] \
-        = DEFAULT_MAX_SIZE_MB
+    max_size_mb: Annotated[int | float,
+                           Says(f"'max_size_mb' must be a number above 0 and at most {LARGEST_MAX_SIZE_MB}")] = \
+        DEFAULT_MAX_SIZE_MB
     max_files: Annotated[int, Interval(ge=1, le=20), Says("'max_files' must be a whole number from 1 to 20")] = \
         DEFAULT_MAX_FILES
-    completion: Annotated[Literal[COMPLETION_RULES], Says(f"'completion' must be one of {', '.join(COMPLETION_RULES)}")] \
-        = "accepted"
+    completion: Annotated[Literal[COMPLETION_RULES],
+                          Says(f"'completion' must be one of {', '.join(COMPLETION_RULES)}")] = "accepted"
     group: Flag = False
 
     @field_validator("allowed_types")

@@ -109,7 +109,8 @@ def _keyed(what: str, pattern: re.Pattern, rule: str) -> type[ContentModel]:
 
     class Entry(ContentModel):
         unknown_key = missing_key = not_a_mapping = entry
-        key: Annotated[str, StringConstraints(pattern=pattern.pattern), Says(f"the key '{{value}}' in '{what}' must be {rule}")]
+        key: Annotated[str, StringConstraints(pattern=pattern.pattern),
+                       Says(f"the key '{{value}}' in '{what}' must be {rule}")]
         text: Annotated[Stripped, Says(f"each entry of '{what}' needs a text")]
 
     Entry.__name__ = Entry.__qualname__ = f"{what.title()}Entry"
@@ -312,7 +313,7 @@ def _check_family(instrument: dict[str, Any], root: Path, text: str, shown: str)
             raise ConfigError(f"the competency items' key, scale and labels differ from instruments/{path.name} "
                               f"(same family '{instrument['family']}')", f"{shown}:{matrix_line}")
         if mine["rows"] != theirs["rows"]:
-            differing = next((m for m, t in zip(mine["rows"], theirs["rows"]) if m != t), None)
+            differing = next((m for m, t in zip(mine["rows"], theirs["rows"], strict=False) if m != t), None)
             line = _line_of(text, differing["key"], matrix_line) if differing else matrix_line
             raise ConfigError(f"the competency items differ from instruments/{path.name} (same family "
                               f"'{instrument['family']}'): the rows must be the same, word for word, so answers "

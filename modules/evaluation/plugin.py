@@ -27,13 +27,13 @@ class EvaluationPlugin(ActivityPlugin):
     def init_app(self, app: Flask) -> None:
         key = app.config.get("EVALUATION_PSEUDONYM_KEY") or os.environ.get("EVALUATION_PSEUDONYM_KEY")
         app.config["EVALUATION_PSEUDONYM_KEY"] = key
-        if app.config.get("ENV_NAME") == "production":
-            if not key or len(key) < 32 or key == app.config.get("SECRET_KEY"):
-                from app import StartupError
-                raise StartupError(
-                    "EVALUATION_PSEUDONYM_KEY must be set in production to a random value of at least 32 "
-                    "characters, different from SECRET_KEY, and never changed afterwards: it links a trainee's "
-                    "anonymous questionnaires over time (README: 'Evaluation anonymity: threat model').")
+        weak = not key or len(key) < 32 or key == app.config.get("SECRET_KEY")
+        if app.config.get("ENV_NAME") == "production" and weak:
+            from app import StartupError
+            raise StartupError(
+                "EVALUATION_PSEUDONYM_KEY must be set in production to a random value of at least 32 "
+                "characters, different from SECRET_KEY, and never changed afterwards: it links a trainee's "
+                "anonymous questionnaires over time (README: 'Evaluation anonymity: threat model').")
 
     def validate_config(self, raw: dict[str, Any], context: ContentContext) -> dict[str, Any]:
         return validate_settings(raw, context)

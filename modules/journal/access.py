@@ -21,7 +21,6 @@ from app.models import Cohort, CohortRole, Membership, SiteRole, User
 
 from .models import Comment, Entry, Flag, FlagReply, GroupPost, GroupReply
 
-
 # --- who is who ----------------------------------------------------------------------------------
 
 def _ids(query) -> set[int]:

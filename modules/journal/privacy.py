@@ -17,7 +17,6 @@ from app.models import Cohort, CohortRole, Draft, Membership, ProgrammeRun, User
 
 from .models import Comment, Entry, Flag, FlagReply, GroupPost, GroupReply, Seen, Supervisor
 
-
 DEFAULT_RETENTION_DAYS = 365
 
 
@@ -74,8 +73,9 @@ def user_data(user: User) -> dict[str, Any]:
 
     return {
         "entries": entries,
-        "comments_on_others_entries": written(Comment, Comment.author_id == user.id,
-                                              Comment.entry_id.not_in(select(Entry.id).where(Entry.owner_id == user.id))),
+        "comments_on_others_entries": written(
+            Comment, Comment.author_id == user.id,
+            Comment.entry_id.not_in(select(Entry.id).where(Entry.owner_id == user.id))),
         "group_posts": [{"title": p.title, "body_html": p.body_html, "created_at": p.created_at.isoformat()}
                         for p in db.session.scalars(select(GroupPost).where(GroupPost.author_id == user.id)
                                                     .order_by(GroupPost.id))],

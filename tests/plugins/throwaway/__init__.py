@@ -7,8 +7,8 @@ from flask import Blueprint, render_template
 from sqlalchemy import String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
 from app.content.schema import ContentModel, Says
+from app.extensions import db
 from app.plugins import ActivityPlugin, ContentContext
 
 bp = Blueprint("throwaway", __name__, template_folder="templates")
