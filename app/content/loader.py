@@ -401,7 +401,7 @@ class _Fields:
             empty = LineList()
             empty.line, empty.item_lines = self.loc(key).line, []
             return empty
-        return value
+        return value  # type: ignore[return-value]  # the YAML reader makes every list a LineList
 
     def refs(self, key: str) -> list[Ref]:
         items = self.seq(key)

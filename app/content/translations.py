@@ -331,8 +331,8 @@ def diff(source: Any, translated: Any) -> Any:
         out = {k: d for k in source if k in translated and (d := diff(source[k], translated[k])) is not None}
         return out or None
     if isinstance(source, list) and isinstance(translated, list) and len(source) == len(translated):
-        out = [diff(s, t) for s, t in zip(source, translated, strict=True)]
-        return out if any(d is not None for d in out) else None
+        parts = [diff(s, t) for s, t in zip(source, translated, strict=True)]
+        return parts if any(d is not None for d in parts) else None
     if isinstance(translated, str) and SENTINEL in translated:
         return translated.replace(SENTINEL, "")
     return None

@@ -46,7 +46,7 @@ def save_draft(user: User, key: str, data: dict[str, Any], base_version: int | N
         .values(data=data, version=Draft.version + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False))
     current = _reload(user, key)
-    if changed.rowcount != 1:
+    if changed.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE/DELETE/INSERT gives a CursorResult
         # Saved elsewhere in between, or saved for good (or discarded) elsewhere.
         raise DraftConflict(current or Draft(key=key, version=0, data={}, updated_at=utcnow()))
     return current
@@ -61,7 +61,7 @@ def _insert(user: User, key: str, data: dict[str, Any]) -> Draft:
                                                        updated_at=utcnow())
                                   .on_conflict_do_nothing(index_elements=["user_id", "key"]))
     current = _reload(user, key)
-    if inserted.rowcount != 1:
+    if inserted.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE/DELETE/INSERT gives a CursorResult
         # Another tab's first save won the race: this page is now based on an old version.
         raise DraftConflict(current)
     return current

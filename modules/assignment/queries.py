@@ -3,6 +3,7 @@ coordinators' review list, what changed since the last feedback, and the dashboa
 Reading someone else's work is recorded in the audit log by `record_read`, which the view calls."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -102,7 +103,7 @@ def queue(user: User, filters: QueueFilters, page: int):
         query = query.where(Activity.module_id == filters.module_id)
     page_ = db.paginate(query, page=page, per_page=QUEUE_PER_PAGE, error_out=False)
     ids = [s.id for s in page_.items]
-    rows = db.session.execute(select(Feedback.submission_id, Feedback.state).where(
+    rows: Iterable[Any] = db.session.execute(select(Feedback.submission_id, Feedback.state).where(
         Feedback.submission_id.in_(ids), Feedback.state != FeedbackState.RELEASED)) if ids else []
     states = {submission_id: state for submission_id, state in rows}
     return page_, states

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 
 from app.conflicts import Conflict, SaveRefused
 from app.extensions import db
@@ -172,7 +172,7 @@ def due_dates(user: User, activity_ids: list[int]) -> dict[int, date]:
     national = [m.cohort_id for m in user.memberships if m.role == CohortRole.TRAINEE]
     rows = db.session.execute(select(Extension.activity_id, Extension.due_on).where(
         Extension.activity_id.in_(activity_ids),
-        or_(Extension.user_id == user.id, Extension.group_cohort_id.in_(national) if national else False)))
+        or_(Extension.user_id == user.id, Extension.group_cohort_id.in_(national) if national else false())))
     return {activity_id: due_on for activity_id, due_on in rows}
 
 

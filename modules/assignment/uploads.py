@@ -163,4 +163,8 @@ def delete(stored_names: list[str]) -> None:
             paths.append(path_of(name))
         except ValueError:
             continue
-    after_commit(lambda: [path.unlink(missing_ok=True) for path in paths])
+    def remove_files() -> None:
+        for path in paths:
+            path.unlink(missing_ok=True)
+
+    after_commit(remove_files)

@@ -97,7 +97,7 @@ def discard_stale_draft(user: User, s: Situation) -> bool:
     if not s.submitted:
         return False
     return bool(db.session.execute(delete(Draft).where(Draft.user_id == user.id, Draft.key == s.draft_key))
-                .rowcount)
+                .rowcount)  # type: ignore[attr-defined]  # an UPDATE/DELETE/INSERT gives a CursorResult
 
 
 # --- storing anonymous answers without order or time ---------------------------------------------

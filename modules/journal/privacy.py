@@ -152,7 +152,8 @@ def purge_run(run: ProgrammeRun, today: date) -> PurgeReport:
     for chunk in _chunks(entry_ids, 500):
         _delete_entries(chunk)
     for chunk in _chunks(drafts, 500):
-        report.drafts += db.session.execute(delete(Draft).where(Draft.key.in_(chunk))).rowcount or 0
+        deleted = db.session.execute(delete(Draft).where(Draft.key.in_(chunk)))
+        report.drafts += deleted.rowcount or 0  # type: ignore[attr-defined]  # an UPDATE/DELETE/INSERT gives a CursorResult
     posts = select(GroupPost.id).where(GroupPost.cohort_id.in_(cohort_ids))
     db.session.execute(delete(GroupReply).where(GroupReply.post_id.in_(posts)))
     db.session.execute(delete(GroupPost).where(GroupPost.cohort_id.in_(cohort_ids)))

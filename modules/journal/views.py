@@ -76,7 +76,7 @@ def activity(slug: str):
 # --- writing -------------------------------------------------------------------------------------
 
 def _formdata(data: dict[str, Any]) -> MultiDict:
-    items = []
+    items: list[tuple[str, Any]] = []
     for key, value in data.items():
         items.extend((key, v) for v in (value if isinstance(value, list) else [value]))
     return MultiDict(items)
