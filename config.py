@@ -13,7 +13,8 @@ from limits import parse_many
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_PLUGINS = "modules.reading,modules.journal,modules.assignment,modules.evaluation"  # in-tree plugins are added here as they land
+# In-tree plugins are added here as they land.
+DEFAULT_PLUGINS = "modules.reading,modules.journal,modules.assignment,modules.evaluation"
 INSECURE_DEFAULT_KEY = "dev-only-insecure-secret-key"
 TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 Count = Annotated[int, Field(gt=0)]

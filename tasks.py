@@ -2,7 +2,8 @@
 """Developer tasks for LIFE Academy, with nothing but the standard library of Python 3.11+.
 
     python3 tasks.py demo    install, load the demo data on SQLite, serve it on 127.0.0.1:5000
-    python3 tasks.py test    install, make sure Chromium is there, run the whole test suite
+    python3 tasks.py test    install, lint, make sure Chromium is there, run the whole test suite
+    python3 tasks.py lint    install, run ruff and mypy (configured in pyproject.toml)
 
 Both create `.venv` on first use and reinstall the project only when pyproject.toml changes."""
 from __future__ import annotations
@@ -136,8 +137,27 @@ def demo() -> int:
     return serve_demo()
 
 
-def test(pytest_args: list[str]) -> int:
+def run_linters() -> int:
+    """ruff, then mypy, as pyproject.toml configures them; the exit code of the first that fails."""
+    for tool in (("ruff", "check", "."), ("mypy",)):
+        print(f"Running {tool[0]} ...", flush=True)
+        code = run(venv_bin("python"), "-m", *tool, check=False).returncode
+        if code:
+            return code
+    return 0
+
+
+def lint() -> int:
     install()
+    return run_linters()
+
+
+def test(pytest_args: list[str]) -> int:
+    """A lint or type error fails the run before any test starts (CI calls this too)."""
+    install()
+    code = run_linters()
+    if code:
+        return code
     compile_translations()
     ensure_chromium()
     return run(venv_bin("python"), "-m", "pytest", *pytest_args, check=False).returncode
@@ -145,11 +165,13 @@ def test(pytest_args: list[str]) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tasks.py", description=__doc__.split("\n\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{demo,test}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{demo,test,lint}")
     commands.add_parser("demo", help="install, load the demo data and serve it on http://127.0.0.1:5000 "
                                      "(FLASK_RUN_HOST and FLASK_RUN_PORT change the address)")
-    test_parser = commands.add_parser("test", help="install and run the whole test suite, browser tests included")
+    test_parser = commands.add_parser("test", help="install, run ruff and mypy, then the whole test suite, "
+                                                   "browser tests included")
     test_parser.add_argument("pytest_args", nargs="*", help="passed on to pytest")
+    commands.add_parser("lint", help="install and run ruff and mypy only")
     return parser
 
 
@@ -159,8 +181,8 @@ def main(argv: list[str]) -> int:
         if argv and argv[0] == "test":
             # Everything after `test` belongs to pytest, options included (-k, -x, ...).
             return test(argv[1:])
-        build_parser().parse_args(argv)  # only `demo` is left: this rejects anything else
-        return demo()
+        args = build_parser().parse_args(argv)  # only `demo` and `lint` are left: this rejects anything else
+        return lint() if args.command == "lint" else demo()
     except TaskError as exc:
         print(f"tasks.py: {exc}", file=sys.stderr)
         return 2

@@ -8,7 +8,7 @@ from flask import Flask
 
 from config import INSECURE_DEFAULT_KEY, Config, config_from_env
 
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import csrf, db, migrate
 
 
 class StartupError(RuntimeError):

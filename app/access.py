@@ -9,7 +9,7 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 
 from .extensions import db
 from .models import Cohort, CohortRole, Membership, SiteRole, User
@@ -48,7 +48,7 @@ def cohorts_with_status_access_query(user: User) -> Select:
     facilitated = select(Membership.cohort_id).where(
         Membership.user_id == user.id, Membership.role == CohortRole.FACILITATOR)
     countries = _coordinated_country_ids(user)
-    condition = Cohort.id.in_(facilitated)
+    condition: ColumnElement[bool] = Cohort.id.in_(facilitated)
     if countries:
         condition = condition | Cohort.country_id.in_(countries)
     return query.where(condition)

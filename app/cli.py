@@ -21,7 +21,7 @@ def demo_load(password: str | None) -> None:
     password = password or DEMO_PASSWORD
     logins = load_demo(password)
     db.session.commit()
-    click.echo("Demo logins (password for all: %s):" % password)
+    click.echo(f"Demo logins (password for all: {password}):")
     for role, email in logins:
         click.echo(f"  {role:<32} {email}")
 

@@ -1,11 +1,13 @@
 """Extensions created without an app; create_app() binds them."""
+from typing import Any, cast
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints make Alembic's batch mode on SQLite (and later migrations) predictable.
@@ -38,3 +40,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE, INSERT or DELETE changed: the compare-and-set checks read it. Such
+    a statement's result is a CursorResult, which the type of Session.execute does not say."""
+    return cast(CursorResult[Any], result).rowcount

@@ -17,11 +17,12 @@ errors is shown again as it was typed (and autosave keeps its draft as before).
 Only a successful save discards the draft, in the same commit as the work itself."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
 from .conflicts import Conflict, SaveRefused
 from .extensions import db
@@ -47,7 +48,7 @@ class SaveOutcome:
     status: int = 200
 
 
-def snapshot(form_data: Mapping, exclude: frozenset[str] = RESERVED_FIELDS) -> dict[str, Any]:
+def snapshot(form_data: MultiDict[str, Any], exclude: Set[str] = RESERVED_FIELDS) -> dict[str, Any]:
     """The submitted form as a draft stores it (the same shape /drafts/save writes)."""
     return {k: (v if len(vs := form_data.getlist(k)) == 1 else vs)
             for k, v in form_data.items() if k not in exclude}

@@ -127,5 +127,6 @@ def meeting_text(meeting: Any, field: str) -> Localized:
 
 def init_app(app) -> None:
     app.jinja_env.globals.update(localized=localized, localized_items=localized_items,
-                                 localized_settings=localized_settings, settings_fell_back=settings_fell_back, settings_text=settings_text,
+                                 localized_settings=localized_settings, settings_fell_back=settings_fell_back,
+                                 settings_text=settings_text,
                                  meeting_text=meeting_text, language_name=language_name)

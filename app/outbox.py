@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from . import mail
-from .extensions import db
+from .extensions import db, rows_changed
 from .models import OutboxMessage, OutboxStatus
 from .text import one_line
 from .timeutil import utcnow
@@ -60,7 +60,7 @@ def _flush() -> None:
     if not has_request_context():
         deliver_due()
         return
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app behind the proxy
 
     @after_this_request
     def _deliver_after_the_view(response):
@@ -128,7 +128,7 @@ def _set(session: Session, message: OutboxMessage, *conditions, **values) -> boo
     changed = session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id, *conditions)
                               .values(**values).execution_options(synchronize_session=False))
     session.commit()
-    return changed.rowcount == 1
+    return rows_changed(changed) == 1
 
 
 def _deliver_one(session: Session, message: OutboxMessage) -> int:

@@ -28,7 +28,7 @@ from flask import Blueprint, Flask, current_app
 
 if TYPE_CHECKING:
     from .content.schema import ContentModel
-    from .models import Cohort, User
+    from .models import Activity, Cohort, ProgrammeRun, User
 
 M = TypeVar("M", bound="ContentModel")
 
@@ -157,11 +157,11 @@ class ActivityPlugin:
             raise ConfigError(f"activity type '{self.name}' takes no settings", context.where())
         return {}
 
-    def hours(self, activity: Any) -> Decimal:
+    def hours(self, activity: Activity) -> Decimal:
         """The hours a completed activity credits toward the programme total."""
         return Decimal(activity.hours)
 
-    def activity_url(self, activity: Any) -> str | None:
+    def activity_url(self, activity: Activity) -> str | None:
         """Where a trainee opens the activity."""
         return None
 
@@ -186,7 +186,7 @@ class ActivityPlugin:
         about the cohort that `user` may open."""
         return []
 
-    def seed_demo(self, run: Any, today: date) -> None:
+    def seed_demo(self, run: ProgrammeRun, today: date) -> None:
         """Records of this type for the demo run (`flask demo load`), so its pages show
         something: work handed in, say. Called once, when the demo's progress is first seeded,
         inside a request context; the caller commits."""
@@ -203,7 +203,7 @@ class PluginRegistry:
     def __init__(self) -> None:
         self._plugins: dict[str, ActivityPlugin] = {}
 
-    def add(self, plugin: ActivityPlugin, source: str) -> None:
+    def add(self, plugin: object, source: str) -> None:
         if not isinstance(plugin, ActivityPlugin):
             raise PluginError(f"{source}: `plugin` must be an ActivityPlugin, got {type(plugin).__name__}")
         if not _NAME_RE.match(plugin.name or ""):
@@ -231,7 +231,8 @@ class PluginRegistry:
         return list(self._plugins)
 
 
-def _import_plugin(path: str) -> ActivityPlugin:
+def _import_plugin(path: str) -> object:
+    """The module's `plugin` object, whatever it is: `PluginRegistry.add` checks it."""
     try:
         module = importlib.import_module(path)
     except Exception as exc:  # any failure in a plugin must stop start-up with its name
@@ -257,7 +258,8 @@ def load_plugins(app: Flask) -> PluginRegistry:
 
 
 def registry() -> PluginRegistry:
-    return current_app.extensions[EXTENSION_KEY]
+    plugins: PluginRegistry = current_app.extensions[EXTENSION_KEY]
+    return plugins
 
 
 def planned_types() -> list[str]:

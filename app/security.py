@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import hashlib
-import time
 import secrets
+import time
 from functools import lru_cache
 
 from argon2 import PasswordHasher

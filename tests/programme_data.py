@@ -8,8 +8,22 @@ from decimal import Decimal
 from pathlib import Path
 
 from app.extensions import db
-from app.models import (Activity, Attendance, CohortRole, Competency, Completion, Country, EcvetUnit, Meeting,
-                        MeetingPlan, Module, Programme, ProgrammeRun, Resource, User)
+from app.models import (
+    Activity,
+    Attendance,
+    CohortRole,
+    Competency,
+    Completion,
+    Country,
+    EcvetUnit,
+    Meeting,
+    MeetingPlan,
+    Module,
+    Programme,
+    ProgrammeRun,
+    Resource,
+    User,
+)
 from app.services.meetings import schedule_meetings, today_for
 from app.timeutil import utcnow
 

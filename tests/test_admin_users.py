@@ -353,8 +353,9 @@ def test_audit_details_are_readable(admin_client, world):
 
 
 def test_the_invitation_and_its_page_speak_the_language_it_was_sent_in(app, admin_client, world, outbox):
-    from babel.messages.pofile import read_po
     from pathlib import Path
+
+    from babel.messages.pofile import read_po
     with (Path(__file__).parent.parent / "app/translations/sl/LC_MESSAGES/messages.po").open("rb") as fh:
         catalog = read_po(fh)
     admin_client.post("/admin/users/new", data={"name": "Nina Novak", "email": "nina@example.org",

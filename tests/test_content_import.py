@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Activity, Completion, Competency, MeetingPlan, Module, Programme, Resource
+from app.models import Activity, Competency, Completion, MeetingPlan, Module, Programme, Resource
 from app.plugins import planned_types, registry
 
 from .programme_data import complete
@@ -273,7 +273,8 @@ def test_duplicate_module_meeting_and_resource_slugs(app, tmp_path):
 
 
 def test_unknown_competency(app, tmp_path):
-    first = FIRST.replace("  - {text: Does things., competencies: [C1]}", "  - {text: Does things., competencies: [C1, C3]}")
+    first = FIRST.replace("  - {text: Does things., competencies: [C1]}",
+                          "  - {text: Does things., competencies: [C1, C3]}")
     guide = GUIDE.replace("competencies: [C1]", "competencies:\n  - C1\n  - C0")
     content = write_tree(tmp_path, {FIRST_FILE: first, "modules/01-first/resources/guide.md": guide})
     result = run(app, "check", "--path", str(content))
@@ -283,7 +284,8 @@ def test_unknown_competency(app, tmp_path):
 
 
 def test_unknown_competency_and_ecvet_unit(app, tmp_path):
-    first = FIRST.replace("competencies: [C1, C2]", "competencies: [C1, C9]").replace("ecvet_unit: U1", "ecvet_unit: U7")
+    first = FIRST.replace("competencies: [C1, C2]", "competencies: [C1, C9]") \
+        .replace("ecvet_unit: U1", "ecvet_unit: U7")
     content = write_tree(tmp_path, {FIRST_FILE: first})
     result = run(app, "check", "--path", str(content))
     assert problems(result) == [
@@ -365,7 +367,8 @@ def test_variant_problems(app, tmp_path):
         "content/variants/xx/variant.yaml:3: unknown module 'nowhere'",
         "content/variants/xx/variant.yaml:7: unknown activity 'read-less' in module 'first'",
         "content/variants/xx/variant.yaml:1: with this variant, XX's programme has 18 hours; it must stay 20",
-        "content/variants/xx/variant.yaml:1: with this variant, module 'second' has 8 hours for XX; it must keep its 10"]
+        ("content/variants/xx/variant.yaml:1: with this variant, module 'second' has 8 hours for XX; "
+         "it must keep its 10")]
 
 
 def test_a_variant_keeps_each_modules_hours(app, tmp_path):
@@ -385,8 +388,10 @@ def test_a_variant_keeps_each_modules_hours(app, tmp_path):
         """), encoding="utf-8")
     result = run(app, "check", "--path", str(content))
     assert problems(result) == [
-        "content/variants/se/variant.yaml:1: with this variant, module 'first' has 12 hours for SE; it must keep its 10",
-        "content/variants/se/variant.yaml:1: with this variant, module 'second' has 8 hours for SE; it must keep its 10"]
+        ("content/variants/se/variant.yaml:1: with this variant, module 'first' has 12 hours for SE; "
+         "it must keep its 10"),
+        ("content/variants/se/variant.yaml:1: with this variant, module 'second' has 8 hours for SE; "
+         "it must keep its 10")]
 
 
 def test_a_plugin_validates_its_own_settings(app, tmp_path):

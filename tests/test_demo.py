@@ -44,7 +44,8 @@ def _login(client, name: str) -> str:
 
 
 def _progress_counts() -> tuple[int, int, int]:
-    return tuple(db.session.scalar(select(func.count()).select_from(model)) for model in (Meeting, Attendance, Completion))
+    return tuple(db.session.scalar(select(func.count()).select_from(model))
+                 for model in (Meeting, Attendance, Completion))
 
 
 def test_the_demo_run_is_under_way_with_meetings_attendance_and_progress(app, client):

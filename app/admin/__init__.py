@@ -2,5 +2,5 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from . import views  # noqa: E402,F401  (routes attach to bp)
+from . import views  # noqa: E402,F401,I001  (routes attach to bp; kept in this order)
 from . import outbox_views  # noqa: E402,F401

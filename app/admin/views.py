@@ -24,8 +24,17 @@ from ..services import accounts, enrolment, runs
 from ..services import cohorts as cohort_service
 from ..services.runs import RuleError
 from . import bp
-from .forms import (AddMemberForm, AuditFilterForm, CohortForm, CountryForm, ImportForm, MemberRoleForm,
-                    RunForm, UserFilterForm, UserForm)
+from .forms import (
+    AddMemberForm,
+    AuditFilterForm,
+    CohortForm,
+    CountryForm,
+    ImportForm,
+    MemberRoleForm,
+    RunForm,
+    UserFilterForm,
+    UserForm,
+)
 
 PER_PAGE = 25
 AUDIT_PER_PAGE = 50

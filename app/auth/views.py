@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from .. import audit
 from ..extensions import db
 from ..i18n import prefer_language
-from ..security import login_throttle, needs_rehash, hash_password, verify_password
+from ..security import hash_password, login_throttle, needs_rehash, verify_password
 from ..services import accounts
 from ..sessions import end_current_session, start_session
 from ..web import FORGET_COPIES

@@ -223,7 +223,7 @@ class _Importer:
             self.report.sections[section].retired.append(row.slug)
 
     def resources(self, programme: Programme, modules: dict[str, Module]) -> None:
-        owners = {}
+        owners: dict[Path, str] = {}
         for module in self.tree.modules:
             for resource in module.resources:
                 owners.setdefault(resource.path, module.slug)

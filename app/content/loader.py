@@ -296,7 +296,8 @@ class ContentTree:
     def resources(self) -> list[ResourceNode]:
         """The modules' resources (each once, however many modules list it), then the variants'."""
         seen: dict[Path, ResourceNode] = {}
-        for resource in [r for m in self.modules for r in m.resources] + [r for v in self.variants for r in v.resources]:
+        declared = [r for m in self.modules for r in m.resources] + [r for v in self.variants for r in v.resources]
+        for resource in declared:
             seen.setdefault(resource.path, resource)
         return list(seen.values())
 
@@ -400,7 +401,7 @@ class _Fields:
             empty = LineList()
             empty.line, empty.item_lines = self.loc(key).line, []
             return empty
-        return value
+        return value  # type: ignore[return-value]  # the YAML reader makes every list a LineList
 
     def refs(self, key: str) -> list[Ref]:
         items = self.seq(key)

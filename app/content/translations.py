@@ -331,8 +331,8 @@ def diff(source: Any, translated: Any) -> Any:
         out = {k: d for k in source if k in translated and (d := diff(source[k], translated[k])) is not None}
         return out or None
     if isinstance(source, list) and isinstance(translated, list) and len(source) == len(translated):
-        out = [diff(s, t) for s, t in zip(source, translated, strict=True)]
-        return out if any(d is not None for d in out) else None
+        parts = [diff(s, t) for s, t in zip(source, translated, strict=True)]
+        return parts if any(d is not None for d in parts) else None
     if isinstance(translated, str) and SENTINEL in translated:
         return translated.replace(SENTINEL, "")
     return None
@@ -426,7 +426,8 @@ class Translations:
         return {lang: found[(kind, ident)] for lang, found in self.overlays.items() if (kind, ident) in found}
 
 
-def load_translations(tree: ContentTree, check: Callable[[ContentTree], list[Problem]]) -> tuple[Translations, list[Problem]]:
+def load_translations(tree: ContentTree,
+                      check: Callable[[ContentTree], list[Problem]]) -> tuple[Translations, list[Problem]]:
     """Check every translation file of a valid tree and work out each language's overlays.
     `check(tree)` validates a loaded tree (the validator with the plugins)."""
     from .loader import load_content

@@ -52,6 +52,8 @@ class User(UserMixin, db.Model):
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     #: The token of the session this request runs in (set by app.sessions, never stored).
+    if TYPE_CHECKING:  # a plain attribute, not a column: SQLAlchemy must not see an annotation
+        session_token: str | None
     session_token = None
 
     def get_id(self) -> str | None:
@@ -61,7 +63,7 @@ class User(UserMixin, db.Model):
 
     # flask-login's is_active is what stops a deactivated user at login and on every request.
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     @property

@@ -6,9 +6,9 @@ from io import BytesIO
 from pathlib import Path
 
 from flask import abort, current_app, render_template, request, send_file
-from werkzeug.security import safe_join
 from flask_babel import format_decimal
 from flask_login import current_user, login_required
+from werkzeug.security import safe_join
 
 from ..markdown import render_markdown
 from ..services import meetings as meetings_service

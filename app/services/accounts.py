@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from .. import audit
 from ..extensions import db
-from ..outbox import queue_mail
 from ..models import PasswordToken, User
+from ..outbox import queue_mail
 from ..security import hash_password, new_token, token_digest
 from ..sessions import end_all_sessions
 from ..timeutil import utcnow

@@ -56,7 +56,8 @@ def _trainee_progress(user: User, cohort: Cohort, today: date) -> tuple[TraineeP
 def cohort_progress(cohort: Cohort, today: date) -> CohortProgress:
     """One trainee's overview after another: each is the programme overview's fixed set of
     queries, so a cohort of n trainees costs n times that (cohorts have tens of trainees)."""
-    trainees, modules_done = [], Counter()
+    trainees: list[TraineeProgress] = []
+    modules_done: Counter[str] = Counter()
     order: dict[str, int] = {}
     for membership in members(cohort):
         if membership.role != CohortRole.TRAINEE:

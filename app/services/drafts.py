@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..conflicts import Conflict
-from ..extensions import db
+from ..extensions import db, rows_changed
 from ..models import Draft, User
 from ..timeutil import utcnow
 
@@ -46,7 +46,7 @@ def save_draft(user: User, key: str, data: dict[str, Any], base_version: int | N
         .values(data=data, version=Draft.version + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False))
     current = _reload(user, key)
-    if changed.rowcount != 1:
+    if rows_changed(changed) != 1:
         # Saved elsewhere in between, or saved for good (or discarded) elsewhere.
         raise DraftConflict(current or Draft(key=key, version=0, data={}, updated_at=utcnow()))
     return current
@@ -61,7 +61,7 @@ def _insert(user: User, key: str, data: dict[str, Any]) -> Draft:
                                                        updated_at=utcnow())
                                   .on_conflict_do_nothing(index_elements=["user_id", "key"]))
     current = _reload(user, key)
-    if inserted.rowcount != 1:
+    if rows_changed(inserted) != 1:
         # Another tab's first save won the race: this page is now based on an old version.
         raise DraftConflict(current)
     return current

@@ -205,7 +205,8 @@ def read_rows(data: bytes, filename: str | None = None) -> tuple[list[Row], list
     records = _records(text, delimiter)
     _line, header = next(records)
     columns = _columns(header, header_line)
-    rows, problems, seen, count = [], [], {}, 0
+    rows, problems, count = [], [], 0
+    seen: dict[str, int] = {}
     for line, values in records:
         if not any(v.strip() for v in values):
             continue  # blank lines, and the empty rows spreadsheets leave at the end

@@ -6,8 +6,8 @@ from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
 from ..extensions import db
-from ..outbox import queue_mail
 from ..models import Notification, User
+from ..outbox import queue_mail
 from ..timeutil import utcnow
 
 

@@ -16,8 +16,18 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..extensions import db
-from ..models import (Attendance, Completion, Draft, Membership, Notification, OutboxMessage, PasswordToken,
-                      SiteRole, User, UserSession)
+from ..models import (
+    Attendance,
+    Completion,
+    Draft,
+    Membership,
+    Notification,
+    OutboxMessage,
+    PasswordToken,
+    SiteRole,
+    User,
+    UserSession,
+)
 from ..plugins import registry
 from ..timeutil import utcnow
 from .notifications import notify

@@ -35,8 +35,9 @@ def _refuse_if(problems: Problems) -> None:
 
 
 def role_label(role: str) -> str:
-    return {CohortRole.TRAINEE: _("trainee"), CohortRole.FACILITATOR: _("facilitator"),
-            CohortRole.COORDINATOR: _("national coordinator")}.get(role, role)
+    labels: dict[str, str] = {CohortRole.TRAINEE: _("trainee"), CohortRole.FACILITATOR: _("facilitator"),
+                              CohortRole.COORDINATOR: _("national coordinator")}
+    return labels.get(role, role)
 
 
 # Countries ----------------------------------------------------------------------------------

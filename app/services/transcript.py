@@ -18,10 +18,10 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
-from ..localized import Localized, localized_items
 from ..access import can_view_cohort_status
 from ..errors import Forbidden, NotFound
 from ..extensions import db
+from ..localized import Localized, localized_items
 from ..models import Cohort, CohortRole, EcvetUnit, Membership, User
 from .programme import DONE, Hours, ModuleItem, Overview, Viewer, overview, viewer_for
 

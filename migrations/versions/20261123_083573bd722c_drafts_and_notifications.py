@@ -5,9 +5,8 @@ Revises: 5d98ba81c9ba
 Create Date: 2026-11-23 11:08:13.073130
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '083573bd722c'

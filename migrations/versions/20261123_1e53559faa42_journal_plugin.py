@@ -5,9 +5,8 @@ Revises: 083573bd722c
 Create Date: 2026-11-23 11:22:01.600161
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '1e53559faa42'

@@ -5,9 +5,8 @@ Revises: 1e53559faa42
 Create Date: 2026-11-23 11:25:11.824683
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '4b9a3df95b5a'

@@ -9,9 +9,8 @@ Revises: ebe9c5761842
 Create Date: 2026-11-23 11:07:39.951367
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5d98ba81c9ba'

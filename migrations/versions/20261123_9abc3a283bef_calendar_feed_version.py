@@ -5,9 +5,8 @@ Revises: c4c6d75a461f
 Create Date: 2026-11-23 11:47:21.311371
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '9abc3a283bef'

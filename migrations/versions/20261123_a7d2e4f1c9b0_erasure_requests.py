@@ -5,9 +5,8 @@ Revises: 9abc3a283bef
 Create Date: 2026-11-23 13:20:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a7d2e4f1c9b0'

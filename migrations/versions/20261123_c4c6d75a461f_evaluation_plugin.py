@@ -5,9 +5,8 @@ Revises: 4b9a3df95b5a
 Create Date: 2026-11-23 11:29:57.683408
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c4c6d75a461f'

@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-23 10:59:59.965273
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'ebe9c5761842'

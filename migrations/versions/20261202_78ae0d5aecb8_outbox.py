@@ -5,9 +5,8 @@ Revises: a7d2e4f1c9b0
 Create Date: 2026-12-02 20:38:20.946526
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '78ae0d5aecb8'

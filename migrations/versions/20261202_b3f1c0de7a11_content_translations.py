@@ -6,9 +6,8 @@ Revises: 78ae0d5aecb8
 Create Date: 2026-11-24 09:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b3f1c0de7a11'

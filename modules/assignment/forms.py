@@ -6,9 +6,19 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, FormField, HiddenField, IntegerField, MultipleFileField, RadioField,
-                     SelectField, StringField, TextAreaField)
-from wtforms import Form
+from wtforms import (
+    BooleanField,
+    DateField,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -63,7 +73,8 @@ def feedback_form_class(activity_settings: dict[str, Any]) -> type[FeedbackForm]
 
 
 class ReplyForm(PrivacyConfirmMixin, FlaskForm):
-    body = TextAreaField(_l("Your reply"), validators=[DataRequired(), Length(max=10000)], render_kw=RICH_TEXT | {"rows": 4})
+    body = TextAreaField(_l("Your reply"), validators=[DataRequired(), Length(max=10000)],
+                         render_kw=RICH_TEXT | {"rows": 4})
 
 
 class ExtensionForm(PrivacyConfirmMixin, FlaskForm):

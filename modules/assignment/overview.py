@@ -16,8 +16,8 @@ from app.models import Activity, Cohort, CohortKind, CohortRole, Component, Memb
 from app.services import programme as programme_service
 from app.timeutil import utcnow
 
-from .models import Extension, Feedback, FeedbackState, Status, Submission
 from .access import coordinates
+from .models import Extension, Feedback, FeedbackState, Status, Submission
 from .submissions import TYPE, country_group_ids, is_group_activity
 
 

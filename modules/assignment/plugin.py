@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -17,6 +17,9 @@ from .models import MODELS
 from .settings import validate_settings
 from .views import bp
 
+if TYPE_CHECKING:
+    from app.models import Activity, Cohort, ProgrammeRun, User
+
 
 class AssignmentPlugin(ActivityPlugin):
     """Settings and template files: see settings.py. Completion: when the facilitator accepts the
@@ -25,13 +28,13 @@ class AssignmentPlugin(ActivityPlugin):
     def validate_config(self, raw: dict[str, Any], context: ContentContext) -> dict[str, Any]:
         return validate_settings(raw, context)
 
-    def activity_url(self, activity: Any) -> str | None:
+    def activity_url(self, activity: Activity) -> str | None:
         return url_for("assignment.activity_page", slug=activity.slug)
 
-    def due_dates(self, user, activity_ids: list[int]) -> dict[int, date]:
+    def due_dates(self, user: User, activity_ids: list[int]) -> dict[int, date]:
         return submissions.due_dates(user, activity_ids)
 
-    def dashboard_items(self, user, cohorts) -> list[DashboardItem]:
+    def dashboard_items(self, user: User, cohorts: list[Cohort]) -> list[DashboardItem]:
         items = []
         waiting, oldest = queries.waiting_summary(user)
         if waiting:
@@ -54,12 +57,12 @@ class AssignmentPlugin(ActivityPlugin):
                                        url_for("assignment.activity_page", slug=unread[0]), attention=True))
         return items
 
-    def nav_links(self, user) -> list[NavLink]:
+    def nav_links(self, user: User) -> list[NavLink]:
         if not access.facilitated_cohort_ids(user):
             return []
         return [NavLink(_l("Feedback queue"), url_for("assignment.queue"), prefix=url_for("assignment.queue"))]
 
-    def cohort_links(self, user, cohort) -> list[NavLink]:
+    def cohort_links(self, user: User, cohort: Cohort) -> list[NavLink]:
         links = []
         if can_view_cohort_status(user, cohort):
             links.append(NavLink(_l("Assignments: status and feedback"),
@@ -68,14 +71,14 @@ class AssignmentPlugin(ActivityPlugin):
             links.append(NavLink(_l("Feedback settings"), url_for("assignment.cohort_settings", cohort_id=cohort.id)))
         return links
 
-    def seed_demo(self, run, today: date) -> None:
+    def seed_demo(self, run: ProgrammeRun, today: date) -> None:
         from .demo import seed_demo
         seed_demo(run, today)
 
-    def export_user_data(self, user) -> dict[str, Any]:
+    def export_user_data(self, user: User) -> dict[str, Any]:
         return privacy.export_for(user)
 
-    def erase_user_data(self, user) -> None:
+    def erase_user_data(self, user: User) -> None:
         privacy.erase_for(user)
 
 

@@ -3,6 +3,7 @@ coordinators' review list, what changed since the last feedback, and the dashboa
 Reading someone else's work is recorded in the audit log by `record_read`, which the view calls."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,7 +21,6 @@ from .access import facilitated_cohort_ids, is_member
 from .diffing import html_to_text, word_diff
 from .models import Extension, Feedback, FeedbackRead, FeedbackState, Status, Submission, Version
 from .submissions import TYPE, Owner, country_group_ids, is_group_activity, kind_of, last_released, template_of
-
 
 QUEUE_PER_PAGE = 25
 
@@ -54,7 +54,8 @@ class OverviewRow:
 def cohort_overview(cohort: Cohort, activity: Activity, base_due: date | None) -> list[OverviewRow]:
     """Every trainee (or country group) of the cohort with status and due date: a few queries."""
     if is_group_activity(activity):
-        groups = list(db.session.scalars(select(Cohort).where(Cohort.id.in_(country_group_ids(cohort))).order_by(Cohort.name)))
+        groups = list(db.session.scalars(
+            select(Cohort).where(Cohort.id.in_(country_group_ids(cohort))).order_by(Cohort.name)))
         owners = [Owner(group=g) for g in groups]
         subs = {s.group_cohort_id: s for s in db.session.scalars(select(Submission).where(
             Submission.activity_id == activity.id, Submission.group_cohort_id.in_([g.id for g in groups])))}
@@ -72,7 +73,7 @@ def cohort_overview(cohort: Cohort, activity: Activity, base_due: date | None) -
             Extension.activity_id == activity.id, Extension.user_id.in_(ids)))}
         keys = ids
     return [OverviewRow(owner, subs.get(key), exts[key].due_on if key in exts else base_due, exts.get(key))
-            for owner, key in zip(owners, keys)]
+            for owner, key in zip(owners, keys, strict=True)]
 
 
 # --- the facilitators' queue ------------------------------------------------------------------
@@ -102,7 +103,7 @@ def queue(user: User, filters: QueueFilters, page: int):
         query = query.where(Activity.module_id == filters.module_id)
     page_ = db.paginate(query, page=page, per_page=QUEUE_PER_PAGE, error_out=False)
     ids = [s.id for s in page_.items]
-    rows = db.session.execute(select(Feedback.submission_id, Feedback.state).where(
+    rows: Iterable[Any] = db.session.execute(select(Feedback.submission_id, Feedback.state).where(
         Feedback.submission_id.in_(ids), Feedback.state != FeedbackState.RELEASED)) if ids else []
     states = {submission_id: state for submission_id, state in rows}
     return page_, states
@@ -157,7 +158,8 @@ def version_texts(activity: Activity, version: Version) -> list[tuple[str, str, 
         for spec in template["fields"]:
             parts.append((spec["name"], spec["label"], templating.field_text(spec, version.fields.get(spec["name"]))))
     if kind_of(activity) != "template" or html_to_text(version.body_html):
-        parts.append(("body", _("Answer") if kind_of(activity) == "text" else _("Note"), html_to_text(version.body_html)))
+        label = _("Answer") if kind_of(activity) == "text" else _("Note")
+        parts.append(("body", label, html_to_text(version.body_html)))
     files = ", ".join(f"{f.original_name} ({f.sha256[:8]})" for f in version.files)
     if files or kind_of(activity) == "files":
         parts.append(("files", _("Files"), files))
@@ -200,7 +202,8 @@ def unread_feedback(user: User) -> list[str]:
     mine = or_(Submission.user_id == user.id, Submission.group_cohort_id.in_(trainee_cohorts))
     read = exists().where(FeedbackRead.feedback_id == Feedback.id, FeedbackRead.user_id == user.id)
     return list(db.session.scalars(
-        select(Activity.slug).select_from(Feedback).join(Submission).join(Activity, Submission.activity_id == Activity.id)
+        select(Activity.slug).select_from(Feedback).join(Submission)
+        .join(Activity, Submission.activity_id == Activity.id)
         .where(mine, Feedback.state == FeedbackState.RELEASED, ~read).order_by(Feedback.released_at, Feedback.id)))
 
 

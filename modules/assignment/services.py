@@ -9,18 +9,75 @@
 The views call them through this module, which only re-exports their public names."""
 from __future__ import annotations
 
-from .access import (coordinates, facilitated_cohort_ids, is_member, may_change_settings, may_download,
-                     may_remove_file, may_reply, may_review, may_review_feedback, may_see_review_list)
+from .access import (
+                     coordinates,
+                     facilitated_cohort_ids,
+                     is_member,
+                     may_change_settings,
+                     may_download,
+                     may_remove_file,
+                     may_reply,
+                     may_review,
+                     may_review_feedback,
+                     may_see_review_list,
+)
 from .privacy import erase_for, export_for
-from .queries import (QUEUE_STATUSES, QueueFilters, awaiting_review, changes_since_feedback, cohort_overview, queue,
-                      queue_choices, record_read, review_count, unread_feedback, waiting_summary)
-from .submissions import (EDITABLE, TYPE, AssignmentError, Owner, SubmitConflict, TraineeContext, cohort_viewer,
-                          country_group_ids, due_dates, editable_text, extension_for, extension_of,
-                          feedback_needs_review, find_submission, is_group_activity, kind_of, members, open_feedback,
-                          owner_in_cohort, pending_files, rich_text, template_of, trainee_context, working_data)
-from .writes import (FeedbackInput, Work, add_reply, approve_feedback, check_complete, ensure_submission,
-                     grant_extension, mark_feedback_read, remove_pending_file, return_feedback, save_draft,
-                     save_feedback, set_review_requirement, store_files, submit)
+from .queries import (
+                     QUEUE_STATUSES,
+                     QueueFilters,
+                     awaiting_review,
+                     changes_since_feedback,
+                     cohort_overview,
+                     queue,
+                     queue_choices,
+                     record_read,
+                     review_count,
+                     unread_feedback,
+                     waiting_summary,
+)
+from .submissions import (
+                     EDITABLE,
+                     TYPE,
+                     AssignmentError,
+                     Owner,
+                     SubmitConflict,
+                     TraineeContext,
+                     cohort_viewer,
+                     country_group_ids,
+                     due_dates,
+                     editable_text,
+                     extension_for,
+                     extension_of,
+                     feedback_needs_review,
+                     find_submission,
+                     is_group_activity,
+                     kind_of,
+                     members,
+                     open_feedback,
+                     owner_in_cohort,
+                     pending_files,
+                     rich_text,
+                     template_of,
+                     trainee_context,
+                     working_data,
+)
+from .writes import (
+                     FeedbackInput,
+                     Work,
+                     add_reply,
+                     approve_feedback,
+                     check_complete,
+                     ensure_submission,
+                     grant_extension,
+                     mark_feedback_read,
+                     remove_pending_file,
+                     return_feedback,
+                     save_draft,
+                     save_feedback,
+                     set_review_requirement,
+                     store_files,
+                     submit,
+)
 
 __all__ = [
     "coordinates", "facilitated_cohort_ids", "is_member", "may_change_settings", "may_download", "may_remove_file",

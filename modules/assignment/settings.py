@@ -74,16 +74,18 @@ class AssignmentSettings(ContentModel):
     unknown_key = "unknown setting '{key}' (known: {known})"
 
     instructions: Any = None  # a file path: the context reads it
-    submission: Annotated[Literal[SUBMISSION_KINDS], Says(f"'submission' must be one of {', '.join(SUBMISSION_KINDS)}")]
+    submission: Annotated[Literal[SUBMISSION_KINDS],  # type: ignore[valid-type]  # a Literal of a tuple: pydantic reads it, mypy does not
+                          Says(f"'submission' must be one of {', '.join(SUBMISSION_KINDS)}")]
     template: Annotated[str, StringConstraints(pattern=SLUG_RE.pattern), Says(TEMPLATE_SLUG)] | None = None
     allowed_types: Annotated[list[str], MinLen(1), Says("'allowed_types' must be a list of file types")] = \
         DEFAULT_FILE_TYPES
-    max_size_mb: Annotated[int | float, Says(f"'max_size_mb' must be a number above 0 and at most {LARGEST_MAX_SIZE_MB}")] \
-        = DEFAULT_MAX_SIZE_MB
+    max_size_mb: Annotated[int | float,
+                           Says(f"'max_size_mb' must be a number above 0 and at most {LARGEST_MAX_SIZE_MB}")] = \
+        DEFAULT_MAX_SIZE_MB
     max_files: Annotated[int, Interval(ge=1, le=20), Says("'max_files' must be a whole number from 1 to 20")] = \
         DEFAULT_MAX_FILES
-    completion: Annotated[Literal[COMPLETION_RULES], Says(f"'completion' must be one of {', '.join(COMPLETION_RULES)}")] \
-        = "accepted"
+    completion: Annotated[Literal[COMPLETION_RULES],  # type: ignore[valid-type]  # a Literal of a tuple: pydantic reads it, mypy does not
+                          Says(f"'completion' must be one of {', '.join(COMPLETION_RULES)}")] = "accepted"
     group: Flag = False
 
     @field_validator("allowed_types")
@@ -168,7 +170,8 @@ class Column(ContentModel):
     key: Annotated[str, StringConstraints(pattern=NAME_RE.pattern),
                    Says("'key' must be a short lower-case word (a-z, 0-9, _)")]
     label: Text
-    type: Annotated[Literal[COLUMN_TYPES], Says(f"'type' must be one of {', '.join(COLUMN_TYPES)}")]
+    type: Annotated[Literal[COLUMN_TYPES],  # type: ignore[valid-type]  # a Literal of a tuple: pydantic reads it, mypy does not
+                    Says(f"'type' must be one of {', '.join(COLUMN_TYPES)}")]
     required: Flag = False
     help: Text | None = None
     max_length: int | None = None
@@ -246,7 +249,8 @@ class Column(ContentModel):
 
 
 class TemplateField(Column):
-    type: Annotated[Literal[FIELD_TYPES], Says(f"'type' must be one of {', '.join(FIELD_TYPES)}")]
+    type: Annotated[Literal[FIELD_TYPES],  # type: ignore[valid-type]  # a Literal of a tuple: pydantic reads it, mypy does not
+                    Says(f"'type' must be one of {', '.join(FIELD_TYPES)}")]
 
 
 class Template(ContentModel):

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 
 from app.conflicts import Conflict, SaveRefused
 from app.extensions import db
@@ -29,7 +29,6 @@ from app.services import programme as programme_service
 
 from . import templating
 from .models import CohortSetting, Extension, Feedback, FeedbackState, File, Status, Submission
-
 
 TYPE = "assignment"
 
@@ -119,7 +118,8 @@ class TraineeContext:
 def trainee_context(viewer: programme_service.Viewer, activity: Activity) -> TraineeContext:
     cohort = group = None
     if viewer.is_trainee:
-        wanted = CohortKind.TRANSNATIONAL if activity.module.component == Component.TRANSNATIONAL else CohortKind.NATIONAL
+        transnational = activity.module.component == Component.TRANSNATIONAL
+        wanted = CohortKind.TRANSNATIONAL if transnational else CohortKind.NATIONAL
         matching = [c for c in viewer.cohorts if c.kind == wanted]
         cohort = (matching or viewer.cohorts or [None])[0]
         if is_group_activity(activity):
@@ -151,7 +151,8 @@ def owner_label(submission: Submission) -> str:
 
 # --- due dates --------------------------------------------------------------------------------
 
-def extension_for(activity_id: int, *, user_id: int | None = None, group_cohort_id: int | None = None) -> Extension | None:
+def extension_for(activity_id: int, *, user_id: int | None = None,
+                  group_cohort_id: int | None = None) -> Extension | None:
     owner = Extension.group_cohort_id == group_cohort_id if group_cohort_id else Extension.user_id == user_id
     return db.session.scalar(select(Extension).where(Extension.activity_id == activity_id, owner))
 
@@ -171,7 +172,7 @@ def due_dates(user: User, activity_ids: list[int]) -> dict[int, date]:
     national = [m.cohort_id for m in user.memberships if m.role == CohortRole.TRAINEE]
     rows = db.session.execute(select(Extension.activity_id, Extension.due_on).where(
         Extension.activity_id.in_(activity_ids),
-        or_(Extension.user_id == user.id, Extension.group_cohort_id.in_(national) if national else False)))
+        or_(Extension.user_id == user.id, Extension.group_cohort_id.in_(national) if national else false())))
     return {activity_id: due_on for activity_id, due_on in rows}
 
 
@@ -257,7 +258,8 @@ def country_group_ids(cohort: Cohort) -> set[int]:
     """National cohorts with trainees who are also trainees of `cohort` (itself, if national)."""
     if cohort.kind == CohortKind.NATIONAL:
         return {cohort.id}
-    trainees = select(Membership.user_id).where(Membership.cohort_id == cohort.id, Membership.role == CohortRole.TRAINEE)
+    trainees = select(Membership.user_id).where(Membership.cohort_id == cohort.id,
+                                                Membership.role == CohortRole.TRAINEE)
     return set(db.session.scalars(select(Membership.cohort_id).join(Cohort).where(
         Membership.user_id.in_(trainees), Membership.role == CohortRole.TRAINEE, Cohort.kind == CohortKind.NATIONAL,
         Cohort.run_id == cohort.run_id)))

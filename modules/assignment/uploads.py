@@ -88,7 +88,8 @@ def content_matches(kind: str, data: bytes) -> bool:
             names = set(archive.namelist())
             if kind in OOXML_PARTS:
                 return OOXML_PARTS[kind] in names and "[Content_Types].xml" in names
-            return "mimetype" in names and archive.read("mimetype").decode("ascii", "replace").strip() == MIME_TYPES[kind]
+            return ("mimetype" in names
+                    and archive.read("mimetype").decode("ascii", "replace").strip() == MIME_TYPES[kind])
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         return False
 
@@ -162,4 +163,8 @@ def delete(stored_names: list[str]) -> None:
             paths.append(path_of(name))
         except ValueError:
             continue
-    after_commit(lambda: [path.unlink(missing_ok=True) for path in paths])
+    def remove_files() -> None:
+        for path in paths:
+            path.unlink(missing_ok=True)
+
+    after_commit(remove_files)

@@ -23,13 +23,21 @@ from app.extensions import db
 from app.guarded_save import guarded_save
 from app.localized import localized_settings
 from app.models import Activity, Cohort
-from app.privacy_check import review_fields, review_texts
+from app.privacy_check import review_fields
 from app.services import drafts
 from app.services import programme as programme_service
 
 from . import helpers, overview, services, templating, uploads
-from .forms import (CohortSettingsForm, EmptyForm, ExtensionForm, QueueFilterForm, ReplyForm, ReviewForm,
-                    feedback_form_class, submission_form_class)
+from .forms import (
+    CohortSettingsForm,
+    EmptyForm,
+    ExtensionForm,
+    QueueFilterForm,
+    ReplyForm,
+    ReviewForm,
+    feedback_form_class,
+    submission_form_class,
+)
 from .models import Feedback, FeedbackState, File, Status, Submission
 
 bp = Blueprint("assignment", __name__, template_folder="templates")
@@ -89,11 +97,14 @@ def _render_activity(ctx: services.TraineeContext, submission: Submission | None
     return render_template(
         "assignment/activity.html", ctx=ctx, activity=activity, viewer=ctx.viewer, submission=submission,
         template=_shown_template(activity), kind=services.kind_of(activity), due=due, extension=extension,
-        released=released, comments=released[-1].field_comments if released and submission.status in services.EDITABLE else {},
+        released=released,
+        comments=released[-1].field_comments if released and submission.status in services.EDITABLE else {},
         editable=editable, form=form, draft=draft, draft_version=draft_version,
-        pending=services.pending_files(submission), group_members=services.members(submission) if submission and submission.is_group else [],
+        pending=services.pending_files(submission),
+        group_members=services.members(submission) if submission and submission.is_group else [],
         reply_form=reply_form or ReplyForm(formdata=None), reply_to=reply_to, privacy=privacy,
-        reply_privacy=reply_privacy, errors=errors or [], staff_cohorts=staff_cohorts, remove_form=EmptyForm(formdata=None)), status
+        reply_privacy=reply_privacy, errors=errors or [], staff_cohorts=staff_cohorts,
+        remove_form=EmptyForm(formdata=None)), status
 
 
 @bp.get("/<slug>")
@@ -257,8 +268,10 @@ def _render_submission(submission: Submission, *, form=None, draft_version: int 
     base_version, changes = services.changes_since_feedback(submission)
     cohort = submission.cohort
     base_due = programme_service.due_date_of(services.cohort_viewer(_user(), cohort, activity), activity)
-    extension = services.extension_for(activity.id, user_id=submission.user_id, group_cohort_id=submission.group_cohort_id)
-    owner = services.Owner(group=submission.group_cohort) if submission.is_group else services.Owner(user=submission.user)
+    extension = services.extension_for(activity.id, user_id=submission.user_id,
+                                       group_cohort_id=submission.group_cohort_id)
+    owner = (services.Owner(group=submission.group_cohort) if submission.is_group
+             else services.Owner(user=submission.user))
     return render_template(
         "assignment/submission.html", submission=submission, activity=activity, template=_shown_template(activity),
         kind=services.kind_of(activity), latest=submission.versions[-1] if submission.versions else None,

@@ -23,11 +23,36 @@ from app.timeutil import utcnow
 from . import uploads
 from .access import is_member
 from .diffing import html_to_text
-from .models import (CohortSetting, Decision, Extension, Feedback, FeedbackRead, FeedbackState, File, Reply, Status,
-                     Submission, Version)
-from .submissions import (EDITABLE, AssignmentError, Owner, SubmitConflict, TraineeContext, completes_on_submit,
-                          extension_for, feedback_needs_review, find_submission, is_group_activity, kind_of,
-                          last_released, members, open_feedback, pending_files)
+from .models import (
+    CohortSetting,
+    Decision,
+    Extension,
+    Feedback,
+    FeedbackRead,
+    FeedbackState,
+    File,
+    Reply,
+    Status,
+    Submission,
+    Version,
+)
+from .submissions import (
+    EDITABLE,
+    AssignmentError,
+    Owner,
+    SubmitConflict,
+    TraineeContext,
+    completes_on_submit,
+    extension_for,
+    feedback_needs_review,
+    find_submission,
+    is_group_activity,
+    kind_of,
+    last_released,
+    members,
+    open_feedback,
+    pending_files,
+)
 
 
 def _new_submission(ctx: TraineeContext) -> Submission:
@@ -111,7 +136,8 @@ def submit(ctx: TraineeContext, work: Work, base_version: int, written: list[str
     store_files(user, submission, work.new_files, written)
     for row in pending_files(submission):
         row.version_id = version.id
-    submission.status, submission.latest_version, submission.submitted_at = Status.SUBMITTED, number, version.submitted_at
+    submission.status, submission.latest_version = Status.SUBMITTED, number
+    submission.submitted_at = version.submitted_at
     for member in members(submission):
         if completes_on_submit(ctx.activity):
             progress.mark_done(member, ctx.activity)
@@ -286,8 +312,9 @@ def add_reply(user: User, feedback: Feedback, body_html: str) -> Reply:
 
 
 def _answering_facilitators(feedback: Feedback) -> list[User]:
-    if feedback.author is not None and feedback.author.active and is_facilitator_of(feedback.author, feedback.submission.cohort_id):
-        return [feedback.author]
+    author = feedback.author
+    if author is not None and author.active and is_facilitator_of(author, feedback.submission.cohort_id):
+        return [author]
     return list(db.session.scalars(select(User).join(Membership).where(
         Membership.cohort_id == feedback.submission.cohort_id, Membership.role == CohortRole.FACILITATOR,
         User.active.is_(True))))

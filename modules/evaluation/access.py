@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from app.access import can_view_cohort_status
 from app.models import Cohort, CohortRole, SiteRole, User
-from .scopes import COHORT, COUNTRY, Scope
 
+from .scopes import COHORT, COUNTRY, Scope
 
 
 def sees_everything(user: User) -> bool:

@@ -192,7 +192,7 @@ def answer_form(instrument: dict[str, Any], formdata: Any = None) -> AnswerFormB
 
 def formdata_from_answers(instrument: dict[str, Any], answers: dict[str, Any]) -> MultiDict:
     """Stored answers back into form fields (to edit them until the close date)."""
-    data = MultiDict()
+    data: MultiDict[str, Any] = MultiDict()
     for q in questions(instrument):
         value = answers.get(q["key"])
         if value is None:
@@ -213,7 +213,7 @@ def formdata_from_answers(instrument: dict[str, Any], answers: dict[str, Any]) -
 
 
 def formdata_from_draft(data: dict[str, Any]) -> MultiDict:
-    result = MultiDict()
+    result: MultiDict[str, Any] = MultiDict()
     for name, value in data.items():
         for v in value if isinstance(value, list) else [value]:
             result.add(name, v)

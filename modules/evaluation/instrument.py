@@ -109,7 +109,8 @@ def _keyed(what: str, pattern: re.Pattern, rule: str) -> type[ContentModel]:
 
     class Entry(ContentModel):
         unknown_key = missing_key = not_a_mapping = entry
-        key: Annotated[str, StringConstraints(pattern=pattern.pattern), Says(f"the key '{{value}}' in '{what}' must be {rule}")]
+        key: Annotated[str, StringConstraints(pattern=pattern.pattern),
+                       Says(f"the key '{{value}}' in '{what}' must be {rule}")]
         text: Annotated[Stripped, Says(f"each entry of '{what}' needs a text")]
 
     Entry.__name__ = Entry.__qualname__ = f"{what.title()}Entry"
@@ -136,7 +137,8 @@ class Question(ContentModel):
     not_a_mapping = "each question must be a mapping with key, type and text"
 
     key: Key
-    type: Annotated[Literal[QUESTION_TYPES], Says(f"'type' must be one of {', '.join(QUESTION_TYPES)}")]
+    type: Annotated[Literal[QUESTION_TYPES],  # type: ignore[valid-type]  # a Literal of a tuple: pydantic reads it, mypy does not
+                    Says(f"'type' must be one of {', '.join(QUESTION_TYPES)}")]
     text: Text
     help: Text | None = None
     required: Flag = False
@@ -145,7 +147,8 @@ class Question(ContentModel):
     max_choices: Annotated[int, Says("'max_choices' must be a whole number from 1 to the number of options")] | None \
         = None
     rows: Annotated[list[Row], Says("'rows' must be a non-empty list")] | None = None  # type: ignore[valid-type]
-    scale: Annotated[Literal[SCALES], Says(f"'scale' must be one of {', '.join(SCALES)}")] = "scale5"
+    scale: Annotated[Literal[SCALES],  # type: ignore[valid-type]  # a Literal of a tuple: pydantic reads it, mypy does not
+                     Says(f"'scale' must be one of {', '.join(SCALES)}")] = "scale5"
     labels: Annotated[list[Stripped], Says("'labels' must list five labels, from 1 to 5")] | None = None
     na: Annotated[Literal[True] | str, Says("'na' must be true or the label of a 'does not apply' answer")] = ""
     retrospective: Flag = False
@@ -195,7 +198,7 @@ class Question(ContentModel):
             raise invalid("'rows' must be a non-empty list", "rows")
         codes = (info.context or {}).get("codes")
         if self.type == "matrix" and self.competencies and codes is not None:
-            unknown = [row.key for row in self.rows or [] if row.key not in codes]
+            unknown = [row.key for row in self.rows or [] if row.key not in codes]  # type: ignore[attr-defined]  # Row and Option are built at run time
             if unknown:
                 raise invalid(f"unknown competency '{unknown[0]}' (known: {', '.join(sorted(codes))})", "rows")
         return self
@@ -204,7 +207,7 @@ class Question(ContentModel):
         q: dict[str, Any] = {"key": self.key, "type": self.type, "text": self.text, "help": self.help or "",
                              "required": self.required}
         if self.type in ("single", "multiple"):
-            q["options"] = [{"key": o.key, "text": o.text} for o in self.options or []]
+            q["options"] = [{"key": o.key, "text": o.text} for o in self.options or []]  # type: ignore[attr-defined]  # Row and Option are built at run time
             if self.type == "multiple":
                 q["max_choices"] = self.max_choices or len(q["options"])
         if self.type == "text":
@@ -214,7 +217,7 @@ class Question(ContentModel):
             q["labels"] = list(self.labels or [])
             q["na"] = "Does not apply / don't know" if self.na is True else self.na.strip()
         if self.type == "matrix":
-            q["rows"] = [{"key": r.key, "text": r.text} for r in self.rows or []]
+            q["rows"] = [{"key": r.key, "text": r.text} for r in self.rows or []]  # type: ignore[attr-defined]  # Row and Option are built at run time
             q["retrospective"], q["competencies"] = self.retrospective, self.competencies
         return q
 
@@ -235,7 +238,8 @@ class Instrument(ContentModel):
     intro: Text | None = None
     family: Annotated[str, StringConstraints(pattern=SLUG_RE.pattern),
                       Says("'family' must be a slug (lower-case letters, digits and hyphens)")] | None = None
-    phase: Annotated[Literal[PHASES], Says(f"'phase' must be one of {', '.join(PHASES)}")] = "before"
+    phase: Annotated[Literal[PHASES],  # type: ignore[valid-type]  # a Literal of a tuple: pydantic reads it, mypy does not
+                     Says(f"'phase' must be one of {', '.join(PHASES)}")] = "before"
     anonymous: Flag = True
     opens: Annotated[dict[str, Any], Says(DATE_RULE)]
     closes: Annotated[dict[str, Any], Says(DATE_RULE)]
@@ -312,7 +316,7 @@ def _check_family(instrument: dict[str, Any], root: Path, text: str, shown: str)
             raise ConfigError(f"the competency items' key, scale and labels differ from instruments/{path.name} "
                               f"(same family '{instrument['family']}')", f"{shown}:{matrix_line}")
         if mine["rows"] != theirs["rows"]:
-            differing = next((m for m, t in zip(mine["rows"], theirs["rows"]) if m != t), None)
+            differing = next((m for m, t in zip(mine["rows"], theirs["rows"], strict=False) if m != t), None)
             line = _line_of(text, differing["key"], matrix_line) if differing else matrix_line
             raise ConfigError(f"the competency items differ from instruments/{path.name} (same family "
                               f"'{instrument['family']}'): the rows must be the same, word for word, so answers "

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, url_for
 from flask_babel import gettext as _
@@ -13,6 +13,9 @@ from . import access, privacy, queries, scopes
 from .instrument import validate_settings
 from .models import AnonymousResponse, NamedResponse, Participation, Reminder
 from .views import bp
+
+if TYPE_CHECKING:
+    from app.models import Activity, Cohort, User
 
 
 class EvaluationPlugin(ActivityPlugin):
@@ -27,21 +30,21 @@ class EvaluationPlugin(ActivityPlugin):
     def init_app(self, app: Flask) -> None:
         key = app.config.get("EVALUATION_PSEUDONYM_KEY") or os.environ.get("EVALUATION_PSEUDONYM_KEY")
         app.config["EVALUATION_PSEUDONYM_KEY"] = key
-        if app.config.get("ENV_NAME") == "production":
-            if not key or len(key) < 32 or key == app.config.get("SECRET_KEY"):
-                from app import StartupError
-                raise StartupError(
-                    "EVALUATION_PSEUDONYM_KEY must be set in production to a random value of at least 32 "
-                    "characters, different from SECRET_KEY, and never changed afterwards: it links a trainee's "
-                    "anonymous questionnaires over time (README: 'Evaluation anonymity: threat model').")
+        weak = not key or len(key) < 32 or key == app.config.get("SECRET_KEY")
+        if app.config.get("ENV_NAME") == "production" and weak:
+            from app import StartupError
+            raise StartupError(
+                "EVALUATION_PSEUDONYM_KEY must be set in production to a random value of at least 32 "
+                "characters, different from SECRET_KEY, and never changed afterwards: it links a trainee's "
+                "anonymous questionnaires over time (README: 'Evaluation anonymity: threat model').")
 
     def validate_config(self, raw: dict[str, Any], context: ContentContext) -> dict[str, Any]:
         return validate_settings(raw, context)
 
-    def activity_url(self, activity: Any) -> str | None:
+    def activity_url(self, activity: Activity) -> str | None:
         return url_for("evaluation.answer", slug=activity.slug)
 
-    def dashboard_items(self, user, cohorts) -> list[DashboardItem]:
+    def dashboard_items(self, user: User, cohorts: list[Cohort]) -> list[DashboardItem]:
         items = []
         waiting = queries.open_for_staff(cohorts)
         if cohorts:
@@ -61,22 +64,22 @@ class EvaluationPlugin(ActivityPlugin):
                                            url_for("evaluation.answer", slug=item.activity.slug), attention=True))
         return items
 
-    def nav_links(self, user) -> list[NavLink]:
+    def nav_links(self, user: User) -> list[NavLink]:
         if not access.sees_results(user):
             return []
         return [NavLink(_l("Evaluation"), url_for("evaluation.results_index"), "/a/evaluation/results")]
 
-    def cohort_links(self, user, cohort) -> list[NavLink]:
+    def cohort_links(self, user: User, cohort: Cohort) -> list[NavLink]:
         scope = scopes.Scope(scopes.COHORT, cohort.run, [cohort], cohort=cohort)
         if not access.can_view_scope(user, scope):
             return []
         return [NavLink(_("Questionnaires: response rates, who has not answered yet, results"),
                         url_for("evaluation.scope_overview", scope=scope.token))]
 
-    def export_user_data(self, user) -> dict[str, Any]:
+    def export_user_data(self, user: User) -> dict[str, Any]:
         return privacy.export_user_data(user)
 
-    def erase_user_data(self, user) -> None:
+    def erase_user_data(self, user: User) -> None:
         privacy.erase_user_data(user)
 
 

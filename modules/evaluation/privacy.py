@@ -14,7 +14,6 @@ from .models import AnonymousResponse, NamedResponse, Participation
 from .questionnaire import PLUGIN, instrument_of, pseudonym
 from .writes import group_answers, lock_group, rewrite_group
 
-
 # --- privacy export and erasure --------------------------------------------------------------------
 
 def export_user_data(user: User) -> dict[str, Any]:

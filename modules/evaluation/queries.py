@@ -16,8 +16,16 @@ from app.models import Activity, Cohort, ProgrammeRun, User
 from .access import coordinated_country_ids, sees_everything
 from .models import AnonymousResponse, NamedResponse, Participation, Reminder
 from .questionnaire import OPEN, Window, answering_cohort, applies_to, instrument_of, pseudonym, window
-from .scopes import (COHORT, COUNTRY, RUN, Scope, activities_in_scope, evaluation_activities, replaced_by_country,
-                     trainees_answering_in)
+from .scopes import (
+    COHORT,
+    COUNTRY,
+    RUN,
+    Scope,
+    activities_in_scope,
+    evaluation_activities,
+    replaced_by_country,
+    trainees_answering_in,
+)
 
 
 @dataclass

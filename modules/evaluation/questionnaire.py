@@ -24,7 +24,6 @@ from app.timeutil import utcnow
 from .instrument import questions
 from .models import AnonymousResponse, NamedResponse, Participation
 
-
 PLUGIN = "evaluation"
 
 

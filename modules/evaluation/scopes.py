@@ -11,9 +11,8 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Activity, Cohort, CohortRole, Country, Membership, Module, Programme, ProgrammeRun, User
+
 from .questionnaire import PLUGIN, answering_cohort, applies_to
-
-
 
 # --- results: scopes and who may see them --------------------------------------------------------
 

@@ -12,9 +12,27 @@ from __future__ import annotations
 
 from .access import can_remind, can_view_scope, can_view_trainee, sees_results
 from .privacy import erase_user_data, export_user_data
-from .queries import (last_reminder, named_respondents, non_respondents, open_for_staff, open_for_trainee,
-                      rate_breakdown, results_links, trainee_answers, visible_scopes)
-from .questionnaire import PLUGIN, EvaluationError, Situation, instrument_of, pseudonym, pseudonym_key, situation, window
+from .queries import (
+                      last_reminder,
+                      named_respondents,
+                      non_respondents,
+                      open_for_staff,
+                      open_for_trainee,
+                      rate_breakdown,
+                      results_links,
+                      trainee_answers,
+                      visible_scopes,
+)
+from .questionnaire import (
+                      PLUGIN,
+                      EvaluationError,
+                      Situation,
+                      instrument_of,
+                      pseudonym,
+                      pseudonym_key,
+                      situation,
+                      window,
+)
 from .scopes import COHORT, COUNTRY, RUN, Scope, activities_in_scope, activity_in_scope_or_none, parse_scope
 from .writes import check_partial, discard_stale_draft, remind, submit
 

@@ -14,12 +14,12 @@ from werkzeug.datastructures import MultiDict
 
 from app.access import is_facilitator_of
 from app.audit import record
+from app.conflicts import Conflict
 from app.csv_export import csv_response, to_csv
 from app.extensions import db
+from app.guarded_save import guarded_save, snapshot
 from app.localized import localized_settings
 from app.models import Cohort, User
-from app.conflicts import Conflict
-from app.guarded_save import guarded_save, snapshot
 from app.services import programme as programme_service
 
 from . import results, services

@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from app.audit import record
-from app.extensions import db
+from app.extensions import db, rows_changed
 from app.models import Activity, Cohort, Draft, User
 from app.services import drafts as draft_service
 from app.services import progress
@@ -96,8 +96,8 @@ def discard_stale_draft(user: User, s: Situation) -> bool:
     answers never sit beside the name, so such a draft is removed when the page is next opened."""
     if not s.submitted:
         return False
-    return bool(db.session.execute(delete(Draft).where(Draft.user_id == user.id, Draft.key == s.draft_key))
-                .rowcount)
+    return bool(rows_changed(db.session.execute(delete(Draft).where(Draft.user_id == user.id,
+                                                                    Draft.key == s.draft_key))))
 
 
 # --- storing anonymous answers without order or time ---------------------------------------------

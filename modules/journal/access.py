@@ -12,7 +12,7 @@ The `*_or_404` loaders raise app.errors.NotFound (a 404 page), so a private thin
 not revealed."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
 
 from app.errors import NotFound
@@ -20,7 +20,6 @@ from app.extensions import db
 from app.models import Cohort, CohortRole, Membership, SiteRole, User
 
 from .models import Comment, Entry, Flag, FlagReply, GroupPost, GroupReply
-
 
 # --- who is who ----------------------------------------------------------------------------------
 
@@ -132,7 +131,7 @@ def manageable_cohorts_query(user: User):
     if user.site_role != SiteRole.ADMIN:
         countries = select(Cohort.country_id).join(Membership).where(
             Membership.user_id == user.id, Membership.role == CohortRole.COORDINATOR, Cohort.country_id.is_not(None))
-        condition = Cohort.country_id.in_(countries)
+        condition: ColumnElement[bool] = Cohort.country_id.in_(countries)
         if user.site_role == SiteRole.TRANSNATIONAL_COORDINATOR:
             condition = condition | Cohort.country_id.is_(None)
         query = query.where(condition)

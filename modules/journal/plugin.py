@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
@@ -13,6 +14,9 @@ from . import access, privacy, queries
 from .models import MODELS
 from .settings import validate_settings
 from .views import bp
+
+if TYPE_CHECKING:
+    from app.models import Activity, Cohort, ProgrammeRun, User
 
 
 class JournalPlugin(ActivityPlugin):
@@ -34,10 +38,10 @@ class JournalPlugin(ActivityPlugin):
     def validate_config(self, raw: dict[str, Any], context: ContentContext) -> dict[str, Any]:
         return validate_settings(raw, context)
 
-    def activity_url(self, activity: Any) -> str | None:
+    def activity_url(self, activity: Activity) -> str | None:
         return url_for("journal.activity", slug=activity.slug)
 
-    def dashboard_items(self, user, cohorts) -> list[DashboardItem]:
+    def dashboard_items(self, user: User, cohorts: list[Cohort]) -> list[DashboardItem]:
         """Each count is the user's own: a facilitator's shared entries, a trainee's new comments,
         a supervisor's flags. Flags are never counted for anyone but their supervisor."""
         items = []
@@ -59,12 +63,12 @@ class JournalPlugin(ActivityPlugin):
                                        url_for("journal.index")))
         return items
 
-    def nav_links(self, user) -> list[NavLink]:
+    def nav_links(self, user: User) -> list[NavLink]:
         if not access.takes_part(user):
             return []
         return [NavLink(_l("Journal"), url_for("journal.index"), prefix=url_for("journal.index"))]
 
-    def cohort_links(self, user, cohort) -> list[NavLink]:
+    def cohort_links(self, user: User, cohort: Cohort) -> list[NavLink]:
         links = []
         if access.is_group_member(user, cohort):
             links.append(NavLink(_l("Group reflection"), url_for("journal.group", cohort_id=cohort.id)))
@@ -73,14 +77,14 @@ class JournalPlugin(ActivityPlugin):
                                  url_for("journal.supervisors", cohort_id=cohort.id)))
         return links
 
-    def seed_demo(self, run, today) -> None:
+    def seed_demo(self, run: ProgrammeRun, today: date) -> None:
         from .demo import seed_demo
         seed_demo(run)
 
-    def export_user_data(self, user) -> dict[str, Any]:
+    def export_user_data(self, user: User) -> dict[str, Any]:
         return privacy.user_data(user)
 
-    def erase_user_data(self, user) -> None:
+    def erase_user_data(self, user: User) -> None:
         privacy.erase_user(user)
 
 

@@ -12,11 +12,10 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from app import audit
-from app.extensions import db
+from app.extensions import db, rows_changed
 from app.models import Cohort, CohortRole, Draft, Membership, ProgrammeRun, User
 
 from .models import Comment, Entry, Flag, FlagReply, GroupPost, GroupReply, Seen, Supervisor
-
 
 DEFAULT_RETENTION_DAYS = 365
 
@@ -74,8 +73,9 @@ def user_data(user: User) -> dict[str, Any]:
 
     return {
         "entries": entries,
-        "comments_on_others_entries": written(Comment, Comment.author_id == user.id,
-                                              Comment.entry_id.not_in(select(Entry.id).where(Entry.owner_id == user.id))),
+        "comments_on_others_entries": written(
+            Comment, Comment.author_id == user.id,
+            Comment.entry_id.not_in(select(Entry.id).where(Entry.owner_id == user.id))),
         "group_posts": [{"title": p.title, "body_html": p.body_html, "created_at": p.created_at.isoformat()}
                         for p in db.session.scalars(select(GroupPost).where(GroupPost.author_id == user.id)
                                                     .order_by(GroupPost.id))],
@@ -152,7 +152,8 @@ def purge_run(run: ProgrammeRun, today: date) -> PurgeReport:
     for chunk in _chunks(entry_ids, 500):
         _delete_entries(chunk)
     for chunk in _chunks(drafts, 500):
-        report.drafts += db.session.execute(delete(Draft).where(Draft.key.in_(chunk))).rowcount or 0
+        deleted = db.session.execute(delete(Draft).where(Draft.key.in_(chunk)))
+        report.drafts += rows_changed(deleted) or 0
     posts = select(GroupPost.id).where(GroupPost.cohort_id.in_(cohort_ids))
     db.session.execute(delete(GroupReply).where(GroupReply.post_id.in_(posts)))
     db.session.execute(delete(GroupPost).where(GroupPost.cohort_id.in_(cohort_ids)))

@@ -110,7 +110,8 @@ def flags_for_supervisor(user: User) -> list[Flag]:
 
 def manageable_cohorts(user: User) -> list[Cohort]:
     """The cohorts whose supervisors the user names (same rule as can_manage_supervisors)."""
-    return list(db.session.scalars(manageable_cohorts_query(user).options(selectinload(Cohort.run)).order_by(Cohort.name)))
+    return list(db.session.scalars(
+        manageable_cohorts_query(user).options(selectinload(Cohort.run)).order_by(Cohort.name)))
 
 
 def count_cohorts_without_supervisor(user: User, today: date) -> int:
@@ -118,7 +119,8 @@ def count_cohorts_without_supervisor(user: User, today: date) -> int:
     if user.site_role is None and not any(m.role == CohortRole.COORDINATOR for m in user.memberships):
         return 0
     named = select(Supervisor.cohort_id).where(Supervisor.trainee_id.is_(None))
-    query = manageable_cohorts_query(user).join(ProgrammeRun).where(ProgrammeRun.ends_on >= today, Cohort.id.not_in(named))
+    query = manageable_cohorts_query(user).join(ProgrammeRun).where(ProgrammeRun.ends_on >= today,
+                                                                    Cohort.id.not_in(named))
     return db.session.scalar(select(func.count()).select_from(query.subquery()))
 
 

@@ -6,8 +6,6 @@ import re
 
 from app.sanitize import plain_text, sanitize_html
 
-
-
 # --- text ----------------------------------------------------------------------------------------
 
 _TAG_RE = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)\b")

@@ -20,10 +20,20 @@ from app.services import programme as programme_service
 from app.timeutil import utcnow
 
 from . import services
-from .text import html_to_markdown, md_escape
-from .forms import (CommentForm, FlagForm, FlagReplyForm, GroupPostForm, GroupReplyForm, PromptChoiceForm,
-                    ShareForm, SupervisorForm, entry_form, stage_field_name)
+from .forms import (
+    CommentForm,
+    FlagForm,
+    FlagReplyForm,
+    GroupPostForm,
+    GroupReplyForm,
+    PromptChoiceForm,
+    ShareForm,
+    SupervisorForm,
+    entry_form,
+    stage_field_name,
+)
 from .settings import model_label
+from .text import html_to_markdown, md_escape
 
 bp = Blueprint("journal", __name__, template_folder="templates")
 
@@ -67,7 +77,7 @@ def activity(slug: str):
 # --- writing -------------------------------------------------------------------------------------
 
 def _formdata(data: dict[str, Any]) -> MultiDict:
-    items = []
+    items: list[tuple[str, Any]] = []
     for key, value in data.items():
         items.extend((key, v) for v in (value if isinstance(value, list) else [value]))
     return MultiDict(items)
@@ -181,7 +191,8 @@ def edit_entry(entry_id: int):
         if draft is not None:
             kwargs["formdata"] = _formdata(draft.data)
         else:
-            kwargs.update(title=entry.title, entry_date=entry.entry_date, body=services.html_to_editable(entry.body_html),
+            kwargs.update(title=entry.title, entry_date=entry.entry_date,
+                          body=services.html_to_editable(entry.body_html),
                           module_id=entry.module_id or 0, competencies=entry.competencies, version=str(entry.version),
                           **{stage_field_name(s["key"]): services.html_to_editable(entry.stage_answers.get(s["key"]))
                              for s in stages})

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from app import audit
 from app.conflicts import Conflict, SaveRefused
 from app.errors import Forbidden, NotFound
-from app.extensions import db
+from app.extensions import db, rows_changed
 from app.models import Activity, Cohort, User
 from app.sanitize import plain_text, sanitize_html
 from app.services import progress
@@ -107,7 +107,7 @@ def update_entry(entry: Entry, data: EntryData, base_version: int | None) -> Ent
     current = db.session.scalar(select(Entry).where(Entry.id == entry.id).execution_options(populate_existing=True))
     if current is None:
         raise NotFound
-    if claimed.rowcount != 1:
+    if rows_changed(claimed) != 1:
         raise EntryConflict(current)
     _apply(current, data)
     _check_not_empty(current)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
@@ -10,6 +10,9 @@ from app.content.schema import ContentModel, Says
 from app.plugins import ActivityPlugin, ConfigError, ContentContext
 
 from .views import bp
+
+if TYPE_CHECKING:
+    from app.models import Activity, ProgrammeRun
 
 
 class ReadingSettings(ContentModel):
@@ -39,10 +42,10 @@ class ReadingPlugin(ActivityPlugin):
         slugs = [context.resource_slug(path, "resources") for path in settings.resources or []]
         return {"body": settings.body, "body_md": body_md, "resources": slugs}
 
-    def activity_url(self, activity: Any) -> str | None:
+    def activity_url(self, activity: Activity) -> str | None:
         return url_for("reading.lesson", slug=activity.slug)
 
-    def seed_demo(self, run, today: date) -> None:
+    def seed_demo(self, run: ProgrammeRun, today: date) -> None:
         from .demo import seed_demo
         seed_demo(run, today)
 

@@ -181,7 +181,8 @@ def test_lists_links_and_italic_from_the_keyboard_alone(open_page, world):
     ana.keyboard.press("Control+k")
     # The link around the italic text or inside it: the same to a reader.
     expect(textarea).to_have_value(re.compile(
-        r'<p>(<em><a href="https://example.org/plan">the plan</a></em>|<a href="https://example.org/plan"><em>the plan</em></a>)</p>$'))
+        r'<p>(<em><a href="https://example.org/plan">the plan</a></em>'
+        r'|<a href="https://example.org/plan"><em>the plan</em></a>)</p>$'))
     # Tab leaves the text, also from inside a list: no keyboard trap.
     ana.keyboard.press("Control+Home")
     ana.keyboard.press("Tab")

@@ -105,7 +105,8 @@ def test_a_refused_feedback_file_stores_nothing(app, client, world, login, monke
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and message in page and "Nothing was saved" in page
     assert "See the file.</textarea>" in page  # what he wrote stays on the page
-    assert "Accepted: PDF, DOCX, ODT, PNG, JPG, JPEG. At most 10 MB per file and 5 files." in page.replace("0.1 MB", "10 MB")
+    assert ("Accepted: PDF, DOCX, ODT, PNG, JPG, JPEG. At most 10 MB per file and 5 files."
+            in page.replace("0.1 MB", "10 MB"))
     assert db.session.scalar(select(Feedback)) is None
     assert db.session.scalar(select(func.count()).select_from(File)) == 0
     assert (sorted(folder.iterdir()) if folder.exists() else []) == before

@@ -57,7 +57,8 @@ def test_one_submission_shared_by_the_country_group(app, client, world, login, f
     assert response.status_code == 302
 
     # Every member is told, sees the feedback, and is credited.
-    told = {n.user_id for n in db.session.scalars(select(Notification).where(Notification.kind == "assignment.feedback"))}
+    told = {n.user_id for n in db.session.scalars(
+        select(Notification).where(Notification.kind == "assignment.feedback"))}
     assert told == {world.trainee.id, rui.id}
     assert {m["To"] for m in outbox} >= {world.trainee.email, rui.email}
     assert "A clear presentation." in rui_client.get(URL).get_data(as_text=True)
@@ -123,7 +124,8 @@ def test_the_group_hands_in_files_together(app, client, world, login, factory):
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
     submission = db.session.scalar(select(Submission))
-    assert (submission.group_cohort_id, submission.latest_version, submission.status) == (world.cohort.id, 1, "submitted")
+    assert (submission.group_cohort_id, submission.latest_version, submission.status) == \
+        (world.cohort.id, 1, "submitted")
     assert [f.original_name for f in submission.versions[0].files] == ["presentation.pdf"]
     done = {c.user_id for c in db.session.scalars(select(Completion).where(Completion.state == "done"))}
     assert done == {world.trainee.id, rui.id}

@@ -101,7 +101,8 @@ def test_ana_and_joao(app, client, world, login, outbox):
     assert "Feedback to read" not in office.get("/home").get_data(as_text=True)
 
     # She replies: the feedback becomes a dialogue, João is told.
-    response = office.post(f"/a/assignment/feedback/{feedback.id}/reply", data={"body": "The mother chose the walk herself."})
+    response = office.post(f"/a/assignment/feedback/{feedback.id}/reply",
+                           data={"body": "The mother chose the walk herself."})
     assert response.status_code == 302
     assert "The mother chose the walk herself." in joao_client.get(sub_url).get_data(as_text=True)
     assert db.session.scalar(select(Notification).where(Notification.user_id == joao.id,
@@ -198,8 +199,9 @@ def test_save_draft_without_script_and_restore(client, world, login):
 
 
 def test_completion_on_submit_when_the_content_says_so(client, world, login):
-    from .helpers import pdf_bytes
     import io
+
+    from .helpers import pdf_bytes
     a = build_assignments(world)
     login(world.trainee)
     response = client.post("/a/assignment/asg-files", data={

@@ -44,8 +44,8 @@ def test_export_holds_submissions_versions_files_feedback_and_replies(client, wo
     assert mine["versions"][0]["body_html"] == "<p>My portrait</p>"
     assert mine["versions"][0]["files"][0]["name"] == "me.pdf"
     assert mine["feedback"][0]["body_html"] == "<p>Nice portrait.</p>"
-    assert mine["feedback"][0]["replies"] == [{"body_html": "<p>Thank you!</p>", "at": mine["feedback"][0]["replies"][0]["at"],
-                                               "mine": True}]
+    assert mine["feedback"][0]["replies"] == [{"body_html": "<p>Thank you!</p>",
+                                               "at": mine["feedback"][0]["replies"][0]["at"], "mine": True}]
     assert by_activity["asg-group"]["group"] is True
 
 

@@ -26,8 +26,9 @@ def _bulk_submissions(world, activities, n: int, *, cohort=None, status="submitt
     db.session.execute(insert(User), users)
     ids = list(db.session.scalars(select(User.id).where(User.email.like("bulk%")).order_by(User.id)))[-n:]
     now = utcnow()
-    rows = [{"activity_id": activities[i % len(activities)].id, "user_id": uid, "cohort_id": (cohort or world.cohort).id,
-             "status": status, "latest_version": 1, "submitted_at": now - timedelta(minutes=i),
+    rows = [{"activity_id": activities[i % len(activities)].id, "user_id": uid,
+             "cohort_id": (cohort or world.cohort).id, "status": status, "latest_version": 1,
+             "submitted_at": now - timedelta(minutes=i),
              "created_at": now, "updated_at": now} for i, uid in enumerate(ids)]
     db.session.execute(insert(Submission), rows)
     db.session.commit()

@@ -43,7 +43,8 @@ def programme(app, world):
 
 def test_every_assignment_of_the_programme_opens_and_the_templates_are_the_programmes(programme, client, world,
                                                                                        login):
-    tasks = list(db.session.scalars(select(Activity).where(Activity.type == "assignment", Activity.country_id.is_(None))))
+    tasks = list(db.session.scalars(
+        select(Activity).where(Activity.type == "assignment", Activity.country_id.is_(None))))
     templates = {t.settings["template"]["slug"] for t in tasks if t.settings["submission"] == "template"}
     assert {"family-situation-analysis", "micro-innovation-plan", "micro-innovation-report"} <= templates
     group = [t.slug for t in tasks if t.settings["group"]]

@@ -59,7 +59,8 @@ def test_feedback_waits_for_the_coordinators_review(client, world, login, outbox
     client.post("/logout")
 
     login(world.facilitator)
-    assert "Name one thing to improve." in client.get(f"/a/assignment/submission/{submission.id}").get_data(as_text=True)
+    assert "Name one thing to improve." in \
+        client.get(f"/a/assignment/submission/{submission.id}").get_data(as_text=True)
     client.post(f"/a/assignment/submission/{submission.id}/feedback", data={
         "body": "Well observed. Next time, name the family's own words.", "decision": "accept", "action": "release"})
     client.post("/logout")

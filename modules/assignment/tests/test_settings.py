@@ -146,7 +146,8 @@ fields:
     (("        label: Step", "        lable: Step"), "t.yaml:13: unknown field key 'lable' (known: key, label, type, "
                                                     "required, help"),
     (("    label: Title\n", ""), "t.yaml:4: 'label' must be text"),
-    (("      - key: step\n        label: Step", "      - label: Step"), "t.yaml:12: 'key' must be a short lower-case word"),
+    (("      - key: step\n        label: Step", "      - label: Step"),
+     "t.yaml:12: 'key' must be a short lower-case word"),
 ])
 def test_a_templates_mistake_names_its_own_line(change, message):
     with pytest.raises(ConfigError) as caught:

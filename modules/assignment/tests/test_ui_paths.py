@@ -148,7 +148,8 @@ def test_the_cohort_overview_counts_each_step_and_the_late(client, world, login,
     _hand_in(client, login, world.trainee, slug="asg-late")
     _hand_in(client, login, rui, slug="asg-late")
     extended = utcnow().date() + timedelta(days=3)
-    db.session.add(Extension(activity_id=late_task.id, user_id=nina.id, due_on=extended, granted_by_id=world.facilitator.id))
+    db.session.add(Extension(activity_id=late_task.id, user_id=nina.id, due_on=extended,
+                             granted_by_id=world.facilitator.id))
     db.session.commit()
     submissions = list(db.session.scalars(select(Submission)))
     submissions[0].status = "accepted"

@@ -149,6 +149,7 @@ def test_a_request_over_the_site_limit_is_refused_and_stores_nothing(app, client
     before = _stored(app)
     login(world.trainee)
     response = _post(client, [(io.BytesIO(pdf_bytes() + b"x" * (80 * 1024)), "huge.pdf")])
-    assert response.status_code == 413 and "The file is larger than the allowed size." in response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert "The file is larger than the allowed size." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(File)) == 0
     assert db.session.scalar(select(Submission)) is None and _stored(app) == before

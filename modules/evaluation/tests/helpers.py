@@ -88,7 +88,8 @@ def instrument(run: ProgrammeRun, *, state: str = "open", family: str = "test-su
     opens, closes = {"open": (today - 5, today + 5), "closed": (today - 20, today - 1),
                      "upcoming": (today + 1, today + 20)}[state]
     text = template.format(family=family, phase=phase, anonymous=str(anonymous).lower(), opens=opens, closes=closes)
-    return load_instrument(text, f"content/instruments/{slug}.yaml", slug, competency_codes={f"C{i}" for i in range(1, 8)})
+    return load_instrument(text, f"content/instruments/{slug}.yaml", slug,
+                           competency_codes={f"C{i}" for i in range(1, 8)})
 
 
 def add_evaluation(module: Module, slug: str, inst: dict, *, position: int = 50) -> Activity:

@@ -132,7 +132,8 @@ def test_erasure_unlinks_anonymous_answers_and_keeps_them_in_the_aggregates(clie
     activity = evaluation_for_world(world)
     answer_as(client, login, world.trainee, activity, comment="Mine")
     exported = services.export_user_data(world.trainee)["questionnaires"]
-    assert [(q["activity"], q["anonymous"], q["answers"]["comment"]) for q in exported] == [(activity.slug, True, "Mine")]
+    assert [(q["activity"], q["anonymous"], q["answers"]["comment"]) for q in exported] == \
+        [(activity.slug, True, "Mine")]
     code = services.pseudonym(world.trainee.id, "test-survey")
     services.erase_user_data(world.trainee)
     db.session.commit()

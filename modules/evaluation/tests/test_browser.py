@@ -125,7 +125,8 @@ def test_ana_answers_the_needs_survey_part_way_comes_back_and_finishes(open_page
     # Sending too early: clear messages, each linked to its question.
     page.get_by_role("button", name="Send my answers").click()
     summary = page.get_by_role("alert").filter(has_text="Please check these answers before sending")
-    expect(summary).to_contain_text("“Which topics would help you most in your work?”: Please choose at least one option.")
+    expect(summary).to_contain_text(
+        "“Which topics would help you most in your work?”: Please choose at least one option.")
     expect(summary).to_contain_text("Please answer every line (6 not answered yet).")
     assert_accessible(page)
     summary.get_by_role("link", name=re.compile("Which topics")).click()
@@ -182,7 +183,8 @@ def test_ana_answers_the_final_evaluation_then_opens_her_transcript(open_page, a
     # Looking back at each competency: "before the programme" and "now", beside the true pretest.
     for text in rows["then_now"]:
         competency = page.get_by_role("group", name=text)
-        competency.get_by_role("group", name="Before the programme (looking back)").get_by_label("2 – With support").check()
+        competency.get_by_role("group", name="Before the programme (looking back)") \
+            .get_by_label("2 – With support").check()
         competency.get_by_role("group", name="Now").get_by_label("4 – Confidently").check()
     for text in rows["practice_change"][:-1]:
         rate(page, text, AGREE)
@@ -241,7 +243,7 @@ def test_joao_sees_the_results_with_charts_and_reminds_who_has_not_answered(open
 
 def test_marco_compares_competency_growth_country_by_country(open_page, app, world, factory, client, login):
     start = evaluation_for_world(world, slug="sa-start", family="self", phase="before")
-    end = add_evaluation(start.module, "sa-end", instrument(world.run, family="self", phase="final", slug="sa-end"))
+    add_evaluation(start.module, "sa-end", instrument(world.run, family="self", phase="final", slug="sa-end"))
     add_evaluation(start.module, "final-eval", instrument(world.run, template=RETRO, slug="final-eval"))
     db.session.commit()
     sweden = [world.trainee, *trainees(factory, world.cohort, 4)]

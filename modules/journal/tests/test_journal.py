@@ -158,7 +158,8 @@ def test_a_flag_goes_only_to_the_named_supervisor_who_answers(world, factory, as
         assert "flagged to you" not in client.get("/home").get_data(as_text=True)
         assert "A hard home visit" not in client.get("/a/journal/flags").get_data(as_text=True)
 
-    assert sara.post(f"/a/journal/flags/{flag.id}/replies", data={"body": "Of course. Tomorrow at 10?"}).status_code == 302
+    assert sara.post(f"/a/journal/flags/{flag.id}/replies",
+                     data={"body": "Of course. Tomorrow at 10?"}).status_code == 302
     answer = db.session.scalar(select(Notification).where(Notification.user_id == world.trainee.id))
     assert answer.kind == "journal.flag.answer"
     assert "Tomorrow at 10?" in ana.get(f"/a/journal/flags/{flag.id}").get_data(as_text=True)
@@ -287,9 +288,11 @@ def test_editing_in_two_tabs_gives_a_conflict_not_a_silent_overwrite(world, as_u
     ana = as_user(world.trainee)
     entry = _new_entry(ana, body="First version")
     tab_a, tab_b = ana, as_user(world.trainee)
-    assert 'name="version" type="hidden" value="1"' in tab_a.get(f"/a/journal/entries/{entry.id}/edit").get_data(as_text=True)
+    assert 'name="version" type="hidden" value="1"' in \
+        tab_a.get(f"/a/journal/entries/{entry.id}/edit").get_data(as_text=True)
     tab_b.get(f"/a/journal/entries/{entry.id}/edit")
-    assert tab_a.post(f"/a/journal/entries/{entry.id}/edit", data=entry_form(body="Tab A", version=1)).status_code == 302
+    assert tab_a.post(f"/a/journal/entries/{entry.id}/edit",
+                      data=entry_form(body="Tab A", version=1)).status_code == 302
     stale = tab_b.post(f"/a/journal/entries/{entry.id}/edit", data=entry_form(body="Tab B", version=1))
     text = stale.get_data(as_text=True)
     assert stale.status_code == 409 and "Nothing was overwritten" in text
@@ -374,7 +377,8 @@ def test_privacy_export_and_erasure_hooks(world, as_user):
     ana.post(f"/a/journal/entries/{entry.id}/sharing", data={"shared": "1"})
     as_user(world.facilitator).post(f"/a/journal/entries/{entry.id}/comments", data={"body": "Facilitator words"})
     data = plugin.export_user_data(world.trainee)
-    assert data["entries"][0]["title"] == "Mine" and data["entries"][0]["comments"][0]["body_html"] == "<p>Facilitator words</p>"
+    assert data["entries"][0]["title"] == "Mine"
+    assert data["entries"][0]["comments"][0]["body_html"] == "<p>Facilitator words</p>"
     assert plugin.export_user_data(world.facilitator)["comments_on_others_entries"][0]["body_html"] == \
         "<p>Facilitator words</p>"
     plugin.erase_user_data(world.facilitator)
@@ -529,7 +533,8 @@ def test_the_transnational_coordinator_names_the_transnational_supervisor(world,
     guide = factory.enrolled(world.transnational, CohortRole.FACILITATOR, "Greta Guide")
     db.session.commit()
     response = as_user(world.transnational_coordinator).post(
-        f"/a/journal/cohorts/{world.transnational.id}/supervisors", data={"trainee_id": "0", "supervisor_id": str(guide.id)})
+        f"/a/journal/cohorts/{world.transnational.id}/supervisors",
+        data={"trainee_id": "0", "supervisor_id": str(guide.id)})
     assert response.status_code == 302
     # Ana's national cohort names nobody, so her flag goes to the transnational cohort's supervisor.
     assert services.resolve_supervisor(world.trainee).id == guide.id

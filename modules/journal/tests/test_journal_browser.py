@@ -81,7 +81,8 @@ def test_ana_writes_on_the_prompt_meets_the_privacy_guard_shares_and_flags(open_
     assert_accessible(ana)
     # Her journal, reached from the menu, lists the entry as sent to her supervisor.
     follow_main_menu(ana, "Journal")
-    expect(ana.get_by_role("row", name=re.compile("A first home visit")).get_by_text("Sent to your supervisor")).to_be_visible()
+    expect(ana.get_by_role("row", name=re.compile("A first home visit"))
+           .get_by_text("Sent to your supervisor")).to_be_visible()
 
 
 def test_the_supervisor_answers_a_flag_and_ana_reads_the_answer(open_page, world, flagged_entry):

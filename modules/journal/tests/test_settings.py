@@ -45,7 +45,8 @@ def test_settings_carry_the_whole_prompt(tmp_path):
 
 
 @pytest.mark.parametrize("raw, message", [
-    ({"prompt": "nope"}, "content/modules/01-x/module.yaml:21: unknown prompt 'nope' (prompts.yaml has: borton-kickoff)"),
+    ({"prompt": "nope"},
+     "content/modules/01-x/module.yaml:21: unknown prompt 'nope' (prompts.yaml has: borton-kickoff)"),
     ({"prompt": "borton-kickoff", "min_entries": 0},
      "content/modules/01-x/module.yaml:22: 'min_entries' must be a whole number from 1 to 20"),
     ({"min_entries": 1}, "content/modules/01-x/module.yaml:20: 'prompt' must name a prompt"),
@@ -58,7 +59,8 @@ def test_wrong_settings_name_the_line(tmp_path, raw, message):
 
 
 @pytest.mark.parametrize("change, message", [
-    (("key: now-what", "key: action-plan"), "content/prompts.yaml:11: 'action-plan' is not a stage of the borton model"),
+    (("key: now-what", "key: action-plan"),
+     "content/prompts.yaml:11: 'action-plan' is not a stage of the borton model"),
     (("model: borton", "model: freestyle"), "content/prompts.yaml:4: unknown model 'freestyle'"),
     (("    title: After the kick-off\n", ""), "content/prompts.yaml:2: 'title' must be text"),
     (("key: now-what", "key: what"), "content/prompts.yaml:11: duplicate stage 'what'"),
