@@ -31,7 +31,7 @@ _ROOT = Path(__file__).resolve().parent.parent
 _CORPUS = Path(__file__).resolve().parent / "privacy_corpus"
 MIN_RECALL = 0.97
 MAX_FALSE_ALARMS = 0.03
-REFERENCE_LABEL = guard.REFERENCE_ID_LABEL if hasattr(guard, "REFERENCE_ID_LABEL") else None
+REFERENCE_LABEL = guard.REFERENCE_ID_LABEL
 
 
 # --- a seeded generator of valid (and deliberately invalid) identity numbers ---------------
