@@ -14,7 +14,7 @@ Design choices, all in favour of few false alarms (social workers write many num
   word never match on their own, so "2024-000123" can never hide a phone number.
 * An identity number with a valid check digit and birth date is reported whatever word
   stands before it: in case notes a personnummer often *is* the case reference ("Dnr
-  850709-9808"), and then the label says so. Other numbers directly labelled as a
+  850709-9805"), and then the label says so. Other numbers directly labelled as a
   reference ("invoice no.", "ISBN", "case no.") are taken to be that reference; one
   followed by a unit ("12 345 kr", "160 hours") is an amount.
 * Phone numbers are checked against the numbering plans of the five partner countries
