@@ -12,8 +12,15 @@ Design choices, all in favour of few false alarms (social workers write many num
   the checksum libraries come from python-stdnum so the arithmetic is the audited one.
 * A number is judged as a whole: digits that are part of a longer run of digits or of a
   word never match on their own, so "2024-000123" can never hide a phone number.
-* A number directly labelled as a reference ("invoice no.", "ISBN", "case no.") is taken
-  to be that reference; one followed by a unit ("12 345 kr", "160 hours") is an amount.
+* An identity number with a valid check digit and birth date is reported whatever word
+  stands before it: in case notes a personnummer often *is* the case reference ("Dnr
+  850709-9805"), and then the label says so. Other numbers directly labelled as a
+  reference ("invoice no.", "ISBN", "case no.") are taken to be that reference; one
+  followed by a unit ("12 345 kr", "160 hours") is an amount.
+* Phone numbers are checked against the numbering plans of the five partner countries
+  with ``phonenumbers``; the way the digits are grouped decides whether they are written
+  as a phone number at all, which the numbering plan alone cannot tell ("23 456 789" is an
+  amount, "23 45 67 89" a Norwegian landline).
 * When two findings overlap, the more specific kind wins: an e-mail over what is inside
   it, a checksum-valid ID over a phone-shaped reading of the same digits.
 
@@ -28,6 +35,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import phonenumbers
 from stdnum import luhn
 from stdnum.exceptions import ValidationError
 from stdnum.it import codicefiscale
@@ -36,7 +44,7 @@ from stdnum.pt import nif
 from stdnum.se import personnummer
 from stdnum.si import emso
 
-__all__ = ["Finding", "scan", "suggested_family", "KIND_LABELS"]
+__all__ = ["Finding", "scan", "suggested_family", "KIND_LABELS", "REFERENCE_ID_LABEL"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,9 @@ KIND_LABELS: dict[str, str] = {
     "street_address": N_("Street address"),
 }
 
+# The label of an identity number written where a case or file reference goes ("Ärende …").
+REFERENCE_ID_LABEL = N_("Looks like a personal identity number used as a reference")
+
 _FIXED_SUGGESTIONS: dict[str, str] = {
     "email": N_("[e-mail removed]"),
     "phone": N_("[phone removed]"),
@@ -99,6 +110,7 @@ class _Candidate:
     kind: str
     start: int
     end: int
+    as_reference: bool = False
 
     @property
     def rank(self) -> int:
@@ -115,11 +127,13 @@ _NUM_RIGHT = r"(?![\w@%])(?![-./,:+][0-9])(?![ ][0-9])"
 # Labels count only when they end right at the number: one further back may belong to
 # another number in the same sentence.
 _REFERENCE_LABEL = re.compile(
-    r"\b(?:invoice|inv|case|ref|reference|order|ticket|account|acct|isbn|issn|iban|ocr|"
-    r"bankgiro|plusgiro|faktura|fakturanummer|ärende|ärendenummer|dnr|diarienummer|"
-    r"saksnummer|saksnr|fattura|pratica|protocollo|prot|fatura|processo|račun|zadeva|"
+    r"\b(?:invoice|inv|case|ref|refs|reference|order|ticket|account|acct|isbn|issn|iban|ocr|"
+    r"file|dossier|bankgiro|plusgiro|faktura|fakturanummer|ärende|ärendenummer|ärendenr|"
+    r"dnr|diarienummer|referens|journalnummer|journalnr|sak|saksnummer|saksnr|referanse|"
+    r"konto|kontonummer|org|orgnr|fattura|pratica|fascicolo|protocollo|prot|rif|"
+    r"riferimento|fatura|processo|proc|referência|račun|zadeva|zadeve|spis|"
     r"postcode|postnummer|postnr|zip)"
-    r"\.?\s*(?:no|nr|number|num|n|nº|n°|n\.º|#)?\.?\s*[:#]?\s*\Z",
+    r"\.?ª?\s*(?:no|nr|number|num|n|nº|n°|n\.º|#)?\.?\s*[:#]?\s*\Z",
     re.IGNORECASE,
 )
 _PHONE_LABEL = re.compile(
@@ -136,8 +150,10 @@ _AMOUNT_AFTER = re.compile(rf"\s?(?:{_AMOUNT_UNITS})", re.IGNORECASE)
 # "Corso Italia 5 km". Kept apart from amounts because for long numbers words such as
 # Swedish "min" ("my") would hide real phone numbers.
 _COUNT_AFTER = re.compile(
-    rf"\s?(?:{_AMOUNT_UNITS}|(?:h|hrs?|hours?|timer|timmar|ur|ore|horas|min|minutes?|km|m|"
-    r"times|days?|dagar|dager|dni|giorni|dias|weeks?|months?|years?|år|anni|anos|pages?|"
+    rf"\s?(?:{_AMOUNT_UNITS}|(?:h|hrs?|hours?|timer|timmar|ur|ore|horas|min|minutes?|minuti|"
+    r"minutos|minut|minutter|km|m|times|gånger|gång|ganger|gang|krat|volte|volta|vezes|vez|"
+    r"days?|dagar|dager|dni|giorni|dias|weeks?|veckor|uker|uke|tednov|tedna|settimane|"
+    r"semanas|months?|månader|måneder|mesecev|mesi|meses|years?|år|anni|anos|let|pages?|"
     r"people|persons|children|kids|members|visits|sessions|meetings|messages|calls)\b)",
     re.IGNORECASE,
 )
@@ -175,6 +191,7 @@ _IT_PATTERN = re.compile(
 
 # Personal NIFs start with 1-3 or 45; the rest are companies, public bodies and special
 # cases, still listed because a sole trader's or small firm's number can point to a family.
+_PT_PERSONAL_NIF_PREFIXES = ("1", "2", "3", "45")
 _PT_NIF_PREFIXES = ("1", "2", "3", "45", "5", "6", "70", "71", "72", "74", "75", "77", "79",
                     "8", "90", "91", "98", "99")
 
@@ -245,9 +262,19 @@ def _find_ids(text: str) -> Iterator[_Candidate]:
             start, end = match.span()
             kind = classify(match.group())
             # Checksum first: it is cheaper than the label look-behind and rejects most runs.
-            if kind and not _is_reference_or_amount(text, start, end) \
-                    and not _labelled(text, start, _PHONE_LABEL):
-                yield _Candidate(kind, start, end)
+            # A phone label hands the digits to the phone finder; an amount is no ID.
+            if not kind or _AMOUNT_AFTER.match(text, end) or _labelled(text, start, _PHONE_LABEL):
+                continue
+            as_reference = _labelled(text, start, _REFERENCE_LABEL)
+            if as_reference and not _identifies_a_person(kind, match.group()):
+                continue
+            yield _Candidate(kind, start, end, as_reference)
+
+
+def _identifies_a_person(kind: str, raw: str) -> bool:
+    """Every kind but the NIF belongs to a person; a NIF outside 1-3 and 45 is a company's or
+    a public body's, which is what an invoice or order reference normally quotes."""
+    return kind != "pt_nif" or nif.compact(raw).startswith(_PT_PERSONAL_NIF_PREFIXES)
 
 
 # --- e-mail ---------------------------------------------------------------------------------
@@ -278,19 +305,47 @@ _DATE_LIKE = re.compile(
     r"[0-9]{1,2}([./\- ])[0-9]{1,2}\1[0-9]{2,4}|[0-9]{4}([./\- ])[0-9]{1,2}\2[0-9]{1,2}"
 )
 _TIME_RANGE = re.compile(r"[0-9]{1,2}[.:][0-9]{2}-[0-9]{1,2}[.:][0-9]{2}")
-_PT_MOBILE_PREFIXES = ("91", "92", "93", "96")
-_PT_LANDLINE_PREFIXES = ("21", "22", "23", "24", "25", "26", "27", "28", "29")
+# Where a national number is written with its leading 0 (a trunk prefix in Sweden and
+# Slovenia, part of the number for Italian landlines) and where without one (Norway,
+# Portugal, Italian mobiles). Asking phonenumbers only for the regions that write a number
+# that way keeps "12345678" from passing as a Swedish number with the 0 left off.
+_TRUNK_ZERO_REGIONS = ("SE", "SI", "IT")
+_NO_TRUNK_REGIONS = ("NO", "PT", "IT")
+_PARTNER_REGIONS = frozenset(("SE", "NO", "SI", "PT", "IT"))
 
 
 def _group_lengths(raw: str) -> list[int]:
     return [len(group) for group in re.findall(r"[0-9]+", raw.replace("(0)", ""))]
 
 
+def _parsed(number: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def _valid_in(digits: str, regions: tuple[str, ...]) -> bool:
+    """The digits are a number of one of ``regions``' numbering plans, dialled nationally."""
+    for region in regions:
+        number = _parsed(digits, region)
+        if number is not None and phonenumbers.is_valid_number_for_region(number, region):
+            return True
+    return False
+
+
 def _is_international(raw: str, digits: str) -> bool:
-    """+CC… or 00CC…: the prefix alone makes a phone likely, so only the length is checked."""
-    if raw.startswith(("+", "(+")):
-        return 8 <= len(digits) <= 15
-    return 9 <= len(digits) - 2 <= 15 and digits[2] != "0"
+    """+CC… or 00CC…: a number of a partner country must exist in its numbering plan; other
+    countries' plans change too often to judge, so there the length must merely fit."""
+    if not 8 <= len(digits) - (0 if raw.startswith(("+", "(+")) else 2) <= 15:
+        return False
+    number = _parsed("+" + (digits if raw.startswith(("+", "(+")) else digits[2:]), None)
+    if number is None:
+        return False
+    if phonenumbers.is_valid_number(number):
+        return True
+    region = phonenumbers.region_code_for_country_code(number.country_code)
+    return region not in _PARTNER_REGIONS and phonenumbers.is_possible_number(number)
 
 
 def _is_trunk_number(raw: str, digits: str) -> bool:
@@ -304,25 +359,34 @@ def _is_trunk_number(raw: str, digits: str) -> bool:
         return False
     groups = _group_lengths(raw)
     if len(groups) == 1:
-        return 9 <= len(digits) <= 10
-    return 2 <= groups[0] <= 4 and 8 <= len(digits) <= 11
+        shaped = 9 <= len(digits) <= 10
+    else:
+        shaped = 2 <= groups[0] <= 4 and 8 <= len(digits) <= 11
+    return shaped and _valid_in(digits, _TRUNK_ZERO_REGIONS)
 
 
 def _is_mobile_or_local_shape(digits: str, groups: list[int]) -> bool:
-    """Numbers without a trunk 0: Norway (8 digits), Portugal (9), Italian mobiles (10)."""
+    """Numbers without a trunk 0: Norway (8 digits), Portugal (9), Italian mobiles (10).
+
+    The grouping says whether the digits are written as a phone number: Norwegians write
+    mobiles 3-2-3 and landlines 2-2-2-2, while "23 456 789" is how an amount is written.
+    phonenumbers then says whether such a number exists.
+    """
     if len(digits) == 8:
-        return (groups == [3, 2, 3] and digits[0] in "49") or (
-            groups == [2, 2, 2, 2] and digits[0] in "23456789"
-        ) or (groups == [8] and digits[0] in "49")
-    if len(digits) == 9:
-        # Portuguese mobiles (9[1236]) are grouped freely; landlines only as 3-3-3 or bare,
+        shaped = groups in ([3, 2, 3], [2, 2, 2, 2]) or (groups == [8] and digits[0] in "49")
+    elif len(digits) == 9:
+        # Portuguese mobiles (9x) are grouped freely; landlines (2x) only as 3-3-3 or bare,
         # since "212 34 56 78"-like groupings are more often amounts.
-        if digits.startswith(_PT_MOBILE_PREFIXES):
-            return min(groups) >= 2
-        return groups in ([3, 3, 3], [9]) and digits.startswith(_PT_LANDLINE_PREFIXES)
-    if len(digits) == 10:
-        return digits[0] == "3" and digits[1] != "0" and groups[0] in (3, 10)
-    return False
+        # Portugal only: 9-digit Italian mobiles are rare and would catch every NIF-like typo.
+        if digits[0] == "9":
+            shaped = min(groups) >= 2
+        else:
+            shaped = digits[0] == "2" and groups in ([3, 3, 3], [9])
+    elif len(digits) == 10:
+        shaped = digits[0] == "3" and groups[0] in (3, 10)
+    else:
+        shaped = False
+    return shaped and _valid_in(digits, _NO_TRUNK_REGIONS)
 
 
 def _has_mixed_dots(raw: str) -> bool:
@@ -377,8 +441,9 @@ _NAME = rf"[{_UPPER}][^\W\d_]*(?:[-'’][^\W\d_]+)*"
 _INITIAL = rf"[{_UPPER}]\."
 # Addresses are written on one line; not crossing line breaks keeps findings line-accurate.
 _SP = r"[ \t]+"
-# House numbers may carry a letter ("5B"); "12, 3rd floor" etc. is left out on purpose.
-_HOUSE_NO = r"[0-9]{1,4}[A-Za-z]?(?![\w])(?![.,/][0-9])"
+# House numbers may carry a letter ("5B", Italian "10/A"); "12, 3rd floor" etc. is left out
+# on purpose. A slash and a digit ("10/2024") is not a house number.
+_HOUSE_NO = r"[0-9]{1,4}(?:[A-Za-z]|/[A-Za-z])?(?![\w])(?![.,/][0-9])"
 _ROMANCE_PARTICLE = (
     r"(?:da|de|do|das|dos|di|del|della|delle|dei|degli|dello|e|la|le|il|lo|al|alla|"
     r"san|santa|santo|são|sul|sulla)"
@@ -413,8 +478,9 @@ _ADDRESS_PATTERNS: tuple[re.Pattern[str], ...] = (
         rf"(?<![\w]){_NAME}{_SP}(?:vei|veg|plass|allé|cesta|ulica|ul\.|trg|nabrežje)"
         rf"{_SP}{_HOUSE_NO}"
     ),
-    # Norwegian "gate" only after a genitive ("Kongens gate 14"), so "Boarding gate 3" stays quiet.
-    re.compile(rf"(?<![\w]){_NAME}s{_SP}(?:gate|gata){_SP}{_HOUSE_NO}"),
+    # Norwegian "gate" only after a genitive ("Kongens gate 14"), so "Boarding gate 3" stays
+    # quiet; the genitive may follow first names ("Karl Johans gate 5").
+    re.compile(rf"(?<![\w])(?:{_NAME}{_SP}){{0,2}}{_NAME}s{_SP}(?:gate|gata){_SP}{_HOUSE_NO}"),
     # English, street word last: "Main Road 4".
     re.compile(
         rf"(?<![\w]){_NAME}{_SP}(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive){_SP}{_HOUSE_NO}"
@@ -538,7 +604,7 @@ def scan(text: str) -> list[Finding]:
             end=candidate.end,
             line=bisect.bisect_right(line_starts, candidate.start),
             suggestion=_suggestion(candidate.kind, family),
-            label=KIND_LABELS[candidate.kind],
+            label=REFERENCE_ID_LABEL if candidate.as_reference else KIND_LABELS[candidate.kind],
             family=family,
         ))
     return findings

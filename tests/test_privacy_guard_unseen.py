@@ -1,0 +1,338 @@
+"""The privacy guard on text it was not tuned on (issue 12, item 9).
+
+The corpus in tests/privacy_corpus/unseen_*.txt was written apart from the rules, in several
+writers' styles and the six working languages; its format is described in
+tests/privacy_corpus/unseen_README.md. Identity numbers come from a seeded generator with
+correct check digits, so every run scans the same text.
+
+Recall and false alarms are counted per kind, and docs/privacy-guard.md must state the figures
+measured here for both corpora: regenerate them with
+``python -m tests.test_privacy_guard_unseen`` (prints the two Markdown tables).
+"""
+from __future__ import annotations
+
+import datetime
+import random
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from stdnum import luhn
+from stdnum.it import codicefiscale
+from stdnum.no import fodselsnummer
+from stdnum.pt import nif
+from stdnum.se import personnummer
+from stdnum.si import emso
+
+from .test_privacy_guard import guard, negatives, positives
+
+_ROOT = Path(__file__).resolve().parent.parent
+_CORPUS = Path(__file__).resolve().parent / "privacy_corpus"
+MIN_RECALL = 0.97
+MAX_FALSE_ALARMS = 0.03
+REFERENCE_LABEL = guard.REFERENCE_ID_LABEL
+
+
+# --- a seeded generator of valid (and deliberately invalid) identity numbers ---------------
+
+def _birth_date(rng: random.Random, first: int = 1938, last: int = 2021) -> datetime.date:
+    return datetime.date(rng.randint(first, last), rng.randint(1, 12), rng.randint(1, 28))
+
+
+def _swedish(rng: random.Random, coordination: bool) -> str:
+    """12 digits YYYYMMDDNNNC; the day is + 60 for a samordningsnummer."""
+    born = _birth_date(rng)
+    day = born.day + 60 if coordination else born.day
+    body = f"{born:%y%m}{day:02d}{rng.randint(0, 999):03d}"
+    return f"{born.year // 100}{body}{luhn.calc_check_digit(body)}"
+
+
+def _norwegian(rng: random.Random, d_number: bool) -> str:
+    while True:
+        born = _birth_date(rng, 1940, 2021)
+        # Individual numbers 000-499 for people born 1900-1999, 500-999 for 2000-2039.
+        individual = rng.randint(0, 499) if born.year < 2000 else rng.randint(500, 999)
+        day = born.day + 40 if d_number else born.day
+        first9 = f"{day:02d}{born:%m%y}{individual:03d}"
+        check1 = fodselsnummer.calc_check_digit1(first9)
+        if len(check1) != 1:
+            continue
+        check2 = fodselsnummer.calc_check_digit2(first9 + check1)
+        number = first9 + check1 + check2
+        if len(check2) == 1 and fodselsnummer.is_valid(number):
+            return number
+
+
+def _slovenian(rng: random.Random) -> str:
+    while True:
+        born = _birth_date(rng)
+        first12 = f"{born:%d%m}{born.year % 1000:03d}50{rng.randint(0, 999):03d}"
+        number = first12 + str(emso.calc_check_digit(first12))
+        if emso.is_valid(number):
+            return number
+
+
+def _portuguese(rng: random.Random) -> str:
+    first8 = rng.choice("123") + "".join(rng.choice("0123456789") for _ in range(7))
+    return first8 + nif.calc_check_digit(first8)
+
+
+_CONSONANTS = "BCDFGHJKLMNPQRSTVZ"
+_TOWNS = ("H501", "F205", "L219", "F839", "A662", "G273", "D612", "A944", "L736", "C351")
+
+
+def _italian(rng: random.Random) -> str:
+    born = _birth_date(rng)
+    day = born.day + (40 if rng.random() < 0.5 else 0)
+    letters = "".join(rng.choice(_CONSONANTS) for _ in range(3)) + rng.choice("AEIOU") \
+        + "".join(rng.choice(_CONSONANTS) for _ in range(2))
+    first15 = (f"{letters}{born:%y}{'ABCDEHLMPRST'[born.month - 1]}{day:02d}"
+               f"{rng.choice(_TOWNS)}")
+    return first15 + codicefiscale.calc_check_digit(first15)
+
+
+def _spoil_check(number: str, rng: random.Random, is_valid) -> str:
+    """The same number with another last character that makes the check fail."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if number[-1].isalpha() else "0123456789"
+    while True:
+        spoiled = number[:-1] + rng.choice(alphabet.replace(number[-1], ""))
+        if not is_valid(spoiled):
+            return spoiled
+
+
+def _valid_anywhere(number: str) -> bool:
+    checks = (personnummer.is_valid, fodselsnummer.is_valid, emso.is_valid, nif.is_valid,
+              codicefiscale.is_valid)
+    return any(check(number) for check in checks)
+
+
+def _shaped(digits: str, shape: str) -> str:
+    """Write ``digits`` into the ``#`` of ``shape``; a Swedish shape with 10 # drops the century."""
+    digits = digits[-shape.count("#"):]
+    out, taken = [], iter(digits)
+    for char in shape:
+        out.append(next(taken) if char == "#" else char)
+    return "".join(out)
+
+
+_GENERATORS = {
+    "se": lambda rng: _swedish(rng, False),
+    "sesam": lambda rng: _swedish(rng, True),
+    "no": lambda rng: _norwegian(rng, False),
+    "nod": lambda rng: _norwegian(rng, True),
+    "si": _slovenian,
+    "pt": _portuguese,
+    "it": _italian,
+}
+_PLACEHOLDER = re.compile(r"\{(se|sesam|no|nod|si|pt|it)(!)?(?::([^}]*))?\}")
+
+
+def _fill(match: re.Match[str], rng: random.Random) -> str:
+    kind, spoil, shape = match.groups()
+    number = _GENERATORS[kind](rng)
+    if spoil:
+        number = _spoil_check(number, rng, _valid_anywhere)
+    if kind == "it":
+        return number.lower() if shape == "lower" else number
+    return _shaped(number, shape)
+
+
+# --- the corpus -----------------------------------------------------------------------------
+
+_MARK = re.compile(r"\[\[([a-z_]+)(\+ref)?\|(.*?)\]\]")
+
+
+@dataclass(frozen=True)
+class Expected:
+    kind: str
+    start: int
+    end: int
+    as_reference: bool
+
+
+@dataclass
+class Sample:
+    source: str
+    text: str
+    expected: list[Expected] = field(default_factory=list)
+
+
+def _parse(line: str, source: str, rng: random.Random) -> Sample:
+    line = _PLACEHOLDER.sub(lambda m: _fill(m, rng), line)
+    sample, at = Sample(source, ""), 0
+    for mark in _MARK.finditer(line):
+        sample.text += line[at:mark.start()]
+        start = len(sample.text)
+        sample.text += mark.group(3)
+        sample.expected.append(Expected(mark.group(1), start, len(sample.text), bool(mark.group(2))))
+        at = mark.end()
+    sample.text += line[at:]
+    return sample
+
+
+def unseen_samples() -> list[Sample]:
+    samples = []
+    for path in sorted(_CORPUS.glob("unseen_*.txt")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip() and not line.startswith("#"):
+                rng = random.Random(f"{path.name}:{number}")
+                samples.append(_parse(line, f"{path.name}:{number}", rng))
+    return samples
+
+
+# --- the measurement ------------------------------------------------------------------------
+
+@dataclass
+class KindFigures:
+    expected: int = 0
+    found: int = 0
+    lines_without: int = 0  # lines with no expected finding of this kind
+    alarm_lines: int = 0    # … of which the guard flagged one anyway
+    missed: list[str] = field(default_factory=list)
+    alarms: list[str] = field(default_factory=list)
+
+
+def _covered(expected: Expected, findings, reference_label: str | None) -> bool:
+    """Findings of the expected kind cover the whole expected span (and say "reference")."""
+    spans = sorted((f.start, f.end) for f in findings if f.kind == expected.kind
+                   and f.start < expected.end and f.end > expected.start
+                   and (not expected.as_reference or f.label == reference_label))
+    reach = expected.start
+    for start, end in spans:
+        if start > reach:
+            break
+        reach = max(reach, end)
+    return reach >= expected.end
+
+
+def measure_unseen() -> dict[str, KindFigures]:
+    figures = {kind: KindFigures() for kind in guard.KIND_LABELS}
+    for sample in unseen_samples():
+        findings = guard.scan(sample.text)
+        for expected in sample.expected:
+            figures[expected.kind].expected += 1
+            if _covered(expected, findings, REFERENCE_LABEL):
+                figures[expected.kind].found += 1
+            else:
+                figures[expected.kind].missed.append(f"{sample.source}: {sample.text}")
+        for kind, kind_figures in figures.items():
+            if any(e.kind == kind for e in sample.expected):
+                continue
+            kind_figures.lines_without += 1
+            unexpected = [f.text for f in findings if f.kind == kind]
+            if unexpected:
+                kind_figures.alarm_lines += 1
+                kind_figures.alarms.append(f"{sample.source}: {unexpected} in {sample.text}")
+    return figures
+
+
+def measure_tuned() -> dict[str, KindFigures]:
+    """The same figures on the corpus the rules were tuned on (one kind per positive line)."""
+    figures = {kind: KindFigures() for kind in guard.KIND_LABELS}
+    for kind, text in positives():
+        figures[kind].expected += 1
+        if kind in {f.kind for f in guard.scan(text)}:
+            figures[kind].found += 1
+    for text in negatives():
+        found = {f.kind for f in guard.scan(text)}
+        for kind, kind_figures in figures.items():
+            kind_figures.lines_without += 1
+            kind_figures.alarm_lines += kind in found
+    return figures
+
+
+def _percent(count: int, total: int) -> str:
+    return f"{100 * count / total:.1f} %" if total else "–"
+
+
+def figures_table(figures: dict[str, KindFigures]) -> str:
+    rows = ["| kind | recall | false alarms |", "|---|---|---|"]
+    for kind, f in figures.items():
+        rows.append(f"| `{kind}` | {f.found} / {f.expected} = {_percent(f.found, f.expected)} "
+                    f"| {f.alarm_lines} / {f.lines_without} = {_percent(f.alarm_lines, f.lines_without)} |")
+    found = sum(f.found for f in figures.values())
+    expected = sum(f.expected for f in figures.values())
+    rows.append(f"| **all** | **{found} / {expected} = {_percent(found, expected)}** | |")
+    return "\n".join(rows)
+
+
+def negative_lines_flagged() -> tuple[int, int]:
+    negatives_ = [s for s in unseen_samples() if not s.expected]
+    return sum(1 for s in negatives_ if guard.scan(s.text)), len(negatives_)
+
+
+# --- the tests ------------------------------------------------------------------------------
+
+def test_the_corpus_is_varied_and_large_enough():
+    samples = unseen_samples()
+    languages = {s.source.split("_")[1].split(".")[0] for s in samples}
+    assert languages >= {"sv", "no", "sl", "pt", "it", "en"}
+    counts = {kind: f.expected for kind, f in measure_unseen().items()}
+    assert all(count >= 6 for count in counts.values()), counts
+    assert sum(1 for s in samples if not s.expected) >= 120
+    assert sum(1 for s in samples for e in s.expected if e.as_reference) >= 15
+
+
+def test_every_identity_number_in_the_corpus_is_valid_and_every_spoiled_one_is_not():
+    """The generator itself is checked, so a recall figure never rests on a wrong number."""
+    validators = {"se_personnummer": personnummer.is_valid,
+                  "se_samordningsnummer": lambda n: luhn.is_valid(re.sub(r"\D", "", n)[-10:]),
+                  "no_fodselsnummer": fodselsnummer.is_valid, "no_dnummer": fodselsnummer.is_valid,
+                  "si_emso": emso.is_valid, "pt_nif": nif.is_valid,
+                  "it_codice_fiscale": codicefiscale.is_valid}
+    for sample in unseen_samples():
+        for expected in sample.expected:
+            if expected.kind in validators:
+                number = sample.text[expected.start:expected.end]
+                assert validators[expected.kind](number), (sample.source, number)
+    rng = random.Random(1)
+    for make in _GENERATORS.values():
+        assert not _valid_anywhere(_spoil_check(make(rng), rng, _valid_anywhere))
+
+
+def test_generator_is_seeded():
+    assert [s.text for s in unseen_samples()] == [s.text for s in unseen_samples()]
+
+
+@pytest.mark.parametrize("kind", list(guard.KIND_LABELS))
+def test_recall_per_kind_on_unseen_text(kind):
+    figures = measure_unseen()[kind]
+    recall = figures.found / figures.expected
+    assert recall >= MIN_RECALL, f"{kind}: recall {recall:.3f}; missed: {figures.missed}"
+
+
+@pytest.mark.parametrize("kind", list(guard.KIND_LABELS))
+def test_false_alarms_per_kind_on_unseen_text(kind):
+    figures = measure_unseen()[kind]
+    rate = figures.alarm_lines / figures.lines_without
+    assert rate <= MAX_FALSE_ALARMS, f"{kind}: false alarms {rate:.3f}: {figures.alarms}"
+
+
+def test_negative_lines_of_unseen_text_are_quiet():
+    flagged, total = negative_lines_flagged()
+    assert flagged / total <= MAX_FALSE_ALARMS, (flagged, total)
+
+
+def report() -> str:
+    flagged, total = negative_lines_flagged()
+    return (f"New text (`unseen_*.txt`):\n\n{figures_table(measure_unseen())}\n\n"
+            f"Negative lines of new text with any finding: **{flagged} / {total} = "
+            f"{_percent(flagged, total)}**\n\n"
+            f"Tuned-on corpus (`positives.txt`, `negatives.txt`):\n\n"
+            f"{figures_table(measure_tuned())}\n")
+
+
+def test_the_guide_reports_the_figures_measured_here():
+    assert report() in (_ROOT / "docs" / "privacy-guard.md").read_text(encoding="utf-8")
+
+
+if __name__ == "__main__":
+    import sys
+    print(report())
+    if "-v" in sys.argv:
+        for kind, f in measure_unseen().items():
+            for line in f.missed:
+                print("MISSED", kind, line)
+            for line in f.alarms:
+                print("ALARM", kind, line)
