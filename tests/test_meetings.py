@@ -13,7 +13,8 @@ from sqlalchemy import event, func, select
 from app.extensions import db
 from app.models import Attendance, AuditEvent, Cohort, CohortRole, Meeting, MeetingPlan, User
 from app.services import ical, progress
-from app.services.meetings import feed_token, schedule_meetings, today_for
+from app.services.calendar_feed import feed_token
+from app.services.meetings import schedule_meetings, today_for
 
 from .programme_data import build_programme
 from .test_content_import import REAL_CONTENT

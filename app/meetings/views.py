@@ -1,7 +1,8 @@
 """Pages: the calendar (/meetings/), a meeting, its attendance sheet, a cohort's meetings, editing
 and adding meetings, and the calendar feed (/meetings/ical/<token>.ics, no login: calendar apps
 cannot log in, so the secret address is the credential). Access is decided in
-app/services/meetings.py; each view parses a form, calls a service and commits once."""
+app/services/meetings.py (attendance.py, meeting_calendar.py and calendar_feed.py beside it); each
+view parses a form, calls a service and commits once."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -12,7 +13,10 @@ from ..access import can_view_cohort_status, cohort_roles
 from ..extensions import db
 from ..models import Cohort, CohortRole
 from ..privacy_check import review_fields
+from ..services import attendance as attendance_service
+from ..services import calendar_feed
 from ..services import meetings as service
+from ..services.meeting_calendar import calendar_for
 from . import bp
 from .forms import GUARDED_FIELDS, AttendanceForm, EmptyForm, MeetingForm
 
@@ -25,8 +29,8 @@ def _user():
 @login_required
 def calendar():
     user = _user()
-    return render_template("meetings/calendar.html", calendar=service.calendar_for(user),
-                           feed_url=url_for("meetings.feed", token=service.feed_token(user), _external=True),
+    return render_template("meetings/calendar.html", calendar=calendar_for(user),
+                           feed_url=url_for("meetings.feed", token=calendar_feed.feed_token(user), _external=True),
                            managed=service.managed_cohorts(user), reset_form=EmptyForm())
 
 
@@ -36,7 +40,7 @@ def reset_feed():
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    service.reset_feed_token(_user())
+    calendar_feed.reset_feed_token(_user())
     db.session.commit()
     flash(_("Your calendar has a new address. The old one no longer works: subscribe again with the new one."),
           "success")
@@ -45,10 +49,10 @@ def reset_feed():
 
 @bp.get("/ical/<token>.ics")
 def feed(token: str):
-    user = service.user_for_feed_token(token)
+    user = calendar_feed.user_for_feed_token(token)
     if user is None:
         abort(404)
-    response = Response(service.feed(user, request.host), content_type="text/calendar; charset=utf-8")
+    response = Response(calendar_feed.feed(user, request.host), content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = 'inline; filename="life-academy.ics"'
     # Personal data behind a secret address: never kept by a shared cache.
     response.headers["Cache-Control"] = "private, no-store"
@@ -62,10 +66,10 @@ def meeting(meeting_id: int):
     meeting_ = service.viewable_meeting_or_403(user, meeting_id)
     roles = cohort_roles(user, meeting_.cohort_id)
     own = None
-    if CohortRole.TRAINEE in roles and service.has_started(meeting_, user):
-        own = service.attendance_state_of(user, meeting_)
+    if CohortRole.TRAINEE in roles and attendance_service.has_started(meeting_, user):
+        own = attendance_service.attendance_state_of(user, meeting_)
     return render_template("meetings/meeting.html", meeting=meeting_, own_attendance=own,
-                           started=service.has_started(meeting_, user),
+                           started=attendance_service.has_started(meeting_, user),
                            can_manage=service.can_manage(user, meeting_.cohort),
                            can_record=service.can_record_attendance(user, meeting_.cohort),
                            can_see_cohort=can_view_cohort_status(user, meeting_.cohort) or bool(roles))
@@ -78,10 +82,10 @@ def attendance(meeting_id: int):
     meeting_ = service.meeting_or_404(meeting_id)
     if not service.can_record_attendance(user, meeting_.cohort):
         abort(403)
-    sheet = service.attendance_sheet(meeting_)
+    sheet = attendance_service.attendance_sheet(meeting_)
     form = AttendanceForm()
     form.present.choices = [(row.trainee.id, row.trainee.name) for row in sheet]
-    started = service.has_started(meeting_, user)
+    started = attendance_service.has_started(meeting_, user)
     if request.method == "GET":
         form.present.data = [row.trainee.id for row in sheet if row.attendance is not None and row.attendance.present]
     elif not started:
@@ -89,7 +93,7 @@ def attendance(meeting_id: int):
         return redirect(url_for("meetings.attendance", meeting_id=meeting_.id))
     elif form.validate_on_submit():
         try:
-            present, absent = service.record_attendance(meeting_, sheet, set(form.present.data or []), user)
+            present, absent = attendance_service.record_attendance(meeting_, sheet, set(form.present.data or []), user)
         except service.MeetingError as exc:
             flash(str(exc), "danger")
             return redirect(url_for("meetings.attendance", meeting_id=meeting_.id))

@@ -11,6 +11,7 @@ from flask_babel import format_decimal
 from flask_login import current_user, login_required
 
 from ..markdown import render_markdown
+from ..services import attendance as attendance_service
 from ..services import meetings as meetings_service
 from ..services import programme as programme_service
 from . import bp
@@ -46,7 +47,7 @@ def overview():
     viewer = programme_service.viewer_for(current_user)
     if viewer is None:
         return render_template("programme/no_programme.html")
-    next_meeting = meetings_service.next_meeting(current_user) if viewer.is_trainee else None
+    next_meeting = attendance_service.next_meeting(current_user) if viewer.is_trainee else None
     return render_template("programme/overview.html", overview=programme_service.overview(viewer),
                            next_meeting=next_meeting, today=meetings_service.today_for(current_user))
 
