@@ -17,6 +17,7 @@ from ..services import attendance as attendance_service
 from ..services import calendar_feed
 from ..services import meetings as service
 from ..services.meeting_calendar import calendar_for
+from ..timeutil import DEFAULT_END, DEFAULT_START
 from . import bp
 from .forms import GUARDED_FIELDS, AttendanceForm, EmptyForm, MeetingForm
 
@@ -118,6 +119,12 @@ def cohort_meetings(cohort_id: int):
                            can_record=service.can_record_attendance(user, cohort))
 
 
+def _times(form: MeetingForm, current: service.Times) -> service.Times:
+    """The form's times; a field left empty keeps the current (or default) value."""
+    return service.Times(form.starts_at.data or current.starts_at, form.ends_at.data or current.ends_at,
+                         form.time_zone.data or current.time_zone)
+
+
 def _apply_errors(form: MeetingForm, error: service.MeetingError) -> None:
     for name, message in error.problems:
         if name and name in form:
@@ -142,7 +149,8 @@ def edit(meeting_id: int):
             changed = service.update_meeting(
                 meeting_, title=form.title.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
                 place=form.place.data, agenda_md=form.agenda_md.data,
-                hours=form.hours.data if "hours" in form else None)
+                hours=form.hours.data if "hours" in form else None,
+                times=_times(form, service.Times(meeting_.starts_at, meeting_.ends_at, meeting_.time_zone)))
         except service.MeetingError as exc:
             db.session.rollback()
             _apply_errors(form, exc)
@@ -162,13 +170,15 @@ def new(cohort_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
     if not service.can_manage(user, cohort):
         abort(403)
-    form = MeetingForm()
+    defaults = service.Times(DEFAULT_START, DEFAULT_END, service.cohort_zone(cohort))
+    form = MeetingForm(**vars(defaults))
     privacy = None
     if form.validate_on_submit() and not (privacy := review_fields(form, GUARDED_FIELDS)).blocked:
         try:
             meeting_ = service.add_meeting(
                 cohort, title=form.title.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-                place=form.place.data, agenda_md=form.agenda_md.data, hours=form.hours.data)
+                place=form.place.data, agenda_md=form.agenda_md.data, hours=form.hours.data,
+                times=_times(form, defaults))
         except service.MeetingError as exc:
             db.session.rollback()
             _apply_errors(form, exc)

@@ -17,9 +17,9 @@ Attended hours reach the trainee's 160 through the programme service (app/servic
 `_hours`), which adds every attended meeting of the trainee's cohorts."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
@@ -30,7 +30,8 @@ from ..access import can_view_cohort_status, cohort_roles, cohorts_with_status_a
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..models import Attendance, Cohort, Meeting, MeetingPlan, Module, Programme, ProgrammeRun, User
-from ..timeutil import utcnow
+from ..timeutil import DEFAULT_END, DEFAULT_START, utcnow
+from ..timezones import FALLBACK_ZONE, is_zone, today_in, zone_for_country
 
 Problems = list[tuple[str | None, str]]
 
@@ -45,11 +46,9 @@ class MeetingError(ValueError):
 
 def today_for(user: User | None) -> date:
     """Today in the user's time zone: a meeting 'has started' on the user's calendar day."""
-    try:
-        zone = ZoneInfo(user.timezone) if user is not None and user.timezone else None
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = None
-    return datetime.now(zone).date() if zone else utcnow().date()
+    if user is None or not is_zone(user.timezone):
+        return utcnow().date()
+    return today_in(user.timezone)
 
 
 # Scheduling ---------------------------------------------------------------------------------
@@ -87,13 +86,20 @@ def schedule_meetings(cohort: Cohort) -> list[Meeting]:
         starts_on = cohort.run.starts_on + timedelta(days=plan.after_start_days)
         meeting = Meeting(cohort_id=cohort.id, plan_id=plan.id, title=plan.title, starts_on=starts_on,
                           ends_on=starts_on + timedelta(days=max(plan.duration_days, 1) - 1), place="",
-                          hours=plan.hours, agenda_md=plan.agenda_md)
+                          hours=plan.hours, agenda_md=plan.agenda_md, starts_at=plan.starts_at,
+                          ends_at=plan.ends_at, time_zone=cohort_zone(cohort))
         db.session.add(meeting)
         created.append(meeting)
     db.session.flush()
     if created:
         audit.record("meeting.schedule", cohort, created=len(created))
     return created
+
+
+def cohort_zone(cohort: Cohort) -> str:
+    """The zone a cohort's meetings are held in: its country's; the transnational cohort's
+    host changes from week to week, so its meetings start in the fallback zone until edited."""
+    return zone_for_country(cohort.country) if cohort.country_id is not None else FALLBACK_ZONE
 
 
 def schedule_run(run: ProgrammeRun) -> int:
@@ -149,7 +155,38 @@ def managed_cohorts(user: User) -> list[Cohort]:
 
 # Editing ------------------------------------------------------------------------------------
 
-def _check(title: str, starts_on: date | None, ends_on: date | None, hours: Decimal | None) -> None:
+#: Dates a meeting may have: anything else is a typing slip (year 9999), refused with a message.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+@dataclass
+class Times:
+    """Each day of a meeting runs from `starts_at` to `ends_at`, local time in `time_zone`."""
+    starts_at: time
+    ends_at: time
+    time_zone: str
+
+
+def _check_day(name: str, day: date | None, problems: Problems) -> None:
+    if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+        problems.append((name, _("Give a date between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR)))
+
+
+def _check_times(times: Times | None, problems: Problems) -> None:
+    if times is None:
+        return
+    if times.starts_at is None:
+        problems.append(("starts_at", _("Give the time the meeting starts.")))
+    if times.ends_at is None:
+        problems.append(("ends_at", _("Give the time the meeting ends.")))
+    elif times.starts_at is not None and times.ends_at <= times.starts_at:
+        problems.append(("ends_at", _("The meeting must end after it starts.")))
+    if not is_zone(times.time_zone):
+        problems.append(("time_zone", _("Choose a time zone from the list, for example Europe/Lisbon.")))
+
+
+def _check(title: str, starts_on: date | None, ends_on: date | None, hours: Decimal | None,
+           times: Times | None = None) -> None:
     problems: Problems = []
     if not (title or "").strip():
         problems.append(("title", _("Give the meeting a title.")))
@@ -157,19 +194,28 @@ def _check(title: str, starts_on: date | None, ends_on: date | None, hours: Deci
         problems.append(("starts_on", _("Give the meeting's first day.")))
     elif ends_on is not None and ends_on < starts_on:
         problems.append(("ends_on", _("The last day cannot be before the first day.")))
+    _check_day("starts_on", starts_on, problems)
+    _check_day("ends_on", ends_on, problems)
+    _check_times(times, problems)
     if hours is not None and hours < 0:
         problems.append(("hours", _("Hours cannot be negative.")))
     if problems:
         raise MeetingError(problems)
 
 
+def _time_values(times: Times | None) -> dict:
+    if times is None:
+        return {}
+    return {"starts_at": times.starts_at, "ends_at": times.ends_at, "time_zone": times.time_zone}
+
+
 def update_meeting(meeting: Meeting, *, title: str, starts_on: date, ends_on: date | None, place: str,
-                   agenda_md: str, hours: Decimal | None = None) -> list[str]:
+                   agenda_md: str, hours: Decimal | None = None, times: Times | None = None) -> list[str]:
     """Change what the cohort may change; a planned meeting's hours stay the plan's. Returns the
     names of the fields that changed."""
-    _check(title, starts_on, ends_on, hours)
+    _check(title, starts_on, ends_on, hours, times)
     values = {"title": title.strip(), "starts_on": starts_on, "ends_on": ends_on or starts_on,
-              "place": (place or "").strip(), "agenda_md": (agenda_md or "").strip()}
+              "place": (place or "").strip(), "agenda_md": (agenda_md or "").strip(), **_time_values(times)}
     if meeting.plan_id is None and hours is not None:
         values["hours"] = hours
     changed = [name for name, value in values.items() if getattr(meeting, name) != value]
@@ -182,12 +228,14 @@ def update_meeting(meeting: Meeting, *, title: str, starts_on: date, ends_on: da
 
 
 def add_meeting(cohort: Cohort, *, title: str, starts_on: date, ends_on: date | None, place: str,
-                agenda_md: str, hours: Decimal | None = None) -> Meeting:
-    """An extra meeting, outside the programme's plan: it credits no hours unless given some."""
-    _check(title, starts_on, ends_on, hours)
+                agenda_md: str, hours: Decimal | None = None, times: Times | None = None) -> Meeting:
+    """An extra meeting, outside the programme's plan: it credits no hours unless given some.
+    Without times, the national half-day (09:00-13:00) in the cohort's zone."""
+    _check(title, starts_on, ends_on, hours, times)
+    times = times or Times(DEFAULT_START, DEFAULT_END, cohort_zone(cohort))
     meeting = Meeting(cohort_id=cohort.id, plan_id=None, title=title.strip(), starts_on=starts_on,
                       ends_on=ends_on or starts_on, place=(place or "").strip(), agenda_md=(agenda_md or "").strip(),
-                      hours=hours or Decimal(0))
+                      hours=hours or Decimal(0), **_time_values(times))
     db.session.add(meeting)
     db.session.flush()
     audit.record("meeting.create", meeting, cohort_id=cohort.id, hours=str(meeting.hours))
