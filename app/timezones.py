@@ -75,3 +75,9 @@ def today_in(zone_name: str | None) -> date:
 def at(day: date, clock: time, zone_name: str | None) -> datetime:
     """The moment `clock` on `day` in the zone (aware), for converting to a viewer's zone."""
     return datetime.combine(day, clock, tzinfo=zone_of(zone_name))
+
+
+def first_day_span(meeting) -> tuple[datetime, datetime]:
+    """The meeting's first day, start and end, as aware moments in the meeting's zone."""
+    return (at(meeting.starts_on, meeting.starts_at, meeting.time_zone),
+            at(meeting.starts_on, meeting.ends_at, meeting.time_zone))

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from urllib.parse import urlsplit
-from zoneinfo import available_timezones
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -12,11 +11,11 @@ from ..extensions import db
 from ..security import login_throttle, needs_rehash, hash_password, verify_password
 from ..services import accounts
 from ..sessions import end_current_session, start_session
+from ..timezones import zone_choices
 from . import bp
 from .forms import ChangePasswordForm, LoginForm, ProfileForm, RequestResetForm, SetPasswordForm
 
 # The partner countries' zones first; any IANA zone is accepted.
-COMMON_TIMEZONES = ["Europe/Stockholm", "Europe/Oslo", "Europe/Ljubljana", "Europe/Lisbon", "Europe/Rome", "UTC"]
 
 
 def _safe_next(target: str | None) -> str:
@@ -114,8 +113,7 @@ def accept_invitation(token: str):
 def _profile_form(user) -> ProfileForm:
     form = ProfileForm(obj=user)
     form.locale.choices = list(current_app.config["LANGUAGES"].items())
-    zones = sorted(available_timezones())
-    form.timezone.choices = COMMON_TIMEZONES + [z for z in zones if z not in COMMON_TIMEZONES]
+    form.timezone.choices = zone_choices()
     return form
 
 

@@ -6,6 +6,7 @@ view parses a form, calls a service and commits once."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_time, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -18,12 +19,25 @@ from ..services import calendar_feed
 from ..services import meetings as service
 from ..services.meeting_calendar import calendar_for
 from ..timeutil import DEFAULT_END, DEFAULT_START
+from ..timezones import first_day_span
 from . import bp
 from .forms import GUARDED_FIELDS, AttendanceForm, EmptyForm, MeetingForm
 
 
 def _user():
     return current_user._get_current_object()
+
+
+@bp.app_template_filter("meeting_times")
+def meeting_times(meeting) -> str:
+    """Each day's times in the viewer's zone (flask-babel converts), "10:00–14:00", with the
+    viewer's zone named when the meeting is planned in another one."""
+    start, end = first_day_span(meeting)
+    text = f"{format_time(start, 'short')}–{format_time(end, 'short')}"
+    viewer_zone = get_timezone()
+    if viewer_zone is not None and str(viewer_zone) != meeting.time_zone:
+        text += f" ({str(viewer_zone).replace('_', ' ')})"
+    return text
 
 
 @bp.get("/")
