@@ -7,14 +7,17 @@ import hashlib
 import hmac
 
 from flask import current_app, url_for
+from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
 
 from .. import audit
 from ..extensions import db
-from ..models import User
+from ..localized import localized, meeting_text
+from ..models import Meeting, User
 from ..timeutil import utcnow
+from ..timezones import first_day_span
 from . import ical
-from .meeting_calendar import MEETING, entries_for
+from .meeting_calendar import MEETING, Entry, entries_for
 
 _FEED_LABEL = b"life-academy calendar feed v1"
 
@@ -54,29 +57,36 @@ def reset_feed_token(user: User) -> None:
 
 
 def feed(user: User, host: str) -> str:
-    """The user's calendar as iCalendar text: meetings and, for trainees, due dates."""
-    events = []
-    for entry in entries_for(user):
-        if entry.kind == MEETING:
-            meeting = entry.meeting
-            description = [_("Cohort: %(name)s", name=meeting.cohort.name)]
-            if meeting.hours:
-                description.append(_("Hours: %(hours)s", hours=format(meeting.hours.normalize(), "f")))
-            agenda = ical.markdown_to_text(meeting.agenda_md)
-            if agenda:
-                description += ["", _("Agenda:"), agenda]
-            events.append(ical.AllDayEvent(
-                uid=f"meeting-{meeting.id}@{host}", starts_on=entry.starts_on, ends_on=entry.ends_on,
-                summary=entry.title, location=meeting.place, description="\n".join(description),
-                url=url_for("meetings.meeting", meeting_id=meeting.id, _external=True)))
-        else:
-            events.append(ical.AllDayEvent(
-                uid=f"due-{entry.due.activity.id}-{user.id}@{host}", starts_on=entry.starts_on, ends_on=entry.ends_on,
-                summary=_("Due: %(title)s", title=entry.title),
-                description=_("Module: %(title)s", title=entry.module_title),
-                url=_absolute(entry.url)))
-    return ical.calendar(events, name=_("LIFE Academy: %(name)s", name=user.name),
-                         prodid="-//LIFE Academy//Calendar//EN", stamp=utcnow())
+    """The user's calendar as iCalendar text, in the user's language (a calendar app fetches it
+    without a session): meetings as timed events in their own zone, and for trainees due dates."""
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        events = [_meeting_event(entry.meeting, host) if entry.kind == MEETING else _due_event(entry, user, host)
+                  for entry in entries_for(user)]
+        return ical.calendar(events, name=_("LIFE Academy: %(name)s", name=user.name),
+                             prodid="-//LIFE Academy//Calendar//EN", stamp=utcnow())
+
+
+def _meeting_event(meeting: Meeting, host: str) -> ical.TimedEvent:
+    description = [_("Cohort: %(name)s", name=meeting.cohort.name)]
+    if meeting.hours:
+        description.append(_("Hours: %(hours)s", hours=format_decimal(meeting.hours)))
+    agenda = ical.markdown_to_text(str(meeting_text(meeting, "agenda_md")))
+    if agenda:
+        description += ["", _("Agenda:"), agenda]
+    starts_at, ends_at = first_day_span(meeting)
+    return ical.TimedEvent(
+        uid=f"meeting-{meeting.id}@{host}", starts_at=starts_at, ends_at=ends_at,
+        days=(meeting.ends_on - meeting.starts_on).days + 1, summary=str(meeting_text(meeting, "title")),
+        location=meeting.place, description="\n".join(description),
+        url=url_for("meetings.meeting", meeting_id=meeting.id, _external=True))
+
+
+def _due_event(entry: Entry, user: User, host: str) -> ical.AllDayEvent:
+    module_title = localized(entry.module, "title") if entry.module is not None else entry.module_title
+    return ical.AllDayEvent(
+        uid=f"due-{entry.due.activity.id}-{user.id}@{host}", starts_on=entry.starts_on, ends_on=entry.ends_on,
+        summary=_("Due: %(title)s", title=localized(entry.due.activity, "title")),
+        description=_("Module: %(title)s", title=module_title), url=_absolute(entry.url))
 
 
 def _absolute(url: str | None) -> str | None:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Attendance, CohortRole, Meeting, Membership, User
+from ..models import Attendance, CohortRole, Meeting, Membership, Module, User
 from . import meetings
 from .attendance import attendance_state, own_attendance
 from .programme import ActivityItem, overview, viewer_for
@@ -37,6 +37,7 @@ class Entry:
     due: ActivityItem | None = None
     #: The module a due activity belongs to.
     module_title: str | None = None
+    module: Module | None = None
 
     @property
     def sort_key(self) -> tuple:
@@ -63,7 +64,7 @@ def _user_meetings(user: User) -> list[tuple[Meeting, str]]:
     return list(db.session.execute(
         select(Meeting, Membership.role).join(Membership, Membership.cohort_id == Meeting.cohort_id)
         .where(Membership.user_id == user.id)
-        .options(joinedload(Meeting.cohort)).order_by(Meeting.starts_on, Meeting.id)))
+        .options(joinedload(Meeting.cohort), joinedload(Meeting.plan)).order_by(Meeting.starts_on, Meeting.id)))
 
 
 def _recorded_meeting_ids(meeting_ids: list[int]) -> set[int]:
@@ -98,7 +99,8 @@ def _due_entries(user: User) -> list[Entry]:
     viewer = viewer_for(user)
     if viewer is None or not viewer.is_trainee:
         return []
-    return [Entry(DUE, item.due, item.due, item.activity.title, item.url, due=item, module_title=module.module.title)
+    return [Entry(DUE, item.due, item.due, item.activity.title, item.url, due=item, module_title=module.module.title,
+                  module=module.module)
             for module in overview(viewer).modules for item in module.activities if item.due is not None]
 
 
