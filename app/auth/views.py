@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from .. import audit
@@ -39,8 +40,9 @@ def login():
         client = request.remote_addr or "unknown"
         wait = throttle.blocked_for(form.email.data, client)
         if wait:
-            flash(_("Too many failed attempts. Try again in %(n)d minutes, or reset your password.",
-                    n=_minutes(wait)), "danger")
+            flash(ngettext("Too many failed attempts. Try again in %(num)d minute, or reset your password.",
+                           "Too many failed attempts. Try again in %(num)d minutes, or reset your password.",
+                           _minutes(wait)), "danger")
             return render_template("auth/login.html", form=form), 429
         user = accounts.find_by_email(form.email.data)
         if user and user.active and verify_password(user.password_hash, form.password.data):
