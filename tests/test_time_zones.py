@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import icalendar
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -17,9 +18,14 @@ from app.services.calendar_feed import feed_token
 from app.services.meetings import schedule_meetings
 
 from .programme_data import build_programme
-from .test_admin_cohorts import admin_client  # noqa: F401  (a fixture)
 from .test_content_import import REAL_CONTENT
 from .test_enrolment import HEADER, csv_bytes, upload
+
+
+@pytest.fixture
+def admin_client(client, world, login):
+    login(world.admin)
+    return client
 
 
 def page(response) -> str:
