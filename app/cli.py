@@ -3,7 +3,7 @@ and the plugins' commands."""
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .extensions import db
@@ -30,16 +30,21 @@ def demo_load(password: str | None) -> None:
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--admin", is_flag=True, help="Give the user the admin site role.")
+@click.option("--language", default=None, help="The user's language (en, sv, nb, sl, pt, it); their time zone "
+                                                "is that of the country that speaks it.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-def users_create(email: str, name: str, admin: bool, password: str) -> None:
+def users_create(email: str, name: str, admin: bool, language: str | None, password: str) -> None:
     """Create a user (for the first admin of a fresh installation)."""
     from .security import password_problem
     from .services.accounts import AccountError, create_user
     problem = password_problem(password, email=email)
     if problem:
         raise click.ClickException(problem)
+    languages = current_app.config["LANGUAGES"]
+    if language is not None and language not in languages:
+        raise click.ClickException(f"--language must be one of: {', '.join(languages)}.")
     try:
-        create_user(email, name, site_role="admin" if admin else None, password=password)
+        create_user(email, name, site_role="admin" if admin else None, password=password, locale=language)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()

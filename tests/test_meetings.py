@@ -13,7 +13,8 @@ from sqlalchemy import event, func, select
 from app.extensions import db
 from app.models import Attendance, AuditEvent, Cohort, CohortRole, Meeting, MeetingPlan, User
 from app.services import ical, progress
-from app.services.meetings import feed_token, schedule_meetings, today_for
+from app.services.calendar_feed import feed_token
+from app.services.meetings import schedule_meetings, today_for
 
 from .programme_data import build_programme
 from .test_content_import import REAL_CONTENT
@@ -423,8 +424,16 @@ def parse_ical(body: bytes) -> list[dict[str, str]]:
             current = {}
         elif line == "END:VEVENT":
             assert current is not None
-            for required in ("UID", "DTSTAMP", "DTSTART;VALUE=DATE", "DTEND;VALUE=DATE", "SUMMARY"):
+            for required in ("UID", "DTSTAMP", "SUMMARY"):
                 assert required in current, (required, current)
+            # A due date is all-day; a meeting is timed in a zone the calendar defines.
+            timed = any(name.startswith("DTSTART;TZID=") for name in current)
+            for prop in ("DTSTART", "DTEND"):
+                names = [name for name in current if name.split(";")[0] == prop]
+                assert len(names) == 1, (prop, current)
+                assert names[0] == (f"{prop};TZID={names[0].partition('=')[2]}" if timed else f"{prop};VALUE=DATE")
+                if timed:
+                    assert f"TZID:{names[0].partition('=')[2]}" in lines, ("no VTIMEZONE", names[0])
             events.append(current)
             current = None
         elif current is not None:
@@ -456,7 +465,10 @@ def test_feed_needs_no_login_and_lists_meetings_and_due_dates(client, world):
     assert len(meetings) == 1
     event_ = meetings[0]
     assert event_["UID"] == f"meeting-{row.id}@localhost"
-    assert event_["DTSTART;VALUE=DATE"] == "20261011" and event_["DTEND;VALUE=DATE"] == "20261013"
+    # Timed, in the (Swedish) cohort's zone: 09:00-13:00 on each of the meeting's two days.
+    assert event_["DTSTART;TZID=Europe/Stockholm"] == "20261011T090000"
+    assert event_["DTEND;TZID=Europe/Stockholm"] == "20261011T130000"
+    assert event_["RRULE"] == "FREQ=DAILY;COUNT=2"
     assert event_["SUMMARY"] == "Meeting 1"
     assert unescape(event_["LOCATION"]) == "Stadshuset, Linköping; room 4"
     description = unescape(event_["DESCRIPTION"])

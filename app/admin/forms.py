@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from ..models import CohortKind, CohortRole, SiteRole
 from ..services import accounts
+from ..timezones import zone_choices
 
 SITE_ROLE_CHOICES = [Choice("", _l("None (access through cohort memberships)")),
                      Choice(SiteRole.ADMIN.value, _l("Administrator")),
@@ -62,10 +63,14 @@ class CountryForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     default_locale = SelectField(_l("Default language"),
                                  description=_l("The language national cohorts of this country are taught in."))
+    time_zone = SelectField(_l("Time zone"), validate_choice=False,
+                            description=_l("Where its national meetings are held; its new users start in it."))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.default_locale.choices = _language_choices()
+        # Checked against zoneinfo by the service, with a message of its own.
+        self.time_zone.choices = zone_choices()
 
 
 class RunForm(FlaskForm):

@@ -246,7 +246,8 @@ def countries():
     form = CountryForm()
     if form.validate_on_submit():
         try:
-            country = runs.add_country(form.code.data, form.name.data, form.default_locale.data)
+            country = runs.add_country(form.code.data, form.name.data, form.default_locale.data,
+                                       form.time_zone.data)
         except RuleError as exc:
             _show_problems(form, exc)
         else:

@@ -3,9 +3,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from ..forms import NewPasswordMixin
+from ..timezones import is_zone
 
 
 class LoginForm(FlaskForm):
@@ -34,4 +35,11 @@ class ProfileForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
                        render_kw={"autocomplete": "name"})
     locale = SelectField(_l("Language"))
-    timezone = SelectField(_l("Time zone"))
+    timezone = SelectField(_l("Time zone"), validate_choice=False,
+                           description=_l("Meeting times and due dates are shown in this zone."))
+
+    def validate_timezone(self, field) -> None:
+        if not is_zone(field.data):
+            # Keeps WTForms' "Not a valid choice" so a hand-typed value reads the same everywhere.
+            raise ValidationError(_l("Not a valid choice: choose a time zone from the list, for example "
+                                     "Europe/Lisbon."))

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from urllib.parse import urlsplit
-from zoneinfo import available_timezones
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from .. import audit
@@ -13,12 +13,12 @@ from ..i18n import prefer_language
 from ..security import hash_password, login_throttle, needs_rehash, verify_password
 from ..services import accounts
 from ..sessions import end_current_session, start_session
+from ..timezones import zone_choices
 from ..web import FORGET_COPIES
 from . import bp
 from .forms import ChangePasswordForm, LoginForm, ProfileForm, RequestResetForm, SetPasswordForm
 
 # The partner countries' zones first; any IANA zone is accepted.
-COMMON_TIMEZONES = ["Europe/Stockholm", "Europe/Oslo", "Europe/Ljubljana", "Europe/Lisbon", "Europe/Rome", "UTC"]
 
 
 def _safe_next(target: str | None) -> str:
@@ -42,8 +42,9 @@ def login():
         client = request.remote_addr or "unknown"
         wait = throttle.blocked_for(form.email.data, client)
         if wait:
-            flash(_("Too many failed attempts. Try again in %(n)d minutes, or reset your password.",
-                    n=_minutes(wait)), "danger")
+            flash(ngettext("Too many failed attempts. Try again in %(num)d minute, or reset your password.",
+                           "Too many failed attempts. Try again in %(num)d minutes, or reset your password.",
+                           _minutes(wait)), "danger")
             return render_template("auth/login.html", form=form), 429
         user = accounts.find_by_email(form.email.data)
         if user and user.active and verify_password(user.password_hash, form.password.data):
@@ -124,8 +125,7 @@ def accept_invitation(token: str):
 def _profile_form(user) -> ProfileForm:
     form = ProfileForm(obj=user)
     form.locale.choices = list(current_app.config["LANGUAGES"].items())
-    zones = sorted(available_timezones())
-    form.timezone.choices = COMMON_TIMEZONES + [z for z in zones if z not in COMMON_TIMEZONES]
+    form.timezone.choices = zone_choices()
     return form
 
 

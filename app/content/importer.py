@@ -204,6 +204,7 @@ class _Importer:
             changed = _sync(row, {
                 "module": modules[module.slug], "kind": node.kind, "title": node.title, "hours": node.hours,
                 "after_start_days": node.after_start_days, "duration_days": node.duration_days,
+                "starts_at": node.starts_at, "ends_at": node.ends_at,
                 "agenda_md": node.agenda_md, "position": position,
                 "translations": self.translated("meeting", node.slug), "retired": False})
             self.note("meeting plans", node.slug, is_new, changed)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from ..timeutil import DEFAULT_END, DEFAULT_START
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 COMPONENTS = ("national", "transnational")
@@ -95,6 +97,22 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineLis
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def _without_sexagesimal_ints() -> None:
+    """YAML 1.1 reads `13:00` as the base-60 number 780 (but `09:00` as text): meeting times
+    must stay text, so this loader reads d:dd as text, as YAML 1.2 does."""
+    int_tag = "tag:yaml.org,2002:int"
+    resolvers = {first: [(tag, regexp) for tag, regexp in entries if tag != int_tag]
+                 for first, entries in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    _LineLoader.yaml_implicit_resolvers = resolvers
+    _LineLoader.add_implicit_resolver(int_tag, re.compile(r"""^(?:[-+]?0b[0-1_]+
+                    |[-+]?0[0-7_]+
+                    |[-+]?(?:0|[1-9][0-9_]*)
+                    |[-+]?0x[0-9a-fA-F_]+)$""", re.X), list("-+0123456789"))
+
+
+_without_sexagesimal_ints()
 
 
 def parse_yaml(text: str, shown: str, problems: list[Problem], line_offset: int = 0) -> Any:
@@ -194,6 +212,9 @@ class MeetingNode:
     duration_days: int
     agenda_md: str
     loc: Loc
+    #: Each day's start and end, local time of the cohort's country (09:00-13:00 if not given).
+    starts_at: time = DEFAULT_START
+    ends_at: time = DEFAULT_END
 
 
 @dataclass
@@ -383,6 +404,17 @@ class _Fields:
             return default
         return number
 
+    def clock(self, key: str, default: time) -> time:
+        """A time of day written HH:MM (09:00, 13:30)."""
+        value = self.data.get(key)
+        if value is None:
+            return default
+        match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip()) if isinstance(value, str) else None
+        if match is None:
+            self.problem(key, f"'{key}' must be a time of day written HH:MM, for example 09:00")
+            return default
+        return time(int(match[1]), int(match[2]))
+
     def boolean(self, key: str, default: bool) -> bool:
         value = self.data.get(key, default)
         if not isinstance(value, bool):
@@ -569,7 +601,7 @@ class _Reader:
 
     def meeting(self, item: Any, shown: str, line: int) -> MeetingNode | None:
         m = _Fields(item, shown, self.problems, "meeting", ("slug", "kind", "title", "hours", "at"),
-                    ("duration_days", "agenda"), line)
+                    ("duration_days", "agenda", "start", "end"), line)
         if not m.ok:
             return None
         after = 0
@@ -577,10 +609,14 @@ class _Reader:
             at = _Fields(m.data["at"], shown, self.problems, "meeting's 'at'", ("after_start_days",), (),
                          m.loc("at").line)
             after = at.integer("after_start_days") if at.ok else 0
+        starts_at, ends_at = m.clock("start", DEFAULT_START), m.clock("end", DEFAULT_END)
+        if ends_at <= starts_at:
+            m.problem("end" if m.has("end") else "start",
+                      f"the meeting must end after it starts ({starts_at:%H:%M}-{ends_at:%H:%M})")
         return MeetingNode(slug=m.slug(), kind=m.choice("kind", COMPONENTS), title=m.text("title"),
                            hours=m.decimal("hours"), after_start_days=after,
                            duration_days=m.integer("duration_days", 1, minimum=1), agenda_md=m.text("agenda"),
-                           loc=m.loc())
+                           loc=m.loc(), starts_at=starts_at, ends_at=ends_at)
 
     def activity(self, item: Any, shown: str, line: int, base_dir: Path) -> ActivityNode | None:
         a = _Fields(item, shown, self.problems, "activity", ("slug", "type", "title", "hours"),

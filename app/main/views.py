@@ -12,6 +12,7 @@ from ..csv_export import csv_response, to_csv
 from ..extensions import db
 from ..models import CohortRole
 from ..plugins import NavLink, registry
+from ..services import attendance as attendance_service
 from ..services import cohorts as cohort_service
 from ..services import meetings as meetings_service
 from ..services.cohort_progress import PROGRESS_CSV_HEADER, cohort_progress, progress_csv_rows
@@ -65,8 +66,8 @@ def home():
     plugin_items = [item for plugin in registry() for item in plugin.dashboard_items(user, watched)]
     return render_template("main/home.html", trainee_of=trainee_of, watched=watched, counts=counts,
                            plugin_items=plugin_items, programme=_programme_summary(user) if trainee_of else None,
-                           next_meeting=meetings_service.next_meeting(user) if trainee_of else None,
-                           attendance=meetings_service.attendance_reminders(user),
+                           next_meeting=attendance_service.next_meeting(user) if trainee_of else None,
+                           attendance=attendance_service.attendance_reminders(user),
                            today=meetings_service.today_for(user))
 
 

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..privacy_check import PrivacyConfirmMixin
+from ..timezones import zone_choices
 
 #: Free text the privacy guard reads before a meeting is saved. Not the place: a meeting's
 #: address is meant to be there, and it is the programme's, not a family's.
@@ -17,6 +18,12 @@ class MeetingForm(PrivacyConfirmMixin, FlaskForm):
     starts_on = DateField(_l("First day"), validators=[InputRequired()])
     ends_on = DateField(_l("Last day"), validators=[Optional()],
                         description=_l("Leave empty for a meeting of one day."))
+    # Left empty: the times the meeting has (a new one: 09:00-13:00). A time that does not parse
+    # keeps its own message.
+    starts_at = TimeField(_l("Starts at"), validators=[Optional()], description=_l("Each day, for example 09:00."))
+    ends_at = TimeField(_l("Ends at"), validators=[Optional()], description=_l("Each day, for example 13:00."))
+    time_zone = SelectField(_l("Time zone of these times"), validate_choice=False,
+                            description=_l("Where the meeting is held; everyone sees the times in their own zone."))
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)],
                         description=_l("The address or the room, or “Online” with how to join."))
     agenda_md = TextAreaField(_l("Agenda"), validators=[Optional(), Length(max=20000)],
@@ -26,6 +33,11 @@ class MeetingForm(PrivacyConfirmMixin, FlaskForm):
                          validators=[InputRequired(), NumberRange(min=0, max=60)],
                          description=_l("Usually 0: the programme's 160 hours are already planned in its meetings "
                                         "and activities. Give hours only if this meeting replaces planned work."))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The service checks the zone against zoneinfo, with a message of its own.
+        self.time_zone.choices = zone_choices()
 
 
 class AttendanceForm(FlaskForm):

@@ -1,10 +1,12 @@
 """Pages: the calendar (/meetings/), a meeting, its attendance sheet, a cohort's meetings, editing
 and adding meetings, and the calendar feed (/meetings/ical/<token>.ics, no login: calendar apps
 cannot log in, so the secret address is the credential). Access is decided in
-app/services/meetings.py; each view parses a form, calls a service and commits once."""
+app/services/meetings.py (attendance.py, meeting_calendar.py and calendar_feed.py beside it); each
+view parses a form, calls a service and commits once."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_time, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,7 +14,12 @@ from ..access import can_view_cohort_status, cohort_roles
 from ..extensions import db
 from ..models import Cohort, CohortRole
 from ..privacy_check import review_fields
+from ..services import attendance as attendance_service
+from ..services import calendar_feed
 from ..services import meetings as service
+from ..services.meeting_calendar import calendar_for
+from ..timeutil import DEFAULT_END, DEFAULT_START
+from ..timezones import first_day_span
 from . import bp
 from .forms import GUARDED_FIELDS, AttendanceForm, EmptyForm, MeetingForm
 
@@ -21,12 +28,24 @@ def _user():
     return current_user._get_current_object()
 
 
+@bp.app_template_filter("meeting_times")
+def meeting_times(meeting) -> str:
+    """Each day's times in the viewer's zone (flask-babel converts), "10:00–14:00", with the
+    viewer's zone named when the meeting is planned in another one."""
+    start, end = first_day_span(meeting)
+    text = f"{format_time(start, 'short')}–{format_time(end, 'short')}"
+    viewer_zone = get_timezone()
+    if viewer_zone is not None and str(viewer_zone) != meeting.time_zone:
+        text += f" ({str(viewer_zone).replace('_', ' ')})"
+    return text
+
+
 @bp.get("/")
 @login_required
 def calendar():
     user = _user()
-    return render_template("meetings/calendar.html", calendar=service.calendar_for(user),
-                           feed_url=url_for("meetings.feed", token=service.feed_token(user), _external=True),
+    return render_template("meetings/calendar.html", calendar=calendar_for(user),
+                           feed_url=url_for("meetings.feed", token=calendar_feed.feed_token(user), _external=True),
                            managed=service.managed_cohorts(user), reset_form=EmptyForm())
 
 
@@ -36,7 +55,7 @@ def reset_feed():
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    service.reset_feed_token(_user())
+    calendar_feed.reset_feed_token(_user())
     db.session.commit()
     flash(_("Your calendar has a new address. The old one no longer works: subscribe again with the new one."),
           "success")
@@ -45,10 +64,10 @@ def reset_feed():
 
 @bp.get("/ical/<token>.ics")
 def feed(token: str):
-    user = service.user_for_feed_token(token)
+    user = calendar_feed.user_for_feed_token(token)
     if user is None:
         abort(404)
-    response = Response(service.feed(user, request.host), content_type="text/calendar; charset=utf-8")
+    response = Response(calendar_feed.feed(user, request.host), content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = 'inline; filename="life-academy.ics"'
     # Personal data behind a secret address: never kept by a shared cache.
     response.headers["Cache-Control"] = "private, no-store"
@@ -62,10 +81,10 @@ def meeting(meeting_id: int):
     meeting_ = service.viewable_meeting_or_403(user, meeting_id)
     roles = cohort_roles(user, meeting_.cohort_id)
     own = None
-    if CohortRole.TRAINEE in roles and service.has_started(meeting_, user):
-        own = service.attendance_state_of(user, meeting_)
+    if CohortRole.TRAINEE in roles and attendance_service.has_started(meeting_, user):
+        own = attendance_service.attendance_state_of(user, meeting_)
     return render_template("meetings/meeting.html", meeting=meeting_, own_attendance=own,
-                           started=service.has_started(meeting_, user),
+                           started=attendance_service.has_started(meeting_, user),
                            can_manage=service.can_manage(user, meeting_.cohort),
                            can_record=service.can_record_attendance(user, meeting_.cohort),
                            can_see_cohort=can_view_cohort_status(user, meeting_.cohort) or bool(roles))
@@ -78,10 +97,10 @@ def attendance(meeting_id: int):
     meeting_ = service.meeting_or_404(meeting_id)
     if not service.can_record_attendance(user, meeting_.cohort):
         abort(403)
-    sheet = service.attendance_sheet(meeting_)
+    sheet = attendance_service.attendance_sheet(meeting_)
     form = AttendanceForm()
     form.present.choices = [(row.trainee.id, row.trainee.name) for row in sheet]
-    started = service.has_started(meeting_, user)
+    started = attendance_service.has_started(meeting_, user)
     if request.method == "GET":
         form.present.data = [row.trainee.id for row in sheet if row.attendance is not None and row.attendance.present]
     elif not started:
@@ -89,7 +108,7 @@ def attendance(meeting_id: int):
         return redirect(url_for("meetings.attendance", meeting_id=meeting_.id))
     elif form.validate_on_submit():
         try:
-            present, absent = service.record_attendance(meeting_, sheet, set(form.present.data or []), user)
+            present, absent = attendance_service.record_attendance(meeting_, sheet, set(form.present.data or []), user)
         except service.MeetingError as exc:
             flash(str(exc), "danger")
             return redirect(url_for("meetings.attendance", meeting_id=meeting_.id))
@@ -112,6 +131,12 @@ def cohort_meetings(cohort_id: int):
     return render_template("meetings/cohort.html", cohort=cohort, rows=service.cohort_meetings(cohort),
                            today=service.today_for(user), can_manage=service.can_manage(user, cohort),
                            can_record=service.can_record_attendance(user, cohort))
+
+
+def _times(form: MeetingForm, current: service.Times) -> service.Times:
+    """The form's times; a field left empty keeps the current (or default) value."""
+    return service.Times(form.starts_at.data or current.starts_at, form.ends_at.data or current.ends_at,
+                         form.time_zone.data or current.time_zone)
 
 
 def _apply_errors(form: MeetingForm, error: service.MeetingError) -> None:
@@ -138,7 +163,8 @@ def edit(meeting_id: int):
             changed = service.update_meeting(
                 meeting_, title=form.title.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
                 place=form.place.data, agenda_md=form.agenda_md.data,
-                hours=form.hours.data if "hours" in form else None)
+                hours=form.hours.data if "hours" in form else None,
+                times=_times(form, service.Times(meeting_.starts_at, meeting_.ends_at, meeting_.time_zone)))
         except service.MeetingError as exc:
             db.session.rollback()
             _apply_errors(form, exc)
@@ -158,13 +184,15 @@ def new(cohort_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
     if not service.can_manage(user, cohort):
         abort(403)
-    form = MeetingForm()
+    defaults = service.Times(DEFAULT_START, DEFAULT_END, service.cohort_zone(cohort))
+    form = MeetingForm(**vars(defaults))
     privacy = None
     if form.validate_on_submit() and not (privacy := review_fields(form, GUARDED_FIELDS)).blocked:
         try:
             meeting_ = service.add_meeting(
                 cohort, title=form.title.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-                place=form.place.data, agenda_md=form.agenda_md.data, hours=form.hours.data)
+                place=form.place.data, agenda_md=form.agenda_md.data, hours=form.hours.data,
+                times=_times(form, defaults))
         except service.MeetingError as exc:
             db.session.rollback()
             _apply_errors(form, exc)

@@ -36,6 +36,8 @@ class Country(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     #: The language national cohorts are taught in, a key of Config.LANGUAGES.
     default_locale: Mapped[str] = mapped_column(String(10), default="en")
+    #: The IANA zone (Europe/Lisbon) national meetings are held in and new users start with.
+    time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Stockholm", server_default="Europe/Stockholm")
 
     def __repr__(self) -> str:
         return f"<Country {self.code}>"

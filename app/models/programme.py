@@ -7,7 +7,7 @@ disappear from the files are marked `retired`, never deleted: a trainee's work m
 Hours are `Numeric` so sums are exact (1.5 + 2.5 is 4, not 3.9999)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -16,7 +16,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..timeutil import utcnow
+from ..timeutil import DEFAULT_END, DEFAULT_START, utcnow
 from .cohort import Cohort, Country
 from .user import User
 
@@ -235,6 +235,9 @@ class MeetingPlan(db.Model):
     #: Planned first day, counted from the run's start (used until the cohort has a dated meeting).
     after_start_days: Mapped[int] = mapped_column(default=0)
     duration_days: Mapped[int] = mapped_column(default=1)
+    #: Each day's start and end, in the local time of the cohort's country (content: start/end).
+    starts_at: Mapped[time] = mapped_column(default=DEFAULT_START, server_default="09:00:00")
+    ends_at: Mapped[time] = mapped_column(default=DEFAULT_END, server_default="13:00:00")
     agenda_md: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
     retired: Mapped[bool] = mapped_column(default=False)
@@ -256,6 +259,10 @@ class Meeting(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     starts_on: Mapped[date]
     ends_on: Mapped[date]
+    #: Each day of the meeting runs from starts_at to ends_at, local time in `time_zone` (IANA).
+    starts_at: Mapped[time] = mapped_column(default=DEFAULT_START, server_default="09:00:00")
+    ends_at: Mapped[time] = mapped_column(default=DEFAULT_END, server_default="13:00:00")
+    time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Stockholm", server_default="Europe/Stockholm")
     place: Mapped[str] = mapped_column(String(200), default="")
     #: Hours an attending trainee is credited.
     hours: Mapped[Decimal] = mapped_column(HOURS)

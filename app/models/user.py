@@ -41,7 +41,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     #: Bumped when the user resets their calendar feed link: the feed's secret token is an HMAC
-    #: of the user id and this number (app/services/meetings.py), so the old link stops working.
+    #: of the user id and this number (app/services/calendar_feed.py), so the old link stops working.
     calendar_feed_version: Mapped[int] = mapped_column(default=0, server_default="0")
     #: When the user asked for their data to be erased; an admin carries it out (app/services/privacy.py).
     erasure_requested_at: Mapped[datetime | None]

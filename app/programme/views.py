@@ -11,6 +11,8 @@ from flask_login import current_user, login_required
 from werkzeug.security import safe_join
 
 from ..markdown import render_markdown
+from ..numbers import hours_label, plural_count
+from ..services import attendance as attendance_service
 from ..services import meetings as meetings_service
 from ..services import programme as programme_service
 from . import bp
@@ -34,6 +36,22 @@ def hours_filter(value: Decimal | int | None) -> str:
     return format_decimal(value or 0)
 
 
+@bp.app_template_filter("decimal")
+def decimal_filter(value: Decimal | float | int | None, places: int = 1) -> str:
+    """A figure with a fixed number of decimals in the user's locale: 3.5, 3,5 in Portuguese."""
+    return format_decimal(value or 0, format="#,##0." + "0" * places if places else "#,##0")
+
+
+@bp.app_template_filter("plural_count")
+def plural_count_filter(value: Decimal | int | None) -> int:
+    """The count for ngettext / {% trans count=... %} of a number of hours or points."""
+    return plural_count(value)
+
+
+@bp.app_template_global("hours_label")
+def hours_label_global(value: Decimal | int | None) -> str:
+    return hours_label(value)
+
 @bp.app_template_filter("number")
 def number_filter(value: Decimal | int | None) -> str:
     """Hours for machines (aria-valuenow): 12, 1.5."""
@@ -46,7 +64,7 @@ def overview():
     viewer = programme_service.viewer_for(current_user)
     if viewer is None:
         return render_template("programme/no_programme.html")
-    next_meeting = meetings_service.next_meeting(current_user) if viewer.is_trainee else None
+    next_meeting = attendance_service.next_meeting(current_user) if viewer.is_trainee else None
     return render_template("programme/overview.html", overview=programme_service.overview(viewer),
                            next_meeting=next_meeting, today=meetings_service.today_for(current_user))
 

@@ -15,6 +15,7 @@ from ..outbox import queue_mail
 from ..security import hash_password, new_token, token_digest
 from ..sessions import end_all_sessions
 from ..timeutil import utcnow
+from ..timezones import is_zone, zone_for_locale
 
 
 class AccountError(ValueError):
@@ -37,11 +38,13 @@ def email_taken(email: str, *, except_id: int | None = None) -> bool:
 
 
 def create_user(email: str, name: str, *, site_role: str | None = None, locale: str | None = None,
-                password: str | None = None) -> User:
+                password: str | None = None, timezone: str | None = None) -> User:
+    """A new account; without a time zone, the one of the country that speaks its language."""
     if email_taken(email):
         raise AccountError(_("A user with the e-mail %(email)s already exists.", email=normalise_email(email)))
     user = User(email=normalise_email(email), name=name.strip(), site_role=site_role or None,
-                locale=locale or None, password_hash=hash_password(password) if password else None)
+                locale=locale or None, password_hash=hash_password(password) if password else None,
+                timezone=timezone if is_zone(timezone) else zone_for_locale(locale))
     db.session.add(user)
     db.session.flush()
     return user

@@ -14,8 +14,9 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Cohort, CohortKind, CohortRole, Country, Membership, ProgrammeRun, SiteRole, User
 from ..security import hash_password
+from ..timezones import FALLBACK_ZONE, today_in, zone_for_country
 from .demo_progress import has_progress, seed_progress
-from .meetings import programme_of, schedule_meetings, today_for
+from .meetings import programme_of, schedule_meetings
 
 DEMO_PASSWORD = "life-demo-2026"
 DEMO_DOMAIN = "demo.life-academy.eu"
@@ -38,10 +39,12 @@ def _email(name: str, country: str) -> str:
     return f"{first}.{country.lower()}@{DEMO_DOMAIN}" if country else f"{first}@{DEMO_DOMAIN}"
 
 
-def _user(name: str, email: str, password_hash: str, locale: str | None, site_role: str | None = None) -> User:
+def _user(name: str, email: str, password_hash: str, locale: str | None, site_role: str | None = None,
+          timezone: str = FALLBACK_ZONE) -> User:
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
-        user = User(email=email, name=name, password_hash=password_hash, locale=locale, site_role=site_role)
+        user = User(email=email, name=name, password_hash=password_hash, locale=locale, site_role=site_role,
+                    timezone=timezone)
         db.session.add(user)
         db.session.flush()
     return user
@@ -88,25 +91,25 @@ def load_demo(password: str = DEMO_PASSWORD) -> list[tuple[str, str]]:
     pw = hash_password(password)
     countries = {c.code: c for c in db.session.scalars(select(Country))}
     logins = [("admin", _email("Admin", "")), ("transnational coordinator", _email("Marco", ""))]
-    admin = _user("Admin", logins[0][1], pw, "en", SiteRole.ADMIN)
-    _user("Marco Ferri", logins[1][1], pw, "it", SiteRole.TRANSNATIONAL_COORDINATOR)
-    # "Today" as the demo users see it (they share the default time zone), so that the meeting
-    # planned for tomorrow is tomorrow on their pages too.
-    today = today_for(admin)
+    _user("Admin", logins[0][1], pw, "en", SiteRole.ADMIN)
+    _user("Marco Ferri", logins[1][1], pw, "it", SiteRole.TRANSNATIONAL_COORDINATOR, zone_for_country(countries["IT"]))
+    # "Today" in the westernmost partner zone (each user sees their country's), so that the
+    # meeting planned for tomorrow is not yet today on anyone's pages.
+    today = min(today_in(zone_for_country(countries[code])) for code in PEOPLE)
     run = demo_run(today)
     transnational = _cohort(run, f"Transnational cohort {years(run)}", CohortKind.TRANSNATIONAL, None)
     for code, (coordinator, facilitator, trainees) in PEOPLE.items():
         country = countries[code]
         cohort = _cohort(run, f"{country.name} {years(run)}", CohortKind.NATIONAL, country)
-        locale = country.default_locale
+        locale, zone = country.default_locale, zone_for_country(country)
         for name, role in [(coordinator, CohortRole.COORDINATOR), (facilitator, CohortRole.FACILITATOR)]:
-            user = _user(name, _email(name, code), pw, locale)
+            user = _user(name, _email(name, code), pw, locale, timezone=zone)
             _member(user, cohort, role)
             logins.append((f"{role_text(role)} ({code})", user.email))
             if role == CohortRole.FACILITATOR:
                 _member(user, transnational, role)
         for name in trainees:
-            user = _user(name, _email(name, code), pw, locale)
+            user = _user(name, _email(name, code), pw, locale, timezone=zone)
             _member(user, cohort, CohortRole.TRAINEE)
             _member(user, transnational, CohortRole.TRAINEE)
             logins.append((f"trainee ({code})", user.email))

@@ -14,7 +14,7 @@ from sqlalchemy import exists, select
 from ..extensions import db
 from ..models import Attendance, Cohort, CohortRole, Meeting, Membership, ProgrammeRun, User
 from ..plugins import registry
-from . import meetings as meetings_service
+from . import attendance as attendance_service
 
 #: Where each country's national meetings take place (the LIFE partners' home towns).
 NATIONAL_PLACES = {
@@ -70,7 +70,7 @@ def _record_attendance(cohort: Cohort, past: list[Meeting]) -> None:
     for number, meeting in enumerate(past):
         if cohort.country is not None and cohort.country.code == UNRECORDED_COUNTRY and number == 0:
             continue
-        sheet = meetings_service.attendance_sheet(meeting)
+        sheet = attendance_service.attendance_sheet(meeting)
         # The last trainee on each sheet missed the first meeting: not everyone has every hour.
         present = {row.trainee.id for index, row in enumerate(sheet) if number > 0 or index < len(sheet) - 1}
-        meetings_service.record_attendance(meeting, sheet, present, recorder)
+        attendance_service.record_attendance(meeting, sheet, present, recorder)

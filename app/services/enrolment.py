@@ -18,6 +18,7 @@ from sqlalchemy import select
 from .. import audit
 from ..extensions import db
 from ..models import Cohort, CohortRole, Country, Membership, User
+from ..timezones import zone_for_country, zone_for_locale
 from .accounts import normalise_email, send_password_link
 from .runs import role_label
 
@@ -284,11 +285,23 @@ def _check_row(cohort: Cohort, row: Row, plan: _Plan) -> list[Problem]:
 
 # Importing ------------------------------------------------------------------------------------
 
+def _new_user_country(cohort: Cohort, row: Row, plan: _Plan) -> Country | None:
+    """The row's country (a transnational cohort's file names it), else the cohort's."""
+    return plan.countries.get(row.country) if row.country else cohort.country
+
+
 def _new_user_locale(cohort: Cohort, row: Row, plan: _Plan) -> str | None:
     if row.language:
         return row.language
-    country = plan.countries.get(row.country) if row.country else cohort.country
+    country = _new_user_country(cohort, row, plan)
     return country.default_locale if country else None
+
+
+def _new_user(cohort: Cohort, row: Row, plan: _Plan) -> User:
+    locale = _new_user_locale(cohort, row, plan)
+    country = _new_user_country(cohort, row, plan)
+    return User(email=row.email, name=row.name, locale=locale,
+                timezone=zone_for_country(country) if country else zone_for_locale(locale))
 
 
 def check(cohort: Cohort, data: bytes, filename: str | None = None) -> tuple[list[Row], _Plan]:
@@ -308,7 +321,7 @@ def enrol(cohort: Cohort, data: bytes, filename: str | None = None) -> Summary:
     rows, plan = check(cohort, data, filename)
     summary = Summary()
     new_rows = [r for r in rows if r.email not in plan.existing]
-    new_users = [User(email=r.email, name=r.name, locale=_new_user_locale(cohort, r, plan)) for r in new_rows]
+    new_users = [_new_user(cohort, r, plan) for r in new_rows]
     db.session.add_all(new_users)
     db.session.flush()
     users = {**plan.existing, **{u.email: u for u in new_users}}

@@ -1,13 +1,16 @@
-"""A small iCalendar (RFC 5545) writer for the calendar feed: all-day events only.
+"""A small iCalendar (RFC 5545) writer for the calendar feed: all-day events (due dates) and
+timed events (meetings, in their own zone, repeated each day of a meeting of several days).
 
 Written by hand because the feed needs a handful of properties: CRLF line endings, text escaped
-(section 3.3.11) and content lines folded at 75 octets without splitting a UTF-8 character
-(section 3.1)."""
+(section 3.3.11), content lines folded at 75 octets without splitting a UTF-8 character (section
+3.1), and a VTIMEZONE for every TZID used (section 3.6.5), built from zoneinfo's transitions for
+the years the events span."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
 
@@ -29,6 +32,24 @@ class AllDayEvent:
     url: str | None = None
 
 
+@dataclass
+class TimedEvent:
+    """`days` days in a row, each from `starts_at` to `ends_at` (aware, the first day's, in an
+    IANA zone: its key is the TZID)."""
+    uid: str
+    starts_at: datetime
+    ends_at: datetime
+    summary: str
+    days: int = 1
+    location: str = ""
+    description: str = ""
+    url: str | None = None
+
+    @property
+    def zone(self) -> str:
+        return str(getattr(self.starts_at.tzinfo, "key", "UTC"))  # a ZoneInfo names its IANA zone
+
+
 def escape_text(value: str) -> str:
     """TEXT value escaping: backslash, semicolon, comma and newlines."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
@@ -42,7 +63,8 @@ def fold(line: str) -> str:
     if len(encoded) <= MAX_OCTETS:
         return line
     parts: list[str] = []
-    current, size, limit = [], 0, MAX_OCTETS
+    current: list[str] = []
+    size, limit = 0, MAX_OCTETS
     for char in line:
         width = len(char.encode("utf-8"))
         if size + width > limit:
@@ -62,15 +84,94 @@ def _timestamp(value: datetime) -> str:
     return value.strftime("%Y%m%dT%H%M%SZ")
 
 
-def calendar(events: Iterable[AllDayEvent], *, name: str, prodid: str, stamp: datetime) -> str:
-    """The whole VCALENDAR; `stamp` (naive UTC) is every event's DTSTAMP."""
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{prodid}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-             f"X-WR-CALNAME:{escape_text(name)}"]
+def _local(value: datetime) -> str:
+    return value.strftime("%Y%m%dT%H%M%S")
+
+
+def _offset(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+
+
+def _transitions(zone: ZoneInfo, first_year: int, last_year: int) -> list[datetime]:
+    """UTC moments (aware) at which the zone's offset changes, found hour by hour and then to
+    the minute: zoneinfo has the rules but does not list them."""
+    found = []
+    moment = datetime(first_year, 1, 1, tzinfo=UTC)
+    end = datetime(last_year + 1, 1, 1, tzinfo=UTC)
+    step = timedelta(hours=1)
+    previous = moment.astimezone(zone).utcoffset()
+    while moment < end:
+        following = moment + step
+        offset = following.astimezone(zone).utcoffset()
+        if offset != previous:
+            low, high = moment, following
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                if middle.astimezone(zone).utcoffset() == previous:
+                    low = middle
+                else:
+                    high = middle
+            found.append(high.replace(second=0, microsecond=0))
+            previous = offset
+        moment = following
+    return found
+
+
+def vtimezone(key: str, first_year: int, last_year: int) -> list[str]:
+    """A VTIMEZONE for the zone, with one observance per change from the year before the first
+    event (so the first event's rule is there) to the last event's year."""
+    zone = ZoneInfo(key)
+    lines = ["BEGIN:VTIMEZONE", f"TZID:{key}"]
+    changes = _transitions(zone, first_year - 1, last_year)
+    if not changes:
+        local = datetime.combine(date(first_year, 1, 1), time(0), tzinfo=zone)
+        offset = _offset(local.utcoffset())
+        lines += ["BEGIN:STANDARD", "DTSTART:19700101T000000", f"TZOFFSETFROM:{offset}", f"TZOFFSETTO:{offset}",
+                  f"TZNAME:{local.tzname()}", "END:STANDARD"]
+    for change in changes:
+        before, after = (change - timedelta(minutes=1)).astimezone(zone), change.astimezone(zone)
+        kind = "DAYLIGHT" if after.dst() else "STANDARD"
+        # An observance starts at the local time of the offset in force before it (3.8.2.4).
+        onset = (change + before.utcoffset()).replace(tzinfo=None)
+        lines += [f"BEGIN:{kind}", f"DTSTART:{_local(onset)}", f"TZOFFSETFROM:{_offset(before.utcoffset())}",
+                  f"TZOFFSETTO:{_offset(after.utcoffset())}", f"TZNAME:{after.tzname()}", f"END:{kind}"]
+    lines.append("END:VTIMEZONE")
+    return lines
+
+
+def _timezones(events: list) -> list[str]:
+    years: dict[str, tuple[int, int]] = {}
     for event in events:
-        lines += ["BEGIN:VEVENT", f"UID:{event.uid}", f"DTSTAMP:{_timestamp(stamp)}",
-                  f"DTSTART;VALUE=DATE:{_date(event.starts_on)}",
-                  f"DTEND;VALUE=DATE:{_date(event.ends_on + timedelta(days=1))}",
-                  f"SUMMARY:{escape_text(event.summary)}", "TRANSP:TRANSPARENT"]
+        if isinstance(event, TimedEvent):
+            last = (event.starts_at + timedelta(days=event.days - 1)).year
+            first, latest = years.get(event.zone, (event.starts_at.year, last))
+            years[event.zone] = (min(first, event.starts_at.year), max(latest, last))
+    return [line for key in sorted(years) for line in vtimezone(key, *years[key])]
+
+
+def _when(event: AllDayEvent | TimedEvent) -> list[str]:
+    if isinstance(event, AllDayEvent):
+        return [f"DTSTART;VALUE=DATE:{_date(event.starts_on)}",
+                f"DTEND;VALUE=DATE:{_date(event.ends_on + timedelta(days=1))}"]
+    lines = [f"DTSTART;TZID={event.zone}:{_local(event.starts_at)}",
+             f"DTEND;TZID={event.zone}:{_local(event.ends_at)}"]
+    if event.days > 1:
+        lines.append(f"RRULE:FREQ=DAILY;COUNT={event.days}")
+    return lines
+
+
+def calendar(events: Iterable[AllDayEvent | TimedEvent], *, name: str, prodid: str, stamp: datetime) -> str:
+    """The whole VCALENDAR; `stamp` (naive UTC) is every event's DTSTAMP."""
+    events = list(events)
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{prodid}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+             f"X-WR-CALNAME:{escape_text(name)}", *_timezones(events)]
+    for event in events:
+        # A meeting blocks the time; a due date is a reminder across the whole day.
+        busy = "OPAQUE" if isinstance(event, TimedEvent) else "TRANSPARENT"
+        lines += ["BEGIN:VEVENT", f"UID:{event.uid}", f"DTSTAMP:{_timestamp(stamp)}", *_when(event),
+                  f"SUMMARY:{escape_text(event.summary)}", f"TRANSP:{busy}"]
         if event.location:
             lines.append(f"LOCATION:{escape_text(event.location)}")
         if event.description:

@@ -1,11 +1,9 @@
-"""The programme as one user sees it: which programme and run, which country's national variants,
-due dates and status. Everything a page needs is loaded in a fixed number of queries, whatever the
-number of modules and activities (tests/test_programme_pages.py counts them).
+"""The programme as one user sees it: modules, activities, meetings, status and hours, and the
+Knowledge Triangle library. Everything a page needs is loaded in a fixed number of queries,
+whatever the number of modules and activities (tests/test_programme_pages.py counts them).
 
-Who sees what (ARCHITECTURE.md section 5): a trainee sees the programme of their run with their
-country's national variants and marks their own work; facilitators and national coordinators see
-the same pages for their cohorts' country, read-only; admins and transnational coordinators see
-the latest run's programme with every country's variants, read-only."""
+Whose programme it is (the Viewer) is decided in programme_viewer.py, due dates in due_dates.py;
+their public names are re-exported here (`import x as x`), where most callers look for them."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -18,80 +16,16 @@ from sqlalchemy.orm import joinedload
 
 from ..errors import NotFound
 from ..extensions import db
-from ..models import (Activity, Attendance, Cohort, CohortRole, Completion, Component, Meeting,
-                      MeetingPlan, Membership, Module, Programme, ProgrammeRun, Resource, SiteRole, User)
+from ..models import Activity, Attendance, Cohort, Completion, Component, Meeting, MeetingPlan, Module, Resource
 from ..plugins import ActivityPlugin, registry
+from .due_dates import apply_due_overrides, due_date
+from .due_dates import due_date_of as due_date_of
+from .programme_viewer import Viewer, cohort_meetings, is_visible
+from .programme_viewer import activity_or_404 as activity_or_404
+from .programme_viewer import viewer_for as viewer_for
+from .programme_viewer import viewer_or_404 as viewer_or_404
 
-
-@dataclass
-class Viewer:
-    """Whose programme a page shows and what the user may do in it."""
-    user: User
-    programme: Programme
-    run: ProgrammeRun | None
-    cohorts: list[Cohort]
-    #: The country whose national variants apply (the user's national cohort), if any.
-    country_id: int | None
-    country_code: str | None
-    #: Site-wide staff see every country's variants, each labelled with its country.
-    every_country: bool = False
-    #: Only trainees have progress and may mark work done.
-    is_trainee: bool = False
-
-    @property
-    def starts_on(self) -> date | None:
-        return self.run.starts_on if self.run else None
-
-
-def _sole_programme() -> Programme | None:
-    programmes = list(db.session.scalars(select(Programme).order_by(Programme.id).limit(2)))
-    return programmes[0] if len(programmes) == 1 else None
-
-
-def viewer_for(user: User, run: ProgrammeRun | None = None) -> Viewer | None:
-    """The user's view of the programme (of `run`, or of their most recent run); None when the
-    user has no programme to see."""
-    if not user.is_authenticated:
-        return None
-    memberships = list(db.session.scalars(
-        select(Membership).where(Membership.user_id == user.id)
-        .options(joinedload(Membership.cohort).joinedload(Cohort.run).joinedload(ProgrammeRun.programme),
-                 joinedload(Membership.cohort).joinedload(Cohort.country))))
-    if run is not None:
-        memberships = [m for m in memberships if m.cohort.run_id == run.id]
-    trainee_of = [m for m in memberships if m.role == CohortRole.TRAINEE]
-    chosen = trainee_of or memberships
-    every_country = False
-    if chosen:
-        run = max((m.cohort.run for m in chosen), key=lambda r: (r.starts_on, r.id))
-        cohorts = [m.cohort for m in chosen if m.cohort.run_id == run.id]
-    elif user.site_role in (SiteRole.ADMIN, SiteRole.TRANSNATIONAL_COORDINATOR):
-        run = run or db.session.scalar(select(ProgrammeRun).options(joinedload(ProgrammeRun.programme))
-                                       .order_by(ProgrammeRun.starts_on.desc(), ProgrammeRun.id.desc()).limit(1))
-        cohorts, every_country = [], True
-    else:
-        return None
-    programme = (run.programme if run is not None else None) or _sole_programme()
-    if programme is None:
-        return None
-    national = next((c for c in cohorts if c.country_id is not None), None)
-    return Viewer(user=user, programme=programme, run=run, cohorts=cohorts,
-                  country_id=national.country_id if national else None,
-                  country_code=national.country.code if national else None,
-                  every_country=every_country, is_trainee=bool(trainee_of))
-
-
-def is_visible(viewer: Viewer, activity: Activity, replaced_ids: set[int]) -> bool:
-    """Whether the activity belongs to the viewer's version of the programme. `replaced_ids`:
-    common activities a national activity of the viewer's country replaces."""
-    if viewer.every_country:
-        return True
-    if activity.country_id is not None:
-        return activity.country_id == viewer.country_id
-    return activity.id not in replaced_ids and (viewer.country_code or "") not in (activity.omitted_in or [])
-
-
-# Status and due dates ----------------------------------------------------------------------
+# Status and hours ----------------------------------------------------------------------------
 
 NOT_STARTED, IN_PROGRESS, DONE, COMING_SOON = "not_started", "in_progress", "done", "coming_soon"
 
@@ -210,25 +144,6 @@ class Overview:
         return next((m for m in self.modules if m.module.slug == slug), None)
 
 
-def _due_date(activity: Activity, viewer: Viewer, plans: dict[str, MeetingPlan],
-              meetings: dict[int, Meeting]) -> date | None:
-    rule = activity.due_rule or {}
-    if "after_meeting" in rule:
-        plan = plans.get(rule["after_meeting"])
-        if plan is None:
-            return None
-        # Counted from the meeting's first day (content/README.md, "Due dates"): days 0 is that day.
-        meeting = meetings.get(plan.id)
-        if meeting is not None:
-            return meeting.starts_on + timedelta(days=rule.get("days", 0))
-        if viewer.starts_on is None:
-            return None
-        return viewer.starts_on + timedelta(days=plan.after_start_days + rule.get("days", 0))
-    if "after_start_days" in rule and viewer.starts_on is not None:
-        return viewer.starts_on + timedelta(days=rule["after_start_days"])
-    return None
-
-
 def _activity_url(plugin: ActivityPlugin | None, activity: Activity) -> str | None:
     return plugin.activity_url(activity) if plugin is not None else None
 
@@ -246,7 +161,7 @@ def overview(viewer: Viewer) -> Overview:
     plans = list(db.session.scalars(select(MeetingPlan).where(MeetingPlan.module_id.in_(programme_modules),
                                                               MeetingPlan.retired.is_(False))
                                     .order_by(MeetingPlan.position, MeetingPlan.id)))
-    meetings = _cohort_meetings(viewer)
+    meetings = cohort_meetings(viewer)
     completions, attended = _progress_rows(viewer, programme_modules, meetings)
 
     replaced = {a.replaces_id for a in activities
@@ -262,7 +177,7 @@ def overview(viewer: Viewer) -> Overview:
         if activity.module_id in items and is_visible(viewer, activity, replaced):
             plugin = plugins.get(activity.type)
             items[activity.module_id].activities.append(ActivityItem(
-                activity, plugin, _due_date(activity, viewer, plans_by_slug, first_meeting),
+                activity, plugin, due_date(activity, viewer, plans_by_slug, first_meeting),
                 completions.get(activity.id), _activity_url(plugin, activity)))
     for plan in plans:
         if plan.module_id in items:
@@ -272,29 +187,9 @@ def overview(viewer: Viewer) -> Overview:
             items[plan.module_id].meetings.append(
                 MeetingItem(plan, meeting, starts_on, meeting is not None and meeting.id in attended))
     module_items = list(items.values())
-    _apply_due_overrides(viewer, [a for m in module_items for a in m.activities])
+    apply_due_overrides(viewer, [a for m in module_items for a in m.activities])
     return Overview(viewer, module_items, _hours(viewer, module_items, meetings, attended, plans))
 
-
-def _apply_due_overrides(viewer: Viewer, items: list[ActivityItem]) -> None:
-    """A trainee's own due dates (extensions), asked of each plugin once for all its activities."""
-    if not viewer.is_trainee:
-        return
-    by_plugin: dict[str, list[ActivityItem]] = defaultdict(list)
-    for item in items:
-        if item.plugin is not None:
-            by_plugin[item.plugin.name].append(item)
-    for group in by_plugin.values():
-        overrides = group[0].plugin.due_dates(viewer.user, [item.activity.id for item in group])
-        for item in group:
-            item.due = overrides.get(item.activity.id, item.due)
-
-
-def _cohort_meetings(viewer: Viewer) -> list[Meeting]:
-    if not viewer.cohorts:
-        return []
-    return list(db.session.scalars(select(Meeting).where(Meeting.cohort_id.in_([c.id for c in viewer.cohorts]))
-                                   .order_by(Meeting.starts_on, Meeting.id)))
 
 
 def _progress_rows(viewer: Viewer, programme_modules, meetings: list[Meeting]) -> tuple[dict, set[int]]:
@@ -341,49 +236,6 @@ def _hours(viewer: Viewer, modules: list[ModuleItem], meetings: list[Meeting], a
     return Hours(total=viewer.programme.total_hours, planned={c: planned[c] for c in components},
                  done={c: done[c] for c in components})
 
-
-# Single objects, with access checked -------------------------------------------------------
-
-def viewer_or_404(user: User) -> Viewer:
-    viewer = viewer_for(user)
-    if viewer is None:
-        raise NotFound
-    return viewer
-
-
-def activity_or_404(viewer: Viewer, slug: str, type_: str | None = None) -> Activity:
-    """An activity of the viewer's programme and country (any country for site-wide staff)."""
-    activity = db.session.scalar(
-        select(Activity).join(Module).where(Activity.slug == slug, Activity.retired.is_(False),
-                                            Module.retired.is_(False), Module.programme_id == viewer.programme.id)
-        .options(joinedload(Activity.module), joinedload(Activity.country)))
-    if activity is None or (type_ is not None and activity.type != type_):
-        raise NotFound
-    replaced: set[int] = set()
-    if activity.country_id is None and viewer.country_id is not None:
-        replaced = set(db.session.scalars(select(Activity.replaces_id).where(
-            Activity.replaces_id == activity.id, Activity.country_id == viewer.country_id,
-            Activity.retired.is_(False))))
-    if not is_visible(viewer, activity, replaced):
-        raise NotFound
-    return activity
-
-
-def due_date_of(viewer: Viewer, activity: Activity) -> date | None:
-    """One activity's due date for the viewer (three small queries at most)."""
-    rule = activity.due_rule or {}
-    plans: dict[str, MeetingPlan] = {}
-    meetings: dict[int, Meeting] = {}
-    if "after_meeting" in rule:
-        plan = db.session.scalar(select(MeetingPlan).where(MeetingPlan.slug == rule["after_meeting"]))
-        if plan is not None:
-            plans[plan.slug] = plan
-            meeting = next((m for m in _cohort_meetings(viewer) if m.plan_id == plan.id), None)
-            if meeting is not None:
-                meetings[plan.id] = meeting
-    plugin = registry().get(activity.type) if viewer.is_trainee else None
-    override = plugin.due_dates(viewer.user, [activity.id]).get(activity.id) if plugin is not None else None
-    return override or _due_date(activity, viewer, plans, meetings)
 
 
 def module_or_404(overview_: Overview, slug: str) -> ModuleItem:

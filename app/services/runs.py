@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from .. import audit
 from ..extensions import db
 from ..models import Cohort, CohortKind, CohortRole, Country, Membership, ProgrammeRun, User
+from ..timezones import FALLBACK_ZONE, is_zone
 from . import meetings
 
 Problems = list[tuple[str | None, str]]
@@ -42,7 +43,7 @@ def role_label(role: str) -> str:
 
 # Countries ----------------------------------------------------------------------------------
 
-def add_country(code: str, name: str, default_locale: str) -> Country:
+def add_country(code: str, name: str, default_locale: str, time_zone: str | None = None) -> Country:
     code = code.strip().upper()
     problems: Problems = []
     if not re.fullmatch(r"[A-Z]{2}", code):
@@ -53,8 +54,11 @@ def add_country(code: str, name: str, default_locale: str) -> Country:
         problems.append(("name", _("Give the country's name.")))
     if default_locale not in current_app.config["LANGUAGES"]:
         problems.append(("default_locale", _("Choose one of the platform's languages.")))
+    time_zone = time_zone or FALLBACK_ZONE
+    if not is_zone(time_zone):
+        problems.append(("time_zone", _("Choose a time zone from the list, for example Europe/Lisbon.")))
     _refuse_if(problems)
-    country = Country(code=code, name=name.strip(), default_locale=default_locale)
+    country = Country(code=code, name=name.strip(), default_locale=default_locale, time_zone=time_zone)
     db.session.add(country)
     db.session.flush()
     audit.record("admin.country.create", country, code=code, name=country.name)

@@ -7,7 +7,7 @@ secret address is the credential."""
 from datetime import timedelta
 
 from app.extensions import db
-from app.services.meetings import feed_token
+from app.services.calendar_feed import feed_token
 from app.timeutil import utcnow
 
 from ..programme_data import meeting, programme_for_world

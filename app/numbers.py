@@ -1,0 +1,24 @@
+"""Numbers in sentences: localised decimals ("7,5" in pt and sv) and the plural form that goes
+with them ("1 hora", "2 horas").
+
+gettext's plural formulas take whole numbers; a fraction is given as 3, whose form is the one
+each of our languages uses for fractions (CLDR: "other" in en, sv, nb, it, pt; "few" in sl, the
+form of 3 and 4)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import format_decimal, ngettext
+
+FRACTION_COUNT = 3
+
+
+def plural_count(value: Decimal | int | float | None) -> int:
+    """The whole number to choose a plural form by: the value itself when whole."""
+    number = Decimal(str(value or 0))
+    return int(number) if number == number.to_integral_value() else FRACTION_COUNT
+
+
+def hours_label(value: Decimal | int | None) -> str:
+    """ "1 hour", "7.5 hours"; "1 hora", "7,5 horas"."""
+    return ngettext("%(hours)s hour", "%(hours)s hours", plural_count(value), hours=format_decimal(value or 0))

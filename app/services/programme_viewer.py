@@ -1,0 +1,121 @@
+"""Whose programme a page shows: the Viewer (programme, run, cohorts, country) and the checks
+that an activity belongs to the viewer's version of the programme.
+
+Who sees what (ARCHITECTURE.md section 5): a trainee sees the programme of their run with their
+country's national variants and marks their own work; facilitators and national coordinators see
+the same pages for their cohorts' country, read-only; admins and transnational coordinators see
+the latest run's programme with every country's variants, read-only."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..errors import NotFound
+from ..extensions import db
+from ..models import Activity, Cohort, CohortRole, Meeting, Membership, Module, Programme, ProgrammeRun, SiteRole, User
+
+
+@dataclass
+class Viewer:
+    """Whose programme a page shows and what the user may do in it."""
+    user: User
+    programme: Programme
+    run: ProgrammeRun | None
+    cohorts: list[Cohort]
+    #: The country whose national variants apply (the user's national cohort), if any.
+    country_id: int | None
+    country_code: str | None
+    #: Site-wide staff see every country's variants, each labelled with its country.
+    every_country: bool = False
+    #: Only trainees have progress and may mark work done.
+    is_trainee: bool = False
+
+    @property
+    def starts_on(self) -> date | None:
+        return self.run.starts_on if self.run else None
+
+
+def _sole_programme() -> Programme | None:
+    programmes = list(db.session.scalars(select(Programme).order_by(Programme.id).limit(2)))
+    return programmes[0] if len(programmes) == 1 else None
+
+
+def viewer_for(user: User, run: ProgrammeRun | None = None) -> Viewer | None:
+    """The user's view of the programme (of `run`, or of their most recent run); None when the
+    user has no programme to see."""
+    if not user.is_authenticated:
+        return None
+    memberships = list(db.session.scalars(
+        select(Membership).where(Membership.user_id == user.id)
+        .options(joinedload(Membership.cohort).joinedload(Cohort.run).joinedload(ProgrammeRun.programme),
+                 joinedload(Membership.cohort).joinedload(Cohort.country))))
+    if run is not None:
+        memberships = [m for m in memberships if m.cohort.run_id == run.id]
+    trainee_of = [m for m in memberships if m.role == CohortRole.TRAINEE]
+    chosen = trainee_of or memberships
+    every_country = False
+    if chosen:
+        run = max((m.cohort.run for m in chosen), key=lambda r: (r.starts_on, r.id))
+        cohorts = [m.cohort for m in chosen if m.cohort.run_id == run.id]
+    elif user.site_role in (SiteRole.ADMIN, SiteRole.TRANSNATIONAL_COORDINATOR):
+        run = run or db.session.scalar(select(ProgrammeRun).options(joinedload(ProgrammeRun.programme))
+                                       .order_by(ProgrammeRun.starts_on.desc(), ProgrammeRun.id.desc()).limit(1))
+        cohorts, every_country = [], True
+    else:
+        return None
+    programme = (run.programme if run is not None else None) or _sole_programme()
+    if programme is None:
+        return None
+    national = next((c for c in cohorts if c.country_id is not None), None)
+    return Viewer(user=user, programme=programme, run=run, cohorts=cohorts,
+                  country_id=national.country_id if national else None,
+                  country_code=national.country.code if national else None,
+                  every_country=every_country, is_trainee=bool(trainee_of))
+
+
+def is_visible(viewer: Viewer, activity: Activity, replaced_ids: set[int]) -> bool:
+    """Whether the activity belongs to the viewer's version of the programme. `replaced_ids`:
+    common activities a national activity of the viewer's country replaces."""
+    if viewer.every_country:
+        return True
+    if activity.country_id is not None:
+        return activity.country_id == viewer.country_id
+    return activity.id not in replaced_ids and (viewer.country_code or "") not in (activity.omitted_in or [])
+
+
+def cohort_meetings(viewer: Viewer) -> list[Meeting]:
+    """The dated meetings of the viewer's cohorts, soonest first."""
+    if not viewer.cohorts:
+        return []
+    return list(db.session.scalars(select(Meeting).where(Meeting.cohort_id.in_([c.id for c in viewer.cohorts]))
+                                   .order_by(Meeting.starts_on, Meeting.id)))
+
+
+def viewer_or_404(user: User) -> Viewer:
+    viewer = viewer_for(user)
+    if viewer is None:
+        raise NotFound
+    return viewer
+
+
+def activity_or_404(viewer: Viewer, slug: str, type_: str | None = None) -> Activity:
+    """An activity of the viewer's programme and country (any country for site-wide staff)."""
+    activity = db.session.scalar(
+        select(Activity).join(Module).where(Activity.slug == slug, Activity.retired.is_(False),
+                                            Module.retired.is_(False), Module.programme_id == viewer.programme.id)
+        .options(joinedload(Activity.module), joinedload(Activity.country)))
+    if activity is None or (type_ is not None and activity.type != type_):
+        raise NotFound
+    replaced: set[int] = set()
+    if activity.country_id is None and viewer.country_id is not None:
+        replaced = set(db.session.scalars(select(Activity.replaces_id).where(
+            Activity.replaces_id == activity.id, Activity.country_id == viewer.country_id,
+            Activity.retired.is_(False))))
+    if not is_visible(viewer, activity, replaced):
+        raise NotFound
+    return activity
+
+
