@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Activity, CohortRole, MeetingPlan, Module, Programme
 
-from .test_content_import import FIRST_FILE, run, write_tree
+from .test_content_import import FIRST, FIRST_FILE, run, write_tree
 
 REAL_CONTENT = Path(__file__).resolve().parent.parent / "content"
 
@@ -189,3 +189,71 @@ def test_an_english_reader_sees_the_source_without_markers(app, tmp_path, factor
     page = client.get("/programme/modules/first").get_data(as_text=True)
     assert "<h1>First module</h1>" in page and "Does things." in page
     assert "fallback-note" not in page and "Första" not in page
+
+
+# -- a template's choices: matched by value, only the label is text ----------------------------
+
+PLAN_TEMPLATE = """\
+slug: plan
+title: Plan
+fields:
+  - key: stage
+    type: choice
+    label: Stage
+    choices:
+      - {value: emergence, label: Emergence}
+      - {value: stabilisation, label: Stabilisation}
+      - {value: scaling-up, label: Scaling up}
+    required: true
+"""
+PLAN_SV = """\
+# reviewed-by-native-speaker: no
+title: Plan
+fields:
+  - key: stage
+    label: Fas
+    choices:
+      - {value: emergence, label: Framväxt}
+      - {value: scaling-up, label: Spridning}
+"""
+PLAN_ACTIVITY = """\
+  - slug: plan
+    type: assignment
+    title: Write the plan
+    hours: 2
+    competencies: [C1]
+    settings:
+      instructions: tasks/plan.md
+      submission: template
+      template: plan
+"""
+
+
+def template_tree(tmp_path, plan_sv: str = PLAN_SV) -> Path:
+    # read-more gives two of its hours to the plan, so the module still adds up.
+    first = FIRST.replace("    title: Read more\n    hours: 4\n", "    title: Read more\n    hours: 2\n")
+    return sv_tree(tmp_path, **{FIRST_FILE: first + PLAN_ACTIVITY,
+                                "modules/01-first/tasks/plan.md": "Write your plan.",
+                                "templates/plan.yaml": PLAN_TEMPLATE, "templates/plan.sv.yaml": plan_sv})
+
+
+def test_a_swedish_trainee_sees_the_translated_choice_labels(app, tmp_path, factory, client, login):
+    assert run(app, "import", "--path", str(template_tree(tmp_path))).exit_code == 0
+    user = factory.user("Sara Lind", locale="sv")
+    factory.member(user, factory.cohort(country="SE"), CohortRole.TRAINEE)
+    db.session.commit()
+    login(user)
+    page = client.get("/a/assignment/plan").get_data(as_text=True)
+    assert "Fas" in page and "Framväxt" in page and "Spridning" in page
+    assert "Emergence" not in page and "Scaling up" not in page
+    assert "Stabilisation" in page  # not translated: the English label
+    assert 'value="emergence"' in page and 'value="scaling-up"' in page  # the stored values stay
+
+
+def test_a_translated_choice_names_a_value_of_the_source(app, tmp_path):
+    wrong = PLAN_SV.replace("{value: scaling-up, label: Spridning}", "{value: scaling_up, label: Spridning}")
+    result = run(app, "check", "--path", str(template_tree(tmp_path, wrong)))
+    assert result.exit_code == 1, result.output
+    assert problem_lines(result) == [
+        "content/templates/plan.sv.yaml:8: unknown value 'scaling_up' in 'choices' "
+        "(the source has: emergence, stabilisation, scaling-up)"]

@@ -39,7 +39,8 @@ SENTINEL = "\u2063"
 #: Keys whose values identify list items; a translation's list item must name the same id.
 ID_KEYS = ("slug", "key", "code", "value")
 #: Keys whose string values are structure, never text: ids, references, enumerated values,
-#: paths. Everything else that is a string in the source is text.
+#: paths. Everything else that is a string in the source is text. (`choices` written as bare text
+#: are values; written as {value, label} mappings they are matched by value and the label is text.)
 STRUCTURE_KEYS = frozenset({
     *ID_KEYS, "type", "kind", "component", "submission", "completion", "family", "phase", "scale",
     "model", "template", "prompt", "instrument", "ecvet_unit", "version", "country", "module",

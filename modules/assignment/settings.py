@@ -23,7 +23,12 @@ long_text, choice, date, scale, rows):
         required: true
         help: A short, plain title.   # optional
         max_length: 200               # short_text / long_text (optional)
-      - {key: stage, label: Stage, type: choice, choices: [emergence, stabilisation, scaling-up]}
+      - key: stage
+        label: Stage
+        type: choice
+        choices:                      # value: stored with the answer; label: shown, translated
+          - {value: emergence, label: Emergence}
+          - {value: scaling-up, label: Scaling up}
       - {key: start, label: Start date, type: date}
       - {key: confidence, label: How confident are you?, type: scale, low_label: Not at all, high_label: Very}
       - key: actions
@@ -36,7 +41,8 @@ long_text, choice, date, scale, rows):
           - {key: step, label: Step, type: short_text, required: true}
           - {key: when, label: When, type: date}
 
-A choice's options are plain text, or {value: ..., label: ...} mappings.
+A choice's options are {value: ..., label: ...} mappings, or plain text (the value shown as its
+own label, which a translation then cannot translate).
 
 The normalised settings the importer stores in Activity.settings carry the instructions' Markdown
 and the whole template, so pages never read content files at run time."""

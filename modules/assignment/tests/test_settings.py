@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from app.content.translations import is_translation
 from app.plugins import ConfigError, ContentContext
 from modules.assignment import plugin
 from modules.assignment.settings import load_template
@@ -94,12 +95,16 @@ def test_bad_templates_name_the_line(text, message):
 
 def test_the_programmes_templates_are_valid_and_cover_the_three_individual_templates():
     folder = ROOT / "content" / "templates"
-    from app.content.translations import is_translation
-    loaded = {p.stem: load_template(p.read_text(encoding="utf-8"), str(p), p.stem) for p in folder.glob("*.yaml")
-              if not is_translation(p)}  # translations hold only texts (checked by `flask content check`)
+    # The translations beside them (x.sv.yaml) hold only texts: content check covers them.
+    loaded = {p.stem: load_template(p.read_text(encoding="utf-8"), str(p), p.stem)
+              for p in folder.glob("*.yaml") if not is_translation(p)}
     assert {"family-situation-analysis", "micro-innovation-plan", "micro-innovation-report"} <= set(loaded)
     types = {f["type"] for t in loaded.values() for f in t["fields"]}
     assert types == {"short_text", "long_text", "choice", "date", "scale", "rows"}
+    # Every choice has a label of its own (a bare value would be shown as it is, untranslatable).
+    fields = [c for t in loaded.values() for f in t["fields"] for c in [f, *f.get("columns", [])]]
+    choices = [choice for f in fields if f["type"] == "choice" for choice in f["choices"]]
+    assert choices and all(choice["label"] != choice["value"] for choice in choices)
 
 
 # declared settings: a wrong type, an unknown key and a missing key each point at their line ----
