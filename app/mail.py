@@ -5,6 +5,7 @@ friends). Nothing calls this inside a request's transaction: mail goes through t
 from __future__ import annotations
 
 import smtplib
+import sys
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -32,7 +33,11 @@ def send(msg: EmailMessage) -> None:
     elif backend == "memory":
         current_app.extensions.setdefault("life_mail_sent", []).append(msg)
     else:
-        current_app.logger.info("E-mail (not sent, MAIL_BACKEND=log):\n%s", msg.as_string())
+        # Development: the demo's console shows every e-mail whole, so a newcomer can follow an
+        # invitation link; the log keeps it too (tests read it there).
+        text = msg.as_string()
+        current_app.logger.info("E-mail (not sent, MAIL_BACKEND=log):\n%s", text)
+        print(f"\n----- E-mail (MAIL_BACKEND=log: not sent) -----\n{text}\n-----", file=sys.stderr, flush=True)
 
 
 def _send_smtp(msg: EmailMessage) -> None:

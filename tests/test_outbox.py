@@ -205,3 +205,19 @@ def test_with_redis_a_reminder_to_many_queues_and_the_worker_sends(db_url, tmp_p
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_the_demo_shows_its_e_mails_on_the_console_and_to_admins(app, client, world, login, monkeypatch, capsys):
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "log")
+    message = queue_mail(world.trainee.email, "Your LIFE Academy account",
+                         "Choose your password here: http://localhost/invitation/abc", kind="account.invite")
+    db.session.commit()
+    assert "http://localhost/invitation/abc" in capsys.readouterr().err
+    login(world.admin)
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert f"/admin/outbox/{message.id}" in page
+    shown = client.get(f"/admin/outbox/{message.id}").get_data(as_text=True)
+    assert 'href="http://localhost/invitation/abc"' in shown
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "smtp")  # a real server never shows the text
+    assert client.get(f"/admin/outbox/{message.id}").status_code == 404
+    assert f"/admin/outbox/{message.id}" not in client.get("/admin/outbox").get_data(as_text=True)

@@ -2,7 +2,7 @@
 recipients, kinds and errors, never a message's text (it may hold names and titles)."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
@@ -26,7 +26,8 @@ def outbox_list():
         stmt = stmt.where(OutboxMessage.status == status)
     page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
     counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
-    return render_template("admin/outbox.html", page=page, counts=counts, statuses=STATUSES, status=status)
+    return render_template("admin/outbox.html", page=page, counts=counts, statuses=STATUSES, status=status,
+                           shows_text=shows_text())
 
 
 @bp.post("/outbox/<int:message_id>/retry")
@@ -40,3 +41,18 @@ def outbox_retry(message_id: int):
         db.session.commit()
         flash(_("The e-mail will be sent again now."), "success")
     return redirect(url_for("admin.outbox_list", status=request.args.get("status", "")))
+
+
+def shows_text() -> bool:
+    """Only a development set-up whose mail never leaves (MAIL_BACKEND=log) shows what a message
+    says, so a newcomer trying the demo can follow an invitation link; a real server never does."""
+    cfg = current_app.config
+    return cfg.get("ENV_NAME") != "production" and cfg.get("MAIL_BACKEND") == "log"
+
+
+@bp.get("/outbox/<int:message_id>")
+@admin_required
+def outbox_message(message_id: int):
+    if not shows_text():
+        abort(404)
+    return render_template("admin/outbox_message.html", message=db.get_or_404(OutboxMessage, message_id))

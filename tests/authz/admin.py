@@ -3,7 +3,7 @@ from app.extensions import db
 from app.models import CohortRole, OutboxMessage, OutboxStatus
 
 from ..factories import Factory
-from . import only
+from . import Rule, only
 
 
 def setup(world):
@@ -24,6 +24,9 @@ ROUTES = {
     ("admin.index", "GET"): only("admin"),
     ("admin.outbox_list", "GET"): only("admin"),
     ("admin.outbox_retry", "POST"): only("admin", args={"message_id": "mail.id"}),
+    # The text is shown only where mail never leaves (MAIL_BACKEND=log); the tests use "memory".
+    ("admin.outbox_message", "GET"): Rule({**only("admin").expect, "admin": "notfound"},
+                                          args={"message_id": "mail.id"}),
     ("admin.users", "GET"): only("admin"),
     ("admin.user_create", "GET"): only("admin"),
     ("admin.user_create", "POST"): only("admin"),
