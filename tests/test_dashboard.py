@@ -174,3 +174,17 @@ def test_the_dashboard_costs_the_same_queries_for_3_and_30_trainees(client, worl
     db.session.commit()
     login(world.admin)
     assert _dashboard_queries(client, world, factory, 3) == _dashboard_queries(client, world, factory, 30)
+
+
+def test_response_rates_come_from_the_evaluation_plugin_as_counts(client, world, factory, login):
+    from modules.evaluation.models import Participation
+    from modules.evaluation.tests.helpers import add_evaluation, instrument
+    built = _programme(world, factory)
+    survey = add_evaluation(built.modules[0], "dash-survey", instrument(world.run, state="open"))
+    db.session.add(Participation(activity_id=survey.id, cohort_id=world.cohort.id, user_id=world.trainee.id))
+    db.session.commit()
+    login(world.admin)
+    rows = _csv(client.get("/dashboard/responses.csv"))
+    sweden = next(r for r in rows if r["cohort"] == "Sweden pilot")
+    assert (sweden["questionnaire"], sweden["answered"], sweden["trainees"]) == (survey.title, "1", "2")
+    assert "Response rates" in client.get("/dashboard/").get_data(as_text=True)
