@@ -188,3 +188,26 @@ def test_response_rates_come_from_the_evaluation_plugin_as_counts(client, world,
     sweden = next(r for r in rows if r["cohort"] == "Sweden pilot")
     assert (sweden["questionnaire"], sweden["answered"], sweden["trainees"]) == (survey.title, "1", "2")
     assert "Response rates" in client.get("/dashboard/").get_data(as_text=True)
+
+
+def test_the_programme_report_on_the_site_and_from_the_cli(app, client, world, factory, login, tmp_path):
+    _programme(world, factory)
+    login(world.admin)
+    page = client.get(f"/dashboard/report?run={world.run.id}").get_data(as_text=True)
+    assert "Programme report: Pilot run" in page and "<style" not in page and "style=" not in page
+    row = page[page.index("<th scope=\"row\">Sweden</th>"):]
+    row = row[:row.index("</tr>")]
+    # Sweden: 3 started (Tina, Sara, Tove), 1 finished, 1 dropped; Tina's four 1-hour readings,
+    # the 2-hour task and a 4-hour meeting, and Sara's meeting: 14 hours; Tina's two modules of
+    # 0.5 credits: 1 credit.
+    assert re.findall(r'<td class="text-end">([^<]*)</td>', row) == ["3", "1", "1", "14", "1"]
+    assert "Norway" in page and "kind words" not in page
+    assert client.get("/dashboard/report?run=999999").status_code == 404
+    out = tmp_path / "report.html"
+    result = app.test_cli_runner().invoke(args=["report", "run", "Pilot run", "--format", "html",
+                                                "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "Programme report: Pilot run" in text and "Norway" in text and "@media print" in text
+    missing = app.test_cli_runner().invoke(args=["report", "run", "No such run", "--output", str(out)])
+    assert missing.exit_code != 0 and "no run is called" in missing.output

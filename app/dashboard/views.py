@@ -5,12 +5,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import audit
-from ..access import cohorts_with_status_access, get_cohort_for_status_or_403
+from ..access import cohorts_with_status_access, get_cohort_for_status_or_403, site_role_required
 from ..csv_export import csv_response, to_csv
 from ..extensions import db
-from ..models import Country
+from ..models import Country, ProgrammeRun, SiteRole
 from ..services import dashboard as service
 from ..services import meetings as meetings_service
+from ..services import report as report_service
 from . import bp
 from .tables import TABLES
 
@@ -59,3 +60,18 @@ def table_csv(table: str):
     audit.record("dashboard.export", None, table=table, run=d.run.id if d.run else None)
     db.session.commit()
     return csv_response(to_csv(header, rows), f"dashboard-{table}.csv")
+
+
+@bp.get("/report")
+@site_role_required(SiteRole.ADMIN, SiteRole.TRANSNATIONAL_COORDINATOR)
+def run_report():
+    """The printable programme report of a run (every country: transnational staff only)."""
+    runs = list(db.session.scalars(select(ProgrammeRun)
+                                   .order_by(ProgrammeRun.starts_on.desc(), ProgrammeRun.id.desc())))
+    if not runs:
+        abort(404)
+    run = runs[0]
+    if request.args.get("run"):
+        run = next((r for r in runs if str(r.id) == request.args["run"]), None) or abort(404)
+    report = report_service.build(run, meetings_service.today_for(current_user))
+    return render_template("report/run.html", report=report, inline_css=None)
