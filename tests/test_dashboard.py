@@ -220,3 +220,10 @@ def test_the_report_costs_the_same_queries_for_3_and_30_trainees(client, world, 
     login(world.admin)
     url = f"/dashboard/report?run={world.run.id}"
     assert _dashboard_queries(client, world, factory, 3, url) == _dashboard_queries(client, world, factory, 30, url)
+
+
+def test_trainees_count_before_the_programme_is_imported(client, world, login):
+    login(world.admin)
+    rows = {r["cohort"]: r for r in _csv(client.get("/dashboard/cohorts.csv"))}
+    assert rows["Sweden pilot"]["trainees"] == "1" and rows["Transnational pilot"]["active"] == "1"
+    assert "Tina Trainee" in client.get(f"/dashboard/cohorts/{world.cohort.id}").get_data(as_text=True)

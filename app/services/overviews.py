@@ -7,12 +7,24 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Activity, Attendance, Cohort, CohortRole, Completion, Meeting, Membership, ProgrammeRun, User
+from ..models import (
+    Activity,
+    Attendance,
+    Cohort,
+    CohortRole,
+    Completion,
+    Meeting,
+    Membership,
+    Programme,
+    ProgrammeRun,
+    User,
+)
 from ..plugins import registry
 from .meetings import programme_of
 from .programme import Overview, ProgrammeRows, Viewer, assemble_overview, programme_rows
@@ -34,7 +46,7 @@ def trainee_overviews(run: ProgrammeRun, cohorts: list[Cohort]) -> tuple[dict[in
     cohort_ids = [c.id for c in cohorts]
     by_cohort: dict[int, list[TraineeOverview]] = {c.id: [] for c in cohorts}
     programme = programme_of(run)
-    if not cohort_ids or programme is None:
+    if not cohort_ids:
         return by_cohort, None
     trainee_ids = select(Membership.user_id).where(Membership.cohort_id.in_(cohort_ids),
                                                    Membership.role == CohortRole.TRAINEE)
@@ -47,7 +59,13 @@ def trainee_overviews(run: ProgrammeRun, cohorts: list[Cohort]) -> tuple[dict[in
     for m in sorted(memberships, key=lambda m: (m.cohort.country_id is None, m.cohort_id)):
         cohorts_of[m.user_id].append(m.cohort)
         users[m.user_id] = m.user
-    rows = programme_rows(programme, run)
+    if programme is None:
+        # No programme imported yet: the trainees still count, with nothing to do or done. The
+        # stand-in is never added to the session.
+        programme = Programme(slug="", title="", version="", total_hours=Decimal(0), duration_months=0)
+        rows = ProgrammeRows([], [], [])
+    else:
+        rows = programme_rows(programme, run)
     all_cohort_ids = sorted({c.id for cs in cohorts_of.values() for c in cs})
     meetings = list(db.session.scalars(select(Meeting).where(Meeting.cohort_id.in_(all_cohort_ids))
                                        .order_by(Meeting.starts_on, Meeting.id))) if all_cohort_ids else []
@@ -77,7 +95,7 @@ def trainee_overviews(run: ProgrammeRun, cohorts: list[Cohort]) -> tuple[dict[in
         for cohort in own:
             if cohort.id in wanted:
                 by_cohort[cohort.id].append(TraineeOverview(user, own, view))
-    return by_cohort, rows
+    return by_cohort, rows if programme.id is not None else None
 
 
 def _due_overrides(users: list[User], cohorts_of: dict[int, list[Cohort]],
