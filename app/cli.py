@@ -97,8 +97,11 @@ def report_run(name: str, fmt: str, output: str) -> None:
     except NotFound:
         raise click.ClickException(f"no run is called {name!r}") from None
     static = Path(current_app.static_folder or "")
-    css = "\n".join((static / part).read_text(encoding="utf-8") for part in
-                    ("vendor/bootstrap/bootstrap.min.css", "css/app.css", "css/print.css"))
+    screen = [(static / part).read_text(encoding="utf-8") for part in ("vendor/bootstrap/bootstrap.min.css",
+                                                                        "css/app.css")]
+    printing = (static / "css/print.css").read_text(encoding="utf-8")
+    # print.css is linked with media="print" on the site (an @page rule may sit inside @media).
+    css = "\n".join([*screen, "@media print {", printing, "}"])
     with current_app.test_request_context("/"):
         html = render_template("report/run.html", report=report_service.build(run, utcnow().date()),
                                inline_css=css)
