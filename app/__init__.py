@@ -74,6 +74,7 @@ def _check_config(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .dashboard import bp as dashboard_bp
     from .main import bp as main_bp
     from .meetings import bp as meetings_bp
     from .privacy import bp as privacy_bp
@@ -85,3 +86,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(programme_bp, url_prefix="/programme")
     app.register_blueprint(meetings_bp, url_prefix="/meetings")
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(dashboard_bp, url_prefix="/dashboard")

@@ -19,7 +19,7 @@ import importlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -118,6 +118,36 @@ class DashboardItem:
 
 
 @dataclass
+class WaitingWork:
+    """Work handed in that still waits for released feedback (what and since when, never the text)."""
+    cohort_id: int
+    activity_title: str
+    trainee_name: str
+    submitted_at: datetime
+
+
+@dataclass
+class ResponseRate:
+    """How many of a cohort's trainees answered one questionnaire (never what)."""
+    cohort_id: int
+    activity_title: str
+    answered: int
+    expected: int
+
+
+@dataclass
+class ProgrammeStats:
+    """What a plugin contributes to the programme dashboard (app/services/dashboard.py)."""
+    #: Days from hand-in to released feedback, per cohort id.
+    turnaround_days: dict[int, list[float]] = field(default_factory=dict)
+    #: The work waiting longest for feedback, oldest first (a few per cohort at most).
+    waiting: list[WaitingWork] = field(default_factory=list)
+    #: Handed-in work without released feedback, per cohort id.
+    waiting_count: dict[int, int] = field(default_factory=dict)
+    response_rates: list[ResponseRate] = field(default_factory=list)
+
+
+@dataclass
 class NavLink:
     """A link a plugin adds to the main navigation or to a cohort's page. `prefix`: the paths
     on which a main-navigation link is marked current (default: the link's own path)."""
@@ -170,6 +200,29 @@ class ActivityPlugin:
         facilitator granted), by activity id; one query at most. Called by the programme service
         for the trainee's activities of this type."""
         return {}
+
+    def due_dates_for(self, users: list[User], trainee_cohorts: Mapping[int, list[int]],
+                      activity_ids: list[int]) -> dict[tuple[int, int], date]:
+        """`due_dates` for many trainees at once, by (user id, activity id): the cohort progress
+        grid and the programme dashboard call it once per page. `trainee_cohorts`: each user's
+        trainee cohort ids in the run. Override it with one query; this default asks
+        `due_dates` once per user."""
+        found: dict[tuple[int, int], date] = {}
+        for user in users:
+            found.update({(user.id, aid): due for aid, due in self.due_dates(user, activity_ids).items()})
+        return found
+
+    def closing_dates(self, run: ProgrammeRun, activities: list[Activity]) -> dict[int, date]:
+        """The last day each of these activities (of this type) can still be done in `run`, by
+        id, for those that close (a questionnaire's window). After it an activity not done is
+        "missed": no longer overdue, no longer the trainee's next deadline. No queries."""
+        return {}
+
+    def programme_stats(self, cohorts: list[Cohort]) -> ProgrammeStats:
+        """Figures this type adds to the programme dashboard for the cohorts (one run): feedback
+        turnaround, response rates. Counts and dates only, never anyone's writing or answers;
+        a bounded number of queries, whatever the cohorts' size."""
+        return ProgrammeStats()
 
     def dashboard_items(self, user: User, cohorts: list[Cohort]) -> list[DashboardItem]:
         """What this type shows on a user's home page for the given cohorts (a bounded number of

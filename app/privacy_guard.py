@@ -92,7 +92,7 @@ KIND_LABELS: dict[str, str] = {
 }
 
 # The label of an identity number written where a case or file reference goes ("Ärende …").
-REFERENCE_ID_LABEL = N_("Looks like a personal identity number used as a reference")
+REFERENCE_ID_LABEL = N_("a personal identity number used as a reference")
 
 _FIXED_SUGGESTIONS: dict[str, str] = {
     "email": N_("[e-mail removed]"),

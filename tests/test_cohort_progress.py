@@ -54,3 +54,27 @@ def test_csv_export_has_a_row_per_trainee_and_is_audited(client, world, login, f
 def test_another_cohorts_facilitator_cannot_export(client, world, login):
     login(world.facilitator_other)
     assert client.get(f"/cohorts/{world.cohort.id}/progress.csv").status_code == 403
+
+
+def _grid_queries(client, world, factory, trainees: int) -> int:
+    from .test_programme_pages import counted_queries
+    cohort = factory.cohort(world.run, country="SE", name=f"Grid {trainees}")
+    factory.member(world.facilitator, cohort, CohortRole.FACILITATOR)
+    transnational = world.transnational
+    users = [factory.enrolled(cohort, CohortRole.TRAINEE, f"Grid trainee {trainees}-{i}") for i in range(trainees)]
+    for user in users[::2]:
+        factory.member(user, transnational, CohortRole.TRAINEE)
+        complete(user, world._grid.activity("grid-m1-a1"))
+    db.session.commit()
+    client.get(f"/cohorts/{cohort.id}")  # warm-up
+    with counted_queries() as statements:
+        page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    assert users[-1].name in page and "1 of 4" in page
+    return len(statements)
+
+
+def test_the_progress_grid_costs_the_same_queries_for_5_and_50_trainees(client, world, factory, login):
+    world._grid = build_programme(run=world.run, slug="grid")
+    db.session.commit()
+    login(world.facilitator)
+    assert _grid_queries(client, world, factory, 5) == _grid_queries(client, world, factory, 50)

@@ -10,7 +10,7 @@ from .. import audit
 from ..access import cohorts_with_status_access, get_cohort_for_status_or_403
 from ..csv_export import csv_response, to_csv
 from ..extensions import db
-from ..models import CohortRole
+from ..models import CohortRole, SiteRole
 from ..plugins import NavLink, registry
 from ..services import attendance as attendance_service
 from ..services import cohorts as cohort_service
@@ -36,6 +36,8 @@ def navigation():
                   for plugin in registry() for link in plugin.nav_links(current_user)]
         if cohorts_with_status_access(current_user):
             items.append(NavItem(_l("Cohorts"), url_for("main.cohort_list"), "/cohorts"))
+            if _coordinates(current_user):
+                items.append(NavItem(_l("Dashboard"), url_for("dashboard.index"), "/dashboard"))
         if current_user.is_admin:
             items.append(NavItem(_l("Administration"), url_for("admin.index"), "/admin"))
         return items
@@ -47,6 +49,14 @@ def navigation():
         return [link for plugin in registry() for link in plugin.cohort_links(current_user, cohort)]
 
     return {"nav_items": nav_items, "unread_notifications": unread_notifications, "cohort_links": cohort_links}
+
+
+def _coordinates(user) -> bool:
+    """Coordinators and admins get the programme dashboard in the navigation (facilitators reach
+    it for their own cohorts by its address; the navigation stays short for them)."""
+    if user.site_role in (SiteRole.ADMIN, SiteRole.TRANSNATIONAL_COORDINATOR):
+        return True
+    return any(m.role == CohortRole.COORDINATOR for m in user.memberships)
 
 
 @bp.get("/")

@@ -4,13 +4,14 @@ not what anyone wrote."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from ..models import Cohort, CohortRole, User
 from .cohorts import members
-from .programme import DONE, ActivityItem, Hours, Overview, overview, viewer_for
+from .overviews import TraineeOverview, trainee_overviews
+from .programme import DONE, ActivityItem, Hours, Overview
 
 
 @dataclass
@@ -20,8 +21,11 @@ class TraineeProgress:
     hours: Hours | None
     required_done: int
     required_total: int
+    #: Required work past its due date that can still be done, oldest first.
     overdue: list[ActivityItem]
     next_due: ActivityItem | None
+    #: Questionnaires (and other work) that closed before the trainee did them: counted apart.
+    missed: list[ActivityItem] = field(default_factory=list)
 
 
 @dataclass
@@ -40,40 +44,44 @@ def _required(view: Overview) -> list[ActivityItem]:
     return [a for m in view.modules for a in m.activities if a.activity.required and a.available]
 
 
-def _trainee_progress(user: User, cohort: Cohort, today: date) -> tuple[TraineeProgress, Overview | None]:
-    viewer = viewer_for(user, cohort.run)
-    if viewer is None or not viewer.is_trainee:
-        return TraineeProgress(user, None, 0, 0, [], None), None
-    view = overview(viewer)
+def trainee_progress(user: User, view: Overview, today: date) -> TraineeProgress:
     required = _required(view)
-    pending = sorted((a for a in required if not a.done and a.due is not None), key=lambda a: a.due)
+    pending = sorted((a for a in required if not a.done and a.due is not None and not a.missed(today)),
+                     key=lambda a: a.due)
     overdue = [a for a in pending if a.due < today]
     upcoming = next((a for a in pending if a.due >= today), None)
+    missed = [a for a in required if a.missed(today)]
     return TraineeProgress(user, view.hours, sum(1 for a in required if a.done), len(required),
-                           overdue, upcoming), view
+                           overdue, upcoming, missed)
 
 
-def cohort_progress(cohort: Cohort, today: date) -> CohortProgress:
-    """One trainee's overview after another: each is the programme overview's fixed set of
-    queries, so a cohort of n trainees costs n times that (cohorts have tens of trainees)."""
+def progress_of(cohort: Cohort, overviews: list[TraineeOverview], today: date) -> CohortProgress:
     trainees: list[TraineeProgress] = []
     modules_done: Counter[str] = Counter()
     order: dict[str, int] = {}
-    for membership in members(cohort):
-        if membership.role != CohortRole.TRAINEE:
-            continue
-        progress, view = _trainee_progress(membership.user, cohort, today)
-        trainees.append(progress)
-        for module in view.modules if view else []:
+    for item in overviews:
+        trainees.append(trainee_progress(item.user, item.overview, today))
+        for module in item.overview.modules:
             order.setdefault(module.module.title, module.module.order)
             modules_done[module.module.title] += module.status == DONE
     titles = sorted(order, key=order.get)
     return CohortProgress(cohort, trainees, {title: modules_done[title] for title in titles})
 
 
+def cohort_progress(cohort: Cohort, today: date) -> CohortProgress:
+    """Every trainee's overview, built from rows loaded once for the whole cohort: a fixed
+    number of queries, whatever the number of trainees. Trainees of a run without a programme
+    are listed without hours."""
+    by_cohort, rows = trainee_overviews(cohort.run, [cohort])
+    if rows is None:
+        return CohortProgress(cohort, [TraineeProgress(m.user, None, 0, 0, [], None)
+                                       for m in members(cohort) if m.role == CohortRole.TRAINEE], {})
+    return progress_of(cohort, by_cohort[cohort.id], today)
+
+
 PROGRESS_CSV_HEADER = ["trainee", "email", "hours_national", "hours_transnational", "hours_total",
                        "programme_hours", "required_done", "required_total", "overdue", "next_due_activity",
-                       "next_due_on"]
+                       "next_due_on", "missed"]
 
 
 def _plain(hours: Decimal) -> str:
@@ -90,5 +98,5 @@ def progress_csv_rows(progress: CohortProgress) -> list[list]:
                      _plain(hours.done_total) if hours else "", _plain(hours.total) if hours else "",
                      t.required_done, t.required_total, len(t.overdue),
                      t.next_due.activity.title if t.next_due else "",
-                     t.next_due.due.isoformat() if t.next_due else ""])
+                     t.next_due.due.isoformat() if t.next_due else "", len(t.missed)])
     return rows

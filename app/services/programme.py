@@ -16,8 +16,21 @@ from sqlalchemy.orm import joinedload
 
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Activity, Attendance, Cohort, Completion, Component, Meeting, MeetingPlan, Module, Resource
+from ..models import (
+    Activity,
+    Attendance,
+    Cohort,
+    Completion,
+    Component,
+    Meeting,
+    MeetingPlan,
+    Module,
+    Programme,
+    ProgrammeRun,
+    Resource,
+)
 from ..plugins import ActivityPlugin, registry
+from ..timeutil import utcnow
 from .due_dates import apply_due_overrides, due_date
 from .due_dates import due_date_of as due_date_of
 from .programme_viewer import Viewer, cohort_meetings, is_visible
@@ -38,6 +51,9 @@ class ActivityItem:
     due: date | None
     completion: Completion | None
     url: str | None
+    #: The last day the activity can still be done (a questionnaire closes); after it, an
+    #: activity not done is missed, not overdue.
+    closes_on: date | None = None
 
     @property
     def available(self) -> bool:
@@ -54,6 +70,14 @@ class ActivityItem:
         if self.done:
             return DONE
         return IN_PROGRESS if self.completion is not None else NOT_STARTED
+
+    def missed(self, today: date) -> bool:
+        """Not done and no longer possible: counted apart, never as overdue."""
+        return not self.done and self.closes_on is not None and self.closes_on < today
+
+    def overdue(self, today: date) -> bool:
+        return (not self.done and self.due is not None and self.due < today and self.available
+                and not self.missed(today))
 
     @property
     def national(self) -> bool:
@@ -102,8 +126,10 @@ class ModuleItem:
         return any(a.national for a in self.activities)
 
 
-def _next_due(items: list[ActivityItem]) -> ActivityItem | None:
-    pending = [a for a in items if a.due is not None and not a.done]
+def _next_due(items: list[ActivityItem], today: date | None = None) -> ActivityItem | None:
+    """The earliest deadline still to meet: not done, and not a questionnaire that has closed."""
+    today = today or utcnow().date()
+    pending = [a for a in items if a.due is not None and not a.done and not a.missed(today)]
     return min(pending, key=lambda a: (a.due, a.activity.position)) if pending else None
 
 
@@ -138,7 +164,8 @@ class Overview:
 
     @property
     def next_due(self) -> ActivityItem | None:
-        return _next_due([a for m in self.modules for a in m.activities])
+        from .meetings import today_for  # meetings imports this module
+        return _next_due([a for m in self.modules for a in m.activities], today_for(self.viewer.user))
 
     def module(self, slug: str) -> ModuleItem | None:
         return next((m for m in self.modules if m.module.slug == slug), None)
@@ -148,11 +175,19 @@ def _activity_url(plugin: ActivityPlugin | None, activity: Activity) -> str | No
     return plugin.activity_url(activity) if plugin is not None else None
 
 
-def overview(viewer: Viewer) -> Overview:
-    """Modules, activities, meetings, completions and hours of the viewer's programme (eight
-    queries at most, however large the programme)."""
-    programme_modules = select(Module.id).where(Module.programme_id == viewer.programme.id,
-                                                Module.retired.is_(False))
+@dataclass
+class ProgrammeRows:
+    """A programme's current modules, activities and meeting plans, loaded once (three queries)
+    and shared by every trainee's overview built from them."""
+    modules: list[Module]
+    activities: list[Activity]
+    plans: list[MeetingPlan]
+    #: Last day each activity can still be done (a questionnaire's closing day), by id.
+    closing: dict[int, date] = field(default_factory=dict)
+
+
+def programme_rows(programme: Programme, run: ProgrammeRun | None) -> ProgrammeRows:
+    programme_modules = select(Module.id).where(Module.programme_id == programme.id, Module.retired.is_(False))
     modules = list(db.session.scalars(select(Module).where(Module.id.in_(programme_modules))
                                       .order_by(Module.order, Module.id)))
     activities = list(db.session.scalars(
@@ -161,9 +196,43 @@ def overview(viewer: Viewer) -> Overview:
     plans = list(db.session.scalars(select(MeetingPlan).where(MeetingPlan.module_id.in_(programme_modules),
                                                               MeetingPlan.retired.is_(False))
                                     .order_by(MeetingPlan.position, MeetingPlan.id)))
-    meetings = cohort_meetings(viewer)
-    completions, attended = _progress_rows(viewer, programme_modules, meetings)
+    return ProgrammeRows(modules, activities, plans, _closing_dates(run, activities))
 
+
+def _closing_dates(run: ProgrammeRun | None, activities: list[Activity]) -> dict[int, date]:
+    """Asked of each plugin for its own activities; no queries (a window follows the run's dates)."""
+    if run is None:
+        return {}
+    by_type: dict[str, list[Activity]] = defaultdict(list)
+    for activity in activities:
+        by_type[activity.type].append(activity)
+    closing: dict[int, date] = {}
+    plugins = registry()
+    for type_, group in by_type.items():
+        plugin = plugins.get(type_)
+        if plugin is not None:
+            closing.update(plugin.closing_dates(run, group))
+    return closing
+
+
+def overview(viewer: Viewer) -> Overview:
+    """Modules, activities, meetings, completions and hours of the viewer's programme (eight
+    queries at most, however large the programme)."""
+    rows = programme_rows(viewer.programme, viewer.run)
+    meetings = cohort_meetings(viewer)
+    programme_modules = [m.id for m in rows.modules]
+    completions, attended = _progress_rows(viewer, programme_modules, meetings)
+    result = assemble_overview(viewer, rows, meetings, completions, attended)
+    apply_due_overrides(viewer, [a for m in result.modules for a in m.activities])
+    return result
+
+
+def assemble_overview(viewer: Viewer, rows: ProgrammeRows, meetings: list[Meeting],
+                      completions: dict[int, Completion], attended: set[int],
+                      due_overrides: dict[int, date] | None = None) -> Overview:
+    """One viewer's overview from rows already loaded (no queries): `meetings` are the viewer's
+    cohorts' meetings in date order, `completions` by activity id, `attended` meeting ids."""
+    activities, plans = rows.activities, rows.plans
     replaced = {a.replaces_id for a in activities
                 if a.replaces_id and a.country_id is not None and a.country_id == viewer.country_id}
     plans_by_slug = {p.slug: p for p in plans}
@@ -171,14 +240,16 @@ def overview(viewer: Viewer) -> Overview:
     for meeting in meetings:
         if meeting.plan_id is not None:
             first_meeting.setdefault(meeting.plan_id, meeting)
-    items = {m.id: ModuleItem(m) for m in modules}
+    items = {m.id: ModuleItem(m) for m in rows.modules}
     plugins = registry()
+    overrides = due_overrides or {}
     for activity in activities:
         if activity.module_id in items and is_visible(viewer, activity, replaced):
             plugin = plugins.get(activity.type)
+            due = overrides.get(activity.id) or due_date(activity, viewer, plans_by_slug, first_meeting)
             items[activity.module_id].activities.append(ActivityItem(
-                activity, plugin, due_date(activity, viewer, plans_by_slug, first_meeting),
-                completions.get(activity.id), _activity_url(plugin, activity)))
+                activity, plugin, due, completions.get(activity.id), _activity_url(plugin, activity),
+                rows.closing.get(activity.id)))
     for plan in plans:
         if plan.module_id in items:
             meeting = first_meeting.get(plan.id)
@@ -187,12 +258,10 @@ def overview(viewer: Viewer) -> Overview:
             items[plan.module_id].meetings.append(
                 MeetingItem(plan, meeting, starts_on, meeting is not None and meeting.id in attended))
     module_items = list(items.values())
-    apply_due_overrides(viewer, [a for m in module_items for a in m.activities])
     return Overview(viewer, module_items, _hours(viewer, module_items, meetings, attended, plans))
 
 
-
-def _progress_rows(viewer: Viewer, programme_modules, meetings: list[Meeting]) -> tuple[dict, set[int]]:
+def _progress_rows(viewer: Viewer, programme_modules: list[int], meetings: list[Meeting]) -> tuple[dict, set[int]]:
     if not viewer.is_trainee:
         return {}, set()
     completions = {c.activity_id: c for c in db.session.scalars(

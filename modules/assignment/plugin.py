@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -9,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from app.access import can_view_cohort_status
-from app.plugins import ActivityPlugin, ContentContext, DashboardItem, NavLink
+from app.plugins import ActivityPlugin, ContentContext, DashboardItem, NavLink, ProgrammeStats
 from app.timeutil import utcnow
 
 from . import access, privacy, queries, submissions
@@ -33,6 +34,13 @@ class AssignmentPlugin(ActivityPlugin):
 
     def due_dates(self, user: User, activity_ids: list[int]) -> dict[int, date]:
         return submissions.due_dates(user, activity_ids)
+
+    def due_dates_for(self, users: list[User], trainee_cohorts: Mapping[int, list[int]],
+                      activity_ids: list[int]) -> dict[tuple[int, int], date]:
+        return submissions.due_dates_for([u.id for u in users], trainee_cohorts, activity_ids)
+
+    def programme_stats(self, cohorts: list[Cohort]) -> ProgrammeStats:
+        return queries.feedback_turnaround([c.id for c in cohorts])
 
     def dashboard_items(self, user: User, cohorts: list[Cohort]) -> list[DashboardItem]:
         items = []

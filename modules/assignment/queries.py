@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from app import audit
 from app.extensions import db
 from app.models import Activity, Cohort, CohortRole, Membership, Module, User
+from app.plugins import ProgrammeStats, WaitingWork
 
 from . import templating
 from .access import facilitated_cohort_ids, is_member
@@ -213,3 +214,39 @@ def review_count(user: User) -> int:
         return 0
     return db.session.scalar(select(func.count()).select_from(Feedback).join(Submission).where(
         Feedback.state == FeedbackState.AWAITING_REVIEW, condition)) or 0
+
+
+# --- the programme dashboard: feedback turnaround (dates only, never the work) -----------------
+
+WAITING_SHOWN = 10
+
+
+def feedback_turnaround(cohort_ids: list[int]) -> ProgrammeStats:
+    """Days from each hand-in to its released feedback, per cohort, and the work waiting longest
+    (three queries, whatever the cohorts' size)."""
+    stats = ProgrammeStats()
+    if not cohort_ids:
+        return stats
+    rows = db.session.execute(
+        select(Submission.cohort_id, Version.submitted_at, Feedback.released_at)
+        .join(Feedback, Feedback.submission_id == Submission.id)
+        .join(Version, (Version.submission_id == Submission.id) & (Version.number == Feedback.version_number))
+        .where(Submission.cohort_id.in_(cohort_ids), Feedback.state == FeedbackState.RELEASED,
+               Feedback.released_at.is_not(None)))
+    for cohort_id, handed_in, released in rows:
+        stats.turnaround_days.setdefault(cohort_id, []).append(
+            max(0.0, (released - handed_in).total_seconds() / 86400))
+    waiting = Submission.status == Status.SUBMITTED
+    stats.waiting_count = {c: n for c, n in db.session.execute(
+        select(Submission.cohort_id, func.count()).where(Submission.cohort_id.in_(cohort_ids), waiting)
+        .group_by(Submission.cohort_id))}
+    oldest = db.session.execute(
+        select(Submission.cohort_id, Activity.title, User.name, Cohort.name, Submission.submitted_at)
+        .join(Activity, Activity.id == Submission.activity_id)
+        .outerjoin(User, User.id == Submission.user_id)
+        .outerjoin(Cohort, Cohort.id == Submission.group_cohort_id)
+        .where(Submission.cohort_id.in_(cohort_ids), waiting, Submission.submitted_at.is_not(None))
+        .order_by(Submission.submitted_at, Submission.id).limit(WAITING_SHOWN))
+    stats.waiting = [WaitingWork(cohort_id, title, user_name or group_name or "", at)
+                     for cohort_id, title, user_name, group_name, at in oldest]
+    return stats

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -174,6 +176,29 @@ def due_dates(user: User, activity_ids: list[int]) -> dict[int, date]:
         Extension.activity_id.in_(activity_ids),
         or_(Extension.user_id == user.id, Extension.group_cohort_id.in_(national) if national else false())))
     return {activity_id: due_on for activity_id, due_on in rows}
+
+
+def due_dates_for(user_ids: list[int], trainee_cohorts: Mapping[int, list[int]],
+                  activity_ids: list[int]) -> dict[tuple[int, int], date]:
+    """`due_dates` for many trainees in one query; a trainee's own extension wins over their
+    group's."""
+    if not activity_ids or not user_ids:
+        return {}
+    groups = sorted({c for ids in trainee_cohorts.values() for c in ids})
+    rows = list(db.session.execute(select(Extension.activity_id, Extension.user_id, Extension.group_cohort_id,
+                                          Extension.due_on).where(
+        Extension.activity_id.in_(activity_ids),
+        or_(Extension.user_id.in_(user_ids), Extension.group_cohort_id.in_(groups) if groups else false()))))
+    by_group: dict[int, dict[int, date]] = defaultdict(dict)
+    for activity_id, _user, group, due in rows:
+        if group is not None:
+            by_group[group][activity_id] = due
+    found: dict[tuple[int, int], date] = {}
+    for user_id in user_ids:
+        for cohort_id in trainee_cohorts.get(user_id, []):
+            found.update({(user_id, a): due for a, due in by_group.get(cohort_id, {}).items()})
+    found.update({(user, a): due for a, user, _group, due in rows if user is not None})
+    return found
 
 
 def cohort_viewer(user: User, cohort: Cohort, activity: Activity) -> programme_service.Viewer:

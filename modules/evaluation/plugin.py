@@ -1,21 +1,23 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.plugins import ActivityPlugin, ContentContext, DashboardItem, NavLink
+from app.plugins import ActivityPlugin, ContentContext, DashboardItem, NavLink, ProgrammeStats
 
 from . import access, privacy, queries, scopes
 from .instrument import validate_settings
 from .models import AnonymousResponse, NamedResponse, Participation, Reminder
+from .questionnaire import instrument_of, window
 from .views import bp
 
 if TYPE_CHECKING:
-    from app.models import Activity, Cohort, User
+    from app.models import Activity, Cohort, ProgrammeRun, User
 
 
 class EvaluationPlugin(ActivityPlugin):
@@ -43,6 +45,12 @@ class EvaluationPlugin(ActivityPlugin):
 
     def activity_url(self, activity: Activity) -> str | None:
         return url_for("evaluation.answer", slug=activity.slug)
+
+    def closing_dates(self, run: ProgrammeRun, activities: list[Activity]) -> dict[int, date]:
+        return {a.id: window(instrument_of(a), run).closes_on for a in activities}
+
+    def programme_stats(self, cohorts: list[Cohort]) -> ProgrammeStats:
+        return ProgrammeStats(response_rates=queries.programme_response_rates(cohorts))
 
     def dashboard_items(self, user: User, cohorts: list[Cohort]) -> list[DashboardItem]:
         items = []

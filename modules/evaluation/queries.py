@@ -12,10 +12,11 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Activity, Cohort, ProgrammeRun, User
+from app.plugins import ResponseRate
 
 from .access import coordinated_country_ids, sees_everything
 from .models import AnonymousResponse, NamedResponse, Participation, Reminder
-from .questionnaire import OPEN, Window, answering_cohort, applies_to, instrument_of, pseudonym, window
+from .questionnaire import OPEN, UPCOMING, Window, answering_cohort, applies_to, instrument_of, pseudonym, window
 from .scopes import (
     COHORT,
     COUNTRY,
@@ -260,3 +261,23 @@ def open_for_trainee(user: User, cohorts: list[Cohort]) -> list[OpenItem]:
         Participation.user_id == user.id, Participation.cohort_id == cohort.id,
         Participation.activity_id.in_([a.id for a in candidates]))))
     return [OpenItem(a, cohort, window(instrument_of(a), cohort.run)) for a in candidates if a.id not in answered]
+
+
+# --- the programme dashboard ---------------------------------------------------------------------
+
+def programme_response_rates(cohorts: list[Cohort]) -> list[ResponseRate]:
+    """Participations / trainees answering in each cohort, per questionnaire that applies to it
+    and has opened (four queries, whatever the cohorts' size; never an answer)."""
+    if not cohorts:
+        return []
+    run = cohorts[0].run
+    listed = evaluation_activities(run)
+    activities = [a for a in listed if window(instrument_of(a), run).state() != UPCOMING]
+    if not activities:
+        return []
+    replaced = replaced_by_country(listed)
+    roster = trainees_answering_in(run)
+    counts = participation_counts([a.id for a in activities], [c.id for c in cohorts])
+    return [ResponseRate(c.id, a.title, counts.get((a.id, c.id), 0), len(roster.get(c.id, [])))
+            for c in cohorts for a in activities
+            if roster.get(c.id) and applies_to(a, c, replaced[c.country_id])]

@@ -1,0 +1,64 @@
+"""Each dashboard table as CSV: (header, rows) from a Dashboard, the same figures as the page."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from ..services.dashboard import ACTIVE, DROPPED, FINISHED, Dashboard
+
+
+def _plain(value: Decimal | float | None) -> str:
+    if value is None:
+        return ""
+    return format(Decimal(str(value)).normalize(), "f")
+
+
+def _country(f) -> str:
+    return f.cohort.country.code if f.cohort.country else "transnational"
+
+
+def cohorts(d: Dashboard) -> tuple[list[str], list[list[Any]]]:
+    header = ["cohort", "country", "trainees", ACTIVE, FINISHED, DROPPED, "hours_national_done",
+              "hours_national_planned", "hours_transnational_done", "hours_transnational_planned",
+              "overdue_items", "trainees_behind", "missed", "feedback_count", "turnaround_median_days",
+              "turnaround_p90_days", "waiting_for_feedback"]
+    rows = [[f.cohort.name, _country(f), f.trainee_count, f.statuses[ACTIVE], f.statuses[FINISHED],
+             f.statuses[DROPPED], _plain(f.done["national"]), _plain(f.planned["national"]),
+             _plain(f.done["transnational"]), _plain(f.planned["transnational"]), f.overdue, f.behind,
+             f.missed, len(f.turnaround), _plain(f.median_days), _plain(f.p90_days), f.waiting]
+            for f in d.cohorts]
+    return header, rows
+
+
+def modules(d: Dashboard) -> tuple[list[str], list[list[Any]]]:
+    return (["cohort", "module", "trainees_done", "trainees"],
+            [[f.cohort.name, title, f.modules_done.get(title, 0), f.trainee_count]
+             for f in d.cohorts for title in d.module_titles])
+
+
+def meetings(d: Dashboard) -> tuple[list[str], list[list[Any]]]:
+    return (["cohort", "meeting", "starts_on", "present", "recorded", "trainees"],
+            [[m.meeting.cohort.name, m.meeting.title, m.meeting.starts_on.isoformat(), m.present, m.recorded,
+              m.expected] for m in d.meetings])
+
+
+def waiting(d: Dashboard) -> tuple[list[str], list[list[Any]]]:
+    return (["cohort", "activity", "trainee", "handed_in", "days_waiting"],
+            [[d.cohort_name(w.cohort_id), w.activity_title, w.trainee_name, w.submitted_at.date().isoformat(),
+              (d.today - w.submitted_at.date()).days] for w in d.waiting])
+
+
+def responses(d: Dashboard) -> tuple[list[str], list[list[Any]]]:
+    return (["cohort", "questionnaire", "answered", "trainees"],
+            [[d.cohort_name(r.cohort_id), r.activity_title, r.answered, r.expected] for r in d.rates])
+
+
+def hours(d: Dashboard) -> tuple[list[str], list[list[Any]]]:
+    return (["month_end", "mean_hours_done", "mean_hours_planned"],
+            [[p.month.isoformat(), _plain(p.done), _plain(p.planned)] for p in d.months])
+
+
+TABLES: dict[str, Callable[[Dashboard], tuple[list[str], list[list[Any]]]]] = {
+    "cohorts": cohorts, "modules": modules, "meetings": meetings, "waiting": waiting,
+    "responses": responses, "hours": hours}

@@ -1,0 +1,258 @@
+"""The programme dashboard: each cohort of a run side by side (trainees, hours against plan,
+module completion, overdue work, feedback turnaround, attendance, response rates), in a fixed
+number of queries whatever the number of trainees (tests/test_dashboard.py counts them).
+
+Trainee status, from memberships and completions:
+- dropped: the trainee's account is deactivated or erased;
+- finished: not dropped, and every required activity of their programme is done;
+- active: every other trainee.
+Hours planned at this date: the hours of the activities due by today and of the meetings held by
+today, in the trainee's own programme (national variants included); done and planned are means
+per trainee. Status and counts only, never anyone's writing or answers."""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import Attendance, Cohort, Component, Country, Meeting, ProgrammeRun, User
+from ..plugins import ProgrammeStats, ResponseRate, WaitingWork, registry
+from .cohort_progress import TraineeProgress, trainee_progress
+from .overviews import TraineeOverview, trainee_overviews
+
+COMPONENTS = (Component.NATIONAL, Component.TRANSNATIONAL)
+ACTIVE, FINISHED, DROPPED = "active", "finished", "dropped"
+
+
+@dataclass
+class CohortFigures:
+    cohort: Cohort
+    statuses: dict[str, int]
+    #: Mean hours per trainee, by component.
+    done: dict[str, Decimal]
+    planned: dict[str, Decimal]
+    #: Module title -> trainees who have done all its required work.
+    modules_done: dict[str, int]
+    overdue: int
+    behind: int
+    missed: int
+    turnaround: list[float]
+    waiting: int
+    trainees: list[TraineeProgress] = field(default_factory=list)
+
+    @property
+    def trainee_count(self) -> int:
+        return sum(self.statuses.values())
+
+    @property
+    def median_days(self) -> float | None:
+        return percentile(self.turnaround, 50)
+
+    @property
+    def p90_days(self) -> float | None:
+        return percentile(self.turnaround, 90)
+
+
+@dataclass
+class MeetingFigures:
+    meeting: Meeting
+    present: int
+    recorded: int
+    expected: int
+
+
+@dataclass
+class MonthPoint:
+    month: date
+    done: Decimal
+    planned: Decimal
+
+
+@dataclass
+class Dashboard:
+    run: ProgrammeRun | None
+    runs: list[ProgrammeRun]
+    countries: list[Country]
+    country: Country | None
+    cohorts: list[CohortFigures]
+    module_titles: list[str]
+    meetings: list[MeetingFigures]
+    waiting: list[WaitingWork]
+    rates: list[ResponseRate]
+    months: list[MonthPoint]
+    today: date
+
+    def cohort_name(self, cohort_id: int) -> str:
+        return next((f.cohort.name for f in self.cohorts if f.cohort.id == cohort_id), "")
+
+    # Bars for the charts: (label, value, maximum, text shown beside the bar).
+
+    def progress_buckets(self) -> list[tuple[str, int, int, str]]:
+        """Trainees (each once) by the share of their required work done, in five bands."""
+        unique = {t.user.id: t for f in self.cohorts for t in f.trainees}
+        if not unique:
+            return []
+        labels = ["0–24 %", "25–49 %", "50–74 %", "75–99 %", "100 %"]
+        counts = [0] * 5
+        for t in unique.values():
+            share = t.required_done / t.required_total if t.required_total else 0
+            counts[4 if share >= 1 else min(3, int(share * 4))] += 1
+        top = max(counts)
+        return [(label, n, top, str(n)) for label, n in zip(labels, counts, strict=True)]
+
+    def turnaround_bars(self) -> list[tuple[str, float, float, str]]:
+        shown = [(f.cohort.name, f.median_days) for f in self.cohorts if f.median_days is not None]
+        top = max((days for _, days in shown), default=0) or 1
+        return [(name, days, top, f"{days}") for name, days in shown]
+
+    def rate_bars(self) -> list[tuple[str, int, int, str]]:
+        return [(f"{r.activity_title} · {self.cohort_name(r.cohort_id)}", r.answered, r.expected,
+                 f"{r.answered}/{r.expected}") for r in self.rates]
+
+
+def percentile(values: list[float], p: int) -> float | None:
+    """Nearest-rank percentile, one decimal (the median of [1, 2, 3, 10] is 2.0)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return round(ordered[rank - 1], 1)
+
+
+def runs_for(cohorts: list[Cohort]) -> list[ProgrammeRun]:
+    runs = {c.run.id: c.run for c in cohorts}
+    return sorted(runs.values(), key=lambda r: (r.starts_on, r.id), reverse=True)
+
+
+def build(visible: list[Cohort], run: ProgrammeRun | None, country: Country | None, today: date) -> Dashboard:
+    """`visible`: the cohorts the user may see (app/access.py); `run` one of their runs."""
+    runs = runs_for(visible)
+    countries = sorted({c.country.id: c.country for c in visible if c.country is not None}.values(),
+                       key=lambda c: c.name)
+    cohorts = [c for c in visible if run is not None and c.run_id == run.id
+               and (country is None or c.country_id == country.id)]
+    cohorts.sort(key=lambda c: (c.country is None, c.country.name if c.country else "", c.name))
+    if run is None or not cohorts:
+        return Dashboard(run, runs, countries, country, [], [], [], [], [], [], today)
+    by_cohort, rows = trainee_overviews(run, cohorts)
+    stats = _plugin_stats(cohorts)
+    figures = [_figures(c, by_cohort[c.id], stats, today) for c in cohorts]
+    titles = [m.title for m in rows.modules] if rows else []
+    unique = {t.user.id: t for items in by_cohort.values() for t in items}
+    return Dashboard(run, runs, countries, country, figures, titles, _meetings(cohorts, figures),
+                     sorted(stats.waiting, key=lambda w: w.submitted_at)[:10],
+                     stats.response_rates, _months(run, list(unique.values()), today), today)
+
+
+def _plugin_stats(cohorts: list[Cohort]) -> ProgrammeStats:
+    merged = ProgrammeStats()
+    for plugin in registry():
+        part = plugin.programme_stats(cohorts)
+        for cohort_id, days in part.turnaround_days.items():
+            merged.turnaround_days.setdefault(cohort_id, []).extend(days)
+        for cohort_id, n in part.waiting_count.items():
+            merged.waiting_count[cohort_id] = merged.waiting_count.get(cohort_id, 0) + n
+        merged.waiting += part.waiting
+        merged.response_rates += part.response_rates
+    return merged
+
+
+def status_of(user: User, progress: TraineeProgress) -> str:
+    if not user.active or user.erased_at is not None:
+        return DROPPED
+    if progress.required_total and progress.required_done == progress.required_total:
+        return FINISHED
+    return ACTIVE
+
+
+def _planned_by(item: TraineeOverview, today: date) -> dict[str, Decimal]:
+    planned: dict[str, Decimal] = defaultdict(Decimal)
+    for module in item.overview.modules:
+        for a in module.activities:
+            if a.due is not None and a.due <= today:
+                planned[module.module.component] += a.activity.hours
+        for m in module.meetings:
+            if m.starts_on is not None and m.starts_on <= today:
+                planned[module.module.component] += m.hours
+    return planned
+
+
+def _mean(values: list[Decimal]) -> Decimal:
+    return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.1")) if values else Decimal(0)
+
+
+def _figures(cohort: Cohort, items: list[TraineeOverview], stats: ProgrammeStats, today: date) -> CohortFigures:
+    statuses = {ACTIVE: 0, FINISHED: 0, DROPPED: 0}
+    progress = [trainee_progress(t.user, t.overview, today) for t in items]
+    modules_done: dict[str, int] = defaultdict(int)
+    planned = [_planned_by(t, today) for t in items]
+    for t, p in zip(items, progress, strict=True):
+        statuses[status_of(t.user, p)] += 1
+        for module in t.overview.modules:
+            modules_done[module.module.title] += module.status == "done"
+    return CohortFigures(
+        cohort, statuses,
+        done={c: _mean([t.overview.hours.done[c] for t in items]) for c in COMPONENTS},
+        planned={c: _mean([p[c] for p in planned]) for c in COMPONENTS},
+        modules_done=dict(modules_done), overdue=sum(len(p.overdue) for p in progress),
+        behind=sum(1 for p in progress if p.overdue), missed=sum(len(p.missed) for p in progress),
+        turnaround=stats.turnaround_days.get(cohort.id, []), waiting=stats.waiting_count.get(cohort.id, 0),
+        trainees=progress)
+
+
+def _meetings(cohorts: list[Cohort], figures: list[CohortFigures]) -> list[MeetingFigures]:
+    """Each meeting of the cohorts with who came: two queries (present and recorded counted by
+    GROUP BY in the database)."""
+    ids = [c.id for c in cohorts]
+    counts = {mid: (present or 0, recorded) for mid, present, recorded in db.session.execute(
+        select(Attendance.meeting_id, func.sum(case((Attendance.present.is_(True), 1), else_=0)), func.count())
+        .join(Meeting, Meeting.id == Attendance.meeting_id).where(Meeting.cohort_id.in_(ids))
+        .group_by(Attendance.meeting_id))}
+    expected = {f.cohort.id: f.trainee_count - f.statuses[DROPPED] for f in figures}
+    meetings = db.session.scalars(select(Meeting).where(Meeting.cohort_id.in_(ids))
+                                  .options(joinedload(Meeting.cohort)).order_by(Meeting.starts_on, Meeting.id))
+    return [MeetingFigures(m, *counts.get(m.id, (0, 0)), expected.get(m.cohort_id, 0)) for m in meetings]
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def _months(run: ProgrammeRun, items: list[TraineeOverview], today: date) -> list[MonthPoint]:
+    """Mean hours per trainee done and planned by the end of each month from the run's start to
+    today (done: completions and attended meetings; planned: due dates and meeting days)."""
+    if not items:
+        return []
+    ends: list[date] = []
+    month = _month_start(run.starts_on)
+    while month <= today and len(ends) < 36:
+        ends.append(min(_next_month(month) - timedelta(days=1), today))
+        month = _next_month(month)
+    done: dict[date, Decimal] = defaultdict(Decimal)
+    planned: dict[date, Decimal] = defaultdict(Decimal)
+    for t in items:
+        for module in t.overview.modules:
+            for a in module.activities:
+                if a.due is not None:
+                    planned[a.due] += a.activity.hours
+                if a.done and a.completion.completed_at is not None:
+                    done[a.completion.completed_at.date()] += a.credited_hours
+            for m in module.meetings:
+                if m.starts_on is not None:
+                    planned[m.starts_on] += m.hours
+                    if m.attended:
+                        done[m.starts_on] += m.hours
+    n = Decimal(len(items))
+    return [MonthPoint(end, (sum((h for d, h in done.items() if d <= end), Decimal(0)) / n).quantize(Decimal("0.1")),
+                       (sum((h for d, h in planned.items() if d <= end), Decimal(0)) / n).quantize(Decimal("0.1")))
+            for end in ends]

@@ -1,0 +1,73 @@
+"""The programme report for a run (the funder's report): participants per country, hours
+delivered, module completion, meetings and attendance, feedback turnaround, response rates and
+ECVET credits awarded. Aggregates only, from the dashboard's figures (a fixed number of queries);
+the evaluation's answers stay on the evaluation plugin's results pages, under its group rule."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..errors import NotFound
+from ..extensions import db
+from ..models import Cohort, ProgrammeRun
+from . import dashboard
+from .overviews import trainee_overviews
+
+
+@dataclass
+class CountryRow:
+    label: str
+    started: int
+    finished: int
+    dropped: int
+    hours: Decimal
+    credits: Decimal
+
+
+@dataclass
+class Report:
+    run: ProgrammeRun
+    board: dashboard.Dashboard
+    countries: list[CountryRow]
+    today: date
+
+    @property
+    def total(self) -> CountryRow:
+        rows = self.countries
+        return CountryRow("", sum(r.started for r in rows), sum(r.finished for r in rows),
+                          sum(r.dropped for r in rows), sum((r.hours for r in rows), Decimal(0)),
+                          sum((r.credits for r in rows), Decimal(0)))
+
+
+def run_by_name(name: str) -> ProgrammeRun:
+    run = db.session.scalar(select(ProgrammeRun).where(ProgrammeRun.name == name))
+    if run is None:
+        raise NotFound
+    return run
+
+
+def build(run: ProgrammeRun, today: date) -> Report:
+    cohorts = list(db.session.scalars(select(Cohort).where(Cohort.run_id == run.id)
+                                      .options(joinedload(Cohort.country), joinedload(Cohort.run))))
+    board = dashboard.build(cohorts, run, None, today)
+    by_cohort, _rows = trainee_overviews(run, cohorts)
+    countries: dict[str, CountryRow] = {}
+    for figures in board.cohorts:
+        if figures.cohort.country is None:
+            continue  # every trainee counts once, in their national cohort
+        items = by_cohort[figures.cohort.id]
+        hours = sum((t.overview.hours.done_total for t in items), Decimal(0))
+        credits = sum((m.module.credit_points for t in items for m in t.overview.modules if m.status == "done"),
+                      Decimal(0))
+        row = countries.setdefault(figures.cohort.country.name, CountryRow(
+            figures.cohort.country.name, 0, 0, 0, Decimal(0), Decimal(0)))
+        row.started += figures.trainee_count
+        row.finished += figures.statuses[dashboard.FINISHED]
+        row.dropped += figures.statuses[dashboard.DROPPED]
+        row.hours += hours
+        row.credits += credits
+    return Report(run, board, list(countries.values()), today)
