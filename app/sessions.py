@@ -16,7 +16,7 @@ from .extensions import db, login_manager
 from .models import User, UserSession
 from .security import new_token, token_digest
 from .timeutil import utcnow
-from .web import referring_page
+from .web import BROWSER_COPY_FIELD, referring_page
 
 # Writing last_seen_at on every request would turn every page view into a write.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
@@ -89,7 +89,11 @@ def _page_to_come_back_to() -> str:
 
 @login_manager.unauthorized_handler
 def _ask_to_log_in():
-    flash(login_manager.login_message, login_manager.login_message_category)
+    if request.method == "POST" and request.form.get(BROWSER_COPY_FIELD):
+        flash(_l("What you typed is kept in this browser: log in again and it is offered back on the form."),
+              "warning")
+    else:
+        flash(login_manager.login_message, login_manager.login_message_category)
     return redirect(url_for(login_manager.login_view, next=_page_to_come_back_to()))
 
 

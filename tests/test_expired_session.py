@@ -33,8 +33,10 @@ def test_a_form_sent_after_the_session_ended_leads_back_to_the_page_of_the_form(
     page = f"/a/journal/new?activity={slug}"
     login(world.trainee)
     _end_sessions(world.trainee)
-    sent = client.post("/a/journal/new", data=entry_form(), headers={"Referer": f"http://localhost{page}"})
+    sent = client.post("/a/journal/new", data={**entry_form(), "browser_copy": "1"},
+                       headers={"Referer": f"http://localhost{page}"})
     assert _next_of(sent) == page
+    assert "What you typed is kept in this browser" in client.get(sent.headers["Location"]).get_data(as_text=True)
     again = client.post(f"/login?next={page}", data={"email": world.trainee.email, "password": "correct horse battery"})
     assert again.status_code == 302 and again.headers["Location"] == page
 

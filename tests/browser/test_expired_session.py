@@ -88,6 +88,7 @@ def test_text_typed_after_an_idle_time_out_is_offered_back_after_login(open_page
     page.get_by_label("Now what?").fill("Call the school on Monday")
     expect(page.locator(".autosave-status")).to_contain_text("Your session has ended")
     page.get_by_role("button", name="Save entry").click()
+    expect(page.get_by_text("What you typed is kept in this browser")).to_be_visible()
 
     log_in_here(page, world.trainee.email)
     assert_offered_back(page, slug)

@@ -111,6 +111,7 @@ document.documentElement.classList.add("js");
     async function save() {
       if (stopped) return;
       status.textContent = status.dataset.msgSaving;
+      const sent = snapshot(form);
       let response;
       try {
         response = await fetch(status.dataset.url, {
@@ -127,7 +128,9 @@ document.documentElement.classList.add("js");
       if (response.ok) {
         versionInput.value = body.version;
         ended = false;
-        store.removeItem(storeKey);
+        // Words typed while the save was on its way are not on the server yet: their copy stays.
+        if (sameData(sent, snapshot(form))) store.removeItem(storeKey);
+        else keepCopy();
       } else if (response.status === 401) {
         ended = true;
         keepCopy();
