@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import has_request_context, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -29,9 +30,10 @@ from .extensions import db
 from .models import Draft, User
 from .privacy_check import PrivacyReview, review_texts
 from .services import drafts
+from .web import BROWSER_COPY_FIELD, mark_browser_copies_saved
 
 #: Form fields that are not what the user typed (the snapshot leaves them out).
-RESERVED_FIELDS = frozenset({"csrf_token", "draft_key", "draft_version"})
+RESERVED_FIELDS = frozenset({"csrf_token", "draft_key", "draft_version", BROWSER_COPY_FIELD})
 
 
 @dataclass
@@ -89,6 +91,10 @@ def guarded_save(user: User, draft_key: str | None, data: dict[str, Any], draft_
     if draft_key and discard_draft:
         drafts.discard_draft(user, draft_key)
     db.session.commit()
+    # The form's copy in the browser (keyed by the form's draft_key, which may differ from the
+    # draft kept here: a questionnaire being sent keeps none) is not needed any more.
+    if has_request_context():
+        mark_browser_copies_saved(draft_key, request.form.get("draft_key"))
     return SaveOutcome(True, result=result, draft=None if discard_draft else draft)
 
 

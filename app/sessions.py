@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, current_app, flash, request
+from flask import Flask, current_app, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, select
@@ -16,6 +16,7 @@ from .extensions import db, login_manager
 from .models import User, UserSession
 from .security import new_token, token_digest
 from .timeutil import utcnow
+from .web import BROWSER_COPY_FIELD, referring_page
 
 # Writing last_seen_at on every request would turn every page view into a write.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
@@ -75,6 +76,25 @@ def load_user(token: str) -> User | None:
         db.session.commit()
     user.session_token = token
     return user
+
+
+def _page_to_come_back_to() -> str:
+    here = request.full_path.removesuffix("?")
+    if request.method in ("GET", "HEAD"):
+        return here
+    # A form sent after the session ended: after the login, the page of the form (GET), never a
+    # replay of the POST. The browser kept what was typed and offers it back there (app.js).
+    return referring_page() or here
+
+
+@login_manager.unauthorized_handler
+def _ask_to_log_in():
+    if request.method == "POST" and request.form.get(BROWSER_COPY_FIELD):
+        flash(_l("What you typed is kept in this browser: log in again and it is offered back on the form."),
+              "warning")
+    else:
+        flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(url_for(login_manager.login_view, next=_page_to_come_back_to()))
 
 
 def init_app(app: Flask) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, jsonify, render_template, request, session
 from flask_babel import format_date, format_datetime, get_locale
@@ -32,6 +33,10 @@ def _security_headers(response):
 BROWSER_USER_HEADER = "X-Life-User"
 # Set by the logout view: the next page tells the script to forget every copy (FORGET_COPIES).
 FORGET_COPIES = "forget_browser_copies"
+# Draft keys of forms saved for good: the next page tells the script their copies are not needed.
+SAVED_COPIES = "saved_browser_copies"
+# Sent by the script with a form that has a copy in the browser (the error page may say so).
+BROWSER_COPY_FIELD = "browser_copy"
 
 
 def browser_user_tag(user) -> str:
@@ -57,8 +62,28 @@ def _forget_browser_copies() -> bool:
     return bool(session.pop(FORGET_COPIES, False))
 
 
-def _error_page(code: int, title: str, message: str):
-    return render_template("error.html", code=code, title=title, message=message), code
+def mark_browser_copies_saved(*keys: str | None) -> None:
+    """The server has the text of these forms now: the browser may drop its copies (app.js)."""
+    saved = set(session.get(SAVED_COPIES, [])) | {key for key in keys if key}
+    if saved:
+        session[SAVED_COPIES] = sorted(saved)
+
+
+def _saved_browser_copies() -> str:
+    return " ".join(session.pop(SAVED_COPIES, []))
+
+
+def referring_page() -> str | None:
+    """The page (path and query) of this site the request came from: where a form that could not
+    be sent was, to go back to it (GET) rather than replay the POST."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path.startswith("/") or referrer.path.startswith("//"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
+def _error_page(code: int, title: str, message: str, **extra):
+    return render_template("error.html", code=code, title=title, message=message, **extra), code
 
 
 def init_app(app: Flask) -> None:
@@ -83,8 +108,19 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(_e):
-        return _error_page(400, _l("The form has expired"),
-                           _l("Go back, reload the page and send the form again. Nothing was saved."))
+        # The form's token is refused when the session it belongs to is gone (the cookie was lost,
+        # the server forgot the session). A form with autosave has kept what was typed in this
+        # browser (app.js says so with BROWSER_COPY_FIELD): its page offers the text back.
+        back = referring_page()
+        if request.form.get(BROWSER_COPY_FIELD) and request.form.get("draft_key"):
+            message = _l("Your session had ended, so the form could not be sent and nothing new was saved "
+                         "on the server. What you typed is kept in this browser: go back to the form, log "
+                         "in if you are asked to, check your text and save again.")
+        else:
+            message = _l("Your session had ended or the page was open too long, so the form could not be "
+                         "sent and nothing was saved. Go back to the page, reload it and send the form again.")
+        return _error_page(400, _l("The form has expired"), message, back_url=back,
+                           back_label=_l("Back to the form"))
 
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
@@ -98,4 +134,5 @@ def init_app(app: Flask) -> None:
     def inject_globals():
         return {"languages": app.config["LANGUAGES"], "request_path": request.path, "get_locale": get_locale,
                 "role_label": lambda role: role_labels.get(role, role),
-                "browser_user_tag": browser_user_tag, "forget_browser_copies": _forget_browser_copies}
+                "browser_user_tag": browser_user_tag, "forget_browser_copies": _forget_browser_copies,
+                "saved_browser_copies": _saved_browser_copies}

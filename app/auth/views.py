@@ -35,7 +35,7 @@ def _minutes(seconds: int) -> int:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("main.home"))
+        return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         throttle = login_throttle()
@@ -71,7 +71,7 @@ def logout():
     flash(_("You are logged out."), "success")
     # A shared PC: the next person must not find this user's unsaved text in the browser. The
     # header empties local storage where the browser supports it; the flag has the next page's
-    # script remove the copies in this tab (sessionStorage, which the header may leave).
+    # script remove the copies (in a browser that ignores the header).
     session[FORGET_COPIES] = True
     response = redirect(url_for("auth.login"))
     response.headers["Clear-Site-Data"] = '"storage"'

@@ -20,8 +20,8 @@ KEY_RE = re.compile(r"^[a-z_]{2,30}:[A-Za-z0-9:_-]{1,80}$")
 def save_draft():
     # JSON answers, never a redirect: the page's script must tell "logged out" from "saved".
     if not current_user.is_authenticated:
-        return jsonify(error="login", message=_("Your session has ended. Your text is kept in this tab: "
-                                                "log in again in a new tab, then come back here.")), 401
+        return jsonify(error="login", message=_("Your session has ended. Your text is kept in this browser: "
+                                                "save the form to log in again; it will be offered back.")), 401
     key = request.form.get("draft_key", "")
     if not KEY_RE.match(key):
         return jsonify(error="key", message=_("This form cannot be saved automatically.")), 400

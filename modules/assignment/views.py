@@ -26,6 +26,7 @@ from app.models import Activity, Cohort
 from app.privacy_check import review_fields
 from app.services import drafts
 from app.services import programme as programme_service
+from app.web import mark_browser_copies_saved
 
 from . import helpers, overview, services, templating, uploads
 from .forms import (
@@ -43,7 +44,8 @@ from .models import Feedback, FeedbackState, File, Status, Submission
 bp = Blueprint("assignment", __name__, template_folder="templates")
 bp.context_processor(helpers.assignment_helpers)
 
-NOT_DRAFT_FIELDS = {"csrf_token", "draft_key", "draft_version", "action", "base_version", "privacy_confirmed"}
+NOT_DRAFT_FIELDS = {"csrf_token", "draft_key", "draft_version", "browser_copy", "action", "base_version",
+                    "privacy_confirmed"}
 
 
 def _shown_template(activity):
@@ -166,6 +168,7 @@ def _save_draft(ctx, form, new_files, draft_version, render):
         return render(errors=[_("The text is too long to be saved. Shorten it; your text is still in this form.")],
                       status=413)
     db.session.commit()  # files written for a rolled-back request are removed (app/transaction.py)
+    mark_browser_copies_saved(ctx.draft_key)
     flash(_("Your draft is saved. Nothing has been handed in yet."), "success")
     return redirect(url_for("assignment.activity_page", slug=ctx.activity.slug))
 

@@ -28,7 +28,7 @@ from .forms import answer_form, formdata_from_answers, formdata_from_draft
 bp = Blueprint("evaluation", __name__, template_folder="templates")
 
 #: Request fields that are not answers (never stored in a part-way draft).
-NOT_ANSWERS = {"csrf_token", "draft_key", "draft_version", "save", "send", "privacy_confirmed"}
+NOT_ANSWERS = {"csrf_token", "draft_key", "draft_version", "browser_copy", "save", "send", "privacy_confirmed"}
 
 
 class ActionForm(FlaskForm):

@@ -2,31 +2,50 @@
 document.documentElement.classList.add("js");
 
 // Autosave: forms marked data-autosave save their fields as a server-side draft while the user
-// types. A copy stays in sessionStorage (this tab only: shared office PCs must not keep notes
-// about families) so text typed after the session ended is restored on return. Each copy is filed
-// under its author (<meta name="life-user">, an opaque tag): another user's page never reads it,
-// removes it on load, and after a logout every copy goes.
+// types. A copy stays in this browser (localStorage) until the server has the text, so what was
+// typed after the session ended, or in a tab that was closed before its last save, is offered back
+// on the same form after a re-login. Each copy is filed under its author (<meta name="life-user">,
+// an opaque tag): another user's page never reads it and removes it on load; a logout removes
+// every copy (Clear-Site-Data and <meta name="life-forget-copies">), and a copy older than a day
+// goes too: a shared office PC must not keep notes about families.
 (function () {
   const DELAY_MS = 1500;
+  const MAX_AGE_MS = 24 * 60 * 60 * 1000;
   const PREFIX = "life-draft:";
+  const NOT_TYPED = ["csrf_token", "draft_key", "draft_version", "browser_copy"];
+  const store = window.localStorage;
 
   function metaContent(name) {
     const meta = document.querySelector(`meta[name="${name}"]`);
     return meta ? meta.content : null;
   }
 
+  function read(key) {
+    try {
+      return JSON.parse(store.getItem(key) || "null");
+    } catch (err) {
+      return null;
+    }
+  }
+
   // Keeps only the current user's copies (none when nobody is, or after a logout). A logged-out
   // page without the logout flag keeps them: that is the user whose session ended, coming back.
-  function forgetOtherCopies(user, forgetAll) {
-    if (!user && !forgetAll) return;
-    [window.sessionStorage, window.localStorage].forEach((store) => {
-      Object.keys(store).filter((key) => key.startsWith(PREFIX)
-        && (forgetAll || !key.startsWith(PREFIX + user + ":"))).forEach((key) => store.removeItem(key));
+  // Copies the server reports as saved (<meta name="life-saved-copies">) are no longer needed.
+  function forgetCopies(user, forgetAll, savedKeys) {
+    const now = Date.now();
+    [window.sessionStorage, store].forEach((s) => {
+      Object.keys(s).filter((key) => key.startsWith(PREFIX)).forEach((key) => {
+        const copy = s === store ? read(key) : null;
+        const other = user && !key.startsWith(PREFIX + user + ":");
+        const saved = user && savedKeys.includes(key.slice((PREFIX + user + ":").length));
+        const old = !copy || !(now - copy.at < MAX_AGE_MS);
+        if (forgetAll || other || saved || old) s.removeItem(key);
+      });
     });
   }
 
   function fields(form) {
-    return Array.from(form.elements).filter((el) => el.name && !["csrf_token", "draft_key", "draft_version"].includes(el.name)
+    return Array.from(form.elements).filter((el) => el.name && !NOT_TYPED.includes(el.name)
       && !["submit", "button", "file"].includes(el.type));
   }
 
@@ -47,6 +66,22 @@ document.documentElement.classList.add("js");
     });
   }
 
+  function sameData(a, b) {
+    const keys = new Set([...Object.keys(a || {}), ...Object.keys(b)]);
+    return Array.from(keys).every((key) => (a || {})[key] === b[key]);
+  }
+
+  // The notice (its words are in the template) goes to the top of the form, stays in view while
+  // the form scrolls (CSS: sticky) and takes the focus, so it is seen and read on a long form.
+  function showNotice(form, ended) {
+    const notice = form.querySelector(".autosave-notice");
+    if (!notice) return;
+    notice.textContent = ended ? notice.dataset.msgKept : notice.dataset.msgRestored;
+    form.prepend(notice);
+    notice.hidden = false;
+    notice.focus();
+  }
+
   function init(form, user) {
     const status = form.querySelector(".autosave-status");
     const keyInput = form.querySelector("[name=draft_key]");
@@ -55,17 +90,28 @@ document.documentElement.classList.add("js");
     const storeKey = PREFIX + user + ":" + keyInput.value;
     let timer = null;
     let stopped = false;
+    let ended = false;  // the server said the session had ended
 
-    const local = JSON.parse(sessionStorage.getItem(storeKey) || "null");
-    if (local && local.version === Number(versionInput.value)) {
+    function keepCopy() {
+      store.setItem(storeKey, JSON.stringify({
+        version: Number(versionInput.value), data: snapshot(form), at: Date.now(), ended,
+      }));
+    }
+
+    // Only a copy made on the draft the server has now (an older one would undo newer text), and
+    // only if it holds more than the form shows (a form shown again with what was sent does).
+    const local = read(storeKey);
+    if (local && local.version === Number(versionInput.value) && !sameData(local.data, snapshot(form))) {
       restore(form, local.data);
       status.textContent = status.dataset.msgRestored;
+      showNotice(form, local.ended);
       timer = setTimeout(save, DELAY_MS);
     }
 
     async function save() {
       if (stopped) return;
       status.textContent = status.dataset.msgSaving;
+      const sent = snapshot(form);
       let response;
       try {
         response = await fetch(status.dataset.url, {
@@ -81,7 +127,13 @@ document.documentElement.classList.add("js");
       const body = await response.json().catch(() => ({}));
       if (response.ok) {
         versionInput.value = body.version;
-        sessionStorage.removeItem(storeKey);
+        ended = false;
+        // Words typed while the save was on its way are not on the server yet: their copy stays.
+        if (sameData(sent, snapshot(form))) store.removeItem(storeKey);
+        else keepCopy();
+      } else if (response.status === 401) {
+        ended = true;
+        keepCopy();
       } else if (response.status === 409) {
         stopped = true;  // never overwrite the other tab's text, nor write into another user's
         status.setAttribute("role", "alert");
@@ -91,16 +143,32 @@ document.documentElement.classList.add("js");
 
     form.addEventListener("input", () => {
       if (stopped) return;
-      sessionStorage.setItem(storeKey, JSON.stringify({ version: Number(versionInput.value), data: snapshot(form) }));
+      keepCopy();
       clearTimeout(timer);
       timer = setTimeout(save, DELAY_MS);
     });
-    form.addEventListener("submit", () => sessionStorage.removeItem(storeKey));
+    // The copy stays until the server says the form was saved: a submit that meets an ended
+    // session (the login page) or a refused form token (the error page) must not lose the text.
+    // browser_copy tells the server there is one, so its error page can say so.
+    form.addEventListener("submit", () => {
+      clearTimeout(timer);
+      if (stopped) return;
+      ended = true;  // if this page comes back, it is because the submit did not save
+      keepCopy();
+      if (!form.querySelector("[name=browser_copy]")) {
+        const marker = document.createElement("input");
+        marker.type = "hidden";
+        marker.name = "browser_copy";
+        marker.value = "1";
+        form.appendChild(marker);
+      }
+    });
   }
 
   document.addEventListener("DOMContentLoaded", () => {
     const user = metaContent("life-user");
-    forgetOtherCopies(user, metaContent("life-forget-copies") === "1");
+    const saved = (metaContent("life-saved-copies") || "").split(" ").filter(Boolean);
+    forgetCopies(user, metaContent("life-forget-copies") === "1", saved);
     document.querySelectorAll("form[data-autosave]").forEach((form) => init(form, user));
   });
 })();

@@ -1,5 +1,5 @@
 """In a real browser: the draft saves itself while Ana types, survives the end of her session
-(text typed after it is kept in the tab), and the pages pass axe (WCAG 2.1 A/AA)."""
+(text typed after it is kept in the browser), and the pages pass axe (WCAG 2.1 A/AA)."""
 from __future__ import annotations
 
 import pytest
@@ -30,7 +30,7 @@ def test_autosave_survives_an_ended_session(open_page, world):
     expect(bus.locator(".autosave-status")).to_contain_text("Draft saved at")
     assert drafts.get_draft(world.trainee, key).data["t-title"] == "Walk-and-talk"
 
-    # The session ends on the server (time-out); what she types next stays in this tab.
+    # The session ends on the server (time-out); what she types next stays in the browser.
     db.session.execute(delete(UserSession).where(UserSession.user_id == world.trainee.id))
     db.session.commit()
     bus.get_by_label("The small change").fill("Meet Family A on a walk")
@@ -38,7 +38,7 @@ def test_autosave_survives_an_ended_session(open_page, world):
     db.session.expire_all()
     assert drafts.get_draft(world.trainee, key).data.get("t-change", "") == ""
 
-    # She logs in again in this tab: both the saved draft and the text kept in the tab are back.
+    # She logs in again in this tab: both the saved draft and the text kept in the browser are back.
     log_in_and_land_home(bus, world.trainee.email)
     bus.goto(URL)
     expect(bus.get_by_label("Working title")).to_have_value("Walk-and-talk")
