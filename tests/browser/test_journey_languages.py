@@ -112,4 +112,5 @@ def test_an_italian_trainee_on_a_phone(open_page, app, factory):
     trainee = _trainee_in(app, factory, "it")
     page = open_page(viewport={"width": 390, "height": 844})
     _journey(page, trainee, "it")
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

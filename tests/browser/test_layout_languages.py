@@ -37,6 +37,7 @@ def test_the_main_navigation_fits_one_row_at_1280_px(open_page, world, language,
     user = _as(world, persona, language)
     page = open_page(viewport=OFFICE)
     log_in_and_land_home(page, user.email)
+    page.wait_for_load_state("load")  # measure once the style sheets apply, not while they load
     assert page.evaluate(ROWS_OF_NAV) == 1, f"{persona} in {language}: the navigation wraps"
     assert not page.evaluate(SIDEWAYS)
 
@@ -51,6 +52,6 @@ def test_phone_pages_never_scroll_sideways_nor_clip_buttons(open_page, world, la
         page = open_page(viewport=PHONE)
         log_in_and_land_home(page, user.email)
         for path in paths:
-            page.goto(path)
+            page.goto(path, wait_until="load")
             assert not page.evaluate(SIDEWAYS), f"{path} scrolls sideways in {language}"
             assert page.evaluate(CLIPPED_BUTTONS) == [], f"{path} clips a button in {language}"
