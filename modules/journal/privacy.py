@@ -15,7 +15,7 @@ from app import audit
 from app.extensions import db, rows_changed
 from app.models import Cohort, CohortRole, Draft, Membership, ProgrammeRun, User
 
-from .models import Comment, Entry, Flag, FlagReply, GroupPost, GroupReply, Seen, Supervisor
+from .models import Audience, Comment, Entry, Flag, FlagReply, GroupPost, GroupReply, Seen, Supervisor
 
 DEFAULT_RETENTION_DAYS = 365
 
@@ -91,6 +91,7 @@ def erase_user(user: User) -> None:
     db.session.execute(delete(Supervisor).where(or_(Supervisor.supervisor_id == user.id,
                                                     Supervisor.trainee_id == user.id)))
     db.session.execute(delete(Seen).where(Seen.user_id == user.id))
+    db.session.execute(delete(Audience).where(Audience.user_id == user.id))
     _delete_entries(select(Entry.id).where(Entry.owner_id == user.id))
     db.session.execute(delete(Draft).where(Draft.user_id == user.id, Draft.key.like("journal:%")))
 
@@ -102,6 +103,7 @@ def _delete_entries(entry_ids) -> None:
     db.session.execute(delete(Flag).where(Flag.entry_id.in_(entry_ids)))
     db.session.execute(delete(Comment).where(Comment.entry_id.in_(entry_ids)))
     db.session.execute(delete(Seen).where(Seen.entry_id.in_(entry_ids)))
+    db.session.execute(delete(Audience).where(Audience.entry_id.in_(entry_ids)))
     db.session.execute(delete(Entry).where(Entry.id.in_(entry_ids)))
 
 

@@ -157,7 +157,7 @@ def test_group_space_and_export_are_reached_from_the_journal(open_page, world, s
 def shared_entry(world):
     from app.timeutil import utcnow
     entry = Entry(owner_id=world.trainee.id, title="After the kick-off", body_html="<p>I was nervous.</p>",
-                  entry_date=utcnow().date(), shared=True, shared_at=utcnow())
+                  entry_date=utcnow().date(), shared=True, shared_at=utcnow(), cohort_id=world.cohort.id)
     db.session.add(entry)
     db.session.commit()
     return entry

@@ -1,0 +1,67 @@
+"""Journal sharing reaches the cohort the entry's module belongs to, and only the facilitators the
+trainee chose: journal_entry.cohort_id and journal_audience (issue 12, item 5)
+
+Existing entries are placed in the owner's cohort of the module's kind (national for an entry
+with no module) in the latest run that had started when the entry was written; shared entries
+keep no audience rows, which means "all of that cohort's facilitators".
+
+Revision ID: e6a1c2d3b4f5
+Revises: b3f1c0de7a11
+Create Date: 2026-12-02 21:40:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = 'e6a1c2d3b4f5'
+down_revision = 'b3f1c0de7a11'
+branch_labels = None
+depends_on = None
+
+_COHORT_OF_KIND = """
+  SELECT c.id FROM cohort c
+  JOIN membership m ON m.cohort_id = c.id
+  JOIN programme_run r ON r.id = c.run_id
+  WHERE m.user_id = journal_entry.owner_id AND m.role = 'trainee'
+    AND c.kind = CASE WHEN EXISTS (SELECT 1 FROM module mo WHERE mo.id = journal_entry.module_id
+                                   AND mo.component = 'transnational')
+                      THEN 'transnational' ELSE 'national' END
+    {started}
+  ORDER BY r.starts_on DESC, c.id DESC LIMIT 1"""
+# The latest run that had started when the entry was written, else the owner's latest run.
+PLACE_ENTRIES = ("UPDATE journal_entry SET cohort_id = COALESCE(("
+                 + _COHORT_OF_KIND.format(started="AND r.starts_on <= journal_entry.created_at")
+                 + "), (" + _COHORT_OF_KIND.format(started="") + "))")
+
+
+def upgrade():
+    op.create_table('journal_audience',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('entry_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['entry_id'], ['journal_entry.id'], name=op.f('fk_journal_audience_entry_id_journal_entry'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_journal_audience_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_journal_audience')),
+    sa.UniqueConstraint('entry_id', 'user_id', name='uq_journal_audience_entry_user')
+    )
+    with op.batch_alter_table('journal_audience', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_journal_audience_entry_id'), ['entry_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_journal_audience_user_id'), ['user_id'], unique=False)
+
+    with op.batch_alter_table('journal_entry', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('cohort_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_journal_entry_cohort_id'), ['cohort_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_journal_entry_cohort_id_cohort'), 'cohort', ['cohort_id'], ['id'],
+                                    ondelete='SET NULL')
+    op.execute(PLACE_ENTRIES)
+
+
+def downgrade():
+    with op.batch_alter_table('journal_entry', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_journal_entry_cohort_id_cohort'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_journal_entry_cohort_id'))
+        batch_op.drop_column('cohort_id')
+    with op.batch_alter_table('journal_audience', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_journal_audience_user_id'))
+        batch_op.drop_index(batch_op.f('ix_journal_audience_entry_id'))
+    op.drop_table('journal_audience')
