@@ -28,11 +28,60 @@ from ..models import (
     User,
     UserSession,
 )
-from ..plugins import registry
+from ..plugins import NotPersonal, PersonalData, registry
 from ..timeutil import utcnow
 from .notifications import notify
 
 ERASED_DOMAIN = "erased.invalid"
+
+_CONTENT = "programme content and structure, written by the content team and coordinators"
+_KEPT_LINK = "kept: points at the erased, anonymous user row"
+
+#: The core's tables, declared as the plugins declare theirs (app/plugins.py PersonalData).
+CORE_PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
+    PersonalData("user", (), ("email", "name", "password_hash", "locale", "timezone", "site_role"),
+                 export="core.profile", erase="anonymised: the row stays so that links to it keep working",
+                 retention="while the account exists"),
+    PersonalData("membership", ("user_id",), export="core.memberships", erase="deleted",
+                 retention="with the run (flask privacy purge --run)"),
+    NotPersonal("membership", ("role",), "a role name"),
+    PersonalData("attendance", ("user_id", "recorded_by_id"), export="core.attendance",
+                 erase="deleted; recorded_by " + _KEPT_LINK, retention="with the run (flask privacy purge --run)"),
+    PersonalData("completion", ("user_id",), export="core.completions", erase="deleted",
+                 retention="with the run (flask privacy purge --run)"),
+    NotPersonal("completion", ("state",), "a workflow state"),
+    PersonalData("draft", ("user_id",), ("data",), export="core.drafts", erase="deleted",
+                 retention="DRAFT_RETENTION_DAYS after the last save"),
+    NotPersonal("draft", ("key",), "the name of the form the draft belongs to"),
+    PersonalData("notification", ("user_id",), ("message", "url"), export="core.notifications",
+                 erase="deleted; other people's notifications that name the user are anonymised",
+                 retention="NOTIFICATION_RETENTION_DAYS"),
+    NotPersonal("notification", ("kind",), "the kind of event"),
+    PersonalData("outbox_message", ("user_id",), ("to", "subject", "body", "last_error"),
+                 export="not exported: a copy of e-mails already listed as notifications",
+                 erase="deleted, and so are messages that name the user",
+                 retention="OUTBOX_RETENTION_DAYS after sending"),
+    NotPersonal("outbox_message", ("kind", "status"), "the kind of e-mail and its delivery state"),
+    PersonalData("password_token", ("user_id",), export="not exported: one-time secrets", erase="deleted",
+                 retention="until used or expired"),
+    NotPersonal("password_token", ("token_hash", "purpose"), "a hash of a one-time secret and what it is for"),
+    PersonalData("user_session", ("user_id",), ("user_agent",), export="not exported: sign-in sessions",
+                 erase="deleted", retention="until signed out or expired"),
+    NotPersonal("user_session", ("token_hash",), "a hash of the session secret"),
+    PersonalData("audit_event", ("actor_id",), ("detail", "ip"),
+                 export="not exported: the security record of who did what",
+                 erase="the actor is anonymised; names and text in details are removed",
+                 retention="AUDIT_RETENTION_YEARS"),
+    NotPersonal("audit_event", ("action", "target_type"), "the kind of event and of thing it was about"),
+    *(NotPersonal(table, ("*",), _CONTENT) for table in (
+        "country", "programme", "competency", "ecvet_unit", "programme_run", "cohort", "module", "activity",
+        "meeting_plan", "resource", "meeting")),
+)
+
+
+def declarations() -> list[PersonalData | NotPersonal]:
+    """The core's and every plugin's declarations of personal data."""
+    return [*CORE_PERSONAL_DATA, *(d for plugin in registry() for d in plugin.personal_data)]
 
 
 class ErasureRefused(Exception):

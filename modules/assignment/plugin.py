@@ -82,4 +82,5 @@ class AssignmentPlugin(ActivityPlugin):
         privacy.erase_for(user)
 
 
-plugin = AssignmentPlugin(name="assignment", label=_l("Assignment"), blueprint=bp, models=MODELS)
+plugin = AssignmentPlugin(name="assignment", label=_l("Assignment"), blueprint=bp, models=MODELS,
+                           personal_data=privacy.PERSONAL_DATA)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models import CohortRole, Draft, User
+from app.plugins import NotPersonal, PersonalData
 
 from .models import Extension, Feedback, FeedbackRead, File, Reply, Submission, Version
 from .submissions import TYPE
@@ -60,3 +61,33 @@ def erase_for(user: User) -> None:
     db.session.execute(update(Version).where(Version.submitted_by_id == user.id).values(submitted_by_id=None))
     db.session.expire_all()
     forget_bytes(stored)
+
+
+# --- what assignments store about people (app/plugins.py PersonalData) ---------------------------
+
+_RETENTION = "SUBMISSION_RETENTION_DAYS after the run ends (flask privacy purge --run)"
+_KEPT_LINK = "kept: points at the erased, anonymous user row"
+
+PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
+    PersonalData("assignment_submission", ("user_id",), export="assignment.submissions",
+                 erase="own submissions deleted (a group's stays with the group)", retention=_RETENTION),
+    NotPersonal("assignment_submission", ("status",), "a workflow state"),
+    PersonalData("assignment_version", ("submitted_by_id",), ("body_html", "fields"),
+                 export="assignment.submissions[].versions",
+                 erase="deleted with the submission; in a group's, the author is cleared", retention=_RETENTION),
+    PersonalData("assignment_file", ("uploaded_by_id",), ("original_name",),
+                 export="assignment.submissions[].versions[].files, and the file itself in files/",
+                 erase="deleted with the submission, bytes on disk too", retention=_RETENTION),
+    NotPersonal("assignment_file", ("stored_name", "mime", "sha256"),
+                "a random storage name, the file type and a checksum"),
+    PersonalData("assignment_feedback", ("author_id", "reviewed_by_id"), ("body_html", "field_comments", "review_note"),
+                 export="assignment.submissions[].feedback (released only)",
+                 erase="deleted with the submission; a facilitator's authorship " + _KEPT_LINK, retention=_RETENTION),
+    NotPersonal("assignment_feedback", ("decision", "state"), "workflow values"),
+    PersonalData("assignment_feedback_read", ("user_id",), export="not exported: when feedback was opened",
+                 erase="deleted", retention=_RETENTION),
+    PersonalData("assignment_reply", ("author_id",), ("body_html",), export="assignment.replies_written",
+                 erase="deleted", retention=_RETENTION),
+    PersonalData("assignment_extension", ("user_id", "granted_by_id"), ("reason",), export="assignment.extensions",
+                 erase="deleted for the trainee; granted_by " + _KEPT_LINK, retention=_RETENTION),
+)

@@ -91,4 +91,5 @@ class JournalPlugin(ActivityPlugin):
 # Flags speak about a trainee's distress: the supervisor's download leaves them out, and the
 # trainee's own has them with the entry (export_user_data).
 plugin = JournalPlugin(name="journal", label=_l("Journal"), blueprint=bp, models=MODELS,
-                       confidential_notification_kinds=("journal.flag", "journal.flag.reply", "journal.flag.answer"))
+                       confidential_notification_kinds=("journal.flag", "journal.flag.reply", "journal.flag.answer"),
+                       personal_data=privacy.PERSONAL_DATA)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from app import audit
 from app.extensions import db, rows_changed
 from app.models import Cohort, CohortRole, Draft, Membership, ProgrammeRun, User
+from app.plugins import NotPersonal, PersonalData
 
 from .models import Audience, Comment, Entry, Flag, FlagReply, GroupPost, GroupReply, Seen, Supervisor
 
@@ -168,3 +169,35 @@ def purge_run(run: ProgrammeRun, today: date) -> PurgeReport:
 def _chunks(items: list, size: int) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+# --- what the journal stores about people (app/plugins.py PersonalData) -------------------------
+
+_RETENTION = "JOURNAL_RETENTION_DAYS after the entry's run ends (flask privacy purge --run)"
+_KEPT_LINK = "kept: points at the erased, anonymous user row"
+
+PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
+    PersonalData("journal_entry", ("owner_id",), ("title", "body_html", "stage_answers"),
+                 export="journal.entries", erase="deleted with the owner", retention=_RETENTION),
+    NotPersonal("journal_entry", ("prompt_slug", "prompt", "competencies"),
+                "a copy of the programme's prompt and competency codes, the same for every trainee"),
+    PersonalData("journal_audience", ("user_id",), export="journal.entries[].shared (the owner's choice)",
+                 erase="deleted with the entry or the facilitator", retention=_RETENTION),
+    PersonalData("journal_comment", ("author_id",), ("body_html",),
+                 export="journal.entries[].comments, journal.comments_on_others_entries",
+                 erase="deleted with the author or the entry", retention=_RETENTION),
+    PersonalData("journal_seen", ("user_id",), export="not exported: when a page was last opened",
+                 erase="deleted", retention=_RETENTION),
+    PersonalData("journal_supervisor", ("trainee_id", "supervisor_id", "set_by_id"),
+                 export="not exported: the cohort's choice of supervisor",
+                 erase="deleted for the trainee or supervisor; set_by " + _KEPT_LINK,
+                 retention="while the cohort exists"),
+    PersonalData("journal_flag", ("supervisor_id",), ("note_html",), export="journal.entries[].flag",
+                 erase="deleted with the entry; the supervisor link is cleared", retention=_RETENTION),
+    PersonalData("journal_flag_reply", ("author_id",), ("body_html",), export="journal.entries[].flag.answers",
+                 erase="deleted with the author or the entry", retention=_RETENTION),
+    PersonalData("journal_group_post", ("author_id",), ("title", "body_html"), export="journal.group_posts",
+                 erase="deleted", retention=_RETENTION),
+    PersonalData("journal_group_reply", ("author_id",), ("body_html",), export="journal.group_replies",
+                 erase="deleted", retention=_RETENTION),
+)
