@@ -224,6 +224,17 @@ class ActivityPlugin:
         """Everything this type stores about the user, for the privacy export."""
         return {}
 
+    def export_user_files(self, user: User) -> list[tuple[str, Path]]:
+        """The uploaded files of the user's data download: (name inside the zip's files/<type>/
+        folder, path on disk); files no longer on disk are left out."""
+        return []
+
+    def purge_run_data(self, run: ProgrammeRun, today: date) -> dict[str, int]:
+        """Delete what this type keeps for the run's cohorts once its retention period is over
+        (app/services/retention.py), and say how many of what; raise retention.RetentionError
+        when it is too early. Selected by the run's cohorts, never by trainee and date."""
+        return {}
+
     def erase_user_data(self, user: User) -> None:
         """Remove the user's personal data this type owns; keep anonymous aggregates."""
 

@@ -5,11 +5,14 @@ The core answers for its own tables; every activity plugin answers for its own t
 needs to know what a plugin stores."""
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
@@ -131,10 +134,30 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def export_json(user: User) -> str:
-    text = json.dumps(export_data(user), default=_json_default, ensure_ascii=False, indent=2)
-    audit.record("privacy.export", user)
-    return text
+def _dumps(value: Any) -> str:
+    return json.dumps(value, default=_json_default, ensure_ascii=False, indent=2)
+
+
+def export_zip(user: User) -> bytes:
+    """The data download: core.json, activities/<type>.json, the uploaded files under
+    files/<type>/, and index.html, a page that lists them in the user's language."""
+    data = export_data(user)
+    parts = [("core.json", _("Your account: profile, cohorts, attendance, progress, drafts, notifications"))]
+    parts += [(f"activities/{name}.json", plugin.label) for plugin in registry()
+              for name in [plugin.name] if name in data["activities"]]
+    files = [(f"files/{plugin.name}/{name}", path) for plugin in registry()
+             for name, path in plugin.export_user_files(user)]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("core.json", _dumps({"exported_at": data["exported_at"], **data["core"]}))
+        for name, part in data["activities"].items():
+            archive.writestr(f"activities/{name}.json", _dumps(part))
+        for name, path in files:
+            archive.write(path, name)
+        archive.writestr("index.html", render_template("privacy/export_index.html", user=user, data=data,
+                                                       parts=parts, files=[name for name, _path in files]))
+    audit.record("privacy.export", user, files=len(files))
+    return buffer.getvalue()
 
 
 def request_erasure(user: User) -> None:

@@ -2,8 +2,9 @@
 trainee chose: journal_entry.cohort_id and journal_audience (issue 12, item 5)
 
 Existing entries are placed in the owner's cohort of the module's kind (national for an entry
-with no module) in the latest run that had started when the entry was written; shared entries
-keep no audience rows, which means "all of that cohort's facilitators".
+with no module) whose run was under way when the entry was written (a shared one written outside
+any run: the latest such cohort); shared entries keep no audience rows, which means "all of that
+cohort's facilitators".
 
 Revision ID: e6a1c2d3b4f5
 Revises: b3f1c0de7a11
@@ -28,10 +29,12 @@ _COHORT_OF_KIND = """
                       THEN 'transnational' ELSE 'national' END
     {started}
   ORDER BY r.starts_on DESC, c.id DESC LIMIT 1"""
-# The latest run that had started when the entry was written, else the owner's latest run.
-PLACE_ENTRIES = ("UPDATE journal_entry SET cohort_id = COALESCE(("
-                 + _COHORT_OF_KIND.format(started="AND r.starts_on <= journal_entry.created_at")
-                 + "), (" + _COHORT_OF_KIND.format(started="") + "))")
+# The run under way when the entry was written; a shared entry written outside any run goes to the
+# owner's latest cohort of its kind (where its readers are), a private one stays unplaced.
+def _place_entries(day: str) -> str:
+    running = f"AND r.starts_on <= {day} AND {day} <= r.ends_on"
+    return ("UPDATE journal_entry SET cohort_id = COALESCE((" + _COHORT_OF_KIND.format(started=running)
+            + "), CASE WHEN journal_entry.shared THEN (" + _COHORT_OF_KIND.format(started="") + ") END)")
 
 
 def upgrade():
@@ -53,7 +56,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_journal_entry_cohort_id'), ['cohort_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_journal_entry_cohort_id_cohort'), 'cohort', ['cohort_id'], ['id'],
                                     ondelete='SET NULL')
-    op.execute(PLACE_ENTRIES)
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    op.execute(_place_entries("date(journal_entry.created_at)" if sqlite
+                              else "CAST(journal_entry.created_at AS DATE)"))
 
 
 def downgrade():

@@ -14,6 +14,8 @@ The `*_or_404` loaders raise app.errors.NotFound (a 404 page), so a private thin
 not revealed."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -59,13 +61,16 @@ def is_facilitator(user: User) -> bool:
 OWNER, FACILITATOR = "owner", "facilitator"
 
 
-def audience_cohort(owner_id: int, module: Module | None) -> Cohort | None:
+def audience_cohort(owner_id: int, module: Module | None, running_on: date | None = None) -> Cohort | None:
     """The cohort whose facilitators an entry about `module` is shared with: the owner's
     transnational cohort for a transnational module, their national cohort otherwise; of several
-    (a trainee in more than one run) the latest run that teaches the module's programme."""
+    (a trainee in more than one run) the latest run that teaches the module's programme. With
+    `running_on`, only a cohort whose run is under way that day (where a new entry belongs)."""
     kind = CohortKind.TRANSNATIONAL if module is not None and module.is_transnational else CohortKind.NATIONAL
     query = (select(Cohort).join(Membership).join(ProgrammeRun)
              .where(Membership.user_id == owner_id, Membership.role == CohortRole.TRAINEE, Cohort.kind == kind))
+    if running_on is not None:
+        query = query.where(ProgrammeRun.starts_on <= running_on, ProgrammeRun.ends_on >= running_on)
     if module is not None:
         query = query.order_by(ProgrammeRun.programme_id.is_distinct_from(module.programme_id).asc())
     return db.session.scalar(query.order_by(ProgrammeRun.starts_on.desc(), Cohort.id.desc()).limit(1))
@@ -81,10 +86,18 @@ def audience_candidates(cohort: Cohort | None) -> list[User]:
         .order_by(User.name, User.id)))
 
 
+def share_cohort(entry: Entry) -> Cohort | None:
+    """The cohort a share reaches: the one the entry belongs to, or for an entry written outside
+    any run of its owner, their latest cohort of the module's kind."""
+    if entry.cohort_id is not None:
+        return db.session.get(Cohort, entry.cohort_id)
+    return audience_cohort(entry.owner_id, entry.module)
+
+
 def share_candidates(entry: Entry) -> list[User]:
     """The names the owner sees (and may tick) before sharing: the facilitators of the cohort the
     entry's module belongs to."""
-    return audience_candidates(audience_cohort(entry.owner_id, entry.module))
+    return audience_candidates(share_cohort(entry))
 
 
 def audience_of(entry: Entry) -> list[User]:

@@ -84,6 +84,9 @@ class JournalPlugin(ActivityPlugin):
     def export_user_data(self, user: User) -> dict[str, Any]:
         return privacy.user_data(user)
 
+    def purge_run_data(self, run: ProgrammeRun, today: date) -> dict[str, int]:
+        return privacy.purge_run_data(run, today)
+
     def erase_user_data(self, user: User) -> None:
         privacy.erase_user(user)
 

@@ -8,13 +8,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.extensions import db, rows_changed
 from app.models import Cohort, CohortRole, Draft, Membership, ProgrammeRun, User
 from app.plugins import NotPersonal, PersonalData
+from app.services import retention
 
 from .models import Audience, Comment, Entry, Flag, FlagReply, GroupPost, GroupReply, Seen, Supervisor
 
@@ -108,7 +109,7 @@ def _delete_entries(entry_ids) -> None:
     db.session.execute(delete(Entry).where(Entry.id.in_(entry_ids)))
 
 
-class RetentionError(ValueError):
+class RetentionError(retention.RetentionError):
     pass
 
 
@@ -132,8 +133,9 @@ def purge_allowed_from(run: ProgrammeRun) -> date:
 
 def purge_run(run: ProgrammeRun, today: date) -> PurgeReport:
     """Delete the journals of a run that ended more than JOURNAL_RETENTION_DAYS ago: the entries
-    its trainees wrote up to the run's last day (with comments, flags and answers) and its
-    cohorts' group spaces. Entries written later (a trainee in a newer run) stay."""
+    of its cohorts (with comments, flags and answers) and its cohorts' group spaces. Entries are
+    chosen by the cohort they belong to, never by trainee and date: an entry the same trainee
+    wrote in an overlapping or later run stays."""
     allowed = purge_allowed_from(run)
     if today < allowed:
         raise RetentionError(
@@ -141,10 +143,7 @@ def purge_run(run: ProgrammeRun, today: date) -> PurgeReport:
             f"{retention_days()} days (JOURNAL_RETENTION_DAYS) and can be purged from {allowed.isoformat()}. "
             "Nothing was deleted.")
     cohort_ids = select(Cohort.id).where(Cohort.run_id == run.id)
-    trainees = select(Membership.user_id).where(Membership.cohort_id.in_(cohort_ids),
-                                                Membership.role == CohortRole.TRAINEE)
-    entry_ids = list(db.session.scalars(select(Entry.id).where(
-        Entry.owner_id.in_(trainees), Entry.created_at < datetime.combine(run.ends_on + timedelta(days=1), time()))))
+    entry_ids = list(db.session.scalars(select(Entry.id).where(_of_run(run, cohort_ids))))
     report = PurgeReport(run=run, entries=len(entry_ids),
                          trainees=db.session.scalar(select(func.count(func.distinct(Membership.user_id)))
                                                     .where(Membership.cohort_id.in_(cohort_ids),
@@ -164,6 +163,26 @@ def purge_run(run: ProgrammeRun, today: date) -> PurgeReport:
                  retention_days=retention_days())
     db.session.flush()
     return report
+
+
+def _of_run(run: ProgrammeRun, cohort_ids):
+    """Entries of the run: placed in one of its cohorts; an entry placed nowhere (written before
+    entries had a cohort, or by a trainee with no cohort of the module's kind) only when its owner
+    was a trainee in this run and in no other, and wrote it before the run ended."""
+    trainee_here = select(Membership.user_id).where(Membership.cohort_id.in_(cohort_ids),
+                                                    Membership.role == CohortRole.TRAINEE)
+    trainee_elsewhere = select(Membership.user_id).join(Cohort).where(
+        Cohort.run_id != run.id, Membership.role == CohortRole.TRAINEE)
+    unplaced = and_(Entry.cohort_id.is_(None), Entry.owner_id.in_(trainee_here),
+                    Entry.owner_id.not_in(trainee_elsewhere),
+                    Entry.created_at < datetime.combine(run.ends_on + timedelta(days=1), time()))
+    return or_(Entry.cohort_id.in_(cohort_ids), unplaced)
+
+
+def purge_run_data(run: ProgrammeRun, today: date) -> dict[str, int]:
+    """The journal's part of `flask privacy purge --run`."""
+    report = purge_run(run, today)
+    return {"journal entries": report.entries, "group reflections": report.group_posts, "drafts": report.drafts}
 
 
 def _chunks(items: list, size: int) -> Iterable[list]:

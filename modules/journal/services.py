@@ -27,6 +27,7 @@ from .access import (
                      may_delete,
                      reader_role,
                      share_candidates,
+                     share_cohort,
                      takes_part,
 )
 from .privacy import DEFAULT_RETENTION_DAYS, RetentionError, erase_user, export_journal, purge_run, user_data
@@ -77,7 +78,7 @@ __all__ = [
     "FACILITATOR", "OWNER", "can_manage_supervisors", "entry_for_owner_or_404", "entry_for_reader_or_404",
     "flag_for_reader_or_404", "group_cohort_or_404", "group_post_or_404", "group_reply_or_404", "is_facilitator",
     "is_group_member", "may_delete", "reader_role", "takes_part", "audience_cohort", "audience_of",
-    "share_candidates",
+    "share_candidates", "share_cohort",
     "DEFAULT_RETENTION_DAYS", "RetentionError", "erase_user", "export_journal", "purge_run", "user_data",
     "available_prompts", "cohort_trainees", "count_cohorts_without_supervisor", "count_entries_with_new_comments",
     "count_open_flags_for", "count_shared_with_new_activity", "entries_for_activity",

@@ -229,7 +229,7 @@ def _render_entry(entry, role: str, **forms):
         "flag_form": forms.get("flag_form") or FlagForm(formdata=None), "flag_privacy": forms.get("flag_privacy"),
         "facilitators": services.share_candidates(entry) if role == services.OWNER else [],
         "readers": services.audience_of(entry) if role == services.OWNER else [],
-        "share_cohort": services.audience_cohort(entry.owner_id, entry.module) if role == services.OWNER else None,
+        "share_cohort": services.share_cohort(entry) if role == services.OWNER else None,
         "supervisor": services.resolve_supervisor(entry.owner) if role == services.OWNER else None,
     }
     return render_template("journal/entry.html", **context)

@@ -22,7 +22,7 @@ from app.services import progress
 from app.services.notifications import notify
 from app.timeutil import utcnow
 
-from .access import OWNER, audience_candidates, audience_cohort, may_delete, reader_role
+from .access import OWNER, audience_candidates, audience_cohort, may_delete, reader_role, share_cohort
 from .models import Audience, Comment, Entry, Flag, FlagReply, GroupPost, GroupReply, Seen, Supervisor
 from .queries import cohort_trainees, min_entries, resolve_supervisor, supervisor_candidates
 
@@ -74,11 +74,13 @@ def _apply(entry: Entry, data: EntryData) -> None:
 
 
 def _place(entry: Entry) -> None:
-    """The cohort the entry belongs to follows its module (national or transnational). A shared
-    entry moved to another cohort keeps only the chosen readers who facilitate that one too
-    (access.py checks the cohort), so a move never widens who reads it."""
+    """The cohort the entry belongs to: of the module's kind (national or transnational), in the
+    owner's run under way today, which is also the run whose retention purge takes it (none when
+    no run of theirs is under way). A shared entry moved to another cohort keeps only the chosen
+    readers who facilitate that one too (access.py checks the cohort): a move never widens who
+    reads it."""
     module = db.session.get(Module, entry.module_id) if entry.module_id else None
-    cohort = audience_cohort(entry.owner_id, module)
+    cohort = audience_cohort(entry.owner_id, module, running_on=utcnow().date())
     entry.cohort_id = cohort.id if cohort else None
 
 
@@ -148,8 +150,9 @@ def set_shared(entry: Entry, shared: bool, audience_ids: list[int] | None = None
             audit.record("journal.entry.unshare", entry)
             db.session.flush()
         return
-    _place(entry)
-    candidates = audience_candidates(db.session.get(Cohort, entry.cohort_id) if entry.cohort_id else None)
+    cohort = share_cohort(entry)
+    entry.cohort_id = cohort.id if cohort else None
+    candidates = audience_candidates(cohort)
     if not candidates:
         raise JournalError(_("Your cohort has no facilitator yet, so the entry cannot be shared."))
     allowed = {u.id for u in candidates}
