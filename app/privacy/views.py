@@ -89,5 +89,6 @@ def erase_user(user_id: int):
         flash(str(exc), "danger")
         return redirect(url_for("admin.user_detail", user_id=user.id)), 303
     db.session.commit()
+    privacy.compact_storage()
     flash(_("The data of %(name)s is erased.", name=name), "success")
     return redirect(url_for("privacy.erasure_requests"))

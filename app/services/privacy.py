@@ -12,15 +12,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import String, and_, cast, delete, func, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..extensions import db
 from ..models import (
     Attendance,
+    AuditEvent,
     Completion,
     Draft,
     Membership,
@@ -192,6 +194,7 @@ def erase(user: User, *, by: User) -> None:
         raise ErasureRefused(_("You cannot erase your own account: ask another administrator."))
     if user.erased_at is not None:
         raise ErasureRefused(_("This account has already been erased."))
+    old_name, old_email = user.name, user.email
     for plugin in registry():
         plugin.erase_user_data(user)
     for model in (Draft, Notification, OutboxMessage, Completion, Attendance, Membership, UserSession,
@@ -204,6 +207,71 @@ def erase(user: User, *, by: User) -> None:
     user.active = False
     user.site_role = None
     user.locale = None
+    user.timezone = "UTC"
     user.calendar_feed_version += 1
     user.erased_at = utcnow()
+    _anonymise_copies(user, {old_name: user.name, old_email: user.email})
     audit.record("privacy.erased", user, actor=by)
+
+
+def _anonymise_copies(user: User, replacements: dict[str, str]) -> None:
+    """The user's name and address are copied into other people's notifications ("… would like to
+    talk about a journal entry …"), e-mails waiting or kept in the outbox, and audit details:
+    replace them there. The audit events the user caused or that are about them keep their
+    action and links but no text and no address."""
+    replacements = {old: new for old, new in replacements.items() if old and old != new}
+    for model, columns in ((Notification, ("message", "url")),
+                           (OutboxMessage, ("to", "subject", "body", "last_error"))):
+        for name in columns:
+            column = getattr(model, name)
+            for old, new in replacements.items():
+                db.session.execute(update(model).where(column.contains(old, autoescape=True))
+                                   .values({name: func.replace(column, old, new)})
+                                   .execution_options(synchronize_session=False))
+    as_text = cast(AuditEvent.detail, String)
+    mentions = [as_text.contains(form, autoescape=True) for old in replacements
+                for form in {old, json.dumps(old)[1:-1]}]
+    own = or_(AuditEvent.actor_id == user.id, and_(AuditEvent.target_type == "user", AuditEvent.target_id == user.id))
+    for event in db.session.scalars(select(AuditEvent).where(or_(own, *mentions))):
+        if event.actor_id == user.id or (event.target_type == "user" and event.target_id == user.id):
+            event.detail = _without_text(event.detail)
+            if event.actor_id == user.id:
+                event.ip = None
+        else:
+            event.detail = _replaced(event.detail, replacements)
+
+
+def _without_text(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_text(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_without_text(v) for v in value]
+    return "(erased)" if isinstance(value, str) else value
+
+
+def _replaced(value: Any, replacements: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {key: _replaced(v, replacements) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_replaced(v, replacements) for v in value]
+    if isinstance(value, str):
+        for old, new in replacements.items():
+            value = value.replace(old, new)
+    return value
+
+
+def compact_storage() -> None:
+    """After an erasure's commit: SQLite keeps deleted text in free pages and in the write-ahead
+    log until a checkpoint, so copy the log into the file, rebuild the file without free pages
+    (VACUUM) and empty the log again. PostgreSQL's old row versions are not reachable by any
+    query; its autovacuum reclaims them. A failure here (another connection busy) leaves the
+    erasure done and is logged without any user text."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    try:
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.exec_driver_sql("VACUUM")
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except OperationalError as exc:
+        current_app.logger.warning("after an erasure the database could not be compacted: %s", type(exc).__name__)
