@@ -37,6 +37,14 @@ def _place_entries(day: str) -> str:
             + "), CASE WHEN journal_entry.shared THEN (" + _COHORT_OF_KIND.format(started="") + ") END)")
 
 
+AUDIENCE_OF_SHARED = """
+INSERT INTO journal_audience (entry_id, user_id)
+SELECT DISTINCT e.id, m.user_id FROM journal_entry e
+JOIN membership m ON m.cohort_id = e.cohort_id AND m.role = 'facilitator'
+WHERE e.shared
+"""
+
+
 def upgrade():
     op.create_table('journal_audience',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -59,6 +67,7 @@ def upgrade():
     sqlite = op.get_bind().dialect.name == "sqlite"
     op.execute(_place_entries("date(journal_entry.created_at)" if sqlite
                               else "CAST(journal_entry.created_at AS DATE)"))
+    op.execute(AUDIENCE_OF_SHARED)
 
 
 def downgrade():

@@ -2,7 +2,7 @@
 
 - an entry is read by its owner; while it is shared, by the facilitators of the cohort its module
   belongs to (a national module or none: the owner's national cohort; a transnational module: the
-  transnational cohort) whom the owner chose (the Audience rows; none stored: all of them); never
+  transnational cohort) whom the owner chose (the Audience rows: no row, no reader); never
   by coordinators or admins as such (ARCHITECTURE.md section 5);
 - a flag ("this is weighing on me") and the entry it carries are read by the owner and by the one
   supervisor the flag was sent to, not by the cohort's other facilitators;
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import selectinload
 
 from app.errors import NotFound
@@ -104,24 +104,20 @@ def audience_of(entry: Entry) -> list[User]:
     """Who can read the shared entry besides its owner (empty while it is private)."""
     if not entry.shared:
         return []
-    candidates = audience_candidates(entry.cohort)
     chosen = {a.user_id for a in entry.audience}
-    return [u for u in candidates if u.id in chosen] if chosen else candidates
+    return [u for u in audience_candidates(entry.cohort) if u.id in chosen]
 
 
 def _in_audience(user: User, entry: Entry) -> bool:
     if not entry.shared or not is_facilitator_of(user, entry.cohort_id):
         return False
-    chosen = {a.user_id for a in entry.audience}
-    return not chosen or user.id in chosen
+    return any(a.user_id == user.id for a in entry.audience)
 
 
 def shared_with_condition(user: User) -> ColumnElement[bool]:
     """The SQL form of `_in_audience`, for the lists and counts of entries shared with `user`."""
     chosen = select(Audience.entry_id).where(Audience.user_id == user.id)
-    narrowed = select(Audience.entry_id)
-    return and_(Entry.shared.is_(True), Entry.cohort_id.in_(facilitated_cohorts_query(user)),
-                or_(Entry.id.in_(chosen), Entry.id.not_in(narrowed)))
+    return and_(Entry.shared.is_(True), Entry.cohort_id.in_(facilitated_cohorts_query(user)), Entry.id.in_(chosen))
 
 
 def _entry_or_404(entry_id: int) -> Entry:

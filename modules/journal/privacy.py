@@ -93,7 +93,12 @@ def erase_user(user: User) -> None:
     db.session.execute(delete(Supervisor).where(or_(Supervisor.supervisor_id == user.id,
                                                     Supervisor.trainee_id == user.id)))
     db.session.execute(delete(Seen).where(Seen.user_id == user.id))
+    # An entry shared with this facilitator alone is shared with no one now: it becomes private.
+    read_by = list(db.session.scalars(select(Audience.entry_id).where(Audience.user_id == user.id)))
     db.session.execute(delete(Audience).where(Audience.user_id == user.id))
+    if read_by:
+        db.session.execute(update(Entry).where(Entry.id.in_(read_by), Entry.id.not_in(select(Audience.entry_id)))
+                           .values(shared=False, shared_at=None))
     _delete_entries(select(Entry.id).where(Entry.owner_id == user.id))
     db.session.execute(delete(Draft).where(Draft.user_id == user.id, Draft.key.like("journal:%")))
 

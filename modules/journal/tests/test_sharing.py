@@ -138,3 +138,17 @@ def test_sharing_without_the_list_reaches_all_of_the_cohorts_facilitators(world,
     for name in SHARING_READERS:
         allowed = name in ("facilitator", "national_chosen", "national_unticked")
         assert as_user(people[name]).get(f"/a/journal/entries/{entry.id}").status_code == (200 if allowed else 404)
+
+
+def test_erasing_the_only_chosen_facilitator_makes_the_entry_private_not_wider(world, sharing, as_user):
+    from app.services import privacy
+    people = sharing["readers"]
+    ana = as_user(world.trainee)
+    entry = _new_entry(ana, "For one reader", sharing["modules"]["national"])
+    _share(ana, entry, [people["national_chosen"]])
+    privacy.erase(people["national_chosen"], by=world.admin)
+    db.session.commit()
+    db.session.expire_all()
+    assert not db.session.get(Entry, entry.id).shared
+    for name in ("national_unticked", "facilitator"):
+        assert as_user(people[name]).get(f"/a/journal/entries/{entry.id}").status_code == 404, name
