@@ -67,9 +67,9 @@ def erase_user_data(user: User) -> None:
 
 PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
     PersonalData("evaluation_participation", ("user_id",), export="evaluation (which questionnaires were answered)",
-                 erase="deleted", retention="with the run's other data (flask privacy purge --run)"),
+                 erase="deleted", retention="until the account is erased"),
     PersonalData("evaluation_named_response", ("user_id",), ("answers",), export="evaluation (named answers)",
-                 erase="deleted", retention="with the run's other data (flask privacy purge --run)"),
+                 erase="deleted", retention="until the account is erased"),
     PersonalData("evaluation_response", (), ("code", "answers"),
                  export="evaluation (anonymous answers found through the user's pseudonymous code)",
                  erase="kept in the aggregates; the code is replaced by a random one",
