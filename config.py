@@ -51,6 +51,12 @@ class Environment(BaseSettings):
     REMEMBER_DAYS: Count = 14
     LOGIN_LIMIT_PER_ACCOUNT: str = "5 per 15 minutes"
     LOGIN_LIMIT_PER_CLIENT: str = "30 per 15 minutes"
+    #: Retention (the privacy notice, /privacy; `flask privacy purge`).
+    SUBMISSION_RETENTION_DAYS: Count = 365
+    DRAFT_RETENTION_DAYS: Count = 90
+    NOTIFICATION_RETENTION_DAYS: Count = 180
+    OUTBOX_RETENTION_DAYS: Count = 30
+    AUDIT_RETENTION_YEARS: Count = 5
 
     @field_validator("MAIL_USE_TLS", mode="before")
     @classmethod
@@ -166,6 +172,16 @@ class Config:
     # Login throttling windows.
     LOGIN_LIMIT_PER_ACCOUNT = ENV.LOGIN_LIMIT_PER_ACCOUNT
     LOGIN_LIMIT_PER_CLIENT = ENV.LOGIN_LIMIT_PER_CLIENT
+
+    # How long each kind of data is kept (app/services/retention.py, the notice at /privacy):
+    # a run's submissions and files after the run ends (journals: JOURNAL_RETENTION_DAYS, the
+    # journal plugin's setting); drafts after their last save; notifications and sent e-mail
+    # after they were made; the audit log in years.
+    SUBMISSION_RETENTION_DAYS = ENV.SUBMISSION_RETENTION_DAYS
+    DRAFT_RETENTION_DAYS = ENV.DRAFT_RETENTION_DAYS
+    NOTIFICATION_RETENTION_DAYS = ENV.NOTIFICATION_RETENTION_DAYS
+    OUTBOX_RETENTION_DAYS = ENV.OUTBOX_RETENTION_DAYS
+    AUDIT_RETENTION_YEARS = ENV.AUDIT_RETENTION_YEARS
 
     PASSWORD_RESET_HOURS = 2
     INVITATION_DAYS = 14

@@ -70,6 +70,46 @@ def privacy_scan(file) -> None:
     sys.exit(1 if findings else 0)
 
 
+@privacy_cli.command("purge")
+@click.option("--run", "run_ref", default=None, help="A programme run (its id or exact name): purge its data.")
+@click.option("--expired", is_flag=True, help="Purge drafts, notifications, e-mails and audit events past their time.")
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted; delete nothing.")
+def privacy_purge(run_ref: str | None, expired: bool, dry_run: bool) -> None:
+    """Delete what the retention rules no longer allow to keep (the privacy notice, /privacy):
+    a run's journals, submissions and files once its retention period is over (--run), and
+    data past its age (--expired)."""
+    from sqlalchemy import select
+
+    from .models import ProgrammeRun
+    from .services import retention
+    from .timeutil import utcnow
+    if not run_ref and not expired:
+        raise click.UsageError("say what to purge: --run <id or name>, --expired, or both")
+    lines = []
+    if run_ref:
+        ref = run_ref.strip()
+        run = db.session.get(ProgrammeRun, int(ref)) if ref.isdigit() else \
+            db.session.scalar(select(ProgrammeRun).where(ProgrammeRun.name == ref))
+        if run is None:
+            raise click.ClickException(f"there is no programme run with id or name '{ref}'")
+        result = retention.purge_run(run, utcnow().date())
+        for part, counts in result.deleted.items():
+            lines.append(f"{part}: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+        for part, reason in result.refused.items():
+            lines.append(f"{part}: {reason}")
+    if expired:
+        counts = retention.purge_expired(utcnow())
+        lines.append("expired: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+    if dry_run:
+        db.session.rollback()
+        click.echo("Dry run: nothing was deleted. The purge would delete:")
+    else:
+        db.session.commit()
+        click.echo("Deleted:")
+    for line in lines:
+        click.echo(f"  {line}")
+
+
 def register_cli(app: Flask) -> None:
     from .content.cli import content_cli
     app.cli.add_command(content_cli)

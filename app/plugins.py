@@ -156,6 +156,32 @@ class NavLink:
     prefix: str | None = None
 
 
+@dataclass(frozen=True)
+class PersonalData:
+    """One table's personal data, declared as Moodle's privacy API does: the columns that tie a row
+    to a user (foreign keys to `user`) and the columns of free text or JSON that may hold personal
+    data (what someone typed, a name copied in), how they reach the user's data download
+    (`export`) and what erasure does to them (`erase`). `retention` names the setting or rule
+    that says how long rows stay. tests/test_personal_data.py walks every table of the metadata and
+    fails on a user column or text column declared nowhere."""
+
+    table: str
+    user_columns: tuple[str, ...] = ()
+    text_columns: tuple[str, ...] = ()
+    export: str = ""
+    erase: str = ""
+    retention: str = ""
+
+
+@dataclass(frozen=True)
+class NotPersonal:
+    """Columns (all of the table's with "*") that hold no one's personal data, with the reason."""
+
+    table: str
+    columns: tuple[str, ...]
+    reason: str
+
+
 @dataclass
 class ActivityPlugin:
     """The interface every activity type implements. Override what the type needs; the defaults
@@ -171,6 +197,9 @@ class ActivityPlugin:
     #: Notification kinds that speak about someone else's confidential matter (a trainee's flag
     #: sent to a supervisor): left out of the recipient's data download.
     confidential_notification_kinds: tuple[str, ...] = ()
+    #: Every table and column of the plugin's models that holds a user's data (PersonalData) or,
+    #: with a reason, does not (NotPersonal).
+    personal_data: tuple[PersonalData | NotPersonal, ...] = ()
 
     def init_app(self, app: Flask) -> None:
         """Called once at start-up after the blueprint is registered (CLI commands, signals)."""
@@ -246,6 +275,17 @@ class ActivityPlugin:
 
     def export_user_data(self, user: User) -> dict[str, Any]:
         """Everything this type stores about the user, for the privacy export."""
+        return {}
+
+    def export_user_files(self, user: User) -> list[tuple[str, Path]]:
+        """The uploaded files of the user's data download: (name inside the zip's files/<type>/
+        folder, path on disk); files no longer on disk are left out."""
+        return []
+
+    def purge_run_data(self, run: ProgrammeRun, today: date) -> dict[str, int]:
+        """Delete what this type keeps for the run's cohorts once its retention period is over
+        (app/services/retention.py), and say how many of what; raise retention.RetentionError
+        when it is too early. Selected by the run's cohorts, never by trainee and date."""
         return {}
 
     def erase_user_data(self, user: User) -> None:

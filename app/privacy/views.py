@@ -19,6 +19,12 @@ def _my_data_page(form: ErasureRequestForm | None = None, status: int = 200):
     return render_template("privacy/my_data.html", form=form or ErasureRequestForm()), status
 
 
+@bp.get("/privacy")
+def notice():
+    """What is kept, why and for how long (the settings of config.py)."""
+    return render_template("privacy/notice.html")
+
+
 @bp.get("/account/data")
 @login_required
 def my_data():
@@ -28,10 +34,10 @@ def my_data():
 @bp.get("/account/data/download")
 @login_required
 def download():
-    text = privacy.export_json(current_user._get_current_object())
+    body = privacy.export_zip(current_user._get_current_object())
     db.session.commit()
-    filename = f"life-academy-my-data-{utcnow():%Y-%m-%d}.json"
-    return Response(text, mimetype="application/json", headers={
+    filename = f"life-academy-my-data-{utcnow():%Y-%m-%d}.zip"
+    return Response(body, mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
 
@@ -83,5 +89,6 @@ def erase_user(user_id: int):
         flash(str(exc), "danger")
         return redirect(url_for("admin.user_detail", user_id=user.id)), 303
     db.session.commit()
+    privacy.compact_storage()
     flash(_("The data of %(name)s is erased.", name=name), "success")
     return redirect(url_for("privacy.erasure_requests"))

@@ -5,19 +5,24 @@ The core answers for its own tables; every activity plugin answers for its own t
 needs to know what a plugin stores."""
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from flask import current_app, render_template
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import String, and_, cast, delete, func, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..extensions import db
 from ..models import (
     Attendance,
+    AuditEvent,
     Completion,
     Draft,
     Membership,
@@ -28,11 +33,60 @@ from ..models import (
     User,
     UserSession,
 )
-from ..plugins import registry
+from ..plugins import NotPersonal, PersonalData, registry
 from ..timeutil import utcnow
 from .notifications import notify
 
 ERASED_DOMAIN = "erased.invalid"
+
+_CONTENT = "programme content and structure, written by the content team and coordinators"
+_KEPT_LINK = "kept: points at the erased, anonymous user row"
+
+#: The core's tables, declared as the plugins declare theirs (app/plugins.py PersonalData).
+CORE_PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
+    PersonalData("user", (), ("email", "name", "password_hash", "locale", "timezone", "site_role"),
+                 export="core.profile", erase="anonymised: the row stays so that links to it keep working",
+                 retention="while the account exists"),
+    PersonalData("membership", ("user_id",), export="core.memberships", erase="deleted",
+                 retention="with the run (flask privacy purge --run)"),
+    NotPersonal("membership", ("role",), "a role name"),
+    PersonalData("attendance", ("user_id", "recorded_by_id"), export="core.attendance",
+                 erase="deleted; recorded_by " + _KEPT_LINK, retention="with the run (flask privacy purge --run)"),
+    PersonalData("completion", ("user_id",), export="core.completions", erase="deleted",
+                 retention="with the run (flask privacy purge --run)"),
+    NotPersonal("completion", ("state",), "a workflow state"),
+    PersonalData("draft", ("user_id",), ("data",), export="core.drafts", erase="deleted",
+                 retention="DRAFT_RETENTION_DAYS after the last save"),
+    NotPersonal("draft", ("key",), "the name of the form the draft belongs to"),
+    PersonalData("notification", ("user_id",), ("message", "url"), export="core.notifications",
+                 erase="deleted; other people's notifications that name the user are anonymised",
+                 retention="NOTIFICATION_RETENTION_DAYS"),
+    NotPersonal("notification", ("kind",), "the kind of event"),
+    PersonalData("outbox_message", ("user_id",), ("to", "subject", "body", "last_error"),
+                 export="not exported: a copy of e-mails already listed as notifications",
+                 erase="deleted, and so are messages that name the user",
+                 retention="OUTBOX_RETENTION_DAYS after sending"),
+    NotPersonal("outbox_message", ("kind", "status"), "the kind of e-mail and its delivery state"),
+    PersonalData("password_token", ("user_id",), export="not exported: one-time secrets", erase="deleted",
+                 retention="until used or expired"),
+    NotPersonal("password_token", ("token_hash", "purpose"), "a hash of a one-time secret and what it is for"),
+    PersonalData("user_session", ("user_id",), ("user_agent",), export="not exported: sign-in sessions",
+                 erase="deleted", retention="until signed out or expired"),
+    NotPersonal("user_session", ("token_hash",), "a hash of the session secret"),
+    PersonalData("audit_event", ("actor_id",), ("detail", "ip"),
+                 export="not exported: the security record of who did what",
+                 erase="the actor is anonymised; names and text in details are removed",
+                 retention="AUDIT_RETENTION_YEARS"),
+    NotPersonal("audit_event", ("action", "target_type"), "the kind of event and of thing it was about"),
+    *(NotPersonal(table, ("*",), _CONTENT) for table in (
+        "country", "programme", "competency", "ecvet_unit", "programme_run", "cohort", "module", "activity",
+        "meeting_plan", "resource", "meeting")),
+)
+
+
+def declarations() -> list[PersonalData | NotPersonal]:
+    """The core's and every plugin's declarations of personal data."""
+    return [*CORE_PERSONAL_DATA, *(d for plugin in registry() for d in plugin.personal_data)]
 
 
 class ErasureRefused(Exception):
@@ -82,10 +136,30 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def export_json(user: User) -> str:
-    text = json.dumps(export_data(user), default=_json_default, ensure_ascii=False, indent=2)
-    audit.record("privacy.export", user)
-    return text
+def _dumps(value: Any) -> str:
+    return json.dumps(value, default=_json_default, ensure_ascii=False, indent=2)
+
+
+def export_zip(user: User) -> bytes:
+    """The data download: core.json, activities/<type>.json, the uploaded files under
+    files/<type>/, and index.html, a page that lists them in the user's language."""
+    data = export_data(user)
+    parts = [("core.json", _("Your account: profile, cohorts, attendance, progress, drafts, notifications"))]
+    parts += [(f"activities/{name}.json", plugin.label) for plugin in registry()
+              for name in [plugin.name] if name in data["activities"]]
+    files = [(f"files/{plugin.name}/{name}", path) for plugin in registry()
+             for name, path in plugin.export_user_files(user)]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("core.json", _dumps({"exported_at": data["exported_at"], **data["core"]}))
+        for name, part in data["activities"].items():
+            archive.writestr(f"activities/{name}.json", _dumps(part))
+        for name, path in files:
+            archive.write(path, name)
+        archive.writestr("index.html", render_template("privacy/export_index.html", user=user, data=data,
+                                                       parts=parts, files=[name for name, _path in files]))
+    audit.record("privacy.export", user, files=len(files))
+    return buffer.getvalue()
 
 
 def request_erasure(user: User) -> None:
@@ -120,6 +194,7 @@ def erase(user: User, *, by: User) -> None:
         raise ErasureRefused(_("You cannot erase your own account: ask another administrator."))
     if user.erased_at is not None:
         raise ErasureRefused(_("This account has already been erased."))
+    old_name, old_email = user.name, user.email
     for plugin in registry():
         plugin.erase_user_data(user)
     for model in (Draft, Notification, OutboxMessage, Completion, Attendance, Membership, UserSession,
@@ -132,6 +207,71 @@ def erase(user: User, *, by: User) -> None:
     user.active = False
     user.site_role = None
     user.locale = None
+    user.timezone = "UTC"
     user.calendar_feed_version += 1
     user.erased_at = utcnow()
+    _anonymise_copies(user, {old_name: user.name, old_email: user.email})
     audit.record("privacy.erased", user, actor=by)
+
+
+def _anonymise_copies(user: User, replacements: dict[str, str]) -> None:
+    """The user's name and address are copied into other people's notifications ("… would like to
+    talk about a journal entry …"), e-mails waiting or kept in the outbox, and audit details:
+    replace them there. The audit events the user caused or that are about them keep their
+    action and links but no text and no address."""
+    replacements = {old: new for old, new in replacements.items() if old and old != new}
+    for model, columns in ((Notification, ("message", "url")),
+                           (OutboxMessage, ("to", "subject", "body", "last_error"))):
+        for name in columns:
+            column = getattr(model, name)
+            for old, new in replacements.items():
+                db.session.execute(update(model).where(column.contains(old, autoescape=True))
+                                   .values({name: func.replace(column, old, new)})
+                                   .execution_options(synchronize_session=False))
+    as_text = cast(AuditEvent.detail, String)
+    mentions = [as_text.contains(form, autoescape=True) for old in replacements
+                for form in {old, json.dumps(old)[1:-1]}]
+    own = or_(AuditEvent.actor_id == user.id, and_(AuditEvent.target_type == "user", AuditEvent.target_id == user.id))
+    for event in db.session.scalars(select(AuditEvent).where(or_(own, *mentions))):
+        if event.actor_id == user.id or (event.target_type == "user" and event.target_id == user.id):
+            event.detail = _without_text(event.detail)
+            if event.actor_id == user.id:
+                event.ip = None
+        else:
+            event.detail = _replaced(event.detail, replacements)
+
+
+def _without_text(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_text(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_without_text(v) for v in value]
+    return "(erased)" if isinstance(value, str) else value
+
+
+def _replaced(value: Any, replacements: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {key: _replaced(v, replacements) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_replaced(v, replacements) for v in value]
+    if isinstance(value, str):
+        for old, new in replacements.items():
+            value = value.replace(old, new)
+    return value
+
+
+def compact_storage() -> None:
+    """After an erasure's commit: SQLite keeps deleted text in free pages and in the write-ahead
+    log until a checkpoint, so copy the log into the file, rebuild the file without free pages
+    (VACUUM) and empty the log again. PostgreSQL's old row versions are not reachable by any
+    query; its autovacuum reclaims them. A failure here (another connection busy) leaves the
+    erasure done and is logged without any user text."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    try:
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.exec_driver_sql("VACUUM")
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except OperationalError as exc:
+        current_app.logger.warning("after an erasure the database could not be compacted: %s", type(exc).__name__)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import url_for
@@ -86,8 +87,15 @@ class AssignmentPlugin(ActivityPlugin):
     def export_user_data(self, user: User) -> dict[str, Any]:
         return privacy.export_for(user)
 
+    def export_user_files(self, user: User) -> list[tuple[str, Path]]:
+        return privacy.export_files(user)
+
+    def purge_run_data(self, run: ProgrammeRun, today: date) -> dict[str, int]:
+        return privacy.purge_run(run, today)
+
     def erase_user_data(self, user: User) -> None:
         privacy.erase_for(user)
 
 
-plugin = AssignmentPlugin(name="assignment", label=_l("Assignment"), blueprint=bp, models=MODELS)
+plugin = AssignmentPlugin(name="assignment", label=_l("Assignment"), blueprint=bp, models=MODELS,
+                           personal_data=privacy.PERSONAL_DATA)

@@ -92,4 +92,5 @@ class EvaluationPlugin(ActivityPlugin):
 
 
 plugin = EvaluationPlugin(name="evaluation", label=_l("Questionnaire"), blueprint=bp,
-                          models=(Participation, AnonymousResponse, NamedResponse, Reminder))
+                          models=(Participation, AnonymousResponse, NamedResponse, Reminder),
+                          personal_data=privacy.PERSONAL_DATA)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Draft, User
+from app.plugins import NotPersonal, PersonalData
 
 from .models import AnonymousResponse, NamedResponse, Participation
 from .questionnaire import PLUGIN, instrument_of, pseudonym
@@ -60,3 +61,20 @@ def erase_user_data(user: User) -> None:
         db.session.execute(delete(model).where(model.user_id == user.id))
     db.session.execute(delete(Draft).where(Draft.user_id == user.id, Draft.key.like(f"{PLUGIN}:%")))
     db.session.flush()
+
+
+# --- what questionnaires store about people (app/plugins.py PersonalData) ------------------------
+
+PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
+    PersonalData("evaluation_participation", ("user_id",), export="evaluation (which questionnaires were answered)",
+                 erase="deleted", retention="until the account is erased"),
+    PersonalData("evaluation_named_response", ("user_id",), ("answers",), export="evaluation (named answers)",
+                 erase="deleted", retention="until the account is erased"),
+    PersonalData("evaluation_response", (), ("code", "answers"),
+                 export="evaluation (anonymous answers found through the user's pseudonymous code)",
+                 erase="kept in the aggregates; the code is replaced by a random one",
+                 retention="kept anonymous for the project's evaluation"),
+    NotPersonal("evaluation_response", ("id",), "a random row identifier"),
+    PersonalData("evaluation_reminder", ("sent_by_id",), export="not exported: a coordinator's reminder count",
+                 erase="kept: points at the erased, anonymous user row", retention="while the cohort exists"),
+)

@@ -1,7 +1,9 @@
 """Who may read and change what in the journal. Every access decision of the plugin is made here:
 
-- an entry is read by its owner; by a facilitator of a cohort the owner is a trainee in, only
-  while it is shared; never by coordinators or admins as such (ARCHITECTURE.md section 5);
+- an entry is read by its owner; while it is shared, by the facilitators of the cohort its module
+  belongs to (a national module or none: the owner's national cohort; a transnational module: the
+  transnational cohort) whom the owner chose (the Audience rows: no row, no reader); never
+  by coordinators or admins as such (ARCHITECTURE.md section 5);
 - a flag ("this is weighing on me") and the entry it carries are read by the owner and by the one
   supervisor the flag was sent to, not by the cohort's other facilitators;
 - a cohort's group space is for its trainees and facilitators;
@@ -12,14 +14,16 @@ The `*_or_404` loaders raise app.errors.NotFound (a 404 page), so a private thin
 not revealed."""
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func, select
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import selectinload
 
 from app.errors import NotFound
 from app.extensions import db
-from app.models import Cohort, CohortRole, Membership, SiteRole, User
+from app.models import Cohort, CohortKind, CohortRole, Membership, Module, ProgrammeRun, SiteRole, User
 
-from .models import Comment, Entry, Flag, FlagReply, GroupPost, GroupReply
+from .models import Audience, Comment, Entry, Flag, FlagReply, GroupPost, GroupReply
 
 # --- who is who ----------------------------------------------------------------------------------
 
@@ -32,16 +36,10 @@ def facilitated_cohorts_query(user: User):
                                               Membership.role == CohortRole.FACILITATOR)
 
 
-def trainees_of_facilitator_query(user: User):
-    """Users who are trainees in a cohort `user` facilitates."""
-    return select(Membership.user_id).where(Membership.role == CohortRole.TRAINEE,
-                                            Membership.cohort_id.in_(facilitated_cohorts_query(user)))
-
-
-def facilitates_owner(user: User, owner_id: int) -> bool:
-    return db.session.scalar(select(func.count()).select_from(Membership).where(
-        Membership.user_id == owner_id, Membership.role == CohortRole.TRAINEE,
-        Membership.cohort_id.in_(facilitated_cohorts_query(user)))) > 0
+def is_facilitator_of(user: User, cohort_id: int | None) -> bool:
+    return cohort_id is not None and db.session.scalar(select(func.count()).select_from(Membership).where(
+        Membership.user_id == user.id, Membership.cohort_id == cohort_id,
+        Membership.role == CohortRole.FACILITATOR)) > 0
 
 
 def takes_part(user: User) -> bool:
@@ -63,9 +61,69 @@ def is_facilitator(user: User) -> bool:
 OWNER, FACILITATOR = "owner", "facilitator"
 
 
+def audience_cohort(owner_id: int, module: Module | None, running_on: date | None = None) -> Cohort | None:
+    """The cohort whose facilitators an entry about `module` is shared with: the owner's
+    transnational cohort for a transnational module, their national cohort otherwise; of several
+    (a trainee in more than one run) the latest run that teaches the module's programme. With
+    `running_on`, only a cohort whose run is under way that day (where a new entry belongs)."""
+    kind = CohortKind.TRANSNATIONAL if module is not None and module.is_transnational else CohortKind.NATIONAL
+    query = (select(Cohort).join(Membership).join(ProgrammeRun)
+             .where(Membership.user_id == owner_id, Membership.role == CohortRole.TRAINEE, Cohort.kind == kind))
+    if running_on is not None:
+        query = query.where(ProgrammeRun.starts_on <= running_on, ProgrammeRun.ends_on >= running_on)
+    if module is not None:
+        query = query.order_by(ProgrammeRun.programme_id.is_distinct_from(module.programme_id).asc())
+    return db.session.scalar(query.order_by(ProgrammeRun.starts_on.desc(), Cohort.id.desc()).limit(1))
+
+
+def audience_candidates(cohort: Cohort | None) -> list[User]:
+    """Whom "share with my facilitators" may reach: the cohort's active facilitators."""
+    if cohort is None:
+        return []
+    return list(db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.cohort_id == cohort.id, Membership.role == CohortRole.FACILITATOR, User.active.is_(True))
+        .order_by(User.name, User.id)))
+
+
+def share_cohort(entry: Entry) -> Cohort | None:
+    """The cohort a share reaches: the one the entry belongs to, or for an entry written outside
+    any run of its owner, their latest cohort of the module's kind."""
+    if entry.cohort_id is not None:
+        return db.session.get(Cohort, entry.cohort_id)
+    return audience_cohort(entry.owner_id, entry.module)
+
+
+def share_candidates(entry: Entry) -> list[User]:
+    """The names the owner sees (and may tick) before sharing: the facilitators of the cohort the
+    entry's module belongs to."""
+    return audience_candidates(share_cohort(entry))
+
+
+def audience_of(entry: Entry) -> list[User]:
+    """Who can read the shared entry besides its owner (empty while it is private)."""
+    if not entry.shared:
+        return []
+    chosen = {a.user_id for a in entry.audience}
+    return [u for u in audience_candidates(entry.cohort) if u.id in chosen]
+
+
+def _in_audience(user: User, entry: Entry) -> bool:
+    if not entry.shared or not is_facilitator_of(user, entry.cohort_id):
+        return False
+    return any(a.user_id == user.id for a in entry.audience)
+
+
+def shared_with_condition(user: User) -> ColumnElement[bool]:
+    """The SQL form of `_in_audience`, for the lists and counts of entries shared with `user`."""
+    chosen = select(Audience.entry_id).where(Audience.user_id == user.id)
+    return and_(Entry.shared.is_(True), Entry.cohort_id.in_(facilitated_cohorts_query(user)), Entry.id.in_(chosen))
+
+
 def _entry_or_404(entry_id: int) -> Entry:
     entry = db.session.scalar(select(Entry).where(Entry.id == entry_id).options(
         selectinload(Entry.comments).selectinload(Comment.author), selectinload(Entry.flag),
+        selectinload(Entry.audience),
         selectinload(Entry.owner), selectinload(Entry.module), selectinload(Entry.activity)))
     if entry is None:
         raise NotFound
@@ -73,12 +131,12 @@ def _entry_or_404(entry_id: int) -> Entry:
 
 
 def reader_role(user: User, entry: Entry) -> str | None:
-    """How `user` may read `entry`: as its owner, as a facilitator (shared only), or not at all.
-    Coordinators and admins have no role here: their site role or coordinator membership gives
-    them nothing."""
+    """How `user` may read `entry`: as its owner, as a facilitator in its audience (shared only),
+    or not at all. Coordinators and admins have no role here: their site role or coordinator
+    membership gives them nothing."""
     if entry.owner_id == user.id:
         return OWNER
-    if entry.shared and facilitates_owner(user, entry.owner_id):
+    if _in_audience(user, entry):
         return FACILITATOR
     return None
 

@@ -1,13 +1,15 @@
 """Tables of the journal activity type (all prefixed `journal_`).
 
 An Entry belongs to one trainee and is private until the trainee shares it with the facilitators
-of their cohorts; Comments are the conversation on a shared entry. A Flag ("this is weighing on
-me") sends one entry, privately, to the supervisor the trainee's cohort names (Supervisor rows),
+of the cohort its module belongs to (`cohort_id`: national module or no module -> the trainee's
+national cohort, transnational module -> the transnational cohort), or with the narrower list of
+them the trainee chose (Audience rows); Comments are the conversation on a shared entry. A Flag
+("this is weighing on me") sends one entry, privately, to the supervisor the trainee's cohort names (Supervisor rows),
 and FlagReply is their conversation. Seen marks when a user last looked at an entry, so dashboards
 can say "new comments" and "shared entries with new activity" without a query per entry.
 GroupPost and GroupReply are the cohort's shared reflection space.
 
-Who may read what is decided in services.py, nowhere else."""
+Who may read what is decided in access.py, nowhere else."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -36,6 +38,9 @@ class Entry(db.Model):
     module_id: Mapped[int | None] = mapped_column(ForeignKey("module.id", ondelete="SET NULL"), index=True)
     #: The journal activity this entry answers (counts toward its completion).
     activity_id: Mapped[int | None] = mapped_column(ForeignKey("activity.id", ondelete="SET NULL"), index=True)
+    #: The cohort whose facilitators a share reaches (and whose run the entry belongs to for the
+    #: retention purge): set from the module's component when the entry is written or shared.
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id", ondelete="SET NULL"), index=True)
     #: Slug of the reflection prompt (content/prompts.yaml) the entry follows; None: a free entry.
     prompt_slug: Mapped[str | None] = mapped_column(String(80))
     #: The prompt as it was when the entry was written (title, model, stages), so an entry stays
@@ -54,15 +59,34 @@ class Entry(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     owner: Mapped[User] = relationship()
+    cohort: Mapped[Cohort | None] = relationship()
     module: Mapped[Module | None] = relationship()
     activity: Mapped[Activity | None] = relationship()
     comments: Mapped[list[Comment]] = relationship(back_populates="entry", order_by="Comment.id",
                                                    cascade="all, delete-orphan", passive_deletes=True)
     flag: Mapped[Flag | None] = relationship(back_populates="entry", cascade="all, delete-orphan",
                                              passive_deletes=True)
+    audience: Mapped[list[Audience]] = relationship(cascade="all, delete-orphan", passive_deletes=True,
+                                                    order_by="Audience.id")
 
     def __repr__(self) -> str:
         return f"<Entry {self.id} owner={self.owner_id}{' shared' if self.shared else ''}>"
+
+
+class Audience(db.Model):
+    """One facilitator a shared entry was shared with: the list the trainee saw and chose (all of
+    the cohort's facilitators, or fewer). Rows go when the entry is taken back."""
+    __tablename__ = "journal_audience"
+    __table_args__ = (UniqueConstraint("entry_id", "user_id", name="uq_journal_audience_entry_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entry.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Audience entry={self.entry_id} user={self.user_id}>"
 
 
 class Comment(db.Model):
@@ -197,4 +221,4 @@ class GroupReply(db.Model):
         return f"<GroupReply {self.id} post={self.post_id}>"
 
 
-MODELS = (Entry, Comment, Seen, Supervisor, Flag, FlagReply, GroupPost, GroupReply)
+MODELS = (Entry, Audience, Comment, Seen, Supervisor, Flag, FlagReply, GroupPost, GroupReply)

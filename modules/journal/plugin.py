@@ -84,6 +84,9 @@ class JournalPlugin(ActivityPlugin):
     def export_user_data(self, user: User) -> dict[str, Any]:
         return privacy.user_data(user)
 
+    def purge_run_data(self, run: ProgrammeRun, today: date) -> dict[str, int]:
+        return privacy.purge_run_data(run, today)
+
     def erase_user_data(self, user: User) -> None:
         privacy.erase_user(user)
 
@@ -91,4 +94,5 @@ class JournalPlugin(ActivityPlugin):
 # Flags speak about a trainee's distress: the supervisor's download leaves them out, and the
 # trainee's own has them with the entry (export_user_data).
 plugin = JournalPlugin(name="journal", label=_l("Journal"), blueprint=bp, models=MODELS,
-                       confidential_notification_kinds=("journal.flag", "journal.flag.reply", "journal.flag.answer"))
+                       confidential_notification_kinds=("journal.flag", "journal.flag.reply", "journal.flag.answer"),
+                       personal_data=privacy.PERSONAL_DATA)

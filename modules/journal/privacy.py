@@ -8,14 +8,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.extensions import db, rows_changed
 from app.models import Cohort, CohortRole, Draft, Membership, ProgrammeRun, User
+from app.plugins import NotPersonal, PersonalData
+from app.services import retention
 
-from .models import Comment, Entry, Flag, FlagReply, GroupPost, GroupReply, Seen, Supervisor
+from .models import Audience, Comment, Entry, Flag, FlagReply, GroupPost, GroupReply, Seen, Supervisor
 
 DEFAULT_RETENTION_DAYS = 365
 
@@ -91,6 +93,12 @@ def erase_user(user: User) -> None:
     db.session.execute(delete(Supervisor).where(or_(Supervisor.supervisor_id == user.id,
                                                     Supervisor.trainee_id == user.id)))
     db.session.execute(delete(Seen).where(Seen.user_id == user.id))
+    # An entry shared with this facilitator alone is shared with no one now: it becomes private.
+    read_by = list(db.session.scalars(select(Audience.entry_id).where(Audience.user_id == user.id)))
+    db.session.execute(delete(Audience).where(Audience.user_id == user.id))
+    if read_by:
+        db.session.execute(update(Entry).where(Entry.id.in_(read_by), Entry.id.not_in(select(Audience.entry_id)))
+                           .values(shared=False, shared_at=None))
     _delete_entries(select(Entry.id).where(Entry.owner_id == user.id))
     db.session.execute(delete(Draft).where(Draft.user_id == user.id, Draft.key.like("journal:%")))
 
@@ -102,10 +110,11 @@ def _delete_entries(entry_ids) -> None:
     db.session.execute(delete(Flag).where(Flag.entry_id.in_(entry_ids)))
     db.session.execute(delete(Comment).where(Comment.entry_id.in_(entry_ids)))
     db.session.execute(delete(Seen).where(Seen.entry_id.in_(entry_ids)))
+    db.session.execute(delete(Audience).where(Audience.entry_id.in_(entry_ids)))
     db.session.execute(delete(Entry).where(Entry.id.in_(entry_ids)))
 
 
-class RetentionError(ValueError):
+class RetentionError(retention.RetentionError):
     pass
 
 
@@ -129,8 +138,9 @@ def purge_allowed_from(run: ProgrammeRun) -> date:
 
 def purge_run(run: ProgrammeRun, today: date) -> PurgeReport:
     """Delete the journals of a run that ended more than JOURNAL_RETENTION_DAYS ago: the entries
-    its trainees wrote up to the run's last day (with comments, flags and answers) and its
-    cohorts' group spaces. Entries written later (a trainee in a newer run) stay."""
+    of its cohorts (with comments, flags and answers) and its cohorts' group spaces. Entries are
+    chosen by the cohort they belong to, never by trainee and date: an entry the same trainee
+    wrote in an overlapping or later run stays."""
     allowed = purge_allowed_from(run)
     if today < allowed:
         raise RetentionError(
@@ -138,10 +148,7 @@ def purge_run(run: ProgrammeRun, today: date) -> PurgeReport:
             f"{retention_days()} days (JOURNAL_RETENTION_DAYS) and can be purged from {allowed.isoformat()}. "
             "Nothing was deleted.")
     cohort_ids = select(Cohort.id).where(Cohort.run_id == run.id)
-    trainees = select(Membership.user_id).where(Membership.cohort_id.in_(cohort_ids),
-                                                Membership.role == CohortRole.TRAINEE)
-    entry_ids = list(db.session.scalars(select(Entry.id).where(
-        Entry.owner_id.in_(trainees), Entry.created_at < datetime.combine(run.ends_on + timedelta(days=1), time()))))
+    entry_ids = list(db.session.scalars(select(Entry.id).where(_of_run(run, cohort_ids))))
     report = PurgeReport(run=run, entries=len(entry_ids),
                          trainees=db.session.scalar(select(func.count(func.distinct(Membership.user_id)))
                                                     .where(Membership.cohort_id.in_(cohort_ids),
@@ -163,6 +170,58 @@ def purge_run(run: ProgrammeRun, today: date) -> PurgeReport:
     return report
 
 
+def _of_run(run: ProgrammeRun, cohort_ids):
+    """Entries of the run: placed in one of its cohorts; an entry placed nowhere (written before
+    entries had a cohort, or by a trainee with no cohort of the module's kind) only when its owner
+    was a trainee in this run and in no other, and wrote it before the run ended."""
+    trainee_here = select(Membership.user_id).where(Membership.cohort_id.in_(cohort_ids),
+                                                    Membership.role == CohortRole.TRAINEE)
+    trainee_elsewhere = select(Membership.user_id).join(Cohort).where(
+        Cohort.run_id != run.id, Membership.role == CohortRole.TRAINEE)
+    unplaced = and_(Entry.cohort_id.is_(None), Entry.owner_id.in_(trainee_here),
+                    Entry.owner_id.not_in(trainee_elsewhere),
+                    Entry.created_at < datetime.combine(run.ends_on + timedelta(days=1), time()))
+    return or_(Entry.cohort_id.in_(cohort_ids), unplaced)
+
+
+def purge_run_data(run: ProgrammeRun, today: date) -> dict[str, int]:
+    """The journal's part of `flask privacy purge --run`."""
+    report = purge_run(run, today)
+    return {"journal entries": report.entries, "group reflections": report.group_posts, "drafts": report.drafts}
+
+
 def _chunks(items: list, size: int) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+# --- what the journal stores about people (app/plugins.py PersonalData) -------------------------
+
+_RETENTION = "JOURNAL_RETENTION_DAYS after the entry's run ends (flask privacy purge --run)"
+_KEPT_LINK = "kept: points at the erased, anonymous user row"
+
+PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
+    PersonalData("journal_entry", ("owner_id",), ("title", "body_html", "stage_answers"),
+                 export="journal.entries", erase="deleted with the owner", retention=_RETENTION),
+    NotPersonal("journal_entry", ("prompt_slug", "prompt", "competencies"),
+                "a copy of the programme's prompt and competency codes, the same for every trainee"),
+    PersonalData("journal_audience", ("user_id",), export="journal.entries[].shared (the owner's choice)",
+                 erase="deleted with the entry or the facilitator", retention=_RETENTION),
+    PersonalData("journal_comment", ("author_id",), ("body_html",),
+                 export="journal.entries[].comments, journal.comments_on_others_entries",
+                 erase="deleted with the author or the entry", retention=_RETENTION),
+    PersonalData("journal_seen", ("user_id",), export="not exported: when a page was last opened",
+                 erase="deleted", retention=_RETENTION),
+    PersonalData("journal_supervisor", ("trainee_id", "supervisor_id", "set_by_id"),
+                 export="not exported: the cohort's choice of supervisor",
+                 erase="deleted for the trainee or supervisor; set_by " + _KEPT_LINK,
+                 retention="while the cohort exists"),
+    PersonalData("journal_flag", ("supervisor_id",), ("note_html",), export="journal.entries[].flag",
+                 erase="deleted with the entry; the supervisor link is cleared", retention=_RETENTION),
+    PersonalData("journal_flag_reply", ("author_id",), ("body_html",), export="journal.entries[].flag.answers",
+                 erase="deleted with the author or the entry", retention=_RETENTION),
+    PersonalData("journal_group_post", ("author_id",), ("title", "body_html"), export="journal.group_posts",
+                 erase="deleted", retention=_RETENTION),
+    PersonalData("journal_group_reply", ("author_id",), ("body_html",), export="journal.group_replies",
+                 erase="deleted", retention=_RETENTION),
+)

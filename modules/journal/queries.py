@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Activity, Cohort, CohortKind, CohortRole, Membership, Module, ProgrammeRun, User
 
-from .access import GROUP_ROLES, manageable_cohorts_query, trainees_of_facilitator_query
+from .access import GROUP_ROLES, manageable_cohorts_query, shared_with_condition
 from .models import Comment, Entry, Flag, GroupPost, GroupReply, Seen, Supervisor
 
 
@@ -22,16 +22,6 @@ def trainee_cohorts(user_id: int) -> list[Cohort]:
         select(Cohort).join(Membership).join(ProgrammeRun)
         .where(Membership.user_id == user_id, Membership.role == CohortRole.TRAINEE)
         .order_by((Cohort.kind == CohortKind.TRANSNATIONAL).asc(), ProgrammeRun.starts_on.desc(), Cohort.id)))
-
-
-def facilitators_of(owner: User) -> list[User]:
-    """Who sees an entry the owner shares: the facilitators of every cohort they are a trainee in."""
-    cohorts = select(Membership.cohort_id).where(Membership.user_id == owner.id,
-                                                 Membership.role == CohortRole.TRAINEE)
-    return list(db.session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.cohort_id.in_(cohorts), Membership.role == CohortRole.FACILITATOR)
-        .distinct().order_by(User.name)))
 
 
 def my_entries(user: User) -> list[Entry]:
@@ -48,11 +38,11 @@ class SharedItem:
 
 
 def shared_with(user: User) -> list[SharedItem]:
-    """Entries shared by the trainees of the cohorts `user` facilitates, newest activity first,
+    """Entries shared with `user` (access.shared_with_condition), newest activity first,
     each marked new when something happened since the user last looked (two queries)."""
     rows = db.session.execute(
         select(Entry, Seen.seen_at).outerjoin(Seen, and_(Seen.entry_id == Entry.id, Seen.user_id == user.id))
-        .where(Entry.shared.is_(True), Entry.owner_id.in_(trainees_of_facilitator_query(user)))
+        .where(shared_with_condition(user))
         .options(selectinload(Entry.owner), selectinload(Entry.comments))
         .order_by(Entry.activity_at.desc(), Entry.id.desc())).all()
     return [SharedItem(entry, seen_at is None or seen_at < entry.activity_at) for entry, seen_at in rows]
@@ -167,7 +157,7 @@ def count_shared_with_new_activity(user: User) -> int:
     """Shared entries of the user's trainees with something new since the user last looked."""
     return db.session.scalar(
         select(func.count(Entry.id)).outerjoin(Seen, and_(Seen.entry_id == Entry.id, Seen.user_id == user.id))
-        .where(Entry.shared.is_(True), Entry.owner_id.in_(trainees_of_facilitator_query(user)),
+        .where(shared_with_condition(user),
                or_(Seen.id.is_(None), Seen.seen_at < Entry.activity_at)))
 
 

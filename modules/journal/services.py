@@ -13,6 +13,8 @@ from __future__ import annotations
 from .access import (
                      FACILITATOR,
                      OWNER,
+                     audience_cohort,
+                     audience_of,
                      can_manage_supervisors,
                      entry_for_owner_or_404,
                      entry_for_reader_or_404,
@@ -24,6 +26,8 @@ from .access import (
                      is_group_member,
                      may_delete,
                      reader_role,
+                     share_candidates,
+                     share_cohort,
                      takes_part,
 )
 from .privacy import DEFAULT_RETENTION_DAYS, RetentionError, erase_user, export_journal, purge_run, user_data
@@ -35,7 +39,6 @@ from .queries import (
                      count_open_flags_for,
                      count_shared_with_new_activity,
                      entries_for_activity,
-                     facilitators_of,
                      flags_for_supervisor,
                      group_cohorts,
                      group_posts,
@@ -74,10 +77,11 @@ from .writes import (
 __all__ = [
     "FACILITATOR", "OWNER", "can_manage_supervisors", "entry_for_owner_or_404", "entry_for_reader_or_404",
     "flag_for_reader_or_404", "group_cohort_or_404", "group_post_or_404", "group_reply_or_404", "is_facilitator",
-    "is_group_member", "may_delete", "reader_role", "takes_part",
+    "is_group_member", "may_delete", "reader_role", "takes_part", "audience_cohort", "audience_of",
+    "share_candidates", "share_cohort",
     "DEFAULT_RETENTION_DAYS", "RetentionError", "erase_user", "export_journal", "purge_run", "user_data",
     "available_prompts", "cohort_trainees", "count_cohorts_without_supervisor", "count_entries_with_new_comments",
-    "count_open_flags_for", "count_shared_with_new_activity", "entries_for_activity", "facilitators_of",
+    "count_open_flags_for", "count_shared_with_new_activity", "entries_for_activity",
     "flags_for_supervisor", "group_cohorts", "group_posts", "has_flags", "manageable_cohorts", "min_entries",
     "my_entries", "resolve_supervisor", "shared_with", "supervisor_candidates", "supervisors_of",
     "html_to_editable", "html_to_markdown", "text_to_html",

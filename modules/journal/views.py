@@ -227,7 +227,9 @@ def _render_entry(entry, role: str, **forms):
         "comment_form": forms.get("comment_form") or CommentForm(formdata=None),
         "comment_privacy": forms.get("comment_privacy"),
         "flag_form": forms.get("flag_form") or FlagForm(formdata=None), "flag_privacy": forms.get("flag_privacy"),
-        "facilitators": services.facilitators_of(entry.owner) if role == services.OWNER else [],
+        "facilitators": services.share_candidates(entry) if role == services.OWNER else [],
+        "readers": services.audience_of(entry) if role == services.OWNER else [],
+        "share_cohort": services.share_cohort(entry) if role == services.OWNER else None,
         "supervisor": services.resolve_supervisor(entry.owner) if role == services.OWNER else None,
     }
     return render_template("journal/entry.html", **context)
@@ -248,10 +250,21 @@ def set_sharing(entry_id: int):
     form = ShareForm()
     if not form.validate_on_submit() or form.shared.data not in ("1", "0"):
         abort(400)
-    services.set_shared(entry_, form.shared.data == "1")
+    # The page lists the facilitators as ticked boxes (and says so with `audience_shown`); a form
+    # without the list shares with all of them, as the page promised before the list existed.
+    readers = None
+    if form.shared.data == "1" and request.form.get("audience_shown"):
+        readers = [int(v) for v in request.form.getlist("reader") if v.isdigit()]
+    try:
+        services.set_shared(entry_, form.shared.data == "1", readers)
+    except services.JournalError as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        return redirect(url_for("journal.entry", entry_id=entry_.id))
     db.session.commit()
     if entry_.shared:
-        flash(_("The entry is shared with your facilitators. You can take it back at any time."), "success")
+        flash(_("The entry is shared with %(names)s. You can take it back at any time.",
+                names=", ".join(u.name for u in services.audience_of(entry_))), "success")
     else:
         flash(_("The entry is private again: only you can read it."), "success")
     return redirect(url_for("journal.entry", entry_id=entry_.id))

@@ -16,14 +16,14 @@ from app import audit
 from app.conflicts import Conflict, SaveRefused
 from app.errors import Forbidden, NotFound
 from app.extensions import db, rows_changed
-from app.models import Activity, Cohort, User
+from app.models import Activity, Cohort, Module, User
 from app.sanitize import plain_text, sanitize_html
 from app.services import progress
 from app.services.notifications import notify
 from app.timeutil import utcnow
 
-from .access import OWNER, may_delete, reader_role
-from .models import Comment, Entry, Flag, FlagReply, GroupPost, GroupReply, Seen, Supervisor
+from .access import OWNER, audience_candidates, audience_cohort, may_delete, reader_role, share_cohort
+from .models import Audience, Comment, Entry, Flag, FlagReply, GroupPost, GroupReply, Seen, Supervisor
 from .queries import cohort_trainees, min_entries, resolve_supervisor, supervisor_candidates
 
 
@@ -68,8 +68,20 @@ def _apply(entry: Entry, data: EntryData) -> None:
     entry.body_html = sanitize_html(data.body_html)
     entry.stage_answers = {k: sanitize_html(v) for k, v in data.stage_answers.items() if v}
     entry.competencies = list(dict.fromkeys(data.competencies))
-    if entry.activity_id is None:
+    if entry.activity_id is None and entry.module_id != data.module_id:
         entry.module_id = data.module_id
+        _place(entry)
+
+
+def _place(entry: Entry) -> None:
+    """The cohort the entry belongs to: of the module's kind (national or transnational), in the
+    owner's run under way today, which is also the run whose retention purge takes it (none when
+    no run of theirs is under way). A shared entry moved to another cohort keeps only the chosen
+    readers who facilitate that one too (access.py checks the cohort): a move never widens who
+    reads it."""
+    module = db.session.get(Module, entry.module_id) if entry.module_id else None
+    cohort = audience_cohort(entry.owner_id, module, running_on=utcnow().date())
+    entry.cohort_id = cohort.id if cohort else None
 
 
 def _check_not_empty(entry: Entry) -> None:
@@ -87,6 +99,7 @@ def create_entry(owner: User, data: EntryData, *, activity: Activity | None = No
                   module_id=activity.module_id if activity else None,
                   prompt_slug=(prompt or {}).get("slug"), prompt=dict(prompt or {}), shared=False, version=1)
     _apply(entry, data)
+    _place(entry)
     _check_not_empty(entry)
     db.session.add(entry)
     db.session.flush()
@@ -126,16 +139,39 @@ def delete_entry(entry: Entry) -> None:
         update_completion(owner, activity)
 
 
-def set_shared(entry: Entry, shared: bool) -> None:
-    """Share with the facilitators of the owner's cohorts, or take the entry back. Comments stay
-    with the entry; a facilitator sees them again only if it is shared again."""
-    if entry.shared == shared:
+def set_shared(entry: Entry, shared: bool, audience_ids: list[int] | None = None) -> None:
+    """Share with the facilitators of the cohort the entry belongs to (all of them, or the
+    `audience_ids` among them the owner ticked), or take the entry back. Comments stay with the
+    entry; a facilitator sees them again only if it is shared with them again."""
+    if not shared:
+        if entry.shared:
+            entry.shared, entry.shared_at = False, None
+            entry.audience.clear()
+            audit.record("journal.entry.unshare", entry)
+            db.session.flush()
         return
-    entry.shared = shared
-    entry.shared_at = utcnow() if shared else None
-    if shared:
+    cohort = share_cohort(entry)
+    entry.cohort_id = cohort.id if cohort else None
+    candidates = audience_candidates(cohort)
+    if not candidates:
+        raise JournalError(_("Your cohort has no facilitator yet, so the entry cannot be shared."))
+    allowed = {u.id for u in candidates}
+    chosen = allowed if audience_ids is None else set(audience_ids)
+    if not chosen:
+        raise JournalError(_("Tick at least one facilitator to share the entry with."))
+    if not chosen <= allowed:
+        raise JournalError(_("You can only share the entry with the facilitators listed."))
+    if entry.shared and {a.user_id for a in entry.audience} == chosen:
+        return
+    entry.audience.clear()
+    db.session.flush()
+    entry.audience.extend(Audience(user_id=uid) for uid in sorted(chosen))
+    newly = not entry.shared
+    entry.shared = True
+    if newly:
+        entry.shared_at = utcnow()
         entry.activity_at = entry.shared_at
-    audit.record("journal.entry.share" if shared else "journal.entry.unshare", entry)
+    audit.record("journal.entry.share", entry, readers=len(chosen))
     db.session.flush()
 
 

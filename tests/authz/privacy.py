@@ -1,7 +1,8 @@
 """Data-protection rights: every signed-in user has their own; erasing is for admins only."""
-from . import only, signed_in
+from . import everyone, only, signed_in
 
 ROUTES = {
+    ("privacy.notice", "GET"): everyone(),
     ("privacy.my_data", "GET"): signed_in(),
     ("privacy.download", "GET"): signed_in(),
     # Without the password and the tick the request is refused (400): nobody gets further.

@@ -3,7 +3,8 @@
 The trainee owns a private and a shared entry; the cohort names the facilitator as supervisor and
 one entry is flagged to them; the trainee has a group post and reply in the Swedish cohort.
 Private things answer 404 to everyone else, as if they did not exist; coordinators and admins
-never read entries, shared or not."""
+never read entries, shared or not. Who of several facilitators a share reaches (the cohort of the
+entry's module, the chosen audience) is the sharing matrix below, walked by test_sharing.py."""
 from app.extensions import db
 from tests.authz import Rule, only, signed_in
 
@@ -12,13 +13,15 @@ from .helpers import journal_activity
 
 def setup(world):
     from app.timeutil import utcnow
-    from modules.journal.models import Entry, Flag, GroupPost, GroupReply, Supervisor
+    from modules.journal.models import Audience, Entry, Flag, GroupPost, GroupReply, Supervisor
 
     journal_activity(world)
 
     def entry(title, shared=False):
         row = Entry(owner_id=world.trainee.id, title=title, body_html="<p>x</p>", entry_date=utcnow().date(),
-                    shared=shared, shared_at=utcnow() if shared else None)
+                    shared=shared, shared_at=utcnow() if shared else None, cohort_id=world.cohort.id)
+        if shared:
+            row.audience.append(Audience(user_id=world.facilitator.id))
         db.session.add(row)
         return row
 
@@ -83,3 +86,18 @@ ROUTES = {
     ("journal.supervisors", "GET"): only("national_coordinator", "admin", args={"cohort_id": "cohort.id"}),
     ("journal.supervisors", "POST"): only("national_coordinator", "admin", args={"cohort_id": "cohort.id"}),
 }
+
+
+# --- the sharing matrix (issue 12, item 5) ----------------------------------------------------------
+#: Readers besides the personas, made by test_sharing.py: `national_chosen` and `national_unticked`
+#: facilitate the trainee's Swedish cohort (with the persona `facilitator`), `transnational`
+#: facilitates the transnational cohort the trainee is also in.
+#: Entries: (module component or None, audience ticked) -> who reads it.
+SHARING = {
+    "no module, all ticked": (None, ("facilitator", "national_chosen", "national_unticked"),
+                              {"facilitator", "national_chosen", "national_unticked"}),
+    "national module, one ticked": ("national", ("national_chosen",), {"national_chosen"}),
+    "transnational module, all ticked": ("transnational", ("transnational",), {"transnational"}),
+}
+SHARING_READERS = ("facilitator", "national_chosen", "national_unticked", "transnational", "facilitator_other",
+                   "national_coordinator", "transnational_coordinator", "admin")

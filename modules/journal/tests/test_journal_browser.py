@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.services import drafts
-from modules.journal.models import Entry, Flag, Supervisor
+from modules.journal.models import Audience, Entry, Flag, Supervisor
 from tests.browser.accessibility import assert_accessible
 from tests.browser.helpers import follow_main_menu, log_in_and_land_home
 
@@ -157,7 +157,8 @@ def test_group_space_and_export_are_reached_from_the_journal(open_page, world, s
 def shared_entry(world):
     from app.timeutil import utcnow
     entry = Entry(owner_id=world.trainee.id, title="After the kick-off", body_html="<p>I was nervous.</p>",
-                  entry_date=utcnow().date(), shared=True, shared_at=utcnow())
+                  entry_date=utcnow().date(), shared=True, shared_at=utcnow(), cohort_id=world.cohort.id)
+    entry.audience.append(Audience(user_id=world.facilitator.id))
     db.session.add(entry)
     db.session.commit()
     return entry
