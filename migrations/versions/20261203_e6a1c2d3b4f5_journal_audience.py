@@ -7,7 +7,7 @@ any run: the latest such cohort); shared entries keep no audience rows, which me
 cohort's facilitators".
 
 Revision ID: e6a1c2d3b4f5
-Revises: b3f1c0de7a11
+Revises: c7e2a91d4f10
 Create Date: 2026-12-02 21:40:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'e6a1c2d3b4f5'
-down_revision = 'b3f1c0de7a11'
+down_revision = 'c7e2a91d4f10'
 branch_labels = None
 depends_on = None
 
