@@ -46,7 +46,8 @@ def _refuse_another_users_copy():
     claimed = request.headers.get(BROWSER_USER_HEADER)
     if claimed is None or request.method != "POST" or not current_user.is_authenticated:
         return None  # a logged-out request gets the view's own answer (401 for the autosave)
-    if hmac.compare_digest(claimed, browser_user_tag(current_user)):
+    # Bytes: compare_digest refuses str with non-ASCII characters, and a header may hold any.
+    if hmac.compare_digest(claimed.encode("utf-8", "replace"), browser_user_tag(current_user).encode()):
         return None
     return jsonify(error="user", message=_(
         "Someone else has logged in in this browser since this page was opened. Nothing was saved: "

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..forms import SaneDate, SingleLine
+
 from ..privacy_check import PrivacyConfirmMixin
 
 #: Free text the privacy guard reads before a meeting is saved. Not the place: a meeting's
@@ -13,11 +15,11 @@ GUARDED_FIELDS = ["title", "agenda_md"]
 
 
 class MeetingForm(PrivacyConfirmMixin, FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    starts_on = DateField(_l("First day"), validators=[InputRequired()])
-    ends_on = DateField(_l("Last day"), validators=[Optional()],
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), SingleLine()])
+    starts_on = DateField(_l("First day"), validators=[InputRequired(), SaneDate()])
+    ends_on = DateField(_l("Last day"), validators=[Optional(), SaneDate()],
                         description=_l("Leave empty for a meeting of one day."))
-    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)],
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=200), SingleLine()],
                         description=_l("The address or the room, or “Online” with how to join."))
     agenda_md = TextAreaField(_l("Agenda"), validators=[Optional(), Length(max=20000)],
                               description=_l("Markdown: a line starting with “- ” is a list item, **bold** is bold."),

@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.forms import SaneDate
 from app.privacy_check import PrivacyConfirmMixin
 from app.timeutil import utcnow
 
@@ -78,7 +79,7 @@ class ReplyForm(PrivacyConfirmMixin, FlaskForm):
 
 
 class ExtensionForm(PrivacyConfirmMixin, FlaskForm):
-    due_on = DateField(_l("New due date"), validators=[DataRequired()])
+    due_on = DateField(_l("New due date"), validators=[DataRequired(), SaneDate()])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)], render_kw={"rows": 3},
                            description=_l("The trainee sees this reason with the new date."))
 
