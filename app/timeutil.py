@@ -1,7 +1,17 @@
 """One notion of 'now': naive UTC, because SQLite keeps no time zone and PostgreSQL must store
 exactly what SQLite does for the suite to pass on both."""
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def add_days(day: date, days: int) -> date:
+    """`day` moved by `days`, kept within the calendar Python knows: a date stored at its edge
+    (year 1 or 9999) makes a due date or a calendar end there too, never an OverflowError for
+    every page that computes one."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min

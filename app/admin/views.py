@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -23,6 +23,7 @@ from ..privacy.forms import erase_form_for
 from ..services import accounts, enrolment, runs
 from ..services import cohorts as cohort_service
 from ..services.runs import RuleError
+from ..timeutil import add_days
 from . import bp
 from .forms import (
     AddMemberForm,
@@ -496,7 +497,7 @@ def _filtered_events(form: AuditFilterForm):
     if form.date_from.data:
         stmt = stmt.where(AuditEvent.at >= _utc_start_of(form.date_from.data))
     if form.date_to.data:
-        stmt = stmt.where(AuditEvent.at < _utc_start_of(form.date_to.data + timedelta(days=1)))
+        stmt = stmt.where(AuditEvent.at < _utc_start_of(add_days(form.date_to.data, 1)))
     return stmt
 
 

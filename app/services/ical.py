@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from markdown_it import MarkdownIt
+
+from ..timeutil import add_days
 
 CRLF = "\r\n"
 MAX_OCTETS = 75
@@ -69,7 +71,7 @@ def calendar(events: Iterable[AllDayEvent], *, name: str, prodid: str, stamp: da
     for event in events:
         lines += ["BEGIN:VEVENT", f"UID:{event.uid}", f"DTSTAMP:{_timestamp(stamp)}",
                   f"DTSTART;VALUE=DATE:{_date(event.starts_on)}",
-                  f"DTEND;VALUE=DATE:{_date(event.ends_on + timedelta(days=1))}",
+                  f"DTEND;VALUE=DATE:{_date(add_days(event.ends_on, 1))}",
                   f"SUMMARY:{escape_text(event.summary)}", "TRANSP:TRANSPARENT"]
         if event.location:
             lines.append(f"LOCATION:{escape_text(event.location)}")

@@ -37,7 +37,7 @@ from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..models import (Attendance, Cohort, CohortRole, Meeting, MeetingPlan, Membership, Module, Programme,
                       ProgrammeRun, User)
-from ..timeutil import utcnow
+from ..timeutil import add_days, utcnow
 from . import ical
 from .programme import ActivityItem, overview, viewer_for
 
@@ -93,9 +93,9 @@ def schedule_meetings(cohort: Cohort) -> list[Meeting]:
             if meeting.hours != plan.hours:
                 meeting.hours = plan.hours
             continue
-        starts_on = cohort.run.starts_on + timedelta(days=plan.after_start_days)
+        starts_on = add_days(cohort.run.starts_on, plan.after_start_days)
         meeting = Meeting(cohort_id=cohort.id, plan_id=plan.id, title=plan.title, starts_on=starts_on,
-                          ends_on=starts_on + timedelta(days=max(plan.duration_days, 1) - 1), place="",
+                          ends_on=add_days(starts_on, max(plan.duration_days, 1) - 1), place="",
                           hours=plan.hours, agenda_md=plan.agenda_md)
         db.session.add(meeting)
         created.append(meeting)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import (Activity, Attendance, Cohort, CohortRole, Completion, Component, Meeting,
                       MeetingPlan, Membership, Module, Programme, ProgrammeRun, Resource, SiteRole, User)
 from ..plugins import ActivityPlugin, registry
+from ..timeutil import add_days
 
 
 @dataclass
@@ -220,12 +221,12 @@ def _due_date(activity: Activity, viewer: Viewer, plans: dict[str, MeetingPlan],
         # Counted from the meeting's first day (content/README.md, "Due dates"): days 0 is that day.
         meeting = meetings.get(plan.id)
         if meeting is not None:
-            return meeting.starts_on + timedelta(days=rule.get("days", 0))
+            return add_days(meeting.starts_on, rule.get("days", 0))
         if viewer.starts_on is None:
             return None
-        return viewer.starts_on + timedelta(days=plan.after_start_days + rule.get("days", 0))
+        return add_days(viewer.starts_on, plan.after_start_days + rule.get("days", 0))
     if "after_start_days" in rule and viewer.starts_on is not None:
-        return viewer.starts_on + timedelta(days=rule["after_start_days"])
+        return add_days(viewer.starts_on, rule["after_start_days"])
     return None
 
 
@@ -268,7 +269,7 @@ def overview(viewer: Viewer) -> Overview:
         if plan.module_id in items:
             meeting = first_meeting.get(plan.id)
             starts_on = meeting.starts_on if meeting else (
-                viewer.starts_on + timedelta(days=plan.after_start_days) if viewer.starts_on else None)
+                add_days(viewer.starts_on, plan.after_start_days) if viewer.starts_on else None)
             items[plan.module_id].meetings.append(
                 MeetingItem(plan, meeting, starts_on, meeting is not None and meeting.id in attended))
     module_items = list(items.values())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from flask import current_app
@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from app import audit
 from app.extensions import db, rows_changed
 from app.models import Cohort, CohortRole, Draft, Membership, ProgrammeRun, User
+from app.timeutil import add_days
 
 from .models import Comment, Entry, Flag, FlagReply, GroupPost, GroupReply, Seen, Supervisor
 
@@ -124,7 +125,7 @@ def retention_days() -> int:
 
 def purge_allowed_from(run: ProgrammeRun) -> date:
     """The first day a run's journals may be purged."""
-    return run.ends_on + timedelta(days=retention_days() + 1)
+    return add_days(run.ends_on, retention_days() + 1)
 
 
 def purge_run(run: ProgrammeRun, today: date) -> PurgeReport:
@@ -141,7 +142,7 @@ def purge_run(run: ProgrammeRun, today: date) -> PurgeReport:
     trainees = select(Membership.user_id).where(Membership.cohort_id.in_(cohort_ids),
                                                 Membership.role == CohortRole.TRAINEE)
     entry_ids = list(db.session.scalars(select(Entry.id).where(
-        Entry.owner_id.in_(trainees), Entry.created_at < datetime.combine(run.ends_on + timedelta(days=1), time()))))
+        Entry.owner_id.in_(trainees), Entry.created_at < datetime.combine(add_days(run.ends_on, 1), time()))))
     report = PurgeReport(run=run, entries=len(entry_ids),
                          trainees=db.session.scalar(select(func.count(func.distinct(Membership.user_id)))
                                                     .where(Membership.cohort_id.in_(cohort_ids),
