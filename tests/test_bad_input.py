@@ -137,3 +137,21 @@ def test_a_title_stored_with_a_line_break_does_not_break_later_notifications(cli
     response = client.post(f"/a/journal/entries/{entry.id}/comments", data={"body": "Thank you."})
     assert response.status_code in (302, 303), response.status_code
     assert _count(Notification) >= 1
+
+
+@pytest.mark.parametrize("action, status, message", [
+    ("save", 413, "The text is too long to be saved."),
+    ("submit", 200, "Please correct the fields marked below. Nothing has been handed in yet.")])
+def test_a_one_megabyte_assignment_text_is_refused_and_the_text_kept(client, world, login, action, status, message):
+    from modules.assignment.models import Submission
+    from modules.assignment.tests.helpers import build_assignments
+    build_assignments(world)
+    db.session.commit()
+    login(world.trainee)
+    body = "Längre text. " * (1024 * 1024 // 13)
+    response = client.post("/a/assignment/asg-text", data={"action": action, "draft_version": 0,
+                                                            "base_version": 0, "body": body})
+    page = response.get_data(as_text=True)
+    assert response.status_code == status and message in page
+    assert "Längre text. Längre text." in page  # the form still holds what was typed
+    assert _count(Submission) == 0
