@@ -155,3 +155,40 @@ def test_a_one_megabyte_assignment_text_is_refused_and_the_text_kept(client, wor
     assert response.status_code == status and message in page
     assert "Längre text. Längre text." in page  # the form still holds what was typed
     assert _count(Submission) == 0
+
+
+def _form_classes():
+    from wtforms import Form
+    seen, todo = [], [Form]
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            if sub not in seen:
+                seen.append(sub)
+                todo.append(sub)
+    return [c for c in seen if c.__module__.startswith(("app.", "modules."))]
+
+
+def test_every_one_line_text_field_and_every_date_field_is_checked(app):
+    """The shared validators of app/forms.py on every StringField that is one line (not passwords,
+    hidden fields or text areas) and every DateField of the app's form classes."""
+    from wtforms import DateField, HiddenField, PasswordField, StringField, TextAreaField
+    from wtforms.fields.core import UnboundField
+
+    from app.forms import SaneDate, SingleLine
+    missing = []
+    classes = _form_classes()
+    assert len(classes) > 20
+    for cls in classes:
+        for name in dir(cls):
+            unbound = getattr(cls, name, None)
+            if not isinstance(unbound, UnboundField):
+                continue
+            kind = unbound.field_class
+            validators = unbound.kwargs.get("validators") or (unbound.args[1] if len(unbound.args) > 1 else [])
+            if issubclass(kind, DateField) and not any(isinstance(v, SaneDate) for v in validators):
+                missing.append(f"{cls.__module__}.{cls.__name__}.{name} (date)")
+            one_line = issubclass(kind, StringField) and not issubclass(kind, PasswordField | HiddenField | TextAreaField)
+            if one_line and not any(isinstance(v, SingleLine) for v in validators):
+                missing.append(f"{cls.__module__}.{cls.__name__}.{name} (one line)")
+    assert not missing, missing

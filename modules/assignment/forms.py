@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.forms import SaneDate
+from app.forms import SaneDate, SingleLine
 from app.privacy_check import PrivacyConfirmMixin
 from app.timeutil import utcnow
 
@@ -39,7 +39,7 @@ class SubmissionForm(PrivacyConfirmMixin, FlaskForm):
     #: The latest version number when the page was loaded (a newer one means someone else handed in).
     base_version = IntegerField(widget=HiddenField.widget, default=0, validators=[Optional()])
     #: Which button was pressed: "save", "submit" or "add_row:<field>".
-    action = StringField()
+    action = StringField(validators=[SingleLine()])
 
 
 def submission_form_class(activity_settings: dict[str, Any]) -> type[SubmissionForm]:
@@ -59,7 +59,7 @@ class FeedbackForm(PrivacyConfirmMixin, FlaskForm):
     decision = RadioField(_l("Decision"), default="revise",
                           choices=[Choice("accept", _l("Accept")), Choice("revise", _l("Ask for a revision"))])
     files = MultipleFileField(_l("Attach files (optional)"))
-    action = StringField()
+    action = StringField(validators=[SingleLine()])
 
 
 def feedback_form_class(activity_settings: dict[str, Any]) -> type[FeedbackForm]:
