@@ -14,6 +14,15 @@ from .text import has_control_characters
 MAX_ID = 2**31 - 1
 
 
+def bounded_int(value: str) -> int:
+    """`type=` for request.args.get / request.form.get: a number the database can compare with
+    (0..MAX_ID); anything else raises ValueError, so the caller's default applies."""
+    number = int(value)
+    if not 0 <= number <= MAX_ID:
+        raise ValueError(value)
+    return number
+
+
 class BoundedIntConverter(IntegerConverter):
     """`<int:...>` in every route: 1..MAX_ID, anything else is no page (404), never a query the
     database cannot run."""

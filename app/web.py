@@ -80,7 +80,15 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(_e):
-        return _error_page(413, _l("File too large"), _l("The file is larger than the allowed size."))
+        # The body was not read, so nothing of it can be shown again; the browser's copy of the
+        # typed text (app/static/js/app.js) is what the user gets back.
+        if request.mimetype == "multipart/form-data":
+            return _error_page(413, _l("File too large"), _l("The file is larger than the allowed size."))
+        message = _l("What you sent is larger than this site accepts. Nothing was saved. Go back to the form: "
+                     "this browser keeps a copy of what you typed. Shorten it and send it again.")
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(error="size", message=str(message)), 413
+        return _error_page(413, _l("Too much text"), message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(_e):

@@ -188,7 +188,32 @@ def test_every_one_line_text_field_and_every_date_field_is_checked(app):
             validators = unbound.kwargs.get("validators") or (unbound.args[1] if len(unbound.args) > 1 else [])
             if issubclass(kind, DateField) and not any(isinstance(v, SaneDate) for v in validators):
                 missing.append(f"{cls.__module__}.{cls.__name__}.{name} (date)")
-            one_line = issubclass(kind, StringField) and not issubclass(kind, PasswordField | HiddenField | TextAreaField)
+            multi_or_secret = issubclass(kind, PasswordField | HiddenField | TextAreaField)
+            one_line = issubclass(kind, StringField) and not multi_or_secret
             if one_line and not any(isinstance(v, SingleLine) for v in validators):
                 missing.append(f"{cls.__module__}.{cls.__name__}.{name} (one line)")
     assert not missing, missing
+
+
+@pytest.mark.parametrize("page", ["100000000000000000000", "2147483648", "-5", "0", "x"])
+def test_a_page_number_out_of_range_shows_the_first_page(client, world, login, page):
+    login(world.admin)
+    for url in ("/admin/users", "/admin/outbox", "/admin/audit"):
+        assert client.get(f"{url}?page={page}").status_code == 200, url
+    assert client.get("/admin/cohorts/new?run_id=100000000000000000000").status_code == 200
+    client.post("/logout")
+    login(world.facilitator)
+    assert client.get(f"/a/assignment/queue?page={page}").status_code == 200
+
+
+def test_a_text_post_over_the_site_limit_answers_413_with_a_message(app, client, world, login, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 64 * 1024)
+    login(world.trainee)
+    entries = _count(Entry)
+    response = client.post("/a/journal/new", data={"title": "Long", "entry_date": "2026-10-12", "body": "x" * 80_000})
+    assert response.status_code == 413
+    assert "What you sent is larger than this site accepts. Nothing was saved." in response.get_data(as_text=True)
+    response = client.post("/drafts/save", data={"draft_key": "test:x", "body": "x" * 80_000},
+                           headers={"Accept": "application/json"})
+    assert response.status_code == 413 and response.json["error"] == "size"
+    assert _count(Entry) == entries

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from ..access import admin_required
 from ..extensions import db
+from ..input_guard import bounded_int
 from ..models import AuditEvent, Cohort, CohortKind, Country, Membership, ProgrammeRun, SiteRole, User
 from ..privacy.forms import erase_form_for
 from ..services import accounts, enrolment, runs
@@ -68,7 +69,7 @@ def concurrent_change(_exc):
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return request.args.get("page", 1, type=bounded_int)
 
 
 @bp.get("/")
@@ -352,7 +353,7 @@ def _save_cohort(form: CohortForm, cohort: Cohort | None) -> Cohort | None:
 def cohort_create():
     form = _cohort_form()
     if not form.is_submitted():
-        form.run_id.data = request.args.get("run_id", type=int)
+        form.run_id.data = request.args.get("run_id", type=bounded_int)
         form.kind.data = request.args.get("kind") or CohortKind.NATIONAL.value
     if form.validate_on_submit():
         cohort = _save_cohort(form, None)
