@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField
-from wtforms.validators import DataRequired, EqualTo, ValidationError
+from wtforms.validators import DataRequired, EqualTo, StopValidation, ValidationError
 
 from .security import MAX_PASSWORD_LENGTH, password_problem
 from .text import has_line_break
@@ -57,3 +58,12 @@ class NewPasswordMixin:
         problem = password_problem(field.data or "", email=email)
         if problem:
             raise ValidationError(problem)
+
+
+class FiniteNumber:
+    """For every DecimalField, before NumberRange: "NaN", "sNaN" and "Infinity" parse as Decimals,
+    and comparing a signalling NaN raises instead of failing validation."""
+
+    def __call__(self, form, field) -> None:
+        if isinstance(field.data, Decimal) and not field.data.is_finite():
+            raise StopValidation(_l("Give a number, such as 2 or 1.5."))

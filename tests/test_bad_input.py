@@ -171,11 +171,11 @@ def _form_classes():
 
 def test_every_one_line_text_field_and_every_date_field_is_checked(app):
     """The shared validators of app/forms.py on every StringField that is one line (not passwords,
-    hidden fields or text areas) and every DateField of the app's form classes."""
-    from wtforms import DateField, HiddenField, PasswordField, StringField, TextAreaField
+    hidden fields or text areas), every DateField and every DecimalField of the app's form classes."""
+    from wtforms import DateField, DecimalField, HiddenField, PasswordField, StringField, TextAreaField
     from wtforms.fields.core import UnboundField
 
-    from app.forms import SaneDate, SingleLine
+    from app.forms import FiniteNumber, SaneDate, SingleLine
     missing = []
     classes = _form_classes()
     assert len(classes) > 20
@@ -188,6 +188,8 @@ def test_every_one_line_text_field_and_every_date_field_is_checked(app):
             validators = unbound.kwargs.get("validators") or (unbound.args[1] if len(unbound.args) > 1 else [])
             if issubclass(kind, DateField) and not any(isinstance(v, SaneDate) for v in validators):
                 missing.append(f"{cls.__module__}.{cls.__name__}.{name} (date)")
+            if issubclass(kind, DecimalField) and not any(isinstance(v, FiniteNumber) for v in validators):
+                missing.append(f"{cls.__module__}.{cls.__name__}.{name} (number)")
             multi_or_secret = issubclass(kind, PasswordField | HiddenField | TextAreaField)
             one_line = issubclass(kind, StringField) and not multi_or_secret
             if one_line and not any(isinstance(v, SingleLine) for v in validators):
@@ -217,3 +219,16 @@ def test_a_text_post_over_the_site_limit_answers_413_with_a_message(app, client,
                            headers={"Accept": "application/json"})
     assert response.status_code == 413 and response.json["error"] == "size"
     assert _count(Entry) == entries
+
+
+@pytest.mark.parametrize("hours", ["NaN", "sNaN", "Infinity", "-Infinity", "1e309"])
+def test_hours_that_are_not_a_number_get_a_message(client, world, login, hours):
+    login(world.facilitator)
+    before = _count(Meeting)
+    response = client.post(f"/meetings/cohort/{world.cohort.id}/new", data={
+        "title": "Kick-off", "starts_on": "2026-10-12", "ends_on": "", "place": "Room 4", "agenda_md": "",
+        "hours": hours})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Give a number, such as 2 or 1.5." in page or "Number must be between" in page
+    assert _count(Meeting) == before

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import SaneDate, SingleLine
+from ..forms import FiniteNumber, SaneDate, SingleLine
 
 from ..privacy_check import PrivacyConfirmMixin
 
@@ -25,7 +25,7 @@ class MeetingForm(PrivacyConfirmMixin, FlaskForm):
                               description=_l("Markdown: a line starting with “- ” is a list item, **bold** is bold."),
                               render_kw={"rows": 10})
     hours = DecimalField(_l("Hours credited to those present"), places=2, default=0,
-                         validators=[InputRequired(), NumberRange(min=0, max=60)],
+                         validators=[InputRequired(), FiniteNumber(), NumberRange(min=0, max=60)],
                          description=_l("Usually 0: the programme's 160 hours are already planned in its meetings "
                                         "and activities. Give hours only if this meeting replaces planned work."))
 
