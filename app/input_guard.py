@@ -23,6 +23,15 @@ def bounded_int(value: str) -> int:
     return number
 
 
+def parse_id(text: str | None) -> int | None:
+    """The id in a token a user can edit ('user:12', 'cohort-3', a feed link's '12-...'): ASCII
+    digits within 1..MAX_ID, else None. (str.isdigit() also accepts '²', which int() refuses.)"""
+    if not text or not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
+
+
 class BoundedIntConverter(IntegerConverter):
     """`<int:...>` in every route: 1..MAX_ID, anything else is no page (404), never a query the
     database cannot run."""

@@ -232,3 +232,18 @@ def test_hours_that_are_not_a_number_get_a_message(client, world, login, hours):
     page = response.get_data(as_text=True)
     assert "Give a number, such as 2 or 1.5." in page or "Number must be between" in page
     assert _count(Meeting) == before
+
+
+@pytest.mark.parametrize("number", [str(10**20), str(2**31), "²"])
+def test_ids_inside_tokens_are_bounded_too(client, world, login, number):
+    from modules.assignment.tests.helpers import build_assignments
+    build_assignments(world)
+    db.session.commit()
+    assert client.get(f"/meetings/ical/{number}-abc.ics").status_code == 404
+    login(world.admin)
+    for scope in (f"cohort-{number}", f"run-{number}", f"run-{number}-se"):
+        assert client.get(f"/a/evaluation/results/{scope}").status_code == 404, scope
+    client.post("/logout")
+    login(world.facilitator)
+    assert client.get(f"/a/assignment/cohort/{world.cohort.id}/asg-text/extension/user:{number}").status_code == 404
+    assert client.get(f"/a/assignment/queue?cohort={number}&module={number}").status_code == 200

@@ -41,7 +41,8 @@ NASTY = st.one_of(
     st.sampled_from(["", "\x00", "a\x00b", "\x07", "\x1b[31m", "one\ntwo", "one\r\ntwo", "\u2028", "\ufeff",
                      "Åsa Öberg 日本 🎉 \u202e", "<script>alert(1)</script>", "' OR 1=1 --", "%00", "../../etc/passwd",
                      "9999-12-31", "0001-01-01", "2026-02-30", str(2**31), str(10**20), "-1", "0", "1e309", "NaN",
-                     "sNaN", "-Infinity",
+                     "sNaN", "-Infinity", "²", "user:²", f"user:{10**20}", f"group:{2**31}", f"cohort-{10**20}",
+                     f"run-{2**31}-se", f"{10**20}-abc",
                      "x" * 10240]),
     st.text(max_size=40),
 )
