@@ -151,6 +151,8 @@ class Fuzzer:
             assert response.status_code == 302
         self.forms = self._collect_forms()
         self.url_rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+        #: Refused posts whose row counts were compared: proof that the second property was checked.
+        self.refusals_checked = 0
         # Half the examples post a form the persona is shown: that is where typed input goes deep.
         posts = sorted(key for key in self.rules if key[1] == "POST" and key[0] in self.forms)
         everything = st.sampled_from(sorted(self.rules))
@@ -210,6 +212,7 @@ class Fuzzer:
                                     headers={"Accept": data.draw(st.sampled_from(["text/html", "application/json"]))})
         assert response.status_code < 500, f"{method} {url} {form!r} -> {response.status_code}"
         if before is not None and _refused(response, method):
+            self.refusals_checked += 1
             after = _row_counts()
             changed = {t: (before[t], after[t]) for t in before if before[t] != after[t]}
             assert not changed, f"{method} {url} {form!r} refused ({response.status_code}) but wrote {changed}"
@@ -227,3 +230,4 @@ def test_no_request_gets_a_server_error_or_half_writes(app, world, persona):
         fuzzer.request(data)
 
     fuzz()
+    assert fuzzer.refusals_checked > 0, "no refused post was generated: the half-write check never ran"
