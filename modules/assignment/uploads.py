@@ -2,7 +2,10 @@
 
 A file is accepted only when its extension is allowed AND its first bytes say the same thing
 (a PDF starts with %PDF, a DOCX is a zip holding word/document.xml, an ODT a zip whose
-`mimetype` entry names an OpenDocument text, ...). The bytes go to
+`mimetype` entry names an OpenDocument text, ...). An archive is refused as a zip bomb when any
+entry declares more than 20 MB, more than 100 times its compressed size, or fewer bytes than its
+compressed data can hold; the one entry read (`mimetype`) is read through a bounded stream. The
+bytes go to
 UPLOAD_DIR/assignment/<random name>; the name the user gave is only kept in the database."""
 from __future__ import annotations
 
