@@ -247,3 +247,12 @@ def test_ids_inside_tokens_are_bounded_too(client, world, login, number):
     login(world.facilitator)
     assert client.get(f"/a/assignment/cohort/{world.cohort.id}/asg-text/extension/user:{number}").status_code == 404
     assert client.get(f"/a/assignment/queue?cohort={number}&module={number}").status_code == 200
+
+
+def test_a_user_agent_with_control_characters_is_stored_clean(client, world):
+    """Headers are not form values: the one header the app stores is cleaned (PostgreSQL refuses NUL)."""
+    from app.models import UserSession
+    response = client.post("/login", data={"email": world.trainee.email, "password": "correct horse battery"},
+                           headers={"User-Agent": "Agent\x00/1\x07"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(UserSession.user_agent)) == "Agent/1"
