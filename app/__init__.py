@@ -28,10 +28,12 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
 
-    from . import i18n, localized, logs, sessions, web
+    from . import i18n, input_guard, localized, logs, sessions, web
     from .plugins import load_plugins
     from .security import init_throttle
 
+    # First: the converter must be in place before any route is added, the check before any view.
+    input_guard.init_app(app)
     logs.init_app(app)
     i18n.init_app(app)
     sessions.init_app(app)

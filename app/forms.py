@@ -1,11 +1,45 @@
 """Form pieces shared by several blueprints."""
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField
-from wtforms.validators import DataRequired, EqualTo, ValidationError
+from wtforms.validators import DataRequired, EqualTo, StopValidation, ValidationError
 
 from .security import MAX_PASSWORD_LENGTH, password_problem
+from .text import has_line_break
+from .timeutil import EARLIEST_DATE, LATEST_DATE
+
+# Dates the programme can mean (EARLIEST_DATE..LATEST_DATE, app/timeutil.py): its runs, meetings,
+# journal entries and due dates. Outside them a date is a typing slip (year 1, 9999), and one
+# stored far out breaks date arithmetic for everyone who sees it.
+
+
+class SingleLine:
+    """For every one-line text field (names, titles, places): a line break in it would end up in
+    an e-mail subject or a page heading. Browsers never send one from an <input>, a forged or
+    scripted request can."""
+
+    def __call__(self, form, field) -> None:
+        if field.data and has_line_break(field.data):
+            raise ValidationError(_l("Write this on one line, without line breaks."))
+
+
+class SaneDate:
+    """For every DateField: between EARLIEST_DATE and LATEST_DATE."""
+
+    def __init__(self, earliest: date = EARLIEST_DATE, latest: date = LATEST_DATE) -> None:
+        self.earliest = earliest
+        self.latest = latest
+
+    def __call__(self, form, field) -> None:
+        value = field.data
+        if isinstance(value, date) and not self.earliest <= value <= self.latest:
+            raise ValidationError(_l("Give a date between %(earliest)s and %(latest)s.",
+                                     earliest=format_date(self.earliest), latest=format_date(self.latest)))
 
 
 class NewPasswordMixin:
@@ -23,3 +57,12 @@ class NewPasswordMixin:
         problem = password_problem(field.data or "", email=email)
         if problem:
             raise ValidationError(problem)
+
+
+class FiniteNumber:
+    """For every DecimalField, before NumberRange: "NaN", "sNaN" and "Infinity" parse as Decimals,
+    and comparing a signalling NaN raises instead of failing validation."""
+
+    def __call__(self, form, field) -> None:
+        if isinstance(field.data, Decimal) and not field.data.is_finite():
+            raise StopValidation(_l("Give a number, such as 2 or 1.5."))

@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from .extensions import db, login_manager
 from .models import User, UserSession
 from .security import new_token, token_digest
+from .text import one_line
 from .timeutil import utcnow
 from .web import BROWSER_COPY_FIELD, referring_page
 
@@ -29,7 +30,7 @@ def start_session(user: User, *, remember: bool = False) -> None:
     lifetime = cfg["REMEMBER_COOKIE_DURATION"] if remember else cfg["SESSION_ABSOLUTE_TIMEOUT"]
     db.session.add(UserSession(user_id=user.id, token_hash=digest, created_at=now, last_seen_at=now,
                                expires_at=now + lifetime, remember=remember,
-                               user_agent=(request.user_agent.string or "")[:255]))
+                               user_agent=one_line(request.user_agent.string or "")[:255]))
     user.last_login_at = now
     user.session_token = token
     login_user(user, remember=remember, duration=cfg["REMEMBER_COOKIE_DURATION"])

@@ -51,7 +51,8 @@ def _refuse_another_users_copy():
     claimed = request.headers.get(BROWSER_USER_HEADER)
     if claimed is None or request.method != "POST" or not current_user.is_authenticated:
         return None  # a logged-out request gets the view's own answer (401 for the autosave)
-    if hmac.compare_digest(claimed, browser_user_tag(current_user)):
+    # Bytes: compare_digest refuses str with non-ASCII characters, and a header may hold any.
+    if hmac.compare_digest(claimed.encode("utf-8", "replace"), browser_user_tag(current_user).encode()):
         return None
     return jsonify(error="user", message=_(
         "Someone else has logged in in this browser since this page was opened. Nothing was saved: "
@@ -104,7 +105,15 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(_e):
-        return _error_page(413, _l("File too large"), _l("The file is larger than the allowed size."))
+        # The body was not read, so nothing of it can be shown again; the browser's copy of the
+        # typed text (app/static/js/app.js) is what the user gets back.
+        if request.mimetype == "multipart/form-data":
+            return _error_page(413, _l("File too large"), _l("The file is larger than the allowed size."))
+        message = _l("What you sent is larger than this site accepts. Nothing was saved. Go back to the form: "
+                     "this browser keeps a copy of what you typed. Shorten it and send it again.")
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(error="size", message=str(message)), 413
+        return _error_page(413, _l("Too much text"), message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(_e):

@@ -8,6 +8,7 @@ from wtforms import DateField, EmailField, SearchField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
+from ..forms import SaneDate, SingleLine
 from ..models import CohortKind, CohortRole, SiteRole
 from ..services import accounts
 from ..timezones import zone_choices
@@ -27,8 +28,8 @@ def _language_choices() -> list[Choice]:
 
 
 class UserForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), SingleLine()])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254), SingleLine()])
     site_role = SelectField(_l("Site role"), choices=SITE_ROLE_CHOICES,
                             description=_l("Roles in a cohort (trainee, facilitator, national coordinator) "
                                            "are given on the cohort's page."))
@@ -48,7 +49,7 @@ class UserFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form: nothing changes
 
-    q = SearchField(_l("Name or e-mail"), validators=[Optional(), Length(max=200)])
+    q = SearchField(_l("Name or e-mail"), validators=[Optional(), Length(max=200), SingleLine()])
     role = SelectField(_l("Site role"), validators=[Optional()],
                        choices=[Choice("", _l("Any")), Choice("none", _l("None")), *SITE_ROLE_CHOICES[1:]])
     status = SelectField(_l("Status"), validators=[Optional()],
@@ -57,10 +58,10 @@ class UserFilterForm(FlaskForm):
 
 
 class CountryForm(FlaskForm):
-    code = StringField(_l("ISO code"), validators=[DataRequired(), Length(min=2, max=2)],
+    code = StringField(_l("ISO code"), validators=[DataRequired(), Length(min=2, max=2), SingleLine()],
                        description=_l("Two letters, as in ISO 3166-1, for example FI for Finland."),
                        render_kw={"maxlength": 2, "autocapitalize": "characters"})
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100), SingleLine()])
     default_locale = SelectField(_l("Default language"),
                                  description=_l("The language national cohorts of this country are taught in."))
     time_zone = SelectField(_l("Time zone"), validate_choice=False,
@@ -74,11 +75,11 @@ class CountryForm(FlaskForm):
 
 
 class RunForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), SingleLine()],
                        description=_l("For example “LIFE pilot 2026–2027”."))
     # InputRequired, not DataRequired: a date that does not parse keeps its own message.
-    starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
-    ends_on = DateField(_l("Ends on"), validators=[InputRequired()])
+    starts_on = DateField(_l("Starts on"), validators=[InputRequired(), SaneDate()])
+    ends_on = DateField(_l("Ends on"), validators=[InputRequired(), SaneDate()])
 
 
 class CohortForm(FlaskForm):
@@ -89,7 +90,7 @@ class CohortForm(FlaskForm):
     country_id = SelectField(_l("Country"), coerce=lambda v: int(v) if v not in (None, "") else None,
                              description=_l("Required for a national cohort; leave it empty for the "
                                             "transnational one."))
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), SingleLine()],
                        description=_l("For example “Portugal 2026–2027”."))
 
     def __init__(self, *args, runs=(), countries=(), **kwargs) -> None:
@@ -100,7 +101,7 @@ class CohortForm(FlaskForm):
 
 
 class AddMemberForm(FlaskForm):
-    email = EmailField(_l("E-mail of the user"), validators=[DataRequired(), Email(), Length(max=254)],
+    email = EmailField(_l("E-mail of the user"), validators=[DataRequired(), Email(), Length(max=254), SingleLine()],
                        description=_l("The user must have an account; create it first on the Users page, "
                                       "or import a CSV file."))
     role = SelectField(_l("Role in the cohort"), choices=COHORT_ROLE_CHOICES)
@@ -119,12 +120,12 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form: nothing changes
 
-    action = StringField(_l("Action starts with"), validators=[Optional(), Length(max=80)],
+    action = StringField(_l("Action starts with"), validators=[Optional(), Length(max=80), SingleLine()],
                          description=_l("For example “admin.” or “journal.entry.read”."),
                          render_kw={"list": "audit-actions"})
-    actor = StringField(_l("Who (e-mail)"), validators=[Optional(), Length(max=254)])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    actor = StringField(_l("Who (e-mail)"), validators=[Optional(), Length(max=254), SingleLine()])
+    date_from = DateField(_l("From"), validators=[Optional(), SaneDate()])
+    date_to = DateField(_l("To"), validators=[Optional(), SaneDate()])
 
     def validate_date_to(self, field) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:

@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select
 from .. import outbox
 from ..access import admin_required
 from ..extensions import db
+from ..input_guard import bounded_int
 from ..models import OutboxMessage, OutboxStatus
 from . import bp
 
@@ -24,7 +25,7 @@ def outbox_list():
         case((OutboxMessage.status == OutboxStatus.FAILED, 0), else_=1), OutboxMessage.id.desc())
     if status in STATUSES:
         stmt = stmt.where(OutboxMessage.status == status)
-    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(stmt, page=request.args.get("page", 1, type=bounded_int), per_page=PER_PAGE, error_out=False)
     counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
     return render_template("admin/outbox.html", page=page, counts=counts, statuses=STATUSES, status=status,
                            shows_text=shows_text())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,11 +18,13 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from ..access import admin_required
 from ..extensions import db
+from ..input_guard import bounded_int
 from ..models import AuditEvent, Cohort, CohortKind, Country, Membership, ProgrammeRun, SiteRole, User
 from ..privacy.forms import erase_form_for
 from ..services import accounts, enrolment, runs
 from ..services import cohorts as cohort_service
 from ..services.runs import RuleError
+from ..timeutil import add_days
 from . import bp
 from .forms import (
     AddMemberForm,
@@ -67,7 +69,7 @@ def concurrent_change(_exc):
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return request.args.get("page", 1, type=bounded_int)
 
 
 @bp.get("/")
@@ -352,7 +354,7 @@ def _save_cohort(form: CohortForm, cohort: Cohort | None) -> Cohort | None:
 def cohort_create():
     form = _cohort_form()
     if not form.is_submitted():
-        form.run_id.data = request.args.get("run_id", type=int)
+        form.run_id.data = request.args.get("run_id", type=bounded_int)
         form.kind.data = request.args.get("kind") or CohortKind.NATIONAL.value
     if form.validate_on_submit():
         cohort = _save_cohort(form, None)
@@ -497,7 +499,7 @@ def _filtered_events(form: AuditFilterForm):
     if form.date_from.data:
         stmt = stmt.where(AuditEvent.at >= _utc_start_of(form.date_from.data))
     if form.date_to.data:
-        stmt = stmt.where(AuditEvent.at < _utc_start_of(form.date_to.data + timedelta(days=1)))
+        stmt = stmt.where(AuditEvent.at < _utc_start_of(add_days(form.date_to.data, 1)))
     return stmt
 
 

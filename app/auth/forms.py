@@ -5,12 +5,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from ..forms import NewPasswordMixin
+from ..forms import NewPasswordMixin, SingleLine
 from ..timezones import is_zone
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)],
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254), SingleLine()],
                        render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Password"), validators=[DataRequired()],
                              render_kw={"autocomplete": "current-password"})
@@ -18,7 +18,7 @@ class LoginForm(FlaskForm):
 
 
 class RequestResetForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)],
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254), SingleLine()],
                        render_kw={"autocomplete": "email"})
 
 
@@ -32,7 +32,7 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), SingleLine()],
                        render_kw={"autocomplete": "name"})
     locale = SelectField(_l("Language"))
     timezone = SelectField(_l("Time zone"), validate_choice=False,

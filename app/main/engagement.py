@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..guarded_save import snapshot
+from ..input_guard import bounded_int
 from ..services import drafts, notifications
 from . import bp
 
@@ -25,7 +26,7 @@ def save_draft():
     key = request.form.get("draft_key", "")
     if not KEY_RE.match(key):
         return jsonify(error="key", message=_("This form cannot be saved automatically.")), 400
-    base = request.form.get("draft_version", type=int)
+    base = request.form.get("draft_version", type=bounded_int)
     try:
         draft = drafts.save_draft(current_user, key, snapshot(request.form), base)
     except drafts.DraftConflict as conflict:

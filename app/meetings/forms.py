@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..forms import FiniteNumber, SaneDate, SingleLine
 from ..privacy_check import PrivacyConfirmMixin
 from ..timezones import zone_choices
 
@@ -14,9 +15,9 @@ GUARDED_FIELDS = ["title", "agenda_md"]
 
 
 class MeetingForm(PrivacyConfirmMixin, FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    starts_on = DateField(_l("First day"), validators=[InputRequired()])
-    ends_on = DateField(_l("Last day"), validators=[Optional()],
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), SingleLine()])
+    starts_on = DateField(_l("First day"), validators=[InputRequired(), SaneDate()])
+    ends_on = DateField(_l("Last day"), validators=[Optional(), SaneDate()],
                         description=_l("Leave empty for a meeting of one day."))
     # Left empty: the times the meeting has (a new one: 09:00-13:00). A time that does not parse
     # keeps its own message.
@@ -24,13 +25,13 @@ class MeetingForm(PrivacyConfirmMixin, FlaskForm):
     ends_at = TimeField(_l("Ends at"), validators=[Optional()], description=_l("Each day, for example 13:00."))
     time_zone = SelectField(_l("Time zone of these times"), validate_choice=False,
                             description=_l("Where the meeting is held; everyone sees the times in their own zone."))
-    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)],
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=200), SingleLine()],
                         description=_l("The address or the room, or “Online” with how to join."))
     agenda_md = TextAreaField(_l("Agenda"), validators=[Optional(), Length(max=20000)],
                               description=_l("Markdown: a line starting with “- ” is a list item, **bold** is bold."),
                               render_kw={"rows": 10})
     hours = DecimalField(_l("Hours credited to those present"), places=2, default=0,
-                         validators=[InputRequired(), NumberRange(min=0, max=60)],
+                         validators=[InputRequired(), FiniteNumber(), NumberRange(min=0, max=60)],
                          description=_l("Usually 0: the programme's 160 hours are already planned in its meetings "
                                         "and activities. Give hours only if this meeting replaces planned work."))
 

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ..forms import SingleLine
+
 
 class ErasureRequestForm(FlaskForm):
     current_password = PasswordField(_l("Your password"), validators=[DataRequired()],
@@ -16,7 +18,7 @@ class ErasureRequestForm(FlaskForm):
 
 class EraseUserForm(FlaskForm):
     confirm_email = StringField(_l("Type the user's e-mail address to confirm"),
-                                validators=[DataRequired(), Length(max=254)])
+                                validators=[DataRequired(), Length(max=254), SingleLine()])
 
 
 def erase_form_for(user_id: int) -> EraseUserForm:

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from .. import audit
 from ..extensions import db
+from ..input_guard import parse_id
 from ..localized import localized, meeting_text
 from ..models import Meeting, User
 from ..timeutil import utcnow
@@ -39,10 +40,11 @@ def feed_token(user: User) -> str:
 
 
 def user_for_feed_token(token: str) -> User | None:
-    user_id, _sep, mac = token.partition("-")
-    if not user_id.isdigit() or not mac:
+    raw_id, _sep, mac = token.partition("-")
+    user_id = parse_id(raw_id)
+    if user_id is None or not mac:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, user_id)
     if user is None or not user.active:
         return None
     if not hmac.compare_digest(mac.encode(), _feed_mac(user.id, user.calendar_feed_version).encode()):

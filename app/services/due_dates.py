@@ -3,7 +3,7 @@ run's start) and, for a trainee, their own extensions (each plugin's `due_dates`
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Activity, Meeting, MeetingPlan
 from ..plugins import registry
+from ..timeutil import add_days
 from .programme_viewer import Viewer, cohort_meetings
 
 if TYPE_CHECKING:
@@ -27,12 +28,12 @@ def due_date(activity: Activity, viewer: Viewer, plans: dict[str, MeetingPlan],
         # Counted from the meeting's first day (content/README.md, "Due dates"): days 0 is that day.
         meeting = meetings.get(plan.id)
         if meeting is not None:
-            return meeting.starts_on + timedelta(days=rule.get("days", 0))
+            return add_days(meeting.starts_on, rule.get("days", 0))
         if viewer.starts_on is None:
             return None
-        return viewer.starts_on + timedelta(days=plan.after_start_days + rule.get("days", 0))
+        return add_days(viewer.starts_on, plan.after_start_days + rule.get("days", 0))
     if "after_start_days" in rule and viewer.starts_on is not None:
-        return viewer.starts_on + timedelta(days=rule["after_start_days"])
+        return add_days(viewer.starts_on, rule["after_start_days"])
     return None
 
 

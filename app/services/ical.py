@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
 
+from ..timeutil import EARLIEST_DATE, LATEST_DATE, add_days
+
 CRLF = "\r\n"
 MAX_OCTETS = 75
 
@@ -124,6 +126,10 @@ def vtimezone(key: str, first_year: int, last_year: int) -> list[str]:
     event (so the first event's rule is there) to the last event's year."""
     zone = ZoneInfo(key)
     lines = ["BEGIN:VTIMEZONE", f"TZID:{key}"]
+    # Within the years forms accept (2000-2100): a date stored at the calendar's edge must not
+    # make the feed scan thousands of years, nor step past year 9999.
+    first_year = min(max(first_year, EARLIEST_DATE.year), LATEST_DATE.year)
+    last_year = min(max(last_year, first_year), LATEST_DATE.year)
     changes = _transitions(zone, first_year - 1, last_year)
     if not changes:
         local = datetime.combine(date(first_year, 1, 1), time(0), tzinfo=zone)
@@ -145,7 +151,7 @@ def _timezones(events: list) -> list[str]:
     years: dict[str, tuple[int, int]] = {}
     for event in events:
         if isinstance(event, TimedEvent):
-            last = (event.starts_at + timedelta(days=event.days - 1)).year
+            last = add_days(event.starts_at.date(), event.days - 1).year
             first, latest = years.get(event.zone, (event.starts_at.year, last))
             years[event.zone] = (min(first, event.starts_at.year), max(latest, last))
     return [line for key in sorted(years) for line in vtimezone(key, *years[key])]
@@ -154,7 +160,7 @@ def _timezones(events: list) -> list[str]:
 def _when(event: AllDayEvent | TimedEvent) -> list[str]:
     if isinstance(event, AllDayEvent):
         return [f"DTSTART;VALUE=DATE:{_date(event.starts_on)}",
-                f"DTEND;VALUE=DATE:{_date(event.ends_on + timedelta(days=1))}"]
+                f"DTEND;VALUE=DATE:{_date(add_days(event.ends_on, 1))}"]
     lines = [f"DTSTART;TZID={event.zone}:{_local(event.starts_at)}",
              f"DTEND;TZID={event.zone}:{_local(event.ends_at)}"]
     if event.days > 1:

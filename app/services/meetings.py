@@ -18,9 +18,10 @@ Attended hours reach the trainee's 160 through the programme service (app/servic
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, time
 from decimal import Decimal
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
@@ -30,7 +31,7 @@ from ..access import can_view_cohort_status, cohort_roles, cohorts_with_status_a
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..models import Attendance, Cohort, Meeting, MeetingPlan, Module, Programme, ProgrammeRun, User
-from ..timeutil import DEFAULT_END, DEFAULT_START, utcnow
+from ..timeutil import DEFAULT_END, DEFAULT_START, EARLIEST_DATE, LATEST_DATE, add_days, utcnow
 from ..timezones import FALLBACK_ZONE, is_zone, today_in, zone_for_country
 
 Problems = list[tuple[str | None, str]]
@@ -83,9 +84,9 @@ def schedule_meetings(cohort: Cohort) -> list[Meeting]:
             if meeting.hours != plan.hours:
                 meeting.hours = plan.hours
             continue
-        starts_on = cohort.run.starts_on + timedelta(days=plan.after_start_days)
+        starts_on = add_days(cohort.run.starts_on, plan.after_start_days)
         meeting = Meeting(cohort_id=cohort.id, plan_id=plan.id, title=plan.title, starts_on=starts_on,
-                          ends_on=starts_on + timedelta(days=max(plan.duration_days, 1) - 1), place="",
+                          ends_on=add_days(starts_on, max(plan.duration_days, 1) - 1), place="",
                           hours=plan.hours, agenda_md=plan.agenda_md, starts_at=plan.starts_at,
                           ends_at=plan.ends_at, time_zone=cohort_zone(cohort))
         db.session.add(meeting)
@@ -156,7 +157,6 @@ def managed_cohorts(user: User) -> list[Cohort]:
 # Editing ------------------------------------------------------------------------------------
 
 #: Dates a meeting may have: anything else is a typing slip (year 9999), refused with a message.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 @dataclass
@@ -168,8 +168,10 @@ class Times:
 
 
 def _check_day(name: str, day: date | None, problems: Problems) -> None:
-    if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
-        problems.append((name, _("Give a date between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR)))
+    # The same range and words as the forms' SaneDate (app/forms.py), for callers without a form.
+    if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+        problems.append((name, _("Give a date between %(earliest)s and %(latest)s.",
+                                 earliest=format_date(EARLIEST_DATE), latest=format_date(LATEST_DATE))))
 
 
 def _check_times(times: Times | None, problems: Problems) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -30,7 +30,7 @@ from ..models import (
     Resource,
 )
 from ..plugins import ActivityPlugin, registry
-from ..timeutil import utcnow
+from ..timeutil import add_days, utcnow
 from .due_dates import apply_due_overrides, due_date
 from .due_dates import due_date_of as due_date_of
 from .programme_viewer import Viewer, cohort_meetings, is_visible
@@ -254,7 +254,7 @@ def assemble_overview(viewer: Viewer, rows: ProgrammeRows, meetings: list[Meetin
         if plan.module_id in items:
             meeting = first_meeting.get(plan.id)
             starts_on = meeting.starts_on if meeting else (
-                viewer.starts_on + timedelta(days=plan.after_start_days) if viewer.starts_on else None)
+                add_days(viewer.starts_on, plan.after_start_days) if viewer.starts_on else None)
             items[plan.module_id].meetings.append(
                 MeetingItem(plan, meeting, starts_on, meeting is not None and meeting.id in attended))
     module_items = list(items.values())

@@ -19,6 +19,7 @@ from ..extensions import db, rows_changed
 from ..models import AuditEvent, Draft, Notification, OutboxMessage, ProgrammeRun
 from ..models.outbox import OutboxStatus
 from ..plugins import registry
+from ..timeutil import add_days
 
 
 class RetentionError(ValueError):
@@ -26,7 +27,7 @@ class RetentionError(ValueError):
 
 
 def purge_allowed_from(run: ProgrammeRun, days: int) -> date:
-    return run.ends_on + timedelta(days=days + 1)
+    return add_days(run.ends_on, days + 1)
 
 
 def check_retention(run: ProgrammeRun, today: date, days: int, setting: str, what: str) -> None:

@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.forms import SaneDate, SingleLine
 from app.privacy_check import PrivacyConfirmMixin
 from app.timeutil import utcnow
 
@@ -38,7 +39,7 @@ class SubmissionForm(PrivacyConfirmMixin, FlaskForm):
     #: The latest version number when the page was loaded (a newer one means someone else handed in).
     base_version = IntegerField(widget=HiddenField.widget, default=0, validators=[Optional()])
     #: Which button was pressed: "save", "submit" or "add_row:<field>".
-    action = StringField()
+    action = StringField(validators=[SingleLine()])
 
 
 def submission_form_class(activity_settings: dict[str, Any]) -> type[SubmissionForm]:
@@ -58,7 +59,7 @@ class FeedbackForm(PrivacyConfirmMixin, FlaskForm):
     decision = RadioField(_l("Decision"), default="revise",
                           choices=[Choice("accept", _l("Accept")), Choice("revise", _l("Ask for a revision"))])
     files = MultipleFileField(_l("Attach files (optional)"))
-    action = StringField()
+    action = StringField(validators=[SingleLine()])
 
 
 def feedback_form_class(activity_settings: dict[str, Any]) -> type[FeedbackForm]:
@@ -78,7 +79,7 @@ class ReplyForm(PrivacyConfirmMixin, FlaskForm):
 
 
 class ExtensionForm(PrivacyConfirmMixin, FlaskForm):
-    due_on = DateField(_l("New due date"), validators=[DataRequired()])
+    due_on = DateField(_l("New due date"), validators=[DataRequired(), SaneDate()])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)], render_kw={"rows": 3},
                            description=_l("The trainee sees this reason with the new date."))
 

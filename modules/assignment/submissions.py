@@ -24,6 +24,7 @@ from sqlalchemy import false, or_, select
 
 from app.conflicts import Conflict, SaveRefused
 from app.extensions import db
+from app.input_guard import parse_id
 from app.models import Activity, Cohort, CohortKind, CohortRole, Component, Membership, User
 from app.sanitize import sanitize_html
 from app.services import drafts
@@ -265,14 +266,15 @@ class Owner:
 def owner_in_cohort(token: str, cohort: Cohort, activity: Activity) -> Owner | None:
     """Parse 'user:<id>' / 'group:<id>' and check that it belongs to the cohort."""
     kind, _sep, raw_id = (token or "").partition(":")
-    if not raw_id.isdigit():
+    owner_id = parse_id(raw_id)
+    if owner_id is None:
         return None
     if kind == "user" and not is_group_activity(activity):
         user = db.session.scalar(select(User).join(Membership).where(
-            User.id == int(raw_id), Membership.cohort_id == cohort.id, Membership.role == CohortRole.TRAINEE))
+            User.id == owner_id, Membership.cohort_id == cohort.id, Membership.role == CohortRole.TRAINEE))
         return Owner(user=user) if user else None
     if kind == "group" and is_group_activity(activity):
-        group = db.session.get(Cohort, int(raw_id))
+        group = db.session.get(Cohort, owner_id)
         if group is not None and group.kind == CohortKind.NATIONAL and group.run_id == cohort.run_id \
                 and group.id in country_group_ids(cohort):
             return Owner(group=group)

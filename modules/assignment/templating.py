@@ -16,6 +16,8 @@ from wtforms import DateField, FieldList, Form, FormField, RadioField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
+from app.forms import SaneDate, SingleLine
+
 PREFIX = "t"
 SCALE = [SelectChoice(str(n), str(n)) for n in range(1, 6)]
 
@@ -73,14 +75,15 @@ def _wtf_field(spec: dict[str, Any], in_row: bool = False):
     kind, label, help_ = spec["type"], spec["label"], spec.get("help", "")
     validators = _validators(spec, in_row)
     if kind == "short_text":
-        return StringField(label, validators, description=help_, render_kw={"maxlength": spec["max_length"]})
+        return StringField(label, [*validators, SingleLine()], description=help_,
+                           render_kw={"maxlength": spec["max_length"]})
     if kind == "long_text":
         return TextAreaField(label, validators, description=help_, render_kw={"rows": 3 if in_row else 6})
     if kind == "choice":
         return RadioField(label, validators, description=help_,
                           choices=[SelectChoice(c["value"], c["label"]) for c in spec["choices"]])
     if kind == "date":
-        return DateField(label, validators, description=help_,
+        return DateField(label, [*validators, SaneDate()], description=help_,
                          render_kw={"placeholder": "YYYY-MM-DD"})
     if kind == "scale":
         return RadioField(label, validators, description=help_, choices=SCALE, coerce=int)

@@ -2,7 +2,10 @@
 
 A file is accepted only when its extension is allowed AND its first bytes say the same thing
 (a PDF starts with %PDF, a DOCX is a zip holding word/document.xml, an ODT a zip whose
-`mimetype` entry names an OpenDocument text, ...). The bytes go to
+`mimetype` entry names an OpenDocument text, ...). An archive is refused as a zip bomb when any
+entry declares more than 20 MB, more than 100 times its compressed size, or fewer bytes than its
+compressed data can hold; the one entry read (`mimetype`) is read through a bounded stream. The
+bytes go to
 UPLOAD_DIR/assignment/<random name>; the name the user gave is only kept in the database."""
 from __future__ import annotations
 
@@ -78,20 +81,79 @@ def extension(name: str) -> str:
     return name.rpartition(".")[2].lower() if "." in name else ""
 
 
+#: An archive entry may not inflate beyond this, nor beyond this many times its compressed size:
+#: an office file is XML and pictures, and 300 MiB from a 300 KB upload is a zip bomb.
+ARCHIVE_ENTRY_MAX_BYTES = 20 * 1024 * 1024
+ARCHIVE_MAX_RATIO = 100
+#: Small entries (a `mimetype`, a manifest) may compress well beyond the ratio without harm.
+ARCHIVE_RATIO_FLOOR = 64 * 1024
+#: The `mimetype` entry names a media type; nothing longer is read from it.
+MIMETYPE_READ_BYTES = 256
+
+
+class ArchiveBomb(ValueError):
+    """An archive entry inflates far beyond any office file; it is refused unread."""
+
+
+def _understates(info: zipfile.ZipInfo) -> bool:
+    """Deflate never grows data by more than a few bytes per block: more compressed bytes than the
+    declared size (plus slack) means the header hides what the entry really inflates to."""
+    return info.compress_size > info.file_size + info.file_size // 100 + 1024
+
+
+def _check_entry_sizes(archive: zipfile.ZipFile) -> None:
+    for info in archive.infolist():
+        size = info.file_size
+        if size > ARCHIVE_ENTRY_MAX_BYTES or _understates(info):
+            raise ArchiveBomb(info.filename)
+        if size > ARCHIVE_RATIO_FLOOR and size > ARCHIVE_MAX_RATIO * max(info.compress_size, 1):
+            raise ArchiveBomb(info.filename)
+
+
+def _read_bounded(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    """At most `limit` bytes of the entry, whatever its header declares: a lying header cannot
+    make us inflate more."""
+    with archive.open(name) as entry:
+        data = entry.read(limit + 1)
+    if len(data) > limit:
+        raise ArchiveBomb(name)
+    return data
+
+
 def content_matches(kind: str, data: bytes) -> bool:
+    """Whether the bytes are what the extension says. Raises ArchiveBomb for an archive with an
+    entry that inflates beyond ARCHIVE_ENTRY_MAX_BYTES or ARCHIVE_MAX_RATIO."""
     if kind in MAGIC:
         return data.startswith(MAGIC[kind])
     if not data.startswith(ZIP_MAGIC):
         return False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _check_entry_sizes(archive)
             names = set(archive.namelist())
             if kind in OOXML_PARTS:
                 return OOXML_PARTS[kind] in names and "[Content_Types].xml" in names
-            return ("mimetype" in names
-                    and archive.read("mimetype").decode("ascii", "replace").strip() == MIME_TYPES[kind])
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+            if "mimetype" not in names:
+                return False
+            mimetype = _read_bounded(archive, "mimetype", MIMETYPE_READ_BYTES)
+            return mimetype.decode("ascii", "replace").strip() == MIME_TYPES[kind]
+    except ArchiveBomb:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, ValueError, EOFError,
+            NotImplementedError, RuntimeError):
+        # A damaged, encrypted or exotic archive is not a file we can vouch for.
         return False
+
+
+def _content_problem(name: str, kind: str, data: bytes) -> str | None:
+    try:
+        if content_matches(kind, data):
+            return None
+    except ArchiveBomb:
+        return _("“%(name)s” unpacks to far more data than any %(type)s file holds, so it was refused. "
+                 "Save it again as %(type)s and upload the new file.", name=name, type=kind.upper())
+    return _("“%(name)s” does not look like a %(type)s file. Save it again as %(type)s "
+             "and upload the new file.", name=name, type=kind.upper())
 
 
 def _type_list(allowed: list[str]) -> str:
@@ -119,9 +181,8 @@ def check_files(files: list[FileStorage], allowed: list[str], max_size_mb: float
                               name=name, size=f"{max_size_mb:g}"))
         elif not data:
             problems.append(_("“%(name)s” is empty.", name=name))
-        elif not content_matches(kind, data):
-            problems.append(_("“%(name)s” does not look like a %(type)s file. Save it again as %(type)s "
-                              "and upload the new file.", name=name, type=kind.upper()))
+        elif problem := _content_problem(name, kind, data):
+            problems.append(problem)
         else:
             uploads.append(Upload(name, data, MIME_TYPES[kind]))
     if problems:

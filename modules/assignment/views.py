@@ -21,6 +21,7 @@ from app.access import can_view_cohort_status, cohorts_with_status_access
 from app.conflicts import Conflict
 from app.extensions import db
 from app.guarded_save import guarded_save
+from app.input_guard import bounded_int, parse_id
 from app.localized import localized_settings
 from app.models import Activity, Cohort
 from app.privacy_check import review_fields
@@ -130,7 +131,7 @@ def activity_work(slug: str):
     submission = services.find_submission(ctx)
     form = submission_form_class(localized_settings(ctx.activity))()
     action = form.action.data or "save"
-    draft_version = request.form.get("draft_version", default=0, type=int)
+    draft_version = request.form.get("draft_version", default=0, type=bounded_int)
     def render(**kw):
         kw.setdefault("draft_version", draft_version)
         return _render_activity(ctx, submission, form=form, **kw)
@@ -321,7 +322,7 @@ def feedback_save(submission_id: int):
     if not services.may_review(user, submission):
         abort(403)
     form = feedback_form_class(submission.activity.settings)()
-    draft_version = request.form.get("draft_version", default=0, type=int)
+    draft_version = request.form.get("draft_version", default=0, type=bounded_int)
     def render(**kw):
         kw.setdefault("draft_version", draft_version)
         return _render_submission(submission, form=form, **kw)
@@ -395,10 +396,10 @@ def queue():
     form.module.choices = [Choice("", _("All modules"))] + [Choice(str(m.id), m.title) for m in modules]
     form.validate()
     filters = services.QueueFilters(
-        cohort_id=int(form.cohort.data) if (form.cohort.data or "").isdigit() else None,
-        module_id=int(form.module.data) if (form.module.data or "").isdigit() else None,
+        cohort_id=parse_id(form.cohort.data),
+        module_id=parse_id(form.module.data),
         status=form.status.data if form.status.data in services.QUEUE_STATUSES else "waiting")
-    page, open_states = services.queue(user, filters, request.args.get("page", 1, type=int))
+    page, open_states = services.queue(user, filters, request.args.get("page", 1, type=bounded_int))
     return render_template("assignment/queue.html", form=form, page=page, open_states=open_states, filters=filters)
 
 

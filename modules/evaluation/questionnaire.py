@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flask import current_app
@@ -19,7 +19,7 @@ from app.conflicts import SaveRefused
 from app.extensions import db
 from app.models import Activity, Cohort, Draft, ProgrammeRun, User
 from app.services import drafts as draft_service
-from app.timeutil import utcnow
+from app.timeutil import add_days, utcnow
 
 from .instrument import questions
 from .models import AnonymousResponse, NamedResponse, Participation
@@ -71,7 +71,7 @@ class Window:
 
 def _day(rule: dict[str, Any], run: ProgrammeRun) -> date:
     anchor = run.starts_on if rule["from"] == "start" else run.ends_on
-    return anchor + timedelta(days=rule["days"])
+    return add_days(anchor, rule["days"])
 
 
 def window(instrument: dict[str, Any], run: ProgrammeRun) -> Window:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
+from app.input_guard import parse_id
 from app.models import Activity, Cohort, CohortRole, Country, Membership, Module, Programme, ProgrammeRun, User
 
 from .questionnaire import PLUGIN, answering_cohort, applies_to
@@ -59,12 +60,13 @@ def _run_cohorts(run_id: int) -> list[Cohort]:
 def parse_scope(token: str) -> Scope | None:
     """'cohort-12', 'run-3' or 'run-3-se'; None if it names nothing."""
     parts = token.split("-")
-    if len(parts) == 2 and parts[0] == "cohort" and parts[1].isdigit():
-        cohort = db.session.get(Cohort, int(parts[1]))
+    if len(parts) == 2 and parts[0] == "cohort" and (cohort_id := parse_id(parts[1])) is not None:
+        cohort = db.session.get(Cohort, cohort_id)
         return Scope(COHORT, cohort.run, [cohort], cohort=cohort) if cohort is not None else None
-    if parts[0] != "run" or len(parts) not in (2, 3) or not parts[1].isdigit():
+    run_id = parse_id(parts[1]) if len(parts) in (2, 3) else None
+    if parts[0] != "run" or run_id is None:
         return None
-    run = db.session.get(ProgrammeRun, int(parts[1]))
+    run = db.session.get(ProgrammeRun, run_id)
     if run is None:
         return None
     cohorts = _run_cohorts(run.id)

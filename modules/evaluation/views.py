@@ -18,6 +18,7 @@ from app.conflicts import Conflict
 from app.csv_export import csv_response, to_csv
 from app.extensions import db
 from app.guarded_save import guarded_save, snapshot
+from app.input_guard import bounded_int
 from app.localized import localized_settings
 from app.models import Cohort, User
 from app.services import programme as programme_service
@@ -92,7 +93,7 @@ def answer_post(slug: str):
     # beside the name (the form keeps what was typed; `submit` removes the part-way draft).
     keeps_draft = not sending and s.editable and not s.submitted
     outcome = guarded_save(user, s.draft_key if keeps_draft else None, snapshot(request.form, NOT_ANSWERS),
-                           request.form.get("draft_version", type=int), texts=form.text_fields(),
+                           request.form.get("draft_version", type=bounded_int), texts=form.text_fields(),
                            confirmed=bool(form.privacy_confirmed.data) or not s.editable,
                            save=(lambda: _send_once(user, s, form.answers())) if sending
                            else (lambda: services.check_partial(user, s)), discard_draft=sending)

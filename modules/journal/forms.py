@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from app.forms import SaneDate, SingleLine
 from app.privacy_check import PrivacyConfirmMixin
 
 TEXT_MAX = 50_000
@@ -22,8 +23,8 @@ def stage_field_name(key: str) -> str:
 
 
 class EntryForm(PrivacyConfirmMixin, FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    entry_date = DateField(_l("Date"), validators=[InputRequired()], default=date.today,
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), SingleLine()])
+    entry_date = DateField(_l("Date"), validators=[InputRequired(), SaneDate()], default=date.today,
                            description=_l("The day your reflection is about."))
     body = TextAreaField(_l("Your reflection"), validators=[Optional(), Length(max=TEXT_MAX)],
                          description=BODY_HELP, render_kw=RICH_TEXT | {"rows": 10})
@@ -78,7 +79,7 @@ class FlagReplyForm(PrivacyConfirmMixin, FlaskForm):
 
 
 class GroupPostForm(PrivacyConfirmMixin, FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), SingleLine()])
     body = TextAreaField(_l("Your reflection for the group"), validators=[DataRequired(), Length(max=TEXT_MAX)],
                          description=BODY_HELP, render_kw=RICH_TEXT | {"rows": 8})
 

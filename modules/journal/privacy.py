@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from flask import current_app
@@ -16,6 +16,7 @@ from app.extensions import db, rows_changed
 from app.models import Cohort, CohortRole, Draft, Membership, ProgrammeRun, User
 from app.plugins import NotPersonal, PersonalData
 from app.services import retention
+from app.timeutil import add_days
 
 from .models import Audience, Comment, Entry, Flag, FlagReply, GroupPost, GroupReply, Seen, Supervisor
 
@@ -133,7 +134,7 @@ def retention_days() -> int:
 
 def purge_allowed_from(run: ProgrammeRun) -> date:
     """The first day a run's journals may be purged."""
-    return run.ends_on + timedelta(days=retention_days() + 1)
+    return add_days(run.ends_on, retention_days() + 1)
 
 
 def purge_run(run: ProgrammeRun, today: date) -> PurgeReport:
@@ -180,7 +181,7 @@ def _of_run(run: ProgrammeRun, cohort_ids):
         Cohort.run_id != run.id, Membership.role == CohortRole.TRAINEE)
     unplaced = and_(Entry.cohort_id.is_(None), Entry.owner_id.in_(trainee_here),
                     Entry.owner_id.not_in(trainee_elsewhere),
-                    Entry.created_at < datetime.combine(run.ends_on + timedelta(days=1), time()))
+                    Entry.created_at < datetime.combine(add_days(run.ends_on, 1), time()))
     return or_(Entry.cohort_id.in_(cohort_ids), unplaced)
 
 

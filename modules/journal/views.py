@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.guarded_save import guarded_save, snapshot
+from app.input_guard import bounded_int
 from app.localized import localized_settings
 from app.models import Cohort, Module, User
 from app.privacy_check import review_fields
@@ -166,7 +167,7 @@ def new_entry():
                                                       if request.args.get(k)})}
     if not form.validate_on_submit():
         return render_template("journal/entry_form.html", draft=draft, privacy=None, **page)
-    outcome = guarded_save(user, key, snapshot(request.form), request.form.get("draft_version", type=int),
+    outcome = guarded_save(user, key, snapshot(request.form), request.form.get("draft_version", type=bounded_int),
                            texts=_texts(form, stages), confirmed=bool(form.privacy_confirmed.data),
                            save=lambda: services.create_entry(user, _entry_data(form, stages), activity=activity_,
                                                               prompt=None if activity_ else prompt))
@@ -201,10 +202,10 @@ def edit_entry(entry_id: int):
             "draft_key": key, "prompt_form": None, "action": url_for("journal.edit_entry", entry_id=entry.id)}
     if not form.validate_on_submit():
         return render_template("journal/entry_form.html", draft=draft, privacy=None, **page)
-    outcome = guarded_save(user, key, snapshot(request.form), request.form.get("draft_version", type=int),
+    outcome = guarded_save(user, key, snapshot(request.form), request.form.get("draft_version", type=bounded_int),
                            texts=_texts(form, stages), confirmed=bool(form.privacy_confirmed.data),
                            save=lambda: services.update_entry(entry, _entry_data(form, stages),
-                                                              request.form.get("version", type=int)))
+                                                              request.form.get("version", type=bounded_int)))
     if not outcome.saved:
         return _form_again(outcome, user, key, page, entry=entry)
     flash(_("Your changes are saved."), "success")
@@ -455,7 +456,7 @@ def group(cohort_id: int):
     if not form.validate_on_submit():
         return _render_group(cohort, form)
     draft_key = f"journal:group-{cohort.id}"
-    outcome = guarded_save(user, draft_key, snapshot(request.form), request.form.get("draft_version", type=int),
+    outcome = guarded_save(user, draft_key, snapshot(request.form), request.form.get("draft_version", type=bounded_int),
                            texts={name: (form[name].label.text, form[name].data or "") for name in ("title", "body")},
                            confirmed=bool(form.privacy_confirmed.data),
                            save=lambda: services.add_group_post(cohort, user, form.title.data,

@@ -153,3 +153,76 @@ def test_a_request_over_the_site_limit_is_refused_and_stores_nothing(app, client
     assert "The file is larger than the allowed size." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(File)) == 0
     assert db.session.scalar(select(Submission)) is None and _stored(app) == before
+
+
+def _bomb(kind: str, entry: str, size: int) -> bytes:
+    """A small zip whose `entry` inflates to `size` bytes of zeros, written in chunks so the test
+    never holds the inflated bytes."""
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        if kind == "docx":
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            archive.writestr("word/document.xml", "<document/>")
+        else:
+            archive.writestr("content.xml", "<office/>")
+        with archive.open(entry, "w", force_zip64=True) as stream:
+            if entry == "mimetype":
+                stream.write(b"application/vnd.oasis.opendocument.text")
+            chunk = b"\0" * (1024 * 1024)
+            for _ in range(size // len(chunk)):
+                stream.write(chunk)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, data", [
+    # The reported bomb, made smaller: a `mimetype` entry over the 20 MB an entry may inflate to.
+    ("bomb.odt", _bomb("odt", "mimetype", 21 * 1024 * 1024)),
+    # Under 20 MB but inflating 1000 times its compressed size.
+    ("bomb.odt", _bomb("odt", "Pictures/blank.bmp", 2 * 1024 * 1024)),
+    ("bomb.docx", _bomb("docx", "word/media/blank.bmp", 21 * 1024 * 1024)),
+])
+def test_a_zip_bomb_is_refused_with_a_message_and_nothing_is_stored(app, client, world, login, name, data):
+    assert len(data) < 64 * 1024  # small on disk: the danger is what it inflates to
+    build_assignments(world)
+    before = _stored(app)
+    login(world.trainee)
+    response = _post(client, [(io.BytesIO(data), name)])
+    page = response.get_data(as_text=True)
+    kind = name.rpartition(".")[2].upper()
+    assert response.status_code == 200 and "Nothing was saved" in page
+    assert f"“{name}” unpacks to far more data than any {kind} file holds, so it was refused." in page
+    assert db.session.scalar(select(func.count()).select_from(File)) == 0
+    assert _stored(app) == before
+
+
+def _understated_odt() -> bytes:
+    """An ODT whose headers say `mimetype` holds the 39 bytes of the media type while its
+    compressed data inflates to 4 MiB: the check must not trust the declared size alone."""
+    import struct
+    import zipfile
+    import zlib
+    mimetype = b"application/vnd.oasis.opendocument.text"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", mimetype + b"\0" * (4 * 1024 * 1024))
+        archive.writestr("content.xml", "<office/>")
+    data = bytearray(buffer.getvalue())
+    crc = zlib.crc32(mimetype)
+    local = data.index(b"PK\x03\x04")  # the first entry is mimetype
+    struct.pack_into("<I", data, local + 14, crc)
+    struct.pack_into("<I", data, local + 22, len(mimetype))
+    central = data.index(b"PK\x01\x02")
+    struct.pack_into("<I", data, central + 16, crc)
+    struct.pack_into("<I", data, central + 24, len(mimetype))
+    return bytes(data)
+
+
+def test_an_entry_whose_header_understates_its_size_is_refused(client, world, login):
+    from modules.assignment import uploads
+    assert uploads.content_matches("odt", odt_bytes())
+    build_assignments(world)
+    login(world.trainee)
+    page = _post(client, [(io.BytesIO(_understated_odt()), "liar.odt")]).get_data(as_text=True)
+    assert "“liar.odt” unpacks to far more data than any ODT file holds, so it was refused." in page
+    assert db.session.scalar(select(func.count()).select_from(File)) == 0
