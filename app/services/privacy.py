@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..plugins import registry
 from ..timeutil import utcnow
+from . import calendar_feed
 from .notifications import notify
 
 ERASED_DOMAIN = "erased.invalid"
@@ -132,6 +133,6 @@ def erase(user: User, *, by: User) -> None:
     user.active = False
     user.site_role = None
     user.locale = None
-    user.calendar_feed_version += 1
+    calendar_feed.end_feed_token(user)
     user.erased_at = utcnow()
     audit.record("privacy.erased", user, actor=by)
