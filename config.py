@@ -51,6 +51,8 @@ class Environment(BaseSettings):
     REMEMBER_DAYS: Count = 14
     LOGIN_LIMIT_PER_ACCOUNT: str = "5 per 15 minutes"
     LOGIN_LIMIT_PER_CLIENT: str = "30 per 15 minutes"
+    #: How many reverse proxies in front of the app add X-Forwarded-For/-Proto (0: none, trust no header).
+    TRUSTED_PROXIES: Annotated[int, Field(ge=0)] = 0
 
     @field_validator("MAIL_USE_TLS", mode="before")
     @classmethod
@@ -162,6 +164,8 @@ class Config:
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
+
+    TRUSTED_PROXIES = ENV.TRUSTED_PROXIES
 
     # Login throttling windows.
     LOGIN_LIMIT_PER_ACCOUNT = ENV.LOGIN_LIMIT_PER_ACCOUNT

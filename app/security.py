@@ -1,6 +1,7 @@
 """Passwords, single-use tokens and login throttling."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 import time
@@ -28,11 +29,20 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+@lru_cache(maxsize=4)
+def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism).hash(
+        secrets.token_urlsafe(16))
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """Constant work whether or not the account exists, so timing does not reveal e-mails."""
+    """Constant work whether or not the account exists (or may log in), so timing does not reveal
+    e-mails: without a hash the password is verified against a dummy one with the same parameters."""
     hasher = _hasher()
     if not password_hash:
-        hasher.hash(password)
+        dummy = _dummy_hash(hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            hasher.verify(dummy, password)
         return False
     try:
         return hasher.verify(password_hash, password)

@@ -47,15 +47,16 @@ def login():
                            _minutes(wait)), "danger")
             return render_template("auth/login.html", form=form), 429
         user = accounts.find_by_email(form.email.data)
-        if user and user.active and verify_password(user.password_hash, form.password.data):
+        # The same Argon2 work for unknown, deactivated and active accounts (a dummy hash for the first two).
+        may_log_in = user is not None and user.active
+        if verify_password(user.password_hash if may_log_in else None, form.password.data) and user:
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
+            session.pop("csrf_token", None)  # a token seen before login is worthless after it
             start_session(user, remember=form.remember.data)
             audit.record("auth.login", user, actor=user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
-        if user is None:
-            verify_password(None, form.password.data)  # same work as a real check
         throttle.failed(form.email.data, client)
         # One message for unknown e-mail, wrong password and deactivated account: no enumeration.
         flash(_("The e-mail or password is not right."), "danger")
