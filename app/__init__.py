@@ -75,6 +75,10 @@ def _check_config(app: Flask) -> None:
             "SECRET_KEY must be set to a random value of at least 32 characters in production "
             "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))'); "
             "without it anyone could forge session cookies.")
+    if app.config.get("WEB_CONCURRENCY", 1) > 1 and not app.config.get("REDIS_URL"):
+        raise StartupError(
+            "REDIS_URL must be set in production when WEB_CONCURRENCY is more than 1: otherwise each "
+            "worker counts failed logins on its own and the login throttle lets that many times more through.")
 
 
 SECRET_KEY_FILE = "secret_key"
