@@ -49,7 +49,7 @@ class Environment(BaseSettings):
     SESSION_IDLE_MINUTES: Count = 120
     SESSION_ABSOLUTE_HOURS: Count = 12
     REMEMBER_DAYS: Count = 14
-    LOGIN_LIMIT_PER_ACCOUNT: str = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT: str = "5 per 15 minutes; 10 per hour; 20 per day"
     LOGIN_LIMIT_PER_CLIENT: str = "30 per 15 minutes"
     #: Retention (the privacy notice, /privacy; `flask privacy purge`).
     SUBMISSION_RETENTION_DAYS: Count = 365
@@ -57,6 +57,11 @@ class Environment(BaseSettings):
     NOTIFICATION_RETENTION_DAYS: Count = 180
     OUTBOX_RETENTION_DAYS: Count = 30
     AUDIT_RETENTION_YEARS: Count = 5
+    RESET_MAIL_LIMIT_PER_ACCOUNT: str = "3 per hour"
+    #: Worker processes per node (gunicorn reads the same variable); more than one needs REDIS_URL.
+    WEB_CONCURRENCY: Count = 1
+    #: How many reverse proxies in front of the app add X-Forwarded-For/-Proto (0: none, trust no header).
+    TRUSTED_PROXIES: Annotated[int, Field(ge=0)] = 0
 
     @field_validator("MAIL_USE_TLS", mode="before")
     @classmethod
@@ -69,7 +74,7 @@ class Environment(BaseSettings):
             return word in TRUE_WORDS
         raise ValueError(f"must be one of {', '.join(w for w in TRUE_WORDS + FALSE_WORDS if w)} (or empty)")
 
-    @field_validator("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_CLIENT")
+    @field_validator("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_CLIENT", "RESET_MAIL_LIMIT_PER_ACCOUNT")
     @classmethod
     def _a_rate(cls, value: str) -> str:
         try:
@@ -169,9 +174,14 @@ class Config:
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
 
-    # Login throttling windows.
+    TRUSTED_PROXIES = ENV.TRUSTED_PROXIES
+
+    # Login throttling windows: per account-and-client pair (growing stages), per client, and the
+    # password-reset e-mails an account may be sent.
     LOGIN_LIMIT_PER_ACCOUNT = ENV.LOGIN_LIMIT_PER_ACCOUNT
     LOGIN_LIMIT_PER_CLIENT = ENV.LOGIN_LIMIT_PER_CLIENT
+    RESET_MAIL_LIMIT_PER_ACCOUNT = ENV.RESET_MAIL_LIMIT_PER_ACCOUNT
+    WEB_CONCURRENCY = ENV.WEB_CONCURRENCY
 
     # How long each kind of data is kept (app/services/retention.py, the notice at /privacy):
     # a run's submissions and files after the run ends (journals: JOURNAL_RETENTION_DAYS, the

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 from flask import Flask
@@ -28,13 +29,15 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
 
-    from . import i18n, input_guard, localized, logs, sessions, web
+    from . import https, i18n, input_guard, localized, logs, sessions, web
     from .plugins import load_plugins
     from .security import init_throttle
 
     # First: the converter must be in place before any route is added, the check before any view.
     input_guard.init_app(app)
     logs.init_app(app)
+    https.init_app(app)
+    _warn_if_generated_key(app)
     i18n.init_app(app)
     sessions.init_app(app)
     init_throttle(app)
@@ -64,6 +67,9 @@ def _load_config(app: Flask, config: type[Config] | dict | None) -> None:
 
 def _check_config(app: Flask) -> None:
     if app.config.get("ENV_NAME") != "production":
+        if app.config.get("SECRET_KEY") in (None, "", INSECURE_DEFAULT_KEY):
+            app.config["SECRET_KEY"] = _instance_secret_key(app)
+            app.config["LIFE_GENERATED_SECRET_KEY"] = True
         return
     key = app.config.get("SECRET_KEY") or ""
     if key == INSECURE_DEFAULT_KEY or len(key) < 32:
@@ -71,6 +77,34 @@ def _check_config(app: Flask) -> None:
             "SECRET_KEY must be set to a random value of at least 32 characters in production "
             "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))'); "
             "without it anyone could forge session cookies.")
+    if app.config.get("WEB_CONCURRENCY", 1) > 1 and not app.config.get("REDIS_URL"):
+        raise StartupError(
+            "REDIS_URL must be set in production when WEB_CONCURRENCY is more than 1: otherwise each "
+            "worker counts failed logins on its own and the login throttle lets that many times more through.")
+
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def _instance_secret_key(app: Flask) -> str:
+    """A random key kept in instance/secret_key (mode 600), made on first start: a server started
+    without SECRET_KEY must never sign cookies with the development key everyone can read."""
+    path = Path(app.instance_path) / SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _warn_if_generated_key(app: Flask) -> None:
+    if app.config.get("LIFE_GENERATED_SECRET_KEY"):
+        app.logger.warning(
+            "SECRET_KEY is not set: using the random key in %s. Set SECRET_KEY (and LIFE_ENV=production) "
+            "on a real server; every worker and node must share the same key.",
+            Path(app.instance_path) / SECRET_KEY_FILE)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -122,3 +122,9 @@ def test_a_trainee_who_chose_portuguese_sees_the_home_page_in_portuguese(client,
     assert "<h1>Bem-vindo(a), Tina Trainee</h1>" in html
     assert "O meu programa" in html
     assert "Welcome," not in html
+
+
+@pytest.mark.parametrize("po_path", CATALOGS, ids=lambda p: p.parent.parent.name)
+def test_each_catalog_says_whether_a_native_speaker_reviewed_it(po_path):
+    first_line = po_path.read_text(encoding="utf-8").splitlines()[0]
+    assert "reviewed by a native speaker" in first_line, first_line

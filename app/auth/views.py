@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from .. import audit
 from ..extensions import db
 from ..i18n import prefer_language
-from ..security import hash_password, login_throttle, needs_rehash, verify_password
+from ..security import hash_password, login_device, login_throttle, needs_rehash, remember_device, verify_password
 from ..services import accounts
 from ..sessions import end_current_session, start_session
 from ..timezones import zone_choices
@@ -39,24 +39,28 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         throttle = login_throttle()
-        client = request.remote_addr or "unknown"
-        wait = throttle.blocked_for(form.email.data, client)
+        client = request.remote_addr or "unknown"  # the real client: ProxyFix trusts only our proxies
+        device = login_device(form.email.data)
+        wait = throttle.blocked_for(form.email.data, client, device)
         if wait:
             flash(ngettext("Too many failed attempts. Try again in %(num)d minute, or reset your password.",
                            "Too many failed attempts. Try again in %(num)d minutes, or reset your password.",
                            _minutes(wait)), "danger")
             return render_template("auth/login.html", form=form), 429
         user = accounts.find_by_email(form.email.data)
-        if user and user.active and verify_password(user.password_hash, form.password.data):
+        # The same Argon2 work for unknown, deactivated and active accounts (a dummy hash for the first two).
+        may_log_in = user is not None and user.active
+        if verify_password(user.password_hash if may_log_in else None, form.password.data) and user:
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
+            session.pop("csrf_token", None)  # a token seen before login is worthless after it
             start_session(user, remember=form.remember.data)
             audit.record("auth.login", user, actor=user)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
-        if user is None:
-            verify_password(None, form.password.data)  # same work as a real check
-        throttle.failed(form.email.data, client)
+            response = redirect(_safe_next(request.args.get("next")))
+            remember_device(response, user.email)
+            return response
+        throttle.failed(form.email.data, client, device)
         # One message for unknown e-mail, wrong password and deactivated account: no enumeration.
         flash(_("The e-mail or password is not right."), "danger")
     return render_template("auth/login.html", form=form)
@@ -82,14 +86,12 @@ def logout():
 def request_reset():
     form = RequestResetForm()
     if form.validate_on_submit():
-        client = request.remote_addr or "unknown"
-        throttle = login_throttle()
-        if not throttle.blocked_for(form.email.data, client):
-            throttle.failed(form.email.data, client)  # a reset request counts toward the limits too
-            user = accounts.find_by_email(form.email.data)
-            if user and user.active:
-                accounts.send_password_link(user, "reset")
-                db.session.commit()
+        # Never held back by failed logins; its own quiet limit per account, so the page cannot be
+        # used to flood someone's inbox (the answer is the same either way).
+        user = accounts.find_by_email(form.email.data)
+        if user and user.active and login_throttle().reset_mail_allowed(user.email):
+            accounts.send_password_link(user, "reset")
+            db.session.commit()
         flash(_("If an account exists for %(email)s, we have sent it a link to choose a new password.",
                 email=form.email.data), "info")
         return redirect(url_for("auth.login"))

@@ -44,8 +44,9 @@ def meeting_times(meeting) -> str:
 @login_required
 def calendar():
     user = _user()
-    return render_template("meetings/calendar.html", calendar=calendar_for(user),
-                           feed_url=url_for("meetings.feed", token=calendar_feed.feed_token(user), _external=True),
+    feed_url = url_for("meetings.feed", token=calendar_feed.feed_token(user), _external=True)
+    db.session.commit()  # a first visit issues the feed token
+    return render_template("meetings/calendar.html", calendar=calendar_for(user), feed_url=feed_url,
                            managed=service.managed_cohorts(user), reset_form=EmptyForm())
 
 

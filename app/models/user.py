@@ -40,9 +40,11 @@ class User(UserMixin, db.Model):
     site_role: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
-    #: Bumped when the user resets their calendar feed link: the feed's secret token is an HMAC
-    #: of the user id and this number (app/services/calendar_feed.py), so the old link stops working.
-    calendar_feed_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: The calendar feed's secret address (app/services/calendar_feed.py): a random token, stored as
+    #: its SHA-256 (looked up) and sealed with a key derived from SECRET_KEY (shown on the calendar
+    #: page). Neither the key alone nor the database alone gives the token. None: not issued yet.
+    calendar_feed_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    calendar_feed_sealed: Mapped[str | None] = mapped_column(String(255))
     #: When the user asked for their data to be erased; an admin carries it out (app/services/privacy.py).
     erasure_requested_at: Mapped[datetime | None]
     #: When the erasure was carried out: the row stays only so that others' records keep their links.

@@ -5,56 +5,91 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import secrets
 
+from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app, url_for
 from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
+from sqlalchemy import event, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
 from ..extensions import db
-from ..input_guard import parse_id
 from ..localized import localized, meeting_text
 from ..models import Meeting, User
+from ..security import token_digest
 from ..timeutil import utcnow
 from ..timezones import first_day_span
 from . import ical
 from .meeting_calendar import MEETING, Entry, entries_for
 
-_FEED_LABEL = b"life-academy calendar feed v1"
+_FEED_LABEL = b"life-academy calendar feed seal v2"
 
 
-def _feed_key() -> bytes:
-    # A key of its own, derived from SECRET_KEY, so a feed token can never stand for anything else.
-    return hmac.new(current_app.config["SECRET_KEY"].encode(), _FEED_LABEL, hashlib.sha256).digest()
+def _seal() -> Fernet:
+    # A key of its own, derived from SECRET_KEY: it only hides the stored token for display; the
+    # token itself is random, so nothing can be computed from the key alone.
+    key = hmac.new(current_app.config["SECRET_KEY"].encode(), _FEED_LABEL, hashlib.sha256).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
 
 
-def _feed_mac(user_id: int, version: int) -> str:
-    digest = hmac.new(_feed_key(), f"{user_id}:{version}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:24]).decode()
+def _new_token(user_id: int) -> tuple[str, dict[str, str]]:
+    token = f"{user_id}-{secrets.token_urlsafe(24)}"
+    return token, {"calendar_feed_hash": token_digest(token),
+                   "calendar_feed_sealed": _seal().encrypt(token.encode()).decode()}
+
+
+def issue_feed_token(user: User) -> str:
+    """A new random feed token for the user (the old one stops working); only its hash and a
+    sealed copy are stored."""
+    token, columns = _new_token(user.id)
+    for name, value in columns.items():
+        setattr(user, name, value)
+    db.session.flush()
+    return token
+
+
+@event.listens_for(User, "after_insert")
+def _issue_on_creation(_mapper, connection, user: User) -> None:
+    # Every new account has its address at once, so showing it never has to write.
+    _token, columns = _new_token(user.id)
+    table = User.__table__
+    connection.execute(table.update().where(table.c.id == user.id).values(**columns))
+    for name, value in columns.items():
+        set_committed_value(user, name, value)
 
 
 def feed_token(user: User) -> str:
-    """The secret in the user's feed address: their id and an HMAC of it and their feed version.
-    Nothing is stored; resetting bumps the version, changing SECRET_KEY ends every link."""
-    return f"{user.id}-{_feed_mac(user.id, user.calendar_feed_version)}"
+    """The secret in the user's feed address, issued on first use (the caller commits). A sealed copy
+    that no longer opens (SECRET_KEY changed) is replaced: the old link ends, as it always did."""
+    if user.calendar_feed_sealed and user.calendar_feed_hash:
+        try:
+            token = _seal().decrypt(user.calendar_feed_sealed.encode()).decode()
+        except InvalidToken:
+            token = ""
+        if token and hmac.compare_digest(token_digest(token), user.calendar_feed_hash):
+            return token
+    return issue_feed_token(user)
 
 
 def user_for_feed_token(token: str) -> User | None:
-    raw_id, _sep, mac = token.partition("-")
-    user_id = parse_id(raw_id)
-    if user_id is None or not mac:
+    if not token or len(token) > 100:
         return None
-    user = db.session.get(User, user_id)
+    user = db.session.scalar(select(User).where(User.calendar_feed_hash == token_digest(token)))
     if user is None or not user.active:
-        return None
-    if not hmac.compare_digest(mac.encode(), _feed_mac(user.id, user.calendar_feed_version).encode()):
         return None
     return user
 
 
+def end_feed_token(user: User) -> None:
+    """No feed address at all (erasure); a later feed_token would issue a new one."""
+    user.calendar_feed_hash = None
+    user.calendar_feed_sealed = None
+
+
 def reset_feed_token(user: User) -> None:
-    user.calendar_feed_version = (user.calendar_feed_version or 0) + 1
-    db.session.flush()
+    issue_feed_token(user)
     audit.record("calendar.feed_reset", user, actor=user)
 
 

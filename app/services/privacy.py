@@ -35,6 +35,7 @@ from ..models import (
 )
 from ..plugins import NotPersonal, PersonalData, registry
 from ..timeutil import utcnow
+from . import calendar_feed
 from .notifications import notify
 
 ERASED_DOMAIN = "erased.invalid"
@@ -47,6 +48,9 @@ CORE_PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
     PersonalData("user", (), ("email", "name", "password_hash", "locale", "timezone", "site_role"),
                  export="core.profile", erase="anonymised: the row stays so that links to it keep working",
                  retention="while the account exists"),
+    NotPersonal("user", ("calendar_feed_hash", "calendar_feed_sealed"),
+                "the secret of the calendar feed's address (a hash, and the sealed token to show it to its owner); "
+                "removed at erasure (calendar_feed.end_feed_token)"),
     PersonalData("membership", ("user_id",), export="core.memberships", erase="deleted",
                  retention="with the run (flask privacy purge --run)"),
     NotPersonal("membership", ("role",), "a role name"),
@@ -208,7 +212,7 @@ def erase(user: User, *, by: User) -> None:
     user.site_role = None
     user.locale = None
     user.timezone = "UTC"
-    user.calendar_feed_version += 1
+    calendar_feed.end_feed_token(user)
     user.erased_at = utcnow()
     _anonymise_copies(user, {old_name: user.name, old_email: user.email})
     audit.record("privacy.erased", user, actor=by)
