@@ -54,7 +54,7 @@ def init_app(app: Flask) -> None:
         version = versions.version(filename)
         if version is None:
             return url_for("static", filename=filename)
-        return url_for("static", filename=filename, **{VERSION_ARG: version})
+        return url_for("static", filename=filename, v=version)  # v: VERSION_ARG
 
     @app.after_request
     def cache_versioned_static(response: Response) -> Response:
