@@ -29,7 +29,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
 
-    from . import https, i18n, input_guard, localized, logs, sessions, web
+    from . import https, i18n, input_guard, localized, logs, sessions, static_files, web
     from .plugins import load_plugins
     from .security import init_throttle
 
@@ -42,6 +42,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     sessions.init_app(app)
     init_throttle(app)
     web.init_app(app)
+    static_files.init_app(app)
     localized.init_app(app)
     _register_blueprints(app)
     load_plugins(app)
