@@ -128,3 +128,4 @@ def test_a_trainee_who_chose_portuguese_sees_the_home_page_in_portuguese(client,
 def test_each_catalog_says_whether_a_native_speaker_reviewed_it(po_path):
     first_line = po_path.read_text(encoding="utf-8").splitlines()[0]
     assert "reviewed by a native speaker" in first_line, first_line
+
