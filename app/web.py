@@ -91,7 +91,9 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     app.after_request(_security_headers)
-    app.before_request(_refuse_another_users_copy)
+    # Before the CSRF check: a tab left open when someone else logged in carries the old user's
+    # form token too (rotated at login), and the truthful answer is "someone else logged in".
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_another_users_copy)
 
     @app.errorhandler(403)
     @app.errorhandler(errors.Forbidden)
