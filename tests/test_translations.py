@@ -129,3 +129,67 @@ def test_each_catalog_says_whether_a_native_speaker_reviewed_it(po_path):
     first_line = po_path.read_text(encoding="utf-8").splitlines()[0]
     assert "reviewed by a native speaker" in first_line, first_line
 
+
+PARTNER_LANGUAGES = ("sv", "nb", "sl", "pt", "it")
+# The keywords `pybabel extract` is run with (README, "Translations").
+KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "N_": None, "ngettext": (1, 2),
+            "lazy_ngettext": (1, 2)}
+
+
+def extracted_ids() -> set[str]:
+    """Every msgid in the code and templates now, as `pybabel extract -F babel.cfg` finds them."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+    root = TRANSLATIONS.parent.parent
+    with (root / "babel.cfg").open() as fh:
+        method_map, options_map = parse_mapping_cfg(fh)
+    ids = set()
+    for _file, _line, message, *_rest in extract_from_dir(str(root), method_map, options_map, keywords=KEYWORDS):
+        ids.add(message[0] if isinstance(message, (tuple, list)) else message)
+    return ids
+
+
+def test_every_partner_language_has_a_catalog():
+    assert {p.parent.parent.name for p in CATALOGS} >= set(PARTNER_LANGUAGES)
+
+
+@pytest.mark.parametrize("po_path", CATALOGS, ids=lambda p: p.parent.parent.name)
+def test_every_entry_is_translated(po_path):
+    missing = [m.id for m in load(po_path) if m.id and not translated(m)]
+    assert not missing, f"{len(missing)} untranslated entries, e.g.:\n" + "\n".join(map(str, missing[:20]))
+
+
+def test_every_string_in_the_code_is_in_every_catalog():
+    """A string marked for translation but missing from a catalogue would show in English: run
+    the extract and update commands of the README's "Translations" section, translate, compile."""
+    wanted = extracted_ids()
+    problems = []
+    for po_path in CATALOGS:
+        have = {as_tuple(m.id)[0] for m in load(po_path) if m.id}
+        gone = sorted(wanted - have)
+        if gone:
+            problems.append(f"{po_path.parent.parent.name}: {len(gone)} missing, e.g. {gone[:5]}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", ["sv", "nb", "it", "pt"])
+def test_plural_forms_follow_the_count(language):
+    from babel.support import Translations
+    translations = Translations.load(str(TRANSLATIONS), [language])
+    catalog = load(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po")
+    plural = next(m for m in catalog if isinstance(m.id, (tuple, list)) and m.id[0] == "%(hours)s hour")
+    singular, plural_form = as_tuple(plural.string)[:2]
+    assert translations.ungettext(plural.id[0], plural.id[1], 1) == singular
+    assert translations.ungettext(plural.id[0], plural.id[1], 2) == plural_form
+    assert singular != plural_form or language in ("sv", "nb")  # "1 timme"/"2 timmar"; "ora"/"ore"
+
+
+def test_slovenian_has_four_plural_forms():
+    from babel.support import Translations
+    translations = Translations.load(str(TRANSLATIONS), ["sl"])
+    catalog = load(TRANSLATIONS / "sl" / "LC_MESSAGES" / "messages.po")
+    plural = next(m for m in catalog if isinstance(m.id, (tuple, list)) and m.id[0] == "%(num)d day")
+    forms = as_tuple(plural.string)
+    assert len(forms) == 4 and len(set(forms)) == 4
+    assert [translations.ungettext(plural.id[0], plural.id[1], n) for n in (1, 2, 3, 5, 101)] == \
+        [forms[0], forms[1], forms[2], forms[3], forms[0]]
