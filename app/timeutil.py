@@ -20,3 +20,9 @@ def add_days(day: date, days: int) -> date:
         return day + timedelta(days=days)
     except OverflowError:
         return date.max if days > 0 else date.min
+
+
+def days_since(moment: datetime) -> int:
+    """Whole days since a naive-UTC moment: the same answer whatever the reader's time zone and
+    the hour (a local 'today' minus a UTC date is a day off around midnight)."""
+    return (utcnow() - moment).days

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..services.dashboard import ACTIVE, DROPPED, FINISHED, Dashboard
+from ..timeutil import days_since
 
 
 def _plain(value: Decimal | float | None) -> str:
@@ -46,7 +47,7 @@ def meetings(d: Dashboard) -> tuple[list[str], list[list[Any]]]:
 def waiting(d: Dashboard) -> tuple[list[str], list[list[Any]]]:
     return (["cohort", "activity", "trainee", "handed_in", "days_waiting"],
             [[d.cohort_name(w.cohort_id), w.activity_title, w.trainee_name, w.submitted_at.date().isoformat(),
-              (d.today - w.submitted_at.date()).days] for w in d.waiting])
+              days_since(w.submitted_at)] for w in d.waiting])
 
 
 def responses(d: Dashboard) -> tuple[list[str], list[list[Any]]]:
