@@ -30,8 +30,10 @@ def save_draft():
     try:
         draft = drafts.save_draft(current_user, key, snapshot(request.form), base)
     except drafts.DraftConflict as conflict:
+        # Read before the rollback, which expires the stored draft (and may find it gone).
+        version = conflict.current.version if conflict.current is not None else 0
         db.session.rollback()
-        return jsonify(error="conflict", version=conflict.current.version, message=conflict.message), 409
+        return jsonify(error="conflict", version=version, message=conflict.message), 409
     except drafts.DraftTooLarge:
         db.session.rollback()
         return jsonify(error="size", message=_("The text is too long to save automatically.")), 413

@@ -57,11 +57,14 @@ def _insert(user: User, key: str, data: dict[str, Any]) -> Draft:
     # savepoint (pysqlite would commit one that opens the transaction).
     dialect = db.session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    # RETURNING tells whether this INSERT wrote the row (rowcount is not reliable for an ORM
+    # insert on psycopg); both databases support it.
     inserted = db.session.execute(insert(Draft).values(user_id=user.id, key=key, data=data, version=1,
                                                        updated_at=utcnow())
-                                  .on_conflict_do_nothing(index_elements=["user_id", "key"]))
+                                  .on_conflict_do_nothing(index_elements=["user_id", "key"])
+                                  .returning(Draft.id)).scalar()
     current = _reload(user, key)
-    if rows_changed(inserted) != 1:
+    if inserted is None:
         # Another tab's first save won the race: this page is now based on an old version.
         raise DraftConflict(current)
     return current
