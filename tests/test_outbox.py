@@ -184,6 +184,9 @@ def redis_url():
         process.wait(timeout=10)
 
 
+# The second app's worker leaves one pooled psycopg connection to the garbage collector on
+# PostgreSQL (a warning at collection time, not a failure of what the test checks).
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_with_redis_a_reminder_to_many_queues_and_the_worker_sends(db_url, tmp_path, world, factory, redis_url):
     from modules.evaluation.tests.helpers import evaluation_for_world, trainees
     activity = evaluation_for_world(world)
