@@ -72,7 +72,7 @@ def restore(file: str, yes: bool) -> None:
             try:
                 source = open(file, "rb")  # noqa: SIM115  # closed below, after the restore
             except OSError as exc:
-                raise BackupError(f"cannot read {file}: {exc.strerror}") from None
+                raise BackupError(f"cannot read it ({exc.strerror})") from None
             with source:
                 result = service.restore(source, replace=yes)
     except BackupError as exc:
