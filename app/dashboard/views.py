@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from .. import audit
 from ..access import cohorts_with_status_access, get_cohort_for_status_or_403, site_role_required
-from ..csv_export import csv_response, to_csv
+from ..csv_export import csv_stream
 from ..extensions import db
 from ..models import Country, ProgrammeRun, SiteRole
 from ..services import dashboard as service
@@ -59,7 +59,7 @@ def table_csv(table: str):
     header, rows = TABLES[table](d)
     audit.record("dashboard.export", None, table=table, run=d.run.id if d.run else None)
     db.session.commit()
-    return csv_response(to_csv(header, rows), f"dashboard-{table}.csv")
+    return csv_stream(header, rows, f"dashboard-{table}.csv")
 
 
 @bp.get("/report")
