@@ -310,3 +310,14 @@ def test_missing_postgresql_tools_are_named_with_the_package_to_install(tmp_path
     result = cli(app, "create", "-o", str(tmp_path / "b.tar.gz"))
     assert result.exit_code != 0 and "pg_dump for PostgreSQL" in result.output and "apt-get install" in result.output
     assert not (tmp_path / "b.tar.gz").exists() and not (tmp_path / "b.tar.gz.part").exists()
+
+
+def test_a_database_that_is_not_there_is_named_and_nothing_is_written(db_url, other_app, tmp_path):
+    if db_url.startswith("postgresql"):
+        url, message = make_url(db_url).set(database="no_such_database_here").render_as_string(
+            hide_password=False), "cannot be used"
+    else:
+        url, message = f"sqlite:///{tmp_path / 'missing' / 'none.sqlite'}", "does not exist"
+    result = cli(other_app(url), "create", "-o", str(tmp_path / "b.tar.gz"))
+    assert result.exit_code != 0 and message in result.output, result.output
+    assert not list(tmp_path.glob("b.tar.gz*"))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy.exc import DBAPIError
 
 from . import BackupError
 
@@ -30,10 +31,18 @@ def create(output: str | None) -> None:
             manifest = _write_file(Path(output), service.create)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
+    except DBAPIError as exc:
+        raise click.ClickException(_unreachable(exc)) from None
     files = len(manifest.uploads())
     rows = sum(manifest.tables.values())
     click.echo(f"Backed up {rows} rows in {len(manifest.tables)} tables and {files} uploaded file(s)"
                + ("" if output == "-" else f" to {output}") + ".", err=output == "-")
+
+
+def _unreachable(exc: DBAPIError) -> str:
+    # The engine hides bound parameters, so the driver's message names no one's data.
+    said = " ".join(str(exc.orig).split())[:300]
+    return f"the database (DATABASE_URL) cannot be used: {said}; nothing was changed"
 
 
 def _write_file(path: Path, write):
@@ -77,6 +86,8 @@ def restore(file: str, yes: bool) -> None:
                 result = service.restore(source, replace=yes)
     except BackupError as exc:
         raise click.ClickException(f"{file}: {exc}") from None
+    except DBAPIError as exc:
+        raise click.ClickException(_unreachable(exc)) from None
     manifest = result.manifest
     click.echo(f"Restored {sum(manifest.tables.values())} rows in {len(manifest.tables)} tables and "
                f"{len(manifest.uploads())} uploaded file(s) from the backup of "

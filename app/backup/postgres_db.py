@@ -93,7 +93,10 @@ def server_major(engine: Engine) -> tuple[int, str]:
 
 
 def _run(cmd: list[str], env: dict[str, str], what: str) -> None:
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    try:
+        result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)
+    except OSError as exc:
+        raise BackupError(f"{what} failed: {cmd[0]} cannot be run ({exc.strerror})") from None
     if result.returncode != 0:
         said = " ".join(result.stderr.strip().splitlines()[-3:])
         raise BackupError(f"{what} failed ({Path(cmd[0]).name} exit {result.returncode}: {said})")
@@ -110,7 +113,7 @@ def snapshot(engine: Engine, target: Path) -> Copy:
 
         counts, revs = count_rows(query, "postgresql"), revisions(query, "postgresql")
         # pg_dump reads the snapshot this transaction exported: it must stay open until the dump ends.
-        _run([pg_dump, "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={exported}",
+        _run([pg_dump, "--no-password", "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={exported}",
               f"--file={target}"], libpq_env(engine.url), "pg_dump")
     return Copy(counts, revs, version, dump_version)
 
@@ -146,7 +149,7 @@ def restore(engine: Engine, dump: Path, expected: dict[str, int], work: Path) ->
                       "CREATE SCHEMA public;\n", encoding="utf-8")
     after.write_text(_check_sql(expected), encoding="utf-8")
     engine.dispose()  # our own pooled connections must not hold locks on the tables being dropped
-    _run([psql, "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1",
+    _run([psql, "--no-password", "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1",
           f"--file={before}", f"--file={script}", f"--file={after}"], env,
          "the restore (rolled back: the database was not changed)")
     compare_counts(expected, counts_of(engine))
