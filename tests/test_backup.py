@@ -262,6 +262,20 @@ def test_members_that_would_escape_or_that_the_manifest_does_not_list_are_refuse
     _refused(other_app(new_database(), "m"), _write(tmp_path / "missing.tar.gz", missing), "incomplete")
 
 
+def test_more_data_than_declared_is_never_inflated(backup_with_a_file, new_database, other_app, tmp_path,
+                                                   monkeypatch):
+    from app.backup import archive as archive_module
+    monkeypatch.setattr(archive_module, "MANIFEST_MAX_BYTES", 64 * 1024)
+    monkeypatch.setattr(archive_module, "END_ALLOWANCE", 0)
+    members = _members(backup_with_a_file)
+    members[0][0].pax_headers = {"comment": "x" * (256 * 1024)}  # a giant header before the manifest
+    with tarfile.open(tmp_path / "bomb.tar.gz", "w:gz", format=tarfile.PAX_FORMAT) as tar:
+        for info, data in members:
+            tar.addfile(info, io.BytesIO(data))
+    assert (tmp_path / "bomb.tar.gz").stat().st_size < 64 * 1024  # it compresses to almost nothing
+    _refused(other_app(new_database()), tmp_path / "bomb.tar.gz", "more data than its manifest declares")
+
+
 def test_a_backup_of_the_other_database_kind_is_refused(backup_with_a_file, new_database, other_app, tmp_path):
     other = {"sqlite": "postgresql", "postgresql": "sqlite"}[db.engine.dialect.name]
 

@@ -9,6 +9,7 @@ restore before anything is replaced. Nothing is extracted by tarfile itself (no 
 paths outside the staging folder)."""
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import shutil
@@ -83,27 +84,51 @@ def _add(tar: tarfile.TarFile, name: str, size: int, source, mtime: float) -> No
     tar.addfile(info, source)
 
 
+class _Bounded:
+    """The decompressed archive, read no further than `limit` bytes: before the manifest is known
+    that is the manifest's bound, afterwards what the manifest declares (plus tar's headers), so
+    neither a gzip bomb nor a giant tar header can make us inflate more."""
+
+    def __init__(self, source: gzip.GzipFile, limit: int):
+        self.source, self.limit, self.read_so_far = source, limit, 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.source.read(size if size >= 0 else self.limit - self.read_so_far + 1)
+        self.read_so_far += len(data)
+        if self.read_so_far > self.limit:
+            raise BackupError("the archive holds more data than its manifest declares; nothing was restored")
+        return data
+
+
+#: Room for tar's own headers and padding: a header block (and a PAX header) per member, and the
+#: records at the end.
+HEADER_ALLOWANCE = 8 * 1024
+END_ALLOWANCE = 1024 * 1024
+
+
 def read_archive(source: BinaryIO, destination: Callable[[Manifest, Member], Path],
                  before_members: Callable[[Manifest], None] = lambda _m: None) -> Manifest:
     """Read the archive, checking it against its manifest, and copy every member to the path
     `destination` gives. `before_members` sees the manifest first (to refuse early). Raises
     BackupError, with the member concerned, for anything damaged, truncated or unexpected; the
     caller removes what was copied."""
+    bounded = _Bounded(gzip.GzipFile(fileobj=source, mode="rb"), MANIFEST_MAX_BYTES + END_ALLOWANCE)
     try:
-        with tarfile.open(fileobj=source, mode="r|gz") as tar:
-            return _read_members(tar, destination, before_members)
-    except (tarfile.TarError, EOFError, zlib.error) as exc:
+        with tarfile.open(fileobj=bounded, mode="r|") as tar:  # type: ignore[call-overload]
+            return _read_members(tar, bounded, destination, before_members)
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
         raise BackupError(f"the archive is damaged or truncated ({exc or type(exc).__name__}); "
                           "nothing was restored") from None
 
 
-def _read_members(tar: tarfile.TarFile, destination, before_members) -> Manifest:
+def _read_members(tar: tarfile.TarFile, bounded: _Bounded, destination, before_members) -> Manifest:
     first = tar.next()
     if first is None or first.name != MANIFEST_NAME or not first.isreg():
         raise BackupError(f"the archive does not start with {MANIFEST_NAME}: it is not a LIFE Academy backup")
     if first.size > MANIFEST_MAX_BYTES:
         raise BackupError(f"the archive's {MANIFEST_NAME} is larger than {MANIFEST_MAX_BYTES} bytes")
     manifest = parse_manifest(_read_exactly(tar, first, first.size))
+    bounded.limit = bounded.read_so_far + sum(m.size + HEADER_ALLOWANCE for m in manifest.members) + END_ALLOWANCE
     before_members(manifest)
     _check_space(manifest, destination)
     expected = manifest.by_name()
