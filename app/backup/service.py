@@ -134,7 +134,12 @@ def restore(source: BinaryIO, replace: bool = False) -> Restored:
             postgres_db.restore(db.engine, dump, manifest.tables, work)
         db.engine.dispose()
         stamp = manifest.created_at.strftime("%Y%m%dT%H%M%SZ") + "-" + work.name[-6:]
-        kept = swap_in(_upload_root(), staging[0], stamp)
+        try:
+            kept = swap_in(_upload_root(), staging[0], stamp)
+        except OSError as exc:
+            folder = staging.pop()  # kept: it holds the backup's files
+            raise BackupError(f"the database was restored, but moving the files into {_upload_root()} failed "
+                              f"({exc.strerror}): they are in {folder}; move them there by hand") from None
         staging.clear()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -144,6 +149,11 @@ def restore(source: BinaryIO, replace: bool = False) -> Restored:
     upgraded_from = None
     if set(manifest.database.revisions) != heads:
         from flask_migrate import upgrade
-        upgrade()
+        try:
+            upgrade()
+        except Exception as exc:  # any migration error: the restore itself is complete and consistent
+            raise BackupError(f"the backup was restored at schema revision {', '.join(manifest.database.revisions)}, "
+                              f"but bringing it up to date failed ({type(exc).__name__}); fix the cause and run "
+                              "`flask db upgrade`") from None
         upgraded_from = manifest.database.revisions
     return Restored(manifest, upgraded_from, kept)
