@@ -37,7 +37,7 @@ def test_openapi_document_is_valid_and_describes_every_api_route(client, app):
     validate(document)  # raises on an invalid OpenAPI 3.1 document
     assert document["openapi"].startswith("3.1")
     described = set(document["paths"])
-    routes = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(rule)) for rule in app.url_map.iter_rules()
+    routes = {re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", str(rule)) for rule in app.url_map.iter_rules()
               if rule.endpoint.startswith("api.") and rule.endpoint not in ("api.openapi_document", "api.docs")}
     assert routes and routes == described
     assert document["components"]["securitySchemes"]["token"] == {"type": "http", "scheme": "bearer"}
@@ -239,3 +239,62 @@ def test_erasure_deletes_tokens_and_export_lists_them(client, world):
     db.session.commit()
     assert db.session.scalar(select(ApiToken.id)) is None
     assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 401
+
+
+CSV = "email,name,role,country,language\r\nana.pereira@example.org,Ana Pereira,trainee,SE,\r\n"
+
+
+def test_admin_enrols_from_csv_and_invitations_go_out(client, world, outbox):
+    from app.models import Membership, User
+    secret = token_for(world.admin, ["enrolments:write"])
+    response = client.post(f"/api/v1/cohorts/{world.cohort.id}/enrolments", data=CSV.encode(),
+                           headers={**bearer(secret), "Content-Type": "text/csv"})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.get_json() == {"created": ["ana.pereira@example.org"], "enrolled": [], "skipped": []}
+    ana = db.session.scalars(select(User).where(User.email == "ana.pereira@example.org")).one()
+    assert db.session.scalars(select(Membership).where(Membership.user_id == ana.id)).one().cohort_id == world.cohort.id
+    again = client.post(f"/api/v1/cohorts/{world.cohort.id}/enrolments", data=CSV.encode(),
+                        headers={**bearer(secret), "Content-Type": "text/csv"})
+    assert again.get_json()["skipped"] == ["ana.pereira@example.org"]
+
+
+def test_one_bad_row_and_nothing_is_enrolled(client, world):
+    from app.models import User
+    bad = CSV + "not-an-address,Someone,trainee,SE,\r\nbo@example.org,Bo,astronaut,SE,\r\n"
+    response = client.post(f"/api/v1/cohorts/{world.cohort.id}/enrolments", data=bad.encode(),
+                           headers={**bearer(token_for(world.admin, ["enrolments:write"])), "Content-Type": "text/csv"})
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    lines = [p["line"] for p in response.get_json()["problems"]]
+    assert lines == [3, 4]
+    assert db.session.scalars(select(User).where(User.email == "ana.pereira@example.org")).first() is None
+
+
+def test_only_admins_enrol_and_only_csv(client, world):
+    url = f"/api/v1/cohorts/{world.cohort.id}/enrolments"
+    for user in (world.national_coordinator, world.facilitator, world.transnational_coordinator):
+        answer = client.post(url, data=CSV.encode(), headers={**bearer(token_for(user, ["enrolments:write"])),
+                                                            "Content-Type": "text/csv"})
+        assert answer.status_code == 403
+    admin = bearer(token_for(world.admin, ["enrolments:write"]))
+    assert client.post(url, json={"email": "x"}, headers=admin).status_code == 415
+    assert client.post("/api/v1/cohorts/999999/enrolments", data=CSV.encode(),
+                       headers={**admin, "Content-Type": "text/csv"}).status_code == 404
+    no_scope = bearer(token_for(world.admin, [COHORTS_READ]))
+    assert client.post(url, data=CSV.encode(), headers={**no_scope, "Content-Type": "text/csv"}).status_code == 403
+
+
+def test_dashboard_tables_follow_the_page_scope(client, world):
+    build_programme(1, 1, run=world.run)
+    db.session.commit()
+    secret = bearer(token_for(world.national_coordinator, [COHORTS_READ]))
+    mine = client.get("/api/v1/dashboard/cohorts", headers=secret)
+    assert mine.status_code == 200
+    body = mine.get_json()
+    assert body["columns"][0] == "cohort" and {r[0] for r in body["rows"]} == {"Sweden pilot"}
+    every = client.get("/api/v1/dashboard/cohorts", headers=bearer(token_for(world.admin, [COHORTS_READ]))).get_json()
+    assert {r[0] for r in every["rows"]} == {"Sweden pilot", "Norway pilot", "Transnational pilot"}
+    assert client.get("/api/v1/dashboard/cohorts?country=NO", headers=secret).status_code == 404
+    assert client.get("/api/v1/dashboard/cohorts?country=NOR", headers=secret).status_code == 400
+    assert client.get("/api/v1/dashboard/secrets", headers=secret).status_code == 404
+    assert client.get("/api/v1/dashboard/cohorts", headers=bearer(token_for(world.trainee, [COHORTS_READ]))
+                      ).status_code == 403

@@ -12,8 +12,9 @@ tokens_bp = Blueprint("api_tokens", __name__)
 
 
 def init_app(app: Flask) -> None:
+    # Importing the view modules registers their routes on the blueprints.
     from ..extensions import csrf
-    from . import auth, docs, problems, token_views, views  # noqa: F401  (routes register on import)
+    from . import auth, dashboard_views, docs, enrolment_views, problems, token_views, views  # noqa: F401
     from .openapi import spec
 
     csrf.exempt(bp)

@@ -133,6 +133,40 @@ class CohortProgressPage(BaseModel):
     page: PageInfo
 
 
+class DashboardQuery(Strict):
+    run: int | None = Field(None, ge=1, le=2**31 - 1, description="The run's id (default: the latest one you follow).")
+    country: str | None = Field(None, pattern="^[A-Za-z]{2}$", description="A country code, e.g. SE.")
+
+
+class DashboardTable(BaseModel):
+    table: str
+    run: str | None
+    country: str | None
+    columns: list[str]
+    rows: list[list[str | int | float | None]]
+
+
+class EnrolmentOut(BaseModel):
+    created: list[str] = Field(description="E-mail addresses of the accounts created and invited.")
+    enrolled: list[str] = Field(description="Existing users added to the cohort.")
+    skipped: list[str] = Field(description="Already members in that role: nothing done.")
+
+
+class ImportProblem(BaseModel):
+    line: int | None = Field(description="Line of the CSV (the header is line 1); null for the whole file.")
+    message: str
+
+
+class ImportRefusedOut(BaseModel):
+    """RFC 9457 problem details, with every problem of the file."""
+    type: str
+    title: str
+    status: int
+    instance: str
+    detail: str | None = None
+    problems: list[ImportProblem]
+
+
 class Problem(BaseModel):
     """RFC 9457 problem details."""
     type: str

@@ -33,6 +33,10 @@ ROUTES = {
     ("api.my_transcript", "GET"): api(only("trainee", "trainee_other", denied="notfound")),
     ("api.cohorts", "GET"): api(signed_in()),
     ("api.cohort_progress_page", "GET"): api(only(*STATUS_VIEWERS, args={"cohort_id": "cohort.id"})),
+    # Administrators only; the matrix sends no CSV, so the admin's answer is 415.
+    ("api.enrol", "POST"): api(Rule({**only().expect, "admin": 415}, args={"cohort_id": "cohort.id"})),
+    # As the dashboard page: every member of staff, for the cohorts they follow.
+    ("api.dashboard_table", "GET"): api(only(*STATUS_VIEWERS, "facilitator_other", args={"table": "cohorts"})),
     ("api_tokens.index", "GET"): signed_in(),
     ("api_tokens.create", "POST"): signed_in(400),
     ("api_tokens.revoke", "POST"): only("trainee", denied="notfound", args={"token_id": "trainee_api_token.id"}),
