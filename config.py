@@ -58,6 +58,8 @@ class Environment(BaseSettings):
     OUTBOX_RETENTION_DAYS: Count = 30
     AUDIT_RETENTION_YEARS: Count = 5
     RESET_MAIL_LIMIT_PER_ACCOUNT: str = "3 per hour"
+    #: Calls one API token may make (app/api/); counted in Redis when REDIS_URL is set.
+    API_RATE_LIMIT: str = "120 per minute"
     #: Worker processes per node (gunicorn reads the same variable); more than one needs REDIS_URL.
     WEB_CONCURRENCY: Count = 1
     #: How many reverse proxies in front of the app add X-Forwarded-For/-Proto (0: none, trust no header).
@@ -87,7 +89,8 @@ class Environment(BaseSettings):
             return word in TRUE_WORDS
         raise ValueError("must be on, off or auto (or one of 1, true, yes, 0, false, no)")
 
-    @field_validator("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_CLIENT", "RESET_MAIL_LIMIT_PER_ACCOUNT")
+    @field_validator("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_CLIENT", "RESET_MAIL_LIMIT_PER_ACCOUNT",
+                     "API_RATE_LIMIT")
     @classmethod
     def _a_rate(cls, value: str) -> str:
         try:
@@ -202,6 +205,7 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT = ENV.LOGIN_LIMIT_PER_ACCOUNT
     LOGIN_LIMIT_PER_CLIENT = ENV.LOGIN_LIMIT_PER_CLIENT
     RESET_MAIL_LIMIT_PER_ACCOUNT = ENV.RESET_MAIL_LIMIT_PER_ACCOUNT
+    API_RATE_LIMIT = ENV.API_RATE_LIMIT
     WEB_CONCURRENCY = ENV.WEB_CONCURRENCY
 
     # How long each kind of data is kept (app/services/retention.py, the notice at /privacy):

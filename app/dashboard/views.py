@@ -16,7 +16,7 @@ from . import bp
 from .tables import TABLES
 
 
-def _dashboard(cohorts=None) -> service.Dashboard:
+def dashboard_from_args(cohorts=None) -> service.Dashboard:
     """The user's cohorts, for the run and country asked for: an unknown run or a country the
     user may not see is a 404, so nobody learns what exists beyond their cohorts."""
     visible = cohorts if cohorts is not None else cohorts_with_status_access(current_user)
@@ -38,7 +38,7 @@ def _dashboard(cohorts=None) -> service.Dashboard:
 @bp.get("/")
 @login_required
 def index():
-    return render_template("dashboard/index.html", d=_dashboard(), cohort=None)
+    return render_template("dashboard/index.html", d=dashboard_from_args(), cohort=None)
 
 
 @bp.get("/cohorts/<int:cohort_id>")
@@ -55,7 +55,7 @@ def table_csv(table: str):
     if table not in TABLES:
         abort(404)
     cohort_id = request.args.get("cohort", type=int)
-    d = _dashboard([get_cohort_for_status_or_403(cohort_id)] if cohort_id else None)
+    d = dashboard_from_args([get_cohort_for_status_or_403(cohort_id)] if cohort_id else None)
     header, rows = TABLES[table](d)
     audit.record("dashboard.export", None, table=table, run=d.run.id if d.run else None)
     db.session.commit()
