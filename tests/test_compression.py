@@ -82,6 +82,16 @@ def test_a_real_page_is_compressed(client):
     assert len(plain.data) > 1024
 
 
+def test_an_api_etag_still_answers_304_when_compressed(app, client, world, monkeypatch):
+    from .test_api import bearer, token_for
+    monkeypatch.setitem(app.config, "COMPRESS_MIN_SIZE", 1)  # the world's cohort list is short
+    headers = {**bearer(token_for(world.admin)), "Accept-Encoding": "gzip"}
+    first = client.get("/api/v1/cohorts", headers=headers)
+    assert first.status_code == 200 and first.headers["Content-Encoding"] == "gzip"
+    again = client.get("/api/v1/cohorts", headers={**headers, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and not again.data
+
+
 def test_off_means_no_compression(db_url, tmp_path):
     client = _app(db_url, tmp_path, on=False).test_client()
     response = client.get("/t/big", headers={"Accept-Encoding": "gzip, br"})
