@@ -14,7 +14,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # In-tree plugins are added here as they land.
-DEFAULT_PLUGINS = "modules.reading,modules.journal,modules.assignment,modules.evaluation"
+DEFAULT_PLUGINS = "modules.reading,modules.journal,modules.assignment,modules.evaluation,modules.innovation"
 INSECURE_DEFAULT_KEY = "dev-only-insecure-secret-key"
 TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 Count = Annotated[int, Field(gt=0)]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectMultipleField, StringField, widgets
+from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ..forms import SingleLine
@@ -20,4 +21,4 @@ class NewTokenForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.scopes.choices = [(name, label) for name, label in SCOPES.items()]
+        self.scopes.choices = [Choice(name, label) for name, label in SCOPES.items()]
