@@ -1,6 +1,6 @@
 """Extra trainees for a load run: `python deploy/seed.py 50` (after `flask demo load`).
 
-They are called load-001@scaleout.test ... with the demo password, members of the demo run's
+They are called load-001@scaleout.example.org ... with the demo password, members of the demo run's
 Swedish cohort and of its transnational cohort, so every assignment of the programme is theirs.
 One Argon2 hash for all of them: hashing fifty passwords at production cost is only a wait."""
 from __future__ import annotations
@@ -18,7 +18,7 @@ from app.models import Cohort, CohortKind, CohortRole, Membership, User  # noqa:
 from app.security import hash_password  # noqa: E402
 from app.services.demo import DEMO_PASSWORD  # noqa: E402
 
-DOMAIN = "scaleout.test"
+DOMAIN = "scaleout.example.org"
 
 
 def trainee_email(number: int) -> str:

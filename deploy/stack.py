@@ -206,10 +206,11 @@ class Stack:
         return env
 
     def _run(self, name: str, *args: str) -> str:
+        started = time.monotonic()
         result = subprocess.run([sys.executable, *args], cwd=ROOT, env=self.app_env(), capture_output=True, text=True,
                                 stdin=subprocess.DEVNULL)
         with open(self.run_dir / "setup.log", "a") as log:
-            log.write(f"$ {' '.join(args)}\n{result.stdout}{result.stderr}\n")
+            log.write(f"$ {' '.join(args)}  ({time.monotonic() - started:.1f} s)\n{result.stdout}{result.stderr}\n")
         if result.returncode:
             raise StackError(f"{name} failed (exit {result.returncode}); see {self.run_dir / 'setup.log'}:\n"
                              f"{result.stderr[-2000:]}")

@@ -26,7 +26,7 @@ def test_concurrent_saves_on_sqlite_never_say_database_is_locked(tmp_path):
                 assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
                 assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 10_000
             ledger = Ledger()
-            emails = [f"load-{n:03d}@scaleout.test" for n in range(1, 21)]
+            emails = [f"load-{n:03d}@scaleout.example.org" for n in range(1, 21)]
             run_trainees(stack.url, str(stack.certificate), emails, racing=10, browsers_per_racer=3, seconds=SECONDS,
                          ledger=ledger)
             assert ledger.locked == [] and ledger.server_errors == [] and ledger.unexpected == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import ssl
 import string
 import threading
 import time
@@ -132,7 +133,8 @@ class Browser:
 
     def __post_init__(self) -> None:
         # Referer: over HTTPS, Flask-WTF refuses a form post that does not come from this site.
-        self.http = httpx.Client(base_url=self.base_url, verify=self.certificate, timeout=60, follow_redirects=False,
+        context = ssl.create_default_context(cafile=self.certificate)
+        self.http = httpx.Client(base_url=self.base_url, verify=context, timeout=60, follow_redirects=False,
                                  headers={"Referer": f"{self.base_url}/"})
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
