@@ -1,4 +1,6 @@
-"""Extra trainees for a load run: `python deploy/seed.py 50` (after `flask demo load`).
+"""A database for a load run: `python deploy/seed.py 50` imports the programme content, loads the
+demo users (`flask content import`, `flask demo load`, in this one process: each start of the app
+costs seconds) and adds 50 trainees. Run `flask db upgrade` first.
 
 They are called load-001@scaleout.example.org ... with the demo password, members of the demo run's
 Swedish cohort and of its transnational cohort, so every assignment of the programme is theirs.
@@ -45,7 +47,21 @@ def add_trainees(count: int) -> None:
     db.session.commit()
 
 
-if __name__ == "__main__":
+def main(trainees: int) -> int:
     app = create_app()
+    runner = app.test_cli_runner()
+    for command in (["content", "import"], ["demo", "load"]):
+        result = runner.invoke(args=command)
+        print(result.output, end="")
+        if result.exit_code:
+            print(f"seed.py: `flask {' '.join(command)}` failed", file=sys.stderr)
+            if result.exception and not isinstance(result.exception, SystemExit):
+                raise result.exception
+            return result.exit_code
     with app.app_context():
-        add_trainees(int(sys.argv[1]) if len(sys.argv) > 1 else 50)
+        add_trainees(trainees)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 50))

@@ -218,10 +218,8 @@ class Stack:
 
     def _prepare_database(self) -> None:
         self._run("migrations", "-m", "flask", "db", "upgrade")
-        self._run("content import", "-m", "flask", "content", "import")
-        self.logins = self._run("demo users", "-m", "flask", "demo", "load")
-        if self.trainees:
-            self._run("load trainees", str(DEPLOY / "seed.py"), str(self.trainees))
+        output = self._run("content import, demo users and load trainees", str(DEPLOY / "seed.py"), str(self.trainees))
+        self.logins = output[output.find("Demo logins"):]
 
     def _start_nodes(self) -> None:
         for number, port in enumerate(self.node_ports):
@@ -320,18 +318,24 @@ class Stack:
 
 # --- the command line ------------------------------------------------------------------------
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _serve(args: argparse.Namespace) -> int:
     stack = Stack(args.database_url, run_dir=args.run_dir, workers=args.workers, port=args.port,
                   redis_url=args.redis_url, trainees=args.trainees, nodes=args.nodes)
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    signal.signal(signal.SIGTERM, _interrupt)  # `stop`: the same as Ctrl+C
     print(f"Starting the stack in {stack.run_dir} ...", flush=True)
-    stack.start()
+    try:
+        stack.start()  # stops what it started if interrupted
+    except KeyboardInterrupt:
+        return 130
     (stack.run_dir / "stack.pid").write_text(str(os.getpid()))
     print(f"\nLIFE Academy on {stack.url}/ ({stack.nodes} node(s) behind nginx, certificate {stack.certificate})\n\n"
           f"{stack.logins}\nStop with Ctrl+C or `python deploy/stack.py stop`.", flush=True)
     try:
-        while not stopping:
+        while True:
             dead = [name for name, p in stack.processes.items() if p.poll() is not None]
             if dead:
                 print(f"{', '.join(dead)} stopped; stopping the stack. Logs in {stack.run_dir}", file=sys.stderr)
@@ -340,6 +344,8 @@ def _serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     print("Stopping ...", flush=True)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C must not leave half the stack running
     stack.stop()
     return 0
 

@@ -14,7 +14,7 @@ from tests.scaleout.workload import Ledger, check_ledger, run_trainees
 
 pytestmark = pytest.mark.scaleout
 
-SECONDS = float(os.environ.get("SCALEOUT_SQLITE_SECONDS", "30"))
+SECONDS = float(os.environ.get("SCALEOUT_SQLITE_SECONDS", "20"))
 
 
 def test_concurrent_saves_on_sqlite_never_say_database_is_locked(tmp_path):
