@@ -1,0 +1,50 @@
+"""The end of a login: at once after the password, or after the second step when the user has a
+second factor. Between the two steps the session holds only who passed the password (signed, for
+a few minutes): no session row, no login, nothing of the site is reachable."""
+from __future__ import annotations
+
+import time
+
+from flask import redirect, session, url_for
+
+from .. import audit
+from ..extensions import db
+from ..models import User
+from ..security import remember_device
+from ..sessions import start_session
+
+PENDING = "two_factor_pending"
+#: Long enough to find the phone, short enough that a password typed on a shared PC goes stale.
+PENDING_SECONDS = 300
+
+
+def complete_login(user: User, *, remember: bool, next_page: str, method: str = "password"):
+    session.pop("csrf_token", None)  # a token seen before login is worthless after it
+    session.pop(PENDING, None)
+    start_session(user, remember=remember)
+    audit.record("auth.login", user, actor=user, **({"second_factor": method} if method != "password" else {}))
+    db.session.commit()
+    response = redirect(next_page)
+    remember_device(response, user.email)
+    return response
+
+
+def ask_for_second_factor(user: User, *, remember: bool, next_page: str):
+    session[PENDING] = {"user": user.id, "remember": bool(remember), "next": next_page,
+                        "until": int(time.time()) + PENDING_SECONDS}
+    return redirect(url_for("auth.second_step"))
+
+
+def pending_login() -> tuple[User, dict] | None:
+    """The user who passed the password in this browser a moment ago, with the login's details."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or not isinstance(pending.get("user"), int):
+        return None
+    if pending.get("until", 0) < time.time():
+        session.pop(PENDING, None)
+        return None
+    user = db.session.get(User, pending["user"])
+    if user is None or not user.active:
+        session.pop(PENDING, None)
+        return None
+    return user, pending
