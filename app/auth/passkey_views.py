@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import audit
+from ..errors import NotFound
 from ..extensions import db
 from ..security import login_device, login_throttle, verify_password
 from ..services import passkeys
@@ -53,14 +54,14 @@ def passkey_register():
 @login_required
 def passkey_delete(passkey_id: int):
     user = current_user._get_current_object()
+    if passkey_id not in {p.id for p in user.passkeys}:
+        raise NotFound()  # someone else's passkey does not exist for this user
     form = PasswordCheckForm(prefix="passkey")
     if not form.validate_on_submit() or not verify_password(user.password_hash, form.password.data):
         flash(_("The passkey was not removed: the password is not right."), "danger")
     elif passkeys.remove(user, passkey_id):
         db.session.commit()
         flash(_("The passkey is removed."), "success")
-    else:
-        flash(_("There is no such passkey."), "danger")
     return redirect(url_for("auth.account"))
 
 
