@@ -18,7 +18,7 @@ from webauthn import (
     verify_registration_response,
 )
 from webauthn.helpers import bytes_to_base64url
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
     PublicKeyCredentialDescriptor,
@@ -34,7 +34,7 @@ from ..timeutil import utcnow
 RP_NAME = "LIFE Academy"
 _REGISTER = "passkey_register_challenge"
 _AUTHENTICATE = "passkey_login_challenge"
-_ERRORS = (InvalidRegistrationResponse, InvalidAuthenticationResponse, ValueError, KeyError, TypeError)
+_ERRORS = (WebAuthnException, ValueError, KeyError, TypeError, AttributeError)
 
 
 class PasskeyError(Exception):
