@@ -331,3 +331,14 @@ def test_a_changed_secret_key_leaves_the_secret_unreadable_not_a_crash(client, l
     _password_step(client, user)
     assert client.post("/login/second-step", data={"code": "123456"}).status_code == 200
     assert client.post("/login/second-step", data={"code": codes[0]}).status_code == 302
+
+
+def test_with_the_app_set_up_the_page_offers_only_passkeys(client, login, factory):
+    user = factory.user()
+    db.session.commit()
+    _secret, codes = _enrol(client, login, user)
+    _password_step(client, user)
+    client.post("/login/second-step", data={"code": codes[0]})
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    assert "Add a passkey" in page and "totp-key" not in page
+    assert client.post("/account/two-factor", data={"code": "123456"}).status_code == 302

@@ -80,8 +80,12 @@ def _enrolment_secret() -> str:
 def two_factor_setup():
     user = current_user._get_current_object()
     if two_factor.has_totp(user):
-        flash(_("Your authenticator app is set up already."), "info")
-        return redirect(url_for("auth.account"))
+        if request.method == "POST":
+            flash(_("Your authenticator app is set up already."), "info")
+            return redirect(url_for("auth.account"))
+        # Only the passkeys part: the app is set up.
+        return render_template("auth/two_factor_setup.html", form=None, secret=None, required=False,
+                               passkeys=list(user.passkeys))
     secret = _enrolment_secret()
     form = ConfirmTotpForm()
     if form.validate_on_submit():
