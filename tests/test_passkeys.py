@@ -94,3 +94,22 @@ def test_removing_a_passkey_needs_the_password(client, factory):
     client.post(f"/account/passkeys/{passkey_id}/delete", data={"passkey-password": Factory.PASSWORD})
     db.session.expire_all()
     assert db.session.scalar(select(Passkey.id)) is None
+
+
+def test_a_passkey_alone_is_asked_for_with_the_user_verified_and_no_account_named(client):
+    options = client.post("/login/passkey-only/options").get_json()
+    assert options["userVerification"] == "required" and not options.get("allowCredentials")
+    with client.session_transaction() as sess:
+        assert sess["passkey_passwordless_challenge"] == options["challenge"]
+
+
+def test_unknown_passkeys_alone_are_throttled_per_client(client, app, monkeypatch):
+    import limits
+    monkeypatch.setattr(app.extensions["life_login_throttle"], "per_client", limits.parse_many("2 per 15 minutes"))
+    unknown = {"id": "nobody", "rawId": "nobody", "type": "public-key", "response": {}}
+    for _ in range(2):
+        client.post("/login/passkey-only/options")
+        assert client.post("/login/passkey-only", json={"credential": unknown}).status_code == 400
+    client.post("/login/passkey-only/options")
+    assert client.post("/login/passkey-only", json={"credential": unknown}).status_code == 429
+    assert client.get("/home").status_code == 302

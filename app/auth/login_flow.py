@@ -4,6 +4,7 @@ a few minutes): no session row, no login, nothing of the site is reachable."""
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 from flask import redirect, session, url_for
 
@@ -16,6 +17,13 @@ from ..sessions import start_session
 PENDING = "two_factor_pending"
 #: Long enough to find the phone, short enough that a password typed on a shared PC goes stale.
 PENDING_SECONDS = 300
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site relative paths, so a crafted link cannot bounce a user elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("main.home")
 
 
 def complete_login(user: User, *, remember: bool, next_page: str, method: str = "password"):

@@ -9,12 +9,13 @@ from flask_login import current_user, login_required
 from .. import audit
 from ..errors import NotFound
 from ..extensions import db
+from ..models import User
 from ..security import login_device, login_throttle, verify_password
 from ..services import passkeys
 from ..text import one_line
 from . import bp
 from .forms import PasswordCheckForm
-from .login_flow import complete_login, pending_login
+from .login_flow import complete_login, pending_login, safe_next
 
 NAME_MAX = 100
 
@@ -91,7 +92,41 @@ def second_step_passkey():
         return jsonify(error="passkey", message=_("The passkey was not accepted. Try again, or use a code.")), 400
     audit.record("auth.two_factor.passkey_used", user, actor=user)
     response = complete_login(user, remember=pending["remember"], next_page=pending["next"], method="passkey")
-    body = jsonify(redirect=response.location)
+    return _with_cookies(jsonify(redirect=response.location), response)
+
+
+def _with_cookies(body, response):
+    """The JSON answer carries the cookies the login set on its redirect (the device cookie)."""
     for cookie in response.headers.getlist("Set-Cookie"):
         body.headers.add("Set-Cookie", cookie)
     return body
+
+
+@bp.post("/login/passkey-only/options")
+def passwordless_options():
+    return _json_response(passkeys.passwordless_options())
+
+
+@bp.post("/login/passkey-only")
+def passwordless_login():
+    """The passkey as both factors: something the user has, unlocked by something they are or know."""
+    throttle, client = login_throttle(), request.remote_addr or "unknown"
+    # No account is named before the passkey answers: the client's own budget (the empty account).
+    if throttle.blocked_for("", client):
+        return jsonify(error="throttled", message=_("Too many failed attempts. Try again later.")), 429
+    body = _json_body()
+    try:
+        passkey = passkeys.authenticate_passwordless(body.get("credential"))
+    except passkeys.PasskeyError:
+        db.session.rollback()
+        throttle.failed("", client)
+        return jsonify(error="passkey", message=_("The passkey was not accepted. Try again, or use a code.")), 400
+    user = db.session.get(User, passkey.user_id)
+    if user is None or not user.active:
+        db.session.rollback()
+        throttle.failed("", client)
+        return jsonify(error="passkey", message=_("The passkey was not accepted. Try again, or use a code.")), 400
+    audit.record("auth.two_factor.passkey_used", user, actor=user, passwordless=True)
+    response = complete_login(user, remember=False, next_page=safe_next(str(body.get("next") or "")),
+                              method="passkey")
+    return _with_cookies(jsonify(redirect=response.location), response)

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -18,16 +16,13 @@ from ..web import FORGET_COPIES
 from . import bp
 from .account_forms import account_two_factor_forms
 from .forms import ChangePasswordForm, LoginForm, ProfileForm, RequestResetForm, SetPasswordForm
-from .login_flow import ask_for_second_factor, complete_login
+from .login_flow import ask_for_second_factor, complete_login, safe_next
 
 # The partner countries' zones first; any IANA zone is accepted.
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths, so a crafted link cannot bounce a user elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("main.home")
+    return safe_next(target)
 
 
 def _minutes(seconds: int) -> int:

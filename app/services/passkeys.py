@@ -34,6 +34,7 @@ from ..timeutil import utcnow
 RP_NAME = "LIFE Academy"
 _REGISTER = "passkey_register_challenge"
 _AUTHENTICATE = "passkey_login_challenge"
+_PASSWORDLESS = "passkey_passwordless_challenge"
 _ERRORS = (WebAuthnException, ValueError, KeyError, TypeError, AttributeError)
 
 
@@ -94,6 +95,29 @@ def authentication_options(user: User) -> str:
     return options_to_json(options)
 
 
+def passwordless_options() -> str:
+    """For a login with the passkey alone: no account named, the browser offers the passkeys it has
+    for this site, and the authenticator must verify the user (fingerprint, face or PIN)."""
+    rp_id, _origin = relying_party()
+    options = generate_authentication_options(rp_id=rp_id, user_verification=UserVerificationRequirement.REQUIRED)
+    session[_PASSWORDLESS] = bytes_to_base64url(options.challenge)
+    return options_to_json(options)
+
+
+def _verified(passkey: Passkey, credential: dict, challenge: str, *, user_verified: bool) -> Passkey:
+    rp_id, origin = relying_party()
+    try:
+        verified = verify_authentication_response(
+            credential=json.dumps(credential), expected_challenge=base64url_to_bytes(challenge),
+            expected_rp_id=rp_id, expected_origin=origin, credential_public_key=passkey.public_key,
+            credential_current_sign_count=passkey.sign_count, require_user_verification=user_verified)
+    except _ERRORS as exc:
+        raise PasskeyError(str(exc)) from None
+    passkey.sign_count = verified.new_sign_count
+    passkey.last_used_at = utcnow()
+    return passkey
+
+
 def authenticate(user: User, credential: Any) -> Passkey:
     """The user's passkey that signed this challenge; its counter moves on."""
     challenge = session.pop(_AUTHENTICATE, None)
@@ -103,17 +127,18 @@ def authenticate(user: User, credential: Any) -> Passkey:
                                                       Passkey.credential_id == str(credential.get("id", ""))))
     if passkey is None:
         raise PasskeyError("not one of this user's passkeys")
-    rp_id, origin = relying_party()
-    try:
-        verified = verify_authentication_response(
-            credential=json.dumps(credential), expected_challenge=base64url_to_bytes(challenge),
-            expected_rp_id=rp_id, expected_origin=origin, credential_public_key=passkey.public_key,
-            credential_current_sign_count=passkey.sign_count)
-    except _ERRORS as exc:
-        raise PasskeyError(str(exc)) from None
-    passkey.sign_count = verified.new_sign_count
-    passkey.last_used_at = utcnow()
-    return passkey
+    return _verified(passkey, credential, challenge, user_verified=False)
+
+
+def authenticate_passwordless(credential: Any) -> Passkey:
+    """The passkey (and so the user) that signed this challenge with the user verified."""
+    challenge = session.pop(_PASSWORDLESS, None)
+    if not challenge or not isinstance(credential, dict):
+        raise PasskeyError("no login under way")
+    passkey = db.session.scalar(select(Passkey).where(Passkey.credential_id == str(credential.get("id", ""))[:512]))
+    if passkey is None:
+        raise PasskeyError("unknown passkey")
+    return _verified(passkey, credential, challenge, user_verified=True)
 
 
 def remove(user: User, passkey_id: int) -> bool:

@@ -8,6 +8,9 @@ ROUTES = {
     # JSON for the page's script: without a password step first, 400 for everyone.
     ("auth.second_step_passkey_options", "POST"): everyone(400),
     ("auth.second_step_passkey", "POST"): everyone(400),
+    # A login with the passkey alone: options for anyone, an empty answer refused (400).
+    ("auth.passwordless_options", "POST"): everyone(),
+    ("auth.passwordless_login", "POST"): everyone(400),
     ("auth.two_factor_setup", "GET"): signed_in(),
     ("auth.two_factor_setup", "POST"): signed_in(),
     ("auth.two_factor_qr", "GET"): signed_in(),

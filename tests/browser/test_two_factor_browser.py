@@ -1,6 +1,7 @@
 """Two-factor login in a real Chromium: a facilitator who must have it is sent to enrolment, scans
 (reads) the key, keeps the recovery codes and logs in with a code; a trainee registers a passkey
-with Chromium's virtual authenticator (DevTools protocol) and logs in with it. axe checks each page."""
+with Chromium's virtual authenticator (DevTools protocol) and logs in with it, after the password
+and then alone. axe checks each page."""
 from __future__ import annotations
 
 import re
@@ -95,3 +96,9 @@ def test_a_trainee_registers_a_passkey_and_logs_in_with_it(page, world, live_ser
     assert_accessible(page)
     page.get_by_role("button", name="Use a passkey").click()
     expect(page).to_have_url(HOME_URL)
+
+    # The passkey alone (it verifies the user): no e-mail, no password.
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Use a passkey instead of the password").click()
+    expect(page).to_have_url(HOME_URL)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Tina Trainee")

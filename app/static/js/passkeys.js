@@ -71,7 +71,7 @@
         o.challenge = toBytes(o.challenge);
         (o.allowCredentials || []).forEach((c) => { c.id = toBytes(c.id); });
         return navigator.credentials.get({publicKey: o});
-      }).then((cred) => post(box.dataset.verifyUrl, csrf, {credential: credentialJSON(cred)}))
+      }).then((cred) => post(box.dataset.verifyUrl, csrf, {credential: credentialJSON(cred), next: box.dataset.next || ""}))
         .then((data) => { window.location.assign(data.redirect); })
         .catch((e) => { button.disabled = false; showError(box, e); });
     });
