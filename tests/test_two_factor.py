@@ -291,7 +291,7 @@ def test_production_requires_it_of_staff_by_default():
     assert not TestingConfig.TWO_FACTOR_REQUIRED_ROLES
 
 
-def test_the_data_download_lists_the_fact_never_the_secret(client, login, factory):
+def test_the_data_download_lists_the_fact_never_the_secret(client, login, factory, app):
     user = factory.user()
     db.session.commit()
     secret, codes = _enrol(client, login, user)
@@ -305,6 +305,13 @@ def test_the_data_download_lists_the_fact_never_the_secret(client, login, factor
     dumped = privacy._dumps(exported)
     assert secret not in dumped and stored.totp_secret_sealed not in dumped
     assert not any(code in dumped for code in codes) and "abc" not in dumped
+    import io
+    import zipfile
+    with app.test_request_context():  # the page in the zip is rendered as for a request
+        archive = zipfile.ZipFile(io.BytesIO(privacy.export_zip(_fresh(user))))
+    index = archive.read("index.html").decode()
+    assert "Second step at login</dt><dd>On · Authenticator app · Passkeys: Work laptop" in index
+    assert secret not in archive.read("core.json").decode()
 
 
 def test_erasure_removes_the_secrets(client, login, factory):
