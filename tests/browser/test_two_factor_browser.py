@@ -102,3 +102,14 @@ def test_a_trainee_registers_a_passkey_and_logs_in_with_it(page, world, live_ser
     page.get_by_role("button", name="Use a passkey instead of the password").click()
     expect(page).to_have_url(HOME_URL)
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Tina Trainee")
+
+
+def test_the_enrolment_page_fits_a_phone(open_page, world):
+    page = open_page(viewport={"width": 320, "height": 640})
+    log_in(page, world.trainee.email)
+    expect(page).to_have_url(HOME_URL)
+    page.goto("/account/two-factor")
+    qr = page.get_by_role("img", name=re.compile("QR code"))
+    expect(qr).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert qr.bounding_box()["width"] <= 320
