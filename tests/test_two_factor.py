@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, Passkey, RecoveryCode, User
+from app.models import AuditEvent, OutboxMessage, Passkey, RecoveryCode, User
 from app.services import privacy, two_factor
 
 from .factories import Factory
@@ -349,3 +349,24 @@ def test_with_the_app_set_up_the_page_offers_only_passkeys(client, login, factor
     page = client.get("/account/two-factor").get_data(as_text=True)
     assert "Add a passkey" in page and "totp-key" not in page
     assert client.post("/account/two-factor", data={"code": "123456"}).status_code == 302
+
+
+def test_the_owner_is_told_when_the_second_step_is_weakened(client, login, factory, app, outbox):
+    user = factory.user()
+    db.session.commit()
+    secret, codes = _enrol(client, login, user)
+    _password_step(client, user)
+    client.post("/login/second-step", data={"code": codes[0]})
+    kinds = [m.kind for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert kinds == ["two_factor.recovery_code"]
+    assert "9 are left" in db.session.scalar(select(OutboxMessage.body))
+    client.post("/account/two-factor/off", data={"off-password": PASSWORD, "off-code": _code_for_next_step(secret)})
+    client.post("/logout")
+    _secret, _codes = _enrol(client, login, user)
+    admin = factory.user("Ada Admin", site_role="admin")
+    db.session.commit()
+    login(admin)
+    client.post(f"/admin/users/{user.id}/two-factor/reset")
+    kinds = [m.kind for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert kinds == ["two_factor.recovery_code", "two_factor.disabled", "two_factor.reset"]
+    assert all(m.to == user.email for m in db.session.scalars(select(OutboxMessage)))

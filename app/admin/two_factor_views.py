@@ -12,6 +12,7 @@ from ..access import admin_required
 from ..extensions import db
 from ..models import User
 from ..services import two_factor
+from ..services.two_factor_mail import tell_owner
 from ..sessions import end_all_sessions
 from . import bp
 
@@ -28,6 +29,7 @@ def user_two_factor_reset(user_id: int):
         two_factor.remove_second_factor(user)
         end_all_sessions(user)
         audit.record("admin.user.two_factor_reset", user)
+        tell_owner(user, "reset")
         db.session.commit()
         flash(_("The second factor of %(name)s is reset and they are logged out everywhere. They set it up "
                 "again at their next login.", name=user.name), "success")

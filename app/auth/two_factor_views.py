@@ -12,6 +12,7 @@ from .. import audit
 from ..extensions import db
 from ..security import login_device, login_throttle, verify_password
 from ..services import two_factor
+from ..services.two_factor_mail import tell_owner
 from . import bp
 from .account_forms import account_two_factor_forms
 from .forms import ConfirmTotpForm, DisableTwoFactorForm, PasswordCheckForm, SecondStepForm
@@ -149,6 +150,7 @@ def two_factor_disable():
         else:
             two_factor.remove_second_factor(user)
             audit.record("auth.two_factor.disabled", user, actor=user)
+            tell_owner(user, "disabled")
             db.session.commit()
             flash(_("The second step at login is turned off: your authenticator app, recovery codes and "
                     "passkeys no longer work here."), "success")

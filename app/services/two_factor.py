@@ -23,6 +23,7 @@ from .. import audit
 from ..extensions import db
 from ..models import Membership, Passkey, RecoveryCode, User
 from ..timeutil import utcnow
+from .two_factor_mail import tell_owner
 
 _SEAL_LABEL = b"life-academy totp secret seal v1"
 ISSUER = "LIFE Academy"
@@ -163,6 +164,8 @@ def _use_recovery_code(user: User, code: str) -> bool:
                 RecoveryCode.id == row.id, RecoveryCode.used_at.is_(None)).values(used_at=utcnow()))
             if result.rowcount == 1:  # type: ignore[attr-defined]
                 audit.record("auth.two_factor.recovery_code_used", user, actor=user)
+                db.session.expire(user, ["recovery_codes"])
+                tell_owner(user, "recovery_code")
                 return True
     return False
 
