@@ -370,3 +370,17 @@ def test_the_owner_is_told_when_the_second_step_is_weakened(client, login, facto
     kinds = [m.kind for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
     assert kinds == ["two_factor.recovery_code", "two_factor.disabled", "two_factor.reset"]
     assert all(m.to == user.email for m in db.session.scalars(select(OutboxMessage)))
+
+
+def test_the_next_user_in_the_browser_never_gets_the_enrolment_secret_of_the_last(client, login, factory):
+    first, second = factory.user("First"), factory.user("Second")
+    db.session.commit()
+    login(first)
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    seen = re.search(r'<code class="totp-key">([A-Z2-7]+)</code>', page).group(1)
+    client.post("/logout")
+    login(second)
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    assert seen not in page
+    assert client.post("/account/two-factor", data={"code": pyotp.TOTP(seen).now()}).status_code == 200
+    assert not two_factor.has_totp(_fresh(second))

@@ -17,6 +17,9 @@ from ..sessions import start_session
 PENDING = "two_factor_pending"
 #: Long enough to find the phone, short enough that a password typed on a shared PC goes stale.
 PENDING_SECONDS = 300
+#: Enrolment's secret and the passkey challenges (two_factor_views, services/passkeys).
+CEREMONY_KEYS = ("totp_enrolment", "passkey_register_challenge", "passkey_login_challenge",
+                 "passkey_passwordless_challenge")
 
 
 def safe_next(target: str | None) -> str:
@@ -28,7 +31,9 @@ def safe_next(target: str | None) -> str:
 
 def complete_login(user: User, *, remember: bool, next_page: str, method: str = "password"):
     session.pop("csrf_token", None)  # a token seen before login is worthless after it
-    session.pop(PENDING, None)
+    # Nothing of a ceremony begun before this login carries over (a shared PC: someone else's).
+    for key in (PENDING, *CEREMONY_KEYS):
+        session.pop(key, None)
     start_session(user, remember=remember)
     audit.record("auth.login", user, actor=user, **({"second_factor": method} if method != "password" else {}))
     db.session.commit()

@@ -69,10 +69,16 @@ def second_step():
 
 
 def _enrolment_secret() -> str:
-    secret = two_factor.unseal(session.get(ENROLMENT))
+    # Bound to the user: on a shared PC the next person to log in must never be handed a secret
+    # the previous one has seen.
+    pending = session.get(ENROLMENT)
+    secret = None
+    if isinstance(pending, dict) and pending.get("user") == current_user.id:
+        secret = two_factor.unseal(pending.get("sealed"))
     if secret is None:
         secret = two_factor.new_secret()
-        session[ENROLMENT] = two_factor.seal(secret)  # the session cookie is signed, not encrypted
+        # The session cookie is signed, not encrypted: the secret goes in sealed.
+        session[ENROLMENT] = {"user": current_user.id, "sealed": two_factor.seal(secret)}
     return secret
 
 
