@@ -384,3 +384,20 @@ def test_the_next_user_in_the_browser_never_gets_the_enrolment_secret_of_the_las
     assert seen not in page
     assert client.post("/account/two-factor", data={"code": pyotp.TOTP(seen).now()}).status_code == 200
     assert not two_factor.has_totp(_fresh(second))
+
+
+def test_wrong_codes_from_many_addresses_add_up_for_the_account(client, login, factory, app, monkeypatch):
+    import limits
+    monkeypatch.setattr("app.auth.login_flow.SECOND_FACTOR_LIMIT", limits.parse("3 per day"))
+    user = factory.user()
+    db.session.commit()
+    secret, _codes = _enrol(client, login, user)
+    for n in range(3):  # someone with the password, guessing from three addresses
+        guesser = app.test_client()
+        guesser.environ_base["REMOTE_ADDR"] = f"203.0.113.{n + 1}"
+        _password_step(guesser, user)
+        assert guesser.post("/login/second-step", data={"code": "000000"}).status_code == 200
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    _password_step(elsewhere, user)
+    assert elsewhere.post("/login/second-step", data={"code": _code_for_next_step(secret)}).status_code == 429

@@ -6,12 +6,13 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import redirect, session, url_for
+from flask import redirect, request, session, url_for
+from limits import parse
 
 from .. import audit
 from ..extensions import db
 from ..models import User
-from ..security import remember_device
+from ..security import login_device, login_throttle, remember_device
 from ..sessions import start_session
 
 PENDING = "two_factor_pending"
@@ -20,6 +21,27 @@ PENDING_SECONDS = 300
 #: Enrolment's secret and the passkey challenges (two_factor_views, services/passkeys).
 CEREMONY_KEYS = ("totp_enrolment", "passkey_register_challenge", "passkey_login_challenge",
                  "passkey_passwordless_challenge")
+
+
+#: Wrong second factors per account from all clients together (NIST SP 800-63B: at most 100). Whoever
+#: types them knows the password already, so spreading guesses over many addresses must not help.
+SECOND_FACTOR_LIMIT = parse("100 per day")
+
+
+def second_factor_wait(user: User) -> int | None:
+    """Seconds to wait before the next try of the second step, or None."""
+    throttle = login_throttle()
+    wait = throttle.blocked_for(user.email, request.remote_addr or "unknown", login_device(user.email))
+    if wait is None and not throttle.limiter.test(SECOND_FACTOR_LIMIT, "second-factor", str(user.id)):
+        reset_at = throttle.limiter.get_window_stats(SECOND_FACTOR_LIMIT, "second-factor", str(user.id)).reset_time
+        wait = max(1, int(reset_at - time.time()))
+    return wait
+
+
+def second_factor_failed(user: User) -> None:
+    throttle = login_throttle()
+    throttle.failed(user.email, request.remote_addr or "unknown", login_device(user.email))
+    throttle.limiter.hit(SECOND_FACTOR_LIMIT, "second-factor", str(user.id))
 
 
 def safe_next(target: str | None) -> str:

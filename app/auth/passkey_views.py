@@ -10,12 +10,12 @@ from .. import audit
 from ..errors import NotFound
 from ..extensions import db
 from ..models import User
-from ..security import login_device, login_throttle, verify_password
+from ..security import login_throttle, verify_password
 from ..services import passkeys
 from ..text import one_line
 from . import bp
 from .forms import PasswordCheckForm
-from .login_flow import complete_login, pending_login, safe_next
+from .login_flow import complete_login, pending_login, safe_next, second_factor_failed, second_factor_wait
 
 NAME_MAX = 100
 
@@ -80,15 +80,13 @@ def second_step_passkey():
     if found is None:
         return jsonify(error="login", message=_("Log in with your e-mail and password first.")), 400
     user, pending = found
-    throttle, client = login_throttle(), request.remote_addr or "unknown"
-    device = login_device(user.email)
-    if throttle.blocked_for(user.email, client, device):
+    if second_factor_wait(user):
         return jsonify(error="throttled", message=_("Too many failed attempts. Try again later.")), 429
     try:
         passkeys.authenticate(user, _json_body().get("credential"))
     except passkeys.PasskeyError:
         db.session.rollback()
-        throttle.failed(user.email, client, device)
+        second_factor_failed(user)
         return jsonify(error="passkey", message=_("The passkey was not accepted. Try again, or use a code.")), 400
     audit.record("auth.two_factor.passkey_used", user, actor=user)
     response = complete_login(user, remember=pending["remember"], next_page=pending["next"], method="passkey")

@@ -10,13 +10,13 @@ from flask_login import current_user, login_required
 
 from .. import audit
 from ..extensions import db
-from ..security import login_device, login_throttle, verify_password
+from ..security import verify_password
 from ..services import two_factor
 from ..services.two_factor_mail import tell_owner
 from . import bp
 from .account_forms import account_two_factor_forms
 from .forms import ConfirmTotpForm, DisableTwoFactorForm, PasswordCheckForm, SecondStepForm
-from .login_flow import complete_login, pending_login
+from .login_flow import complete_login, pending_login, second_factor_failed, second_factor_wait
 
 ENROLMENT = "totp_enrolment"  # the sealed secret being set up, until the first code confirms it
 #: What a user who must enrol first may still open.
@@ -53,9 +53,7 @@ def second_step():
     user, pending = found
     form = SecondStepForm()
     if form.validate_on_submit():
-        throttle, client = login_throttle(), request.remote_addr or "unknown"
-        device = login_device(user.email)
-        wait = throttle.blocked_for(user.email, client, device)
+        wait = second_factor_wait(user)
         if wait:
             flash(ngettext("Too many wrong codes. Try again in %(num)d minute.",
                            "Too many wrong codes. Try again in %(num)d minutes.", _minutes(wait)), "danger")
@@ -63,7 +61,7 @@ def second_step():
         if two_factor.verify_second_factor(user, form.code.data):
             return complete_login(user, remember=pending["remember"], next_page=pending["next"], method="code")
         db.session.rollback()
-        throttle.failed(user.email, client, device)
+        second_factor_failed(user)
         form.code.errors.append(_("This code is not right, or it has been used already."))
     return render_template("auth/second_step.html", form=form, user=user)
 
