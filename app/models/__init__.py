@@ -19,9 +19,10 @@ from .programme import (
                         Programme,
                         Resource,
 )
+from .two_factor import Passkey, RecoveryCode
 from .user import PasswordToken, SiteRole, User, UserSession
 
 __all__ = ["Activity", "ApiToken", "Attendance", "AuditEvent", "Cohort", "CohortKind", "CohortRole", "Competency",
            "Completion", "CompletionState", "Component", "Country", "Draft", "EcvetUnit", "KnowledgeKind", "Meeting",
-           "MeetingPlan", "Membership", "Module", "Notification", "OutboxMessage", "OutboxStatus", "PasswordToken",
-           "Programme", "ProgrammeRun", "Resource", "SiteRole", "User", "UserSession"]
+           "MeetingPlan", "Membership", "Module", "Notification", "OutboxMessage", "OutboxStatus", "Passkey",
+           "PasswordToken", "Programme", "ProgrammeRun", "RecoveryCode", "Resource", "SiteRole", "User", "UserSession"]

@@ -36,7 +36,7 @@ from ..models import (
 )
 from ..plugins import NotPersonal, PersonalData, registry
 from ..timeutil import utcnow
-from . import calendar_feed
+from . import calendar_feed, two_factor
 from .notifications import notify
 
 ERASED_DOMAIN = "erased.invalid"
@@ -52,6 +52,15 @@ CORE_PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
     NotPersonal("user", ("calendar_feed_hash", "calendar_feed_sealed"),
                 "the secret of the calendar feed's address (a hash, and the sealed token to show it to its owner); "
                 "removed at erasure (calendar_feed.end_feed_token)"),
+    NotPersonal("user", ("totp_secret_sealed", "totp_enabled_at", "totp_last_step"),
+                "the authenticator app's sealed secret, when it was set up and the last step used; the export "
+                "says whether it is on (core.two_factor), never the secret; removed at erasure"),
+    PersonalData("recovery_code", ("user_id",), export="core.two_factor (how many are left, never a code)",
+                 erase="deleted", retention="until used, renewed or the second factor is turned off"),
+    NotPersonal("recovery_code", ("salt", "code_hash"), "a salted hash of a one-time secret"),
+    PersonalData("passkey", ("user_id",), ("name",), export="core.two_factor (names and dates, never a key)",
+                 erase="deleted", retention="until the user or an admin removes it"),
+    NotPersonal("passkey", ("credential_id", "public_key"), "the public half of a passkey and its id"),
     PersonalData("membership", ("user_id",), export="core.memberships", erase="deleted",
                  retention="with the run (flask privacy purge --run)"),
     NotPersonal("membership", ("role",), "a role name"),
@@ -117,6 +126,7 @@ def _core_data(user: User) -> dict[str, Any]:
         "profile": {"email": user.email, "name": user.name, "language": user.locale, "timezone": user.timezone,
                     "site_role": user.site_role, "created_at": user.created_at,
                     "last_login_at": user.last_login_at, "erasure_requested_at": user.erasure_requested_at},
+        "two_factor": two_factor.summary(user),
         "memberships": [{"cohort": m.cohort.name, "role": m.role} for m in memberships],
         "attendance": [{"meeting": a.meeting.title, "starts_on": a.meeting.starts_on, "present": a.present}
                        for a in attendance],
@@ -221,6 +231,7 @@ def erase(user: User, *, by: User) -> None:
     user.locale = None
     user.timezone = "UTC"
     calendar_feed.end_feed_token(user)
+    two_factor.remove_second_factor(user)
     user.erased_at = utcnow()
     _anonymise_copies(user, {old_name: user.name, old_email: user.email})
     audit.record("privacy.erased", user, actor=by)
