@@ -301,3 +301,13 @@ def test_the_report_page_declares_no_inline_style(client, world, factory, login)
     page = client.get("/dashboard/report").get_data(as_text=True)
     assert "<style" not in page and "style=" not in page and "<script" not in page
     assert re.search(r'href="/static/css/report\.css(\?v=\w+)?"', page)
+
+
+def test_the_dashboard_links_the_report_for_those_who_may_read_it(client, world, login):
+    pdf_link = f'href="/dashboard/report.pdf?run={world.run.id}"'
+    for persona, shown in (("national_coordinator", True), ("admin", True), ("facilitator", False)):
+        login(getattr(world, persona))
+        page = client.get("/dashboard/").get_data(as_text=True)
+        assert (pdf_link in page) is shown, persona
+        assert client.get("/dashboard/report.pdf").status_code == (200 if shown else 403), persona
+        client.post("/logout")

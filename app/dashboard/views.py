@@ -6,7 +6,12 @@ from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
 from .. import audit
-from ..access import cohorts_with_status_access, get_cohort_for_status_or_403, report_country_ids_or_403
+from ..access import (
+    can_read_report,
+    cohorts_with_status_access,
+    get_cohort_for_status_or_403,
+    report_country_ids_or_403,
+)
 from ..csv_export import csv_response, to_csv
 from ..extensions import db
 from ..models import Cohort, Country, ProgrammeRun
@@ -40,7 +45,8 @@ def _dashboard(cohorts=None) -> service.Dashboard:
 @bp.get("/")
 @login_required
 def index():
-    return render_template("dashboard/index.html", d=_dashboard(), cohort=None)
+    return render_template("dashboard/index.html", d=_dashboard(), cohort=None,
+                           may_report=can_read_report(current_user))
 
 
 @bp.get("/cohorts/<int:cohort_id>")
