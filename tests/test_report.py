@@ -237,6 +237,7 @@ def test_a_national_coordinator_reports_on_their_country_only(app, client, world
 def test_the_pdf_costs_the_same_queries_for_3_and_30_trainees(app, client, world, factory, login, tmp_path):
     built = build_programme(run=world.run, slug="size")
     task = _assignment(built)
+    survey = add_evaluation(built.modules[0], "size-survey", instrument(world.run, state="open"))
     db.session.commit()
     login(world.admin)
 
@@ -247,6 +248,9 @@ def test_the_pdf_costs_the_same_queries_for_3_and_30_trainees(app, client, world
             complete(user, built.activities[0])
             _handed_in(task, user, cohort, 5 + i % 3, 1 if i % 2 else None)
         meeting(cohort, built.plans[0], utcnow().date() - timedelta(days=2), attended_by=users[::2])
+        for i, user in enumerate(users):
+            db.session.add(AnonymousResponse(activity_id=survey.id, cohort_id=cohort.id, code=f"{trainees}-{i}",
+                                             answers={"overall": 1 + i % 5, "competencies": {"C1": 3, "C2": 4}}))
         db.session.commit()
         url = f"/dashboard/report.pdf?run={world.run.id}"
         client.get(url)  # warm-up
@@ -311,3 +315,15 @@ def test_the_dashboard_links_the_report_for_those_who_may_read_it(client, world,
         assert (pdf_link in page) is shown, persona
         assert client.get("/dashboard/report.pdf").status_code == (200 if shown else 403), persona
         client.post("/logout")
+
+
+def test_an_evaluation_figure_of_too_few_answers_is_not_shown(app, client, world, factory, login, tmp_path):
+    cohorts = _five_countries(world, factory)
+    db.session.execute(AnonymousResponse.__table__.delete().where(
+        AnonymousResponse.cohort_id == cohorts["SI"].id))  # only Italy's two answers are left
+    db.session.commit()
+    login(world.admin)
+    text = flat(pdf_text(client.get("/dashboard/report.pdf").data, tmp_path))
+    assert "How useful is the programme? — —" in text
+    assert "Where are you today? · Holistic approach — —" in text
+    assert "0 of 2 answers are in these figures" in text
