@@ -57,8 +57,8 @@ def render_pdf(html: str, static_folder: Path, static_path: str = "/static/") ->
 
 
 def report_html(report: Report, mode: str, **context: Any) -> str:
-    """The report's page: "site", "pdf" or "file" (templates/report/run.html says which is which)."""
-    return render_template("report/run.html", report=report, mode=mode, **context)
+    """The report as a document of its own: "pdf" or "file" (templates/report/document.html)."""
+    return render_template("report/document.html", report=report, mode=mode, **context)
 
 
 def report_pdf(report: Report) -> bytes:
