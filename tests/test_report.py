@@ -328,3 +328,19 @@ def test_an_evaluation_figure_of_too_few_answers_is_not_shown(app, client, world
     assert "How useful is the programme? — —" in text
     assert "Where are you today? · Holistic approach — —" in text
     assert "0 of 2 answers are in these figures" in text
+
+
+def test_every_word_stays_inside_the_a4_page(app, world, factory, tmp_path):
+    """Six cohorts with long names side by side in the module table: nothing runs off the page."""
+    cohorts = _five_countries(world, factory)
+    for cohort in [*cohorts.values(), world.transnational]:
+        cohort.name += " national cohort 2026–2027"
+    db.session.commit()
+    out = tmp_path / "report.pdf"
+    assert app.test_cli_runner().invoke(args=["report", "run", "Pilot run", "--output", str(out)]).exit_code == 0
+    html = subprocess.run(["pdftotext", "-bbox", str(out), "-"], check=True, capture_output=True, text=True).stdout
+    pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)"', html)
+    assert pages and all(abs(float(w) - 595.28) < 1 and abs(float(h) - 841.89) < 1 for w, h in pages)  # A4
+    right_margin = 595.28 - 15 * 72 / 25.4
+    words = re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', html)
+    assert words and [w for x, w in words if float(x) > right_margin + 0.5] == []
