@@ -344,3 +344,16 @@ def test_every_word_stays_inside_the_a4_page(app, world, factory, tmp_path):
     right_margin = 595.28 - 15 * 72 / 25.4
     words = re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', html)
     assert words and [w for x, w in words if float(x) > right_margin + 0.5] == []
+
+
+def test_without_pango_the_pdf_is_refused_clearly(app, client, world, login, tmp_path, monkeypatch):
+    from app.services import report_pdf
+
+    def missing(*_args, **_kw):
+        raise report_pdf.PdfUnavailable("PDF needs WeasyPrint and Pango (Debian: apt-get install libpango-1.0-0 ...)")
+    monkeypatch.setattr(report_pdf, "render_pdf", missing)
+    login(world.admin)
+    assert client.get("/dashboard/report.pdf").status_code == 503
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "report.download")) is None
+    result = app.test_cli_runner().invoke(args=["report", "run", "Pilot run", "--output", str(tmp_path / "r.pdf")])
+    assert result.exit_code != 0 and "apt-get install libpango" in result.output and not list(tmp_path.iterdir())
