@@ -1,5 +1,5 @@
 """Command-line interface: `flask demo load`, `flask users create`, `flask content check/import`,
-and the plugins' commands."""
+`flask backup create/restore` (app/backup/cli.py), and the plugins' commands."""
 from __future__ import annotations
 
 import click
@@ -119,3 +119,5 @@ def register_cli(app: Flask) -> None:
     from .outbox_cli import outbox_cli, worker
     app.cli.add_command(outbox_cli)
     app.cli.add_command(worker)
+    from .backup.cli import backup_cli
+    app.cli.add_command(backup_cli)

@@ -12,7 +12,7 @@ from ..access import (
     get_cohort_for_status_or_403,
     report_country_ids_or_403,
 )
-from ..csv_export import csv_response, to_csv
+from ..csv_export import csv_stream
 from ..extensions import db
 from ..models import Cohort, Country, ProgrammeRun
 from ..services import dashboard as service
@@ -23,7 +23,7 @@ from . import bp
 from .tables import TABLES
 
 
-def _dashboard(cohorts=None) -> service.Dashboard:
+def dashboard_from_args(cohorts=None) -> service.Dashboard:
     """The user's cohorts, for the run and country asked for: an unknown run or a country the
     user may not see is a 404, so nobody learns what exists beyond their cohorts."""
     visible = cohorts if cohorts is not None else cohorts_with_status_access(current_user)
@@ -45,7 +45,7 @@ def _dashboard(cohorts=None) -> service.Dashboard:
 @bp.get("/")
 @login_required
 def index():
-    return render_template("dashboard/index.html", d=_dashboard(), cohort=None,
+    return render_template("dashboard/index.html", d=dashboard_from_args(), cohort=None,
                            may_report=can_read_report(current_user))
 
 
@@ -63,11 +63,11 @@ def table_csv(table: str):
     if table not in TABLES:
         abort(404)
     cohort_id = request.args.get("cohort", type=int)
-    d = _dashboard([get_cohort_for_status_or_403(cohort_id)] if cohort_id else None)
+    d = dashboard_from_args([get_cohort_for_status_or_403(cohort_id)] if cohort_id else None)
     header, rows = TABLES[table](d)
     audit.record("dashboard.export", None, table=table, run=d.run.id if d.run else None)
     db.session.commit()
-    return csv_response(to_csv(header, rows), f"dashboard-{table}.csv")
+    return csv_stream(header, rows, f"dashboard-{table}.csv")
 
 
 def _report() -> tuple[report_service.Report, list[ProgrammeRun]]:

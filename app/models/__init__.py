@@ -1,4 +1,5 @@
 """Core models. Plugin models live in their own packages under modules/."""
+from .api_token import ApiToken
 from .audit import AuditEvent
 from .cohort import Cohort, CohortKind, CohortRole, Country, Membership, ProgrammeRun
 from .engagement import Draft, Notification
@@ -20,7 +21,7 @@ from .programme import (
 )
 from .user import PasswordToken, SiteRole, User, UserSession
 
-__all__ = ["Activity", "Attendance", "AuditEvent", "Cohort", "CohortKind", "CohortRole", "Competency", "Completion",
-           "CompletionState", "Component", "Country", "Draft", "EcvetUnit", "KnowledgeKind", "Meeting", "MeetingPlan",
-           "Membership", "Module", "Notification", "OutboxMessage", "OutboxStatus", "PasswordToken", "Programme",
-           "ProgrammeRun", "Resource", "SiteRole", "User", "UserSession"]
+__all__ = ["Activity", "ApiToken", "Attendance", "AuditEvent", "Cohort", "CohortKind", "CohortRole", "Competency",
+           "Completion", "CompletionState", "Component", "Country", "Draft", "EcvetUnit", "KnowledgeKind", "Meeting",
+           "MeetingPlan", "Membership", "Module", "Notification", "OutboxMessage", "OutboxStatus", "PasswordToken",
+           "Programme", "ProgrammeRun", "Resource", "SiteRole", "User", "UserSession"]

@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from ..extensions import db
 from ..models import (
+    ApiToken,
     Attendance,
     AuditEvent,
     Completion,
@@ -77,6 +78,10 @@ CORE_PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
     PersonalData("user_session", ("user_id",), ("user_agent",), export="not exported: sign-in sessions",
                  erase="deleted", retention="until signed out or expired"),
     NotPersonal("user_session", ("token_hash",), "a hash of the session secret"),
+    PersonalData("api_token", ("user_id",), ("name",), export="core.api_tokens", erase="deleted",
+                 retention="until revoked or expired, then with the account"),
+    NotPersonal("api_token", ("token_hash", "prefix", "scopes"),
+                "a hash of the token's secret, its first characters and what it may read"),
     PersonalData("audit_event", ("actor_id",), ("detail", "ip"),
                  export="not exported: the security record of who did what",
                  erase="the actor is anonymised; names and text in details are removed",
@@ -122,6 +127,9 @@ def _core_data(user: User) -> dict[str, Any]:
         "notifications": [{"message": n.message, "url": n.url, "at": n.created_at}
                           for n in db.session.scalars(select(Notification).where(
                               Notification.user_id == user.id, Notification.kind.not_in(_confidential_kinds())))],
+        "api_tokens": [{"name": t.name, "scopes": t.scopes, "created_at": t.created_at, "expires_at": t.expires_at,
+                        "last_used_at": t.last_used_at, "revoked_at": t.revoked_at}
+                       for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))],
     }
 
 
@@ -202,7 +210,7 @@ def erase(user: User, *, by: User) -> None:
     for plugin in registry():
         plugin.erase_user_data(user)
     for model in (Draft, Notification, OutboxMessage, Completion, Attendance, Membership, UserSession,
-                  PasswordToken):
+                  PasswordToken, ApiToken):
         db.session.execute(delete(model).where(model.user_id == user.id))
     db.session.expire(user)
     user.email = f"erased-{user.id}@{ERASED_DOMAIN}"
