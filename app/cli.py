@@ -120,6 +120,8 @@ def register_cli(app: Flask) -> None:
     from .outbox_cli import outbox_cli, worker
     app.cli.add_command(outbox_cli)
     app.cli.add_command(worker)
+    from .notify.cli import notify_cli
+    app.cli.add_command(notify_cli)
 
 
 report_cli = AppGroup("report", help="Programme reports.")

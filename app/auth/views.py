@@ -10,8 +10,9 @@ from flask_login import current_user, login_required
 from .. import audit
 from ..extensions import db
 from ..i18n import prefer_language
+from ..notify.forms import preferences_form
 from ..security import hash_password, login_device, login_throttle, needs_rehash, remember_device, verify_password
-from ..services import accounts
+from ..services import accounts, preferences
 from ..sessions import end_current_session, start_session
 from ..timezones import zone_choices
 from ..web import FORGET_COPIES
@@ -143,7 +144,8 @@ def account():
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, password_form=ChangePasswordForm())
+    return render_template("auth/account.html", form=form, password_form=ChangePasswordForm(),
+                           preferences_form=preferences_form(preferences.all_modes(user))(formdata=None))
 
 
 @bp.post("/account/password")

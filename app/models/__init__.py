@@ -2,6 +2,7 @@
 from .audit import AuditEvent
 from .cohort import Cohort, CohortKind, CohortRole, Country, Membership, ProgrammeRun
 from .engagement import Draft, Notification
+from .messaging import Announcement, AnnouncementRecipient, DigestSent, NotificationPreference, ReminderSent
 from .outbox import OutboxMessage, OutboxStatus
 from .programme import (
                         Activity,
@@ -20,7 +21,8 @@ from .programme import (
 )
 from .user import PasswordToken, SiteRole, User, UserSession
 
-__all__ = ["Activity", "Attendance", "AuditEvent", "Cohort", "CohortKind", "CohortRole", "Competency", "Completion",
+__all__ = ["Activity", "Announcement", "AnnouncementRecipient", "DigestSent", "NotificationPreference",
+           "ReminderSent", "Attendance", "AuditEvent", "Cohort", "CohortKind", "CohortRole", "Competency", "Completion",
            "CompletionState", "Component", "Country", "Draft", "EcvetUnit", "KnowledgeKind", "Meeting", "MeetingPlan",
            "Membership", "Module", "Notification", "OutboxMessage", "OutboxStatus", "PasswordToken", "Programme",
            "ProgrammeRun", "Resource", "SiteRole", "User", "UserSession"]

@@ -12,11 +12,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from .. import audit
 from ..extensions import db, rows_changed
-from ..models import AuditEvent, Draft, Notification, OutboxMessage, ProgrammeRun
+from ..models import (
+    Announcement,
+    AnnouncementRecipient,
+    AuditEvent,
+    DigestSent,
+    Draft,
+    Notification,
+    OutboxMessage,
+    ProgrammeRun,
+    ReminderSent,
+)
 from ..models.outbox import OutboxStatus
 from ..plugins import registry
 from ..timeutil import add_days
@@ -74,6 +84,12 @@ def purge_expired(now: datetime) -> dict[str, int]:
                           now - timedelta(days=_config("NOTIFICATION_RETENTION_DAYS"))),
         "audit events": (AuditEvent, AuditEvent.at, now - timedelta(days=365 * _config("AUDIT_RETENTION_YEARS"))),
     }
+    notes_before = now - timedelta(days=_config("NOTIFICATION_RETENTION_DAYS"))
+    old_announcements = select(Announcement.id).where(Announcement.created_at < notes_before)
+    db.session.execute(delete(AnnouncementRecipient).where(AnnouncementRecipient.announcement_id.in_(old_announcements)))
+    limits.update({"announcements": (Announcement, Announcement.created_at, notes_before),
+                   "reminder records": (ReminderSent, ReminderSent.sent_at, notes_before),
+                   "digest records": (DigestSent, DigestSent.sent_at, notes_before)})
     counts = {}
     for label, (model, column, before) in limits.items():
         counts[label] = rows_changed(db.session.execute(delete(model).where(column < before))) or 0
