@@ -144,8 +144,12 @@ def account():
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, password_form=ChangePasswordForm(),
-                           preferences_form=preferences_form(preferences.all_modes(user))(formdata=None))
+    return _account_page(user, form, ChangePasswordForm())
+
+
+def _account_page(user, form, password_form, status: int = 200):
+    return render_template("auth/account.html", form=form, password_form=password_form,
+                           preferences_form=preferences_form(preferences.all_modes(user))(formdata=None)), status
 
 
 @bp.post("/account/password")
@@ -162,7 +166,7 @@ def change_password():
             db.session.commit()
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=_profile_form(user), password_form=form), 400
+    return _account_page(user, _profile_form(user), form, 400)
 
 
 @bp.post("/language")

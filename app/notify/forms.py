@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms import SingleLine
@@ -33,7 +34,7 @@ def preferences_form(modes: dict[str, str]) -> type[FlaskForm]:
         pass
     for kind, (label, offered) in preferences.KINDS.items():
         setattr(PreferencesForm, f"pref_{kind}", SelectField(
-            label, choices=[(m, preferences.MODE_LABELS[m]) for m in offered], default=modes.get(kind),
+            label, choices=[Choice(m, preferences.MODE_LABELS[m]) for m in offered], default=modes.get(kind),
             validators=[Optional()], validate_choice=True))
     return PreferencesForm
 

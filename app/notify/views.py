@@ -16,19 +16,20 @@ from ..models import Announcement, User
 from ..services import announcements, preferences, reminders
 from ..services import unsubscribe as unsubscribing
 from ..services.meetings import today_for
+from ..sanitize import safe_html
 from ..text import has_line_break
 from . import bp
-from .forms import BODY_LIMIT, SUBJECT_LIMIT, AnnouncementForm, ReminderForm, preferences_form
+from .forms import BODY_LIMIT, SUBJECT_LIMIT, AnnouncementForm, Choice, ReminderForm, preferences_form
 
 # --- announcements -------------------------------------------------------------------------------
 
 def _announcement_form(user: User) -> AnnouncementForm:
     form = AnnouncementForm()
-    form.audience.choices = [(a.key, a.label) for a in announcements.audiences_for(user)]
-    form.not_done.choices = [("", _("Everyone in the audience"))] + [
-        (str(aid), label) for aid, label in announcements.activity_choices(user)]
+    form.audience.choices = [Choice(a.key, a.label) for a in announcements.audiences_for(user)]
+    form.not_done.choices = [Choice("", _("Everyone in the audience"))] + [
+        Choice(str(aid), label) for aid, label in announcements.activity_choices(user)]
     languages = current_app.config["LANGUAGES"]
-    form.language.choices = list(languages.items())
+    form.language.choices = [Choice(code, name) for code, name in languages.items()]
     if not form.is_submitted():
         form.language.data = user.locale if user.locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
     return form
@@ -102,7 +103,7 @@ def announcement(announcement_id: int):
     if item is None or not announcements.may_read(current_user, item):
         abort(404)
     subject, body = item.version_for(current_user.locale)
-    return render_template("notify/announcement.html", item=item, subject=subject, body=body)
+    return render_template("notify/announcement.html", item=item, subject=subject, body=safe_html(body))
 
 
 # --- reminders about overdue work ----------------------------------------------------------------
