@@ -13,10 +13,10 @@ from ..access import get_cohort_for_status_or_403
 from ..extensions import csrf, db
 from ..input_guard import parse_id
 from ..models import Announcement, User
+from ..sanitize import safe_html
 from ..services import announcements, preferences, reminders
 from ..services import unsubscribe as unsubscribing
 from ..services.meetings import today_for
-from ..sanitize import safe_html
 from ..text import has_line_break
 from . import bp
 from .forms import BODY_LIMIT, SUBJECT_LIMIT, AnnouncementForm, Choice, ReminderForm, preferences_form
