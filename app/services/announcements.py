@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
@@ -70,9 +70,9 @@ def audiences_for(user: User) -> list[Audience]:
     for country in db.session.scalars(select(Country).where(Country.id.in_(countries)).order_by(Country.name)):
         part = [c for c in cohorts if c.country_id == country.id]
         if part:
-            audiences.append(Audience(f"country-{country.id}",
-                                      _("All of %(country)s (%(count)d cohorts)", country=country.name,
-                                        count=len(part)), part))
+            label = ngettext("All of %(country)s (%(num)d cohort)", "All of %(country)s (%(num)d cohorts)",
+                             len(part), country=country.name)
+            audiences.append(Audience(f"country-{country.id}", label, part))
     return audiences
 
 
