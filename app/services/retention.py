@@ -76,6 +76,18 @@ def _config(name: str) -> int:
     return int(current_app.config[name])
 
 
+def _purge_messaging(before: datetime) -> dict[str, int]:
+    """Announcements, and the records of reminders and digests sent, as old as notifications."""
+    old_announcements = select(Announcement.id).where(Announcement.created_at < before)
+    db.session.execute(delete(AnnouncementRecipient).where(AnnouncementRecipient.announcement_id.in_(old_announcements)))
+    counts = {}
+    for label, model, column in (("announcements", Announcement, Announcement.created_at),
+                                 ("reminder records", ReminderSent, ReminderSent.sent_at),
+                                 ("digest records", DigestSent, DigestSent.sent_at)):
+        counts[label] = rows_changed(db.session.execute(delete(model).where(column < before))) or 0
+    return counts
+
+
 def purge_expired(now: datetime) -> dict[str, int]:
     """Drafts, notifications, finished e-mail and audit events older than their settings allow."""
     limits = {
@@ -84,12 +96,6 @@ def purge_expired(now: datetime) -> dict[str, int]:
                           now - timedelta(days=_config("NOTIFICATION_RETENTION_DAYS"))),
         "audit events": (AuditEvent, AuditEvent.at, now - timedelta(days=365 * _config("AUDIT_RETENTION_YEARS"))),
     }
-    notes_before = now - timedelta(days=_config("NOTIFICATION_RETENTION_DAYS"))
-    old_announcements = select(Announcement.id).where(Announcement.created_at < notes_before)
-    db.session.execute(delete(AnnouncementRecipient).where(AnnouncementRecipient.announcement_id.in_(old_announcements)))
-    limits.update({"announcements": (Announcement, Announcement.created_at, notes_before),
-                   "reminder records": (ReminderSent, ReminderSent.sent_at, notes_before),
-                   "digest records": (DigestSent, DigestSent.sent_at, notes_before)})
     counts = {}
     for label, (model, column, before) in limits.items():
         counts[label] = rows_changed(db.session.execute(delete(model).where(column < before))) or 0
@@ -97,6 +103,7 @@ def purge_expired(now: datetime) -> dict[str, int]:
     counts["e-mails"] = rows_changed(db.session.execute(delete(OutboxMessage).where(
         OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
         OutboxMessage.created_at < outbox_before))) or 0
+    counts.update(_purge_messaging(now - timedelta(days=_config("NOTIFICATION_RETENTION_DAYS"))))
     audit.record("privacy.purge_expired", None, **counts)
     db.session.flush()
     return counts
