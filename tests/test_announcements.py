@@ -161,3 +161,18 @@ def test_a_trainee_who_turned_announcements_off_sees_them_in_the_app_only(client
     assert outbox == [] and db.session.scalar(select(OutboxMessage.id)) is None
     assert db.session.scalar(select(Notification.message).where(Notification.user_id == world.trainee.id)) \
         == "Meeting moved"
+
+
+def test_old_announcements_and_reminder_records_are_purged(app, world):
+    from app.models import AnnouncementRecipient, ReminderSent
+    old = utcnow() - timedelta(days=400)
+    item = Announcement(sender_id=world.facilitator.id, language="en", subject="Old", body="<p>x</p>", versions={},
+                        audience="Sweden pilot", recipients=1, created_at=old)
+    db.session.add(item)
+    db.session.flush()
+    db.session.add_all([AnnouncementRecipient(announcement_id=item.id, user_id=world.trainee.id),
+                        ReminderSent(user_id=world.trainee.id, item="activity:1", sent_at=old)])
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["privacy", "purge", "--expired"])
+    assert "1 announcements" in result.output and "1 reminder records" in result.output, result.output
+    assert db.session.scalar(select(AnnouncementRecipient.id)) is None

@@ -134,3 +134,17 @@ def test_the_digest_query_count_does_not_grow_with_the_items(app, world, outbox)
     db.session.commit()
     many = _daily_queries(app, world, 10)
     assert many == few
+
+
+def test_the_digest_is_written_in_the_recipients_language(app, world, outbox):
+    from flask_babel import force_locale, gettext
+    _running(world)
+    world.facilitator.locale = "sv"
+    meeting(world.cohort, None, utcnow().date() - timedelta(days=1))
+    db.session.commit()
+    with force_locale("sv"):
+        swedish = gettext("Attendance to record")
+    assert swedish != "Attendance to record"
+    _digest(app, "--daily")
+    [mail] = _to(outbox, world.facilitator)
+    assert swedish in mail.get_content() and "Attendance to record" not in mail.get_content()
