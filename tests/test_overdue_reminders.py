@@ -78,3 +78,31 @@ def test_the_claim_is_a_compare_and_set_under_a_unique_key(world):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_senders_at_the_same_moment_remind_each_trainee_once(app, world, late, outbox):
+    import threading
+    senders = [world.facilitator, world.national_coordinator, world.transnational_coordinator, world.admin]
+    clients = []
+    for user in senders:
+        client = app.test_client()
+        assert client.post("/login", data={"email": user.email, "password": "correct horse battery"}).status_code == 302
+        clients.append(client)
+    barrier = threading.Barrier(len(clients))
+    codes: list[int] = []
+    url, form = f"/cohorts/{world.cohort.id}/reminders", {"activity_id": str(late.id)}
+
+    def send(client):
+        barrier.wait()
+        codes.append(client.post(url, data=form).status_code)
+
+    threads = [threading.Thread(target=send, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert codes == [200] * len(clients)
+    db.session.expire_all()
+    assert db.session.scalar(select(db.func.count()).select_from(Notification)
+                             .where(Notification.kind == "reminder.overdue")) == 1
+    assert [m["To"] for m in outbox] == [world.trainee.email]

@@ -13,6 +13,7 @@ from flask import current_app, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
+from sqlalchemy.orm import contains_eager
 
 from .. import audit
 from ..access import cohorts_with_status_access_query
@@ -88,9 +89,9 @@ def activity_choices(user: User) -> list[tuple[int, str]]:
     programmes = {p.id for p in (programme_of(c.run) for c in _open_cohorts(user)) if p is not None}
     if not programmes:
         return []
-    rows = db.session.scalars(select(Activity).join(Module).where(
-        Module.programme_id.in_(programmes), Activity.retired.is_(False)).order_by(
-        Module.order, Activity.position, Activity.id))
+    rows = db.session.scalars(
+        select(Activity).join(Module).where(Module.programme_id.in_(programmes), Activity.retired.is_(False))
+        .options(contains_eager(Activity.module)).order_by(Module.order, Activity.position, Activity.id))
     return [(a.id, f"{a.module.title} – {a.title}") for a in rows]
 
 
