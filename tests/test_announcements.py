@@ -41,6 +41,8 @@ def test_a_facilitator_announces_to_their_cohort_in_app_and_by_email(client, wor
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     client.post("/logout")
     login(world.trainee)
+    home = client.get("/home").get_data(as_text=True)
+    assert "New announcements" in home and "Meeting moved" in home
     assert "Meeting moved" in client.get("/notifications").get_data(as_text=True)
     shown = client.get(f"/announcements/{item.id}").get_data(as_text=True)
     assert "<b>Friday</b>" in shown

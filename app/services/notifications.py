@@ -52,6 +52,13 @@ def recent(user: User, limit: int = 50) -> list[Notification]:
                                    .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
 
 
+def unread_of_kind(user: User, kind: str, limit: int = 3) -> list[Notification]:
+    """The newest unread notifications of one kind (the home page's new announcements)."""
+    return list(db.session.scalars(select(Notification).where(
+        Notification.user_id == user.id, Notification.kind == kind, Notification.read_at.is_(None))
+        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+
+
 def mark_all_read(user: User) -> None:
     db.session.execute(update(Notification).where(Notification.user_id == user.id,
                                                   Notification.read_at.is_(None)).values(read_at=utcnow()))
