@@ -178,3 +178,11 @@ def test_old_announcements_and_reminder_records_are_purged(app, world):
     result = app.test_cli_runner().invoke(args=["privacy", "purge", "--expired"])
     assert "1 announcements" in result.output and "1 reminder records" in result.output, result.output
     assert db.session.scalar(select(AnnouncementRecipient.id)) is None
+
+
+def test_text_typed_without_the_editor_keeps_its_paragraphs(client, world, login):
+    _running(world)
+    login(world.facilitator)
+    _post(client, audience=f"cohort-{world.cohort.id}", body="First line\nsecond line\n\nNew paragraph & more")
+    item = db.session.scalar(select(Announcement))
+    assert item.body == "<p>First line<br>second line</p><p>New paragraph &amp; more</p>"

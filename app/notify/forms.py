@@ -20,7 +20,8 @@ class AnnouncementForm(FlaskForm):
     language = SelectField(_l("Written in"), validate_choice=False,
                            description=_l("Trainees without a version in their own language read this one."))
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200), SingleLine()])
-    body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=BODY_LIMIT)])
+    body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=BODY_LIMIT)],
+                         render_kw={"data-rich-text": True, "rows": 8})
 
 
 class ReminderForm(FlaskForm):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import current_app, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from markupsafe import escape
 from sqlalchemy import exists, select
 from sqlalchemy.orm import contains_eager
 
@@ -133,16 +134,24 @@ class Draft:
     versions: dict[str, dict[str, str]]
 
 
+def _as_html(text: str) -> str:
+    """Sanitized HTML; text typed without the editor (no script) keeps its paragraphs and lines."""
+    if "<" not in text:
+        paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+        text = "".join("<p>" + str(escape(p)).replace("\n", "<br>") + "</p>" for p in paragraphs)
+    return sanitize_html(text)
+
+
 def prepare(user: User, key: str, activity_id: int | None, language: str, subject: str, body: str,
             versions: dict[str, dict[str, str]]) -> Draft:
     audience = audience_for(user, key)
     activity = _activity_for(audience, activity_id)
-    clean = sanitize_html(body)
+    clean = _as_html(body)
     if not plain_lines(clean).strip():
         raise AnnouncementError(_("Write the announcement's text."))
-    kept = {lang: {"subject": v["subject"].strip(), "body": sanitize_html(v["body"])}
+    kept = {lang: {"subject": v["subject"].strip(), "body": _as_html(v["body"])}
             for lang, v in versions.items() if lang != language and v["subject"].strip()
-            and plain_lines(sanitize_html(v["body"])).strip()}
+            and plain_lines(_as_html(v["body"])).strip()}
     return Draft(audience, activity, language, subject.strip(), clean, kept)
 
 
