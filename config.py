@@ -53,6 +53,8 @@ class Environment(BaseSettings):
     MAIL_PASSWORD: str | None = None
     MAIL_USE_TLS: bool = False
     MAIL_DEFAULT_SENDER: str = "LIFE Academy <no-reply@life-academy.local>"
+    #: The site's public address: links in e-mails sent from the CLI (`flask notify digest`).
+    PUBLIC_URL: str = "http://localhost:5000"
     #: "" chooses by REDIS_URL (see Config.MAIL_DELIVERY).
     MAIL_DELIVERY: Literal["", "rq", "response", "commit"] = ""
     REDIS_URL: str | None = None
@@ -94,6 +96,13 @@ class Environment(BaseSettings):
         if word in TRUE_WORDS or word in FALSE_WORDS:
             return word in TRUE_WORDS
         raise ValueError(f"must be one of {', '.join(w for w in TRUE_WORDS + FALSE_WORDS if w)} (or empty)")
+
+    @field_validator("PUBLIC_URL")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or any(c in value for c in "\r\n "):
+            raise ValueError("must be the site's address, such as https://academy.example.org")
+        return value
 
     @field_validator("COMPRESS_RESPONSES", mode="before")
     @classmethod
@@ -190,6 +199,7 @@ class Config:
     MAIL_PASSWORD = ENV.MAIL_PASSWORD
     MAIL_USE_TLS = ENV.MAIL_USE_TLS
     MAIL_DEFAULT_SENDER = ENV.MAIL_DEFAULT_SENDER
+    PUBLIC_URL = ENV.PUBLIC_URL.rstrip("/")
 
     # When mail leaves (app/outbox.py): "rq" (a worker, the default with REDIS_URL), "response"
     # (this process, after the response: the default without Redis) or "commit" (at once).

@@ -121,3 +121,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(worker)
     from .backup.cli import backup_cli
     app.cli.add_command(backup_cli)
+    from .notify.cli import notify_cli
+    app.cli.add_command(notify_cli)

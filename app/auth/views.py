@@ -8,8 +8,9 @@ from flask_login import current_user, login_required
 from .. import audit
 from ..extensions import db
 from ..i18n import prefer_language
+from ..notify.forms import preferences_form
 from ..security import hash_password, login_device, login_throttle, needs_rehash, verify_password
-from ..services import accounts, two_factor
+from ..services import accounts, preferences, two_factor
 from ..sessions import end_current_session
 from ..timezones import zone_choices
 from ..web import FORGET_COPIES
@@ -139,8 +140,13 @@ def account():
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, password_form=ChangePasswordForm(),
-                           **account_two_factor_forms(user))
+    return _account_page(user, form, ChangePasswordForm())
+
+
+def _account_page(user, form, password_form, status: int = 200):
+    return render_template("auth/account.html", form=form, password_form=password_form,
+                           preferences_form=preferences_form(preferences.all_modes(user))(formdata=None),
+                           **account_two_factor_forms(user)), status
 
 
 @bp.post("/account/password")
@@ -157,8 +163,7 @@ def change_password():
             db.session.commit()
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=_profile_form(user), password_form=form,
-                           **account_two_factor_forms(user)), 400
+    return _account_page(user, _profile_form(user), form, 400)
 
 
 @bp.post("/language")

@@ -21,15 +21,20 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from ..extensions import db
 from ..models import (
+    Announcement,
+    AnnouncementRecipient,
     ApiToken,
     Attendance,
     AuditEvent,
     Completion,
+    DigestSent,
     Draft,
     Membership,
     Notification,
+    NotificationPreference,
     OutboxMessage,
     PasswordToken,
+    ReminderSent,
     SiteRole,
     User,
     UserSession,
@@ -81,6 +86,23 @@ CORE_PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
                  erase="deleted, and so are messages that name the user",
                  retention="OUTBOX_RETENTION_DAYS after sending"),
     NotPersonal("outbox_message", ("kind", "status"), "the kind of e-mail and its delivery state"),
+    NotPersonal("outbox_message", ("unsubscribe_url",), "a signed link that names no one (a user id and a kind)"),
+    PersonalData("notification_preference", ("user_id",), export="not exported: shown on the account page",
+                 erase="deleted", retention="while the account exists"),
+    NotPersonal("notification_preference", ("kind", "mode"), "a kind of notification and how to send it"),
+    PersonalData("announcement", ("sender_id",), ("subject", "body", "versions", "audience"),
+                 export="not exported: the sender's messages are listed on the announcements page",
+                 erase="unlinked from the sender; the text stays for its recipients",
+                 retention="NOTIFICATION_RETENTION_DAYS"),
+    NotPersonal("announcement", ("language",), "a language code"),
+    PersonalData("announcement_recipient", ("user_id",), export="not exported: the announcements are notifications",
+                 erase="deleted", retention="with the announcement"),
+    PersonalData("reminder_sent", ("user_id",), export="not exported: when a reminder was last sent",
+                 erase="deleted", retention="NOTIFICATION_RETENTION_DAYS"),
+    NotPersonal("reminder_sent", ("item",), "the kind and id of the item reminded of"),
+    PersonalData("digest_sent", ("user_id",), export="not exported: when a digest was last sent",
+                 erase="deleted", retention="NOTIFICATION_RETENTION_DAYS"),
+    NotPersonal("digest_sent", ("period",), "the day or week of a digest"),
     PersonalData("password_token", ("user_id",), export="not exported: one-time secrets", erase="deleted",
                  retention="until used or expired"),
     NotPersonal("password_token", ("token_hash", "purpose"), "a hash of a one-time secret and what it is for"),
@@ -220,8 +242,11 @@ def erase(user: User, *, by: User) -> None:
     for plugin in registry():
         plugin.erase_user_data(user)
     for model in (Draft, Notification, OutboxMessage, Completion, Attendance, Membership, UserSession,
-                  PasswordToken, ApiToken):
+                  PasswordToken, ApiToken, NotificationPreference, AnnouncementRecipient, ReminderSent,
+                  DigestSent):
         db.session.execute(delete(model).where(model.user_id == user.id))
+    db.session.execute(update(Announcement).where(Announcement.sender_id == user.id).values(sender_id=None)
+                       .execution_options(synchronize_session=False))
     db.session.expire(user)
     user.email = f"erased-{user.id}@{ERASED_DOMAIN}"
     user.name = _("Erased user %(id)s", id=user.id)
