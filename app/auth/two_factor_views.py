@@ -14,7 +14,6 @@ from ..security import verify_password
 from ..services import two_factor
 from ..services.two_factor_mail import tell_owner
 from . import bp
-from .account_forms import account_two_factor_forms
 from .forms import ConfirmTotpForm, DisableTwoFactorForm, PasswordCheckForm, SecondStepForm
 from .login_flow import complete_login, pending_login, second_factor_failed, second_factor_wait
 
@@ -115,10 +114,10 @@ def two_factor_qr():
 
 def _account_page(status: int = 400, **forms):
     from .forms import ChangePasswordForm
+    from .views import _account_page as account_page
     from .views import _profile_form
     user = current_user._get_current_object()
-    return render_template("auth/account.html", form=_profile_form(user), password_form=ChangePasswordForm(),
-                           **account_two_factor_forms(user, **forms)), status
+    return account_page(user, _profile_form(user), ChangePasswordForm(), status, **forms)
 
 
 @bp.post("/account/two-factor/recovery-codes")

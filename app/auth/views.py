@@ -143,10 +143,11 @@ def account():
     return _account_page(user, form, ChangePasswordForm())
 
 
-def _account_page(user, form, password_form, status: int = 200):
+def _account_page(user, form, password_form, status: int = 200, **two_factor_forms):
+    """The account page, with the forms a failed post gives back (the others fresh)."""
     return render_template("auth/account.html", form=form, password_form=password_form,
                            preferences_form=preferences_form(preferences.all_modes(user))(formdata=None),
-                           **account_two_factor_forms(user)), status
+                           **account_two_factor_forms(user, **two_factor_forms)), status
 
 
 @bp.post("/account/password")
