@@ -70,7 +70,7 @@ def table_csv(table: str):
     return csv_stream(header, rows, f"dashboard-{table}.csv")
 
 
-def _report() -> tuple[report_service.Report, list[ProgrammeRun]]:
+def report_from_args() -> tuple[report_service.Report, list[ProgrammeRun]]:
     """The report of the run asked for (the latest by default), over the cohorts the user may
     report on; a run they have no cohort in is a 404, as on the dashboard."""
     country_ids = report_country_ids_or_403(current_user)
@@ -90,14 +90,14 @@ def _report() -> tuple[report_service.Report, list[ProgrammeRun]]:
 @login_required
 def run_report():
     """The printable programme report of a run (national coordinators: their country's cohorts)."""
-    report, runs = _report()
+    report, runs = report_from_args()
     return render_template("report/run.html", report=report, runs=runs, mode="site")
 
 
 @bp.get("/report.pdf")
 @login_required
 def run_report_pdf():
-    report, _runs = _report()
+    report, _runs = report_from_args()
     try:
         pdf = report_pdf.report_pdf(report)
     except report_pdf.PdfUnavailable:
