@@ -284,7 +284,8 @@ class Instrument(ContentModel):
 
     def stored(self, slug: str) -> dict[str, Any]:
         return {"slug": slug, "title": self.title, "intro_md": self.intro or "", "family": self.family or slug,
-                "phase": self.phase, "anonymous": self.anonymous, "min_group": self.min_group, "opens": self.opens, "closes": self.closes,
+                "phase": self.phase, "anonymous": self.anonymous,
+                "min_group": self.min_group, "opens": self.opens, "closes": self.closes,
                 "sections": [{"key": s.key, "title": s.title, "intro_md": s.intro or "",
                               "questions": [q.stored() for q in s.questions]} for s in self.sections]}
 

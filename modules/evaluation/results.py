@@ -21,9 +21,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Activity
 
+from .disclosure import COHORT, COUNTRY, DEFAULT_MIN_GROUP, RUN_NODE, Nesting, Rule, min_group_of
 from .instrument import PHASES, competency_matrix, questions, retrospective_matrix
 from .models import AnonymousResponse, NamedResponse
-from .disclosure import COHORT, COUNTRY, DEFAULT_MIN_GROUP, RUN_NODE, Nesting, Rule, min_group_of
 from .questionnaire import instrument_of
 from .scopes import Scope, activities_in_scope, run_cohorts
 
