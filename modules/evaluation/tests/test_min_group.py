@@ -104,7 +104,7 @@ def test_figures_appear_at_the_instrument_s_minimum_group(client, world, login, 
         # Competency self-ratings need 5 even where programme feedback needs 3.
         if min_group <= answers < 5:
             assert page.count("Fewer than 5 answers: hidden.") == 2  # the two competency rows
-            assert ",competencies,Where are you today?,C1,,,,,,,,%d,hidden: fewer than 5 answers" % answers in data
+            assert f",competencies,Where are you today?,C1,,,,,,,,{answers},hidden: fewer than 5 answers" in data
 
 
 def test_free_text_comes_in_random_order_without_dates(client, world, login, factory):
