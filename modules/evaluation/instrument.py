@@ -39,7 +39,7 @@ import yaml
 from annotated_types import Interval, Len, MinLen
 from pydantic import StringConstraints, ValidationInfo, field_validator, model_validator
 
-from app.content.loader import Problem, parse_yaml
+from app.content.loader import Problem, did_you_mean, parse_yaml
 from app.content.schema import ContentModel, Flag, Says, Stripped, Text, check, invalid
 from app.plugins import ConfigError, ContentContext
 
@@ -72,7 +72,9 @@ def validate_settings(raw: dict[str, Any], context: ContentContext) -> dict[str,
     slug = context.check(InstrumentSettings, raw).instrument
     path = instrument_path(context.root, slug)
     if not path.is_file():
-        raise ConfigError(f"instrument not found: instruments/{slug}.yaml", context.where("instrument"))
+        known = [p.stem for p in (context.root / "instruments").glob("*.yaml") if "." not in p.stem]
+        raise ConfigError(f"instrument not found: instruments/{slug}.yaml{did_you_mean(slug, known)}",
+                          context.where("instrument"))
     shown = f"{context.root.name}/instruments/{slug}.yaml"
     text = path.read_text(encoding="utf-8")
     instrument = load_instrument(text, shown, slug, competency_codes=_competency_codes(context.root))
