@@ -207,7 +207,7 @@ def test_module_hours_must_add_up(app, tmp_path):
     assert problems(result) == [
         "content/modules/01-first/module.yaml:5: module 'first' has hours 11, but its activities (6) and "
         "meetings (4) add up to 10",
-        "content/programme.yaml:1: the modules add up to 21 hours, but total_hours is 20",
+        "content/programme.yaml:4: the modules add up to 21 hours, but total_hours is 20",
         f"content/programme.yaml:{PROGRAMME_SPLIT_LINE}: the national modules add up to 11 hours, but "
         "hours_by_component gives national 10"]
 
