@@ -139,3 +139,29 @@ def test_a_refused_import_leaves_the_database_as_it_was(app, broken):
     db.session.remove()
     assert _snapshot() == before
     assert "A new title for innovation theory" not in str(before)
+
+
+def test_an_import_that_fails_half_way_writes_nothing(app, broken, monkeypatch):
+    """The programme, modules and resources are written before the activities; when the
+    database refuses the activities, none of the rest stays."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.content import importer
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["content", "import"]).exit_code == 0
+    db.session.remove()
+    before = _snapshot()
+    broken(MODULE, TITLE, 'title: "A new title for innovation theory"')
+    broken(MODULE, "\n    title: Knowledge production, expertise and reflection\n",
+           "\n    title: Knowledge production, renamed\n")
+
+    def refused(self, *args, **kwargs):
+        raise IntegrityError("INSERT", {}, Exception("refused"))
+
+    monkeypatch.setattr(importer._Importer, "activities", refused)
+    result = runner.invoke(args=["content", "import"])
+    assert result.exit_code == 1
+    assert "the database refused the import (IntegrityError)" in result.output
+    db.session.remove()
+    assert _snapshot() == before
