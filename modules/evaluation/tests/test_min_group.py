@@ -80,6 +80,22 @@ def test_content_check_refuses_a_min_group_below_3_with_file_and_line(app, tmp_p
             f"with fewer than 3 answers a figure would single out a person") in result.output
 
 
+def test_content_import_refuses_a_min_group_below_3_and_writes_nothing(app, tmp_path):
+    from sqlalchemy import func, select
+
+    from app.models import Activity
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT, root)
+    path = root / "instruments" / "interim-evaluation.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("\nmin_group: 3\n", "\nmin_group: 2\n"),
+                    encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["content", "import", "--path", str(root)])
+    assert result.exit_code == 1
+    assert "content/instruments/interim-evaluation.yaml:15: 'min_group' must be a whole number from 3 to 50" \
+        in result.output
+    assert db.session.scalar(select(func.count()).select_from(Activity)) == 0
+
+
 # --- 2, 3, 4 and 5 answers ----------------------------------------------------------------------
 
 @pytest.mark.parametrize(("min_group", "answers"), [(3, 2), (3, 3), (3, 4), (3, 5), (5, 2), (5, 3), (5, 4), (5, 5)])
