@@ -14,10 +14,20 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # In-tree plugins are added here as they land.
-DEFAULT_PLUGINS = "modules.reading,modules.journal,modules.assignment,modules.evaluation"
+DEFAULT_PLUGINS = "modules.reading,modules.journal,modules.assignment,modules.evaluation,modules.innovation"
 INSECURE_DEFAULT_KEY = "dev-only-insecure-secret-key"
 TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 Count = Annotated[int, Field(gt=0)]
+#: The roles TWO_FACTOR_REQUIRED_ROLES may name: site roles and cohort roles ("coordinator" is the
+#: national coordinator; "national_coordinator" is accepted for it).
+TWO_FACTOR_ROLES = ("admin", "transnational_coordinator", "coordinator", "facilitator", "trainee")
+#: Everyone who reads about families, when LIFE_ENV=production and the variable is not set.
+STAFF_ROLES = "admin,transnational_coordinator,coordinator,facilitator"
+
+
+def two_factor_roles(value: str) -> frozenset[str]:
+    names = {name.strip().lower() for name in value.split(",") if name.strip()}
+    return frozenset("coordinator" if name == "national_coordinator" else name for name in names)
 
 
 class ConfigurationError(ValueError):
@@ -58,10 +68,21 @@ class Environment(BaseSettings):
     OUTBOX_RETENTION_DAYS: Count = 30
     AUDIT_RETENTION_YEARS: Count = 5
     RESET_MAIL_LIMIT_PER_ACCOUNT: str = "3 per hour"
+    #: Calls one API token may make (app/api/); counted in Redis when REDIS_URL is set.
+    API_RATE_LIMIT: str = "120 per minute"
     #: Worker processes per node (gunicorn reads the same variable); more than one needs REDIS_URL.
     WEB_CONCURRENCY: Count = 1
     #: How many reverse proxies in front of the app add X-Forwarded-For/-Proto (0: none, trust no header).
     TRUSTED_PROXIES: Annotated[int, Field(ge=0)] = 0
+    #: Compress text responses in the app: on, off, or auto (unset or empty: on unless TRUSTED_PROXIES
+    #: says a proxy is in front, which then compresses; see app/compression.py).
+    COMPRESS_RESPONSES: bool | None = None
+    #: Roles that must log in with a second factor (comma-separated). Unset: the staff roles in
+    #: production, nobody in development and tests (the demo's printed logins keep working).
+    TWO_FACTOR_REQUIRED_ROLES: str | None = None
+    #: WebAuthn relying party: the site's domain and origin (unset: taken from the request's host).
+    WEBAUTHN_RP_ID: str | None = None
+    WEBAUTHN_ORIGIN: str | None = None
 
     @field_validator("MAIL_USE_TLS", mode="before")
     @classmethod
@@ -74,7 +95,26 @@ class Environment(BaseSettings):
             return word in TRUE_WORDS
         raise ValueError(f"must be one of {', '.join(w for w in TRUE_WORDS + FALSE_WORDS if w)} (or empty)")
 
-    @field_validator("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_CLIENT", "RESET_MAIL_LIMIT_PER_ACCOUNT")
+    @field_validator("COMPRESS_RESPONSES", mode="before")
+    @classmethod
+    def _on_off_or_auto(cls, value: Any) -> Any:
+        word = value.strip().lower() if isinstance(value, str) else value
+        if word is None or word in ("", "auto"):
+            return None
+        if word in TRUE_WORDS or word in FALSE_WORDS:
+            return word in TRUE_WORDS
+        raise ValueError("must be on, off or auto (or one of 1, true, yes, 0, false, no)")
+
+    @field_validator("TWO_FACTOR_REQUIRED_ROLES")
+    @classmethod
+    def _known_roles(cls, value: str | None) -> str | None:
+        unknown = sorted(two_factor_roles(value or "") - set(TWO_FACTOR_ROLES))
+        if unknown:
+            raise ValueError(f"unknown role(s) {', '.join(unknown)}: use {', '.join(TWO_FACTOR_ROLES)}")
+        return value
+
+    @field_validator("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_CLIENT", "RESET_MAIL_LIMIT_PER_ACCOUNT",
+                     "API_RATE_LIMIT")
     @classmethod
     def _a_rate(cls, value: str) -> str:
         try:
@@ -116,6 +156,12 @@ def normalise_database_url(url: str | None) -> str | None:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def compress_responses(env: Environment) -> bool:
+    """COMPRESS_RESPONSES as set, or (auto) on unless a proxy is in front: the README's nginx
+    configuration compresses, and compressing twice only costs CPU."""
+    return env.COMPRESS_RESPONSES if env.COMPRESS_RESPONSES is not None else env.TRUSTED_PROXIES == 0
 
 
 class Config:
@@ -175,12 +221,21 @@ class Config:
     ARGON2_PARALLELISM = 4
 
     TRUSTED_PROXIES = ENV.TRUSTED_PROXIES
+    # Text responses compressed by the app (app/compression.py) unless a proxy in front does it.
+    COMPRESS_RESPONSES = compress_responses(ENV)
+
+    # Two-factor login (app/services/two_factor.py): the roles that must use it, and WebAuthn's
+    # relying party (None: the request's host, which suits development).
+    TWO_FACTOR_REQUIRED_ROLES = two_factor_roles(ENV.TWO_FACTOR_REQUIRED_ROLES or "")
+    WEBAUTHN_RP_ID = ENV.WEBAUTHN_RP_ID
+    WEBAUTHN_ORIGIN = ENV.WEBAUTHN_ORIGIN
 
     # Login throttling windows: per account-and-client pair (growing stages), per client, and the
     # password-reset e-mails an account may be sent.
     LOGIN_LIMIT_PER_ACCOUNT = ENV.LOGIN_LIMIT_PER_ACCOUNT
     LOGIN_LIMIT_PER_CLIENT = ENV.LOGIN_LIMIT_PER_CLIENT
     RESET_MAIL_LIMIT_PER_ACCOUNT = ENV.RESET_MAIL_LIMIT_PER_ACCOUNT
+    API_RATE_LIMIT = ENV.API_RATE_LIMIT
     WEB_CONCURRENCY = ENV.WEB_CONCURRENCY
 
     # How long each kind of data is kept (app/services/retention.py, the notice at /privacy):
@@ -207,6 +262,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
+    TWO_FACTOR_REQUIRED_ROLES: frozenset[str] = frozenset()
     SECRET_KEY = "testing-secret-key"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
@@ -224,6 +280,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    TWO_FACTOR_REQUIRED_ROLES = two_factor_roles(
+        STAFF_ROLES if ENV.TWO_FACTOR_REQUIRED_ROLES is None else ENV.TWO_FACTOR_REQUIRED_ROLES)
 
 
 CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}

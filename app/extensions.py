@@ -31,14 +31,22 @@ babel = Babel()
 migrate = Migrate()
 
 
+#: How long a write waits for another one on SQLite; below gunicorn's 30 s timeout.
+SQLITE_BUSY_TIMEOUT_MS = 20_000
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """SQLite ignores foreign keys (and so ON DELETE CASCADE) unless asked; WAL lets readers and
-    a writer work at the same time, which a threaded server needs."""
+    a writer work at the same time, which a threaded server needs; a writer that finds another one
+    at work waits for it (busy_timeout) instead of telling the user "database is locked"."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # With WAL, NORMAL loses no committed transaction on a crash of the app (only on power loss).
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
 

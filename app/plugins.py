@@ -148,6 +148,17 @@ class ProgrammeStats:
 
 
 @dataclass
+class ReportTable:
+    """A table a plugin adds to the programme report (app/services/report.py): aggregates only,
+    already under the plugin's own small-group rule, as text ready to print."""
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+    #: Shown under the table: what was left out and why.
+    note: str = ""
+
+
+@dataclass
 class NavLink:
     """A link a plugin adds to the main navigation or to a cohort's page. `prefix`: the paths
     on which a main-navigation link is marked current (default: the link's own path)."""
@@ -252,6 +263,12 @@ class ActivityPlugin:
         turnaround, response rates. Counts and dates only, never anyone's writing or answers;
         a bounded number of queries, whatever the cohorts' size."""
         return ProgrammeStats()
+
+    def programme_report(self, run: ProgrammeRun, cohorts: list[Cohort]) -> list[ReportTable]:
+        """Tables this type adds to the programme report of the run for the cohorts (the
+        evaluation's summary): aggregates only, never one person's answer or writing, under the
+        type's small-group rule; a bounded number of queries, whatever the cohorts' size."""
+        return []
 
     def dashboard_items(self, user: User, cohorts: list[Cohort]) -> list[DashboardItem]:
         """What this type shows on a user's home page for the given cohorts (a bounded number of

@@ -84,6 +84,9 @@ def referring_page() -> str | None:
 
 
 def _error_page(code: int, title: str, message: str, **extra):
+    if request.path.startswith("/api/"):  # the API answers in problem details (app/api/problems.py)
+        from .api.problems import problem
+        return problem(code, str(message))
     return render_template("error.html", code=code, title=title, message=message, **extra), code
 
 

@@ -110,8 +110,11 @@ def test_routes_answer_each_persona_as_declared(app, world, login, persona):
 def _check(client, url_for, endpoint, method, rule, persona, world, objects) -> list[str]:
     args = {k: _resolve(v, world, objects) for k, v in rule.args.items()}
     url = url_for(endpoint, **args)
-    response = client.open(url, method=method, data=rule.data if method == "POST" else None)
-    got = outcome(response)
+    headers = {}
+    if rule.bearer and persona != "anonymous":
+        headers["Authorization"] = f"Bearer {objects['api_tokens'][persona]}"
+    response = client.open(url, method=method, data=rule.data if method == "POST" else None, headers=headers)
+    got = "login" if rule.bearer and response.status_code == 401 else outcome(response)
     expected = rule.expect[persona]
     if got != expected:
         return [f"{method} {url} ({endpoint}) as {persona}: expected {expected}, got {got} ({response.status_code})"]

@@ -8,14 +8,15 @@ from flask_login import current_user, login_required
 
 from .. import audit
 from ..access import cohorts_with_status_access, get_cohort_for_status_or_403
-from ..csv_export import csv_response, to_csv
+from ..csv_export import csv_stream
 from ..extensions import db
 from ..models import CohortRole, SiteRole
 from ..plugins import NavLink, registry
 from ..services import attendance as attendance_service
 from ..services import cohorts as cohort_service
 from ..services import meetings as meetings_service
-from ..services.cohort_progress import PROGRESS_CSV_HEADER, cohort_progress, progress_csv_rows
+from ..services.cohort_progress import PROGRESS_CSV_HEADER, cohort_progress
+from ..services.progress_export import progress_rows
 from . import bp
 
 
@@ -109,8 +110,7 @@ def cohort_detail(cohort_id: int):
 @login_required
 def cohort_progress_csv(cohort_id: int):
     cohort = get_cohort_for_status_or_403(cohort_id)
-    progress = cohort_progress(cohort, meetings_service.today_for(current_user))
+    today = meetings_service.today_for(current_user)
     audit.record("cohort.export", cohort)
     db.session.commit()
-    return csv_response(to_csv(PROGRESS_CSV_HEADER, progress_csv_rows(progress)),
-                        f"cohort-{cohort.id}-progress.csv")
+    return csv_stream(PROGRESS_CSV_HEADER, progress_rows(cohort, today), f"cohort-{cohort.id}-progress.csv")

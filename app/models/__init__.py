@@ -1,4 +1,5 @@
 """Core models. Plugin models live in their own packages under modules/."""
+from .api_token import ApiToken
 from .audit import AuditEvent
 from .cohort import Cohort, CohortKind, CohortRole, Country, Membership, ProgrammeRun
 from .engagement import Draft, Notification
@@ -18,9 +19,10 @@ from .programme import (
                         Programme,
                         Resource,
 )
+from .two_factor import Passkey, RecoveryCode
 from .user import PasswordToken, SiteRole, User, UserSession
 
-__all__ = ["Activity", "Attendance", "AuditEvent", "Cohort", "CohortKind", "CohortRole", "Competency", "Completion",
-           "CompletionState", "Component", "Country", "Draft", "EcvetUnit", "KnowledgeKind", "Meeting", "MeetingPlan",
-           "Membership", "Module", "Notification", "OutboxMessage", "OutboxStatus", "PasswordToken", "Programme",
-           "ProgrammeRun", "Resource", "SiteRole", "User", "UserSession"]
+__all__ = ["Activity", "ApiToken", "Attendance", "AuditEvent", "Cohort", "CohortKind", "CohortRole", "Competency",
+           "Completion", "CompletionState", "Component", "Country", "Draft", "EcvetUnit", "KnowledgeKind", "Meeting",
+           "MeetingPlan", "Membership", "Module", "Notification", "OutboxMessage", "OutboxStatus", "Passkey",
+           "PasswordToken", "Programme", "ProgrammeRun", "RecoveryCode", "Resource", "SiteRole", "User", "UserSession"]

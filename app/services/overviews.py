@@ -5,6 +5,7 @@ trainees (tests/test_cohort_progress.py and tests/test_dashboard.py count them).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -38,11 +39,12 @@ class TraineeOverview:
     overview: Overview
 
 
-def trainee_overviews(run: ProgrammeRun, cohorts: list[Cohort]) -> tuple[dict[int, list[TraineeOverview]],
-                                                                         ProgrammeRows | None]:
+def trainee_overviews(run: ProgrammeRun, cohorts: list[Cohort], only_users: Collection[int] | None = None,
+                      ) -> tuple[dict[int, list[TraineeOverview]], ProgrammeRows | None]:
     """{cohort id: its trainees' overviews, by name} for cohorts of one run (ten queries or so,
     plus one per plugin that overrides due dates). A trainee of a national cohort and of the
-    transnational one has the same overview in both."""
+    transnational one has the same overview in both. `only_users` limits it to those trainees
+    (a CSV export builds a large cohort a batch at a time)."""
     cohort_ids = [c.id for c in cohorts]
     by_cohort: dict[int, list[TraineeOverview]] = {c.id: [] for c in cohorts}
     programme = programme_of(run)
@@ -50,6 +52,8 @@ def trainee_overviews(run: ProgrammeRun, cohorts: list[Cohort]) -> tuple[dict[in
         return by_cohort, None
     trainee_ids = select(Membership.user_id).where(Membership.cohort_id.in_(cohort_ids),
                                                    Membership.role == CohortRole.TRAINEE)
+    if only_users is not None:
+        trainee_ids = trainee_ids.where(Membership.user_id.in_(list(only_users)))
     memberships = list(db.session.scalars(
         select(Membership).join(Cohort).where(Cohort.run_id == run.id, Membership.role == CohortRole.TRAINEE,
                                               Membership.user_id.in_(trainee_ids))

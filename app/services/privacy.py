@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from ..extensions import db
 from ..models import (
+    ApiToken,
     Attendance,
     AuditEvent,
     Completion,
@@ -35,7 +36,7 @@ from ..models import (
 )
 from ..plugins import NotPersonal, PersonalData, registry
 from ..timeutil import utcnow
-from . import calendar_feed
+from . import calendar_feed, two_factor
 from .notifications import notify
 
 ERASED_DOMAIN = "erased.invalid"
@@ -51,6 +52,15 @@ CORE_PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
     NotPersonal("user", ("calendar_feed_hash", "calendar_feed_sealed"),
                 "the secret of the calendar feed's address (a hash, and the sealed token to show it to its owner); "
                 "removed at erasure (calendar_feed.end_feed_token)"),
+    NotPersonal("user", ("totp_secret_sealed", "totp_enabled_at", "totp_last_step"),
+                "the authenticator app's sealed secret, when it was set up and the last step used; the export "
+                "says whether it is on (core.two_factor), never the secret; removed at erasure"),
+    PersonalData("recovery_code", ("user_id",), export="core.two_factor (how many are left, never a code)",
+                 erase="deleted", retention="until used, renewed or the second factor is turned off"),
+    NotPersonal("recovery_code", ("salt", "code_hash"), "a salted hash of a one-time secret"),
+    PersonalData("passkey", ("user_id",), ("name",), export="core.two_factor (names and dates, never a key)",
+                 erase="deleted", retention="until the user or an admin removes it"),
+    NotPersonal("passkey", ("credential_id", "public_key"), "the public half of a passkey and its id"),
     PersonalData("membership", ("user_id",), export="core.memberships", erase="deleted",
                  retention="with the run (flask privacy purge --run)"),
     NotPersonal("membership", ("role",), "a role name"),
@@ -77,6 +87,10 @@ CORE_PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
     PersonalData("user_session", ("user_id",), ("user_agent",), export="not exported: sign-in sessions",
                  erase="deleted", retention="until signed out or expired"),
     NotPersonal("user_session", ("token_hash",), "a hash of the session secret"),
+    PersonalData("api_token", ("user_id",), ("name",), export="core.api_tokens", erase="deleted",
+                 retention="until revoked or expired, then with the account"),
+    NotPersonal("api_token", ("token_hash", "prefix", "scopes"),
+                "a hash of the token's secret, its first characters and what it may read"),
     PersonalData("audit_event", ("actor_id",), ("detail", "ip"),
                  export="not exported: the security record of who did what",
                  erase="the actor is anonymised; names and text in details are removed",
@@ -112,6 +126,7 @@ def _core_data(user: User) -> dict[str, Any]:
         "profile": {"email": user.email, "name": user.name, "language": user.locale, "timezone": user.timezone,
                     "site_role": user.site_role, "created_at": user.created_at,
                     "last_login_at": user.last_login_at, "erasure_requested_at": user.erasure_requested_at},
+        "two_factor": two_factor.summary(user),
         "memberships": [{"cohort": m.cohort.name, "role": m.role} for m in memberships],
         "attendance": [{"meeting": a.meeting.title, "starts_on": a.meeting.starts_on, "present": a.present}
                        for a in attendance],
@@ -122,6 +137,9 @@ def _core_data(user: User) -> dict[str, Any]:
         "notifications": [{"message": n.message, "url": n.url, "at": n.created_at}
                           for n in db.session.scalars(select(Notification).where(
                               Notification.user_id == user.id, Notification.kind.not_in(_confidential_kinds())))],
+        "api_tokens": [{"name": t.name, "scopes": t.scopes, "created_at": t.created_at, "expires_at": t.expires_at,
+                        "last_used_at": t.last_used_at, "revoked_at": t.revoked_at}
+                       for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))],
     }
 
 
@@ -202,7 +220,7 @@ def erase(user: User, *, by: User) -> None:
     for plugin in registry():
         plugin.erase_user_data(user)
     for model in (Draft, Notification, OutboxMessage, Completion, Attendance, Membership, UserSession,
-                  PasswordToken):
+                  PasswordToken, ApiToken):
         db.session.execute(delete(model).where(model.user_id == user.id))
     db.session.expire(user)
     user.email = f"erased-{user.id}@{ERASED_DOMAIN}"
@@ -213,6 +231,7 @@ def erase(user: User, *, by: User) -> None:
     user.locale = None
     user.timezone = "UTC"
     calendar_feed.end_feed_token(user)
+    two_factor.remove_second_factor(user)
     user.erased_at = utcnow()
     _anonymise_copies(user, {old_name: user.name, old_email: user.email})
     audit.record("privacy.erased", user, actor=by)

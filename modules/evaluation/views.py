@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from app.access import is_facilitator_of
 from app.audit import record
 from app.conflicts import Conflict
-from app.csv_export import csv_response, to_csv
+from app.csv_export import csv_stream
 from app.extensions import db
 from app.guarded_save import guarded_save, snapshot
 from app.input_guard import bounded_int
@@ -195,10 +195,10 @@ def instrument_csv(scope: str, slug: str):
     s = _scope_or_abort(scope)
     activity = _activity_in_scope_or_404(s, slug)
     summary = results.instrument_summary(s, activity)
-    text = to_csv(results.INSTRUMENT_HEADER, results.instrument_csv_rows(s, activity, summary))
+    rows = results.instrument_csv_rows(s, activity, summary)
     record("evaluation.export", s.cohort or s.run, scope=s.token, activity=activity.slug)
     db.session.commit()
-    return csv_response(text, f"evaluation-{activity.slug}-{s.token}.csv")
+    return csv_stream(results.INSTRUMENT_HEADER, rows, f"evaluation-{activity.slug}-{s.token}.csv")
 
 
 @bp.get("/results/<scope>/growth")
@@ -214,10 +214,10 @@ def growth(scope: str):
 @login_required
 def growth_csv(scope: str):
     s = _scope_or_abort(scope)
-    text = to_csv(results.GROWTH_HEADER, results.growth_csv_rows(s, results.growth_report(s)))
+    rows = results.growth_csv_rows(s, results.growth_report(s))
     record("evaluation.export", s.cohort or s.run, scope=s.token, activity="competency-growth")
     db.session.commit()
-    return csv_response(text, f"evaluation-competency-growth-{s.token}.csv")
+    return csv_stream(results.GROWTH_HEADER, rows, f"evaluation-competency-growth-{s.token}.csv")
 
 
 @bp.post("/results/<scope>/i/<slug>/remind")

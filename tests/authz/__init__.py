@@ -24,6 +24,9 @@ class Rule:
     args: dict[str, object] = field(default_factory=dict)
     #: Form data for POST requests (CSRF is off in tests; what matters is who gets through).
     data: dict[str, str] = field(default_factory=dict)
+    #: An API route (app/api/): called with the persona's personal access token (all scopes), not
+    #: the session; "login" then means 401.
+    bearer: bool = False
 
 
 def everyone(outcome: str | int = "ok", **kw) -> Rule:

@@ -1,0 +1,1 @@
+"""Deployment: nginx and gunicorn configuration and the local stack (deploy/stack.py)."""

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from app.models import CohortKind, CohortRole
+from app.plugins import ActivityPlugin, NavLink
+
+from . import access, privacy
+from .models import MODELS
+from .views import bp
+
+if TYPE_CHECKING:
+    from app.models import Cohort, ProgrammeRun, User
+
+
+class InnovationPlugin(ActivityPlugin):
+    """Not an activity of the programme's content but the record that runs through it: the
+    trainee's micro-innovation, their facilitators' board and the coordinators' counts."""
+
+    def nav_links(self, user: User) -> list[NavLink]:
+        links = []
+        if access.is_trainee(user):
+            links.append(NavLink(_l("My micro-innovation"), url_for("innovation.mine"),
+                                 prefix=url_for("innovation.mine")))
+        elif access.sees_counts(user):
+            links.append(NavLink(_l("Micro-innovations"), url_for("innovation.counts"),
+                                 prefix=url_for("innovation.counts")))
+        return links
+
+    def cohort_links(self, user: User, cohort: Cohort) -> list[NavLink]:
+        roles = {m.role for m in user.memberships if m.cohort_id == cohort.id}
+        links = []
+        if CohortRole.FACILITATOR in roles:
+            links.append(NavLink(_l("Micro-innovations by stage"), url_for("innovation.board", cohort_id=cohort.id)))
+        if cohort.kind == CohortKind.NATIONAL and roles & {CohortRole.TRAINEE, CohortRole.FACILITATOR}:
+            links.append(NavLink(_l("Shared micro-innovations"), url_for("innovation.group", cohort_id=cohort.id)))
+        return links
+
+    def export_user_data(self, user: User) -> dict[str, Any]:
+        return privacy.user_data(user)
+
+    def purge_run_data(self, run: ProgrammeRun, today: date) -> dict[str, int]:
+        return privacy.purge_run(run, today)
+
+    def erase_user_data(self, user: User) -> None:
+        privacy.erase_user(user)
+
+
+plugin = InnovationPlugin(name="innovation", label=_l("Micro-innovation"), blueprint=bp, models=MODELS,
+                          personal_data=privacy.PERSONAL_DATA)

@@ -1,0 +1,146 @@
+"""What the pages show, each in a fixed number of queries whatever the number of trainees."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Cohort, CohortKind, CohortRole, Country, Membership, ProgrammeRun, User
+from app.timeutil import utcnow
+
+from .models import Innovation, InnovationComment, StageChange
+from .stages import STAGES
+
+
+def record_of(owner: User, run: ProgrammeRun) -> Innovation | None:
+    return db.session.scalar(select(Innovation).where(Innovation.owner_id == owner.id, Innovation.run_id == run.id)
+                             .options(selectinload(Innovation.stages), selectinload(Innovation.factors),
+                                      selectinload(Innovation.comments).selectinload(InnovationComment.author)))
+
+
+@dataclass
+class Event:
+    on: date
+    kind: str
+    text: str = ""
+    html: str = ""
+    who: str = ""
+
+
+def timeline(innovation: Innovation) -> list[Event]:
+    """Stage changes, factors and comments, newest first."""
+    events = [Event(s.reached_on, "stage", str(STAGES[s.stage]), s.why_html) for s in innovation.stages]
+    events += [Event(f.created_at.date(), "factor", f.text) for f in innovation.factors]
+    events += [Event(c.created_at.date(), "comment", html=c.body_html, who=c.author.name if c.author else "")
+               for c in innovation.comments]
+    return sorted(events, key=lambda e: e.on, reverse=True)
+
+
+@dataclass
+class Board:
+    cohort: Cohort
+    #: Stage -> the innovations at that stage, by title.
+    columns: dict[str, list[Innovation]]
+    #: Trainees of the cohort who have not started a record yet.
+    not_started: list[User] = field(default_factory=list)
+
+
+def _trainees(cohort: Cohort) -> list[User]:
+    return list(db.session.scalars(select(User).join(Membership).where(
+        Membership.cohort_id == cohort.id, Membership.role == CohortRole.TRAINEE).order_by(User.name)))
+
+
+def board(cohort: Cohort) -> Board:
+    trainees = _trainees(cohort)
+    records = list(db.session.scalars(select(Innovation).where(
+        Innovation.run_id == cohort.run_id, Innovation.owner_id.in_([t.id for t in trainees]))
+        .options(selectinload(Innovation.owner)).order_by(Innovation.title)))
+    columns: dict[str, list[Innovation]] = {stage: [] for stage in STAGES}
+    for record in records:
+        columns[record.stage].append(record)
+    started = {r.owner_id for r in records}
+    return Board(cohort, columns, [t for t in trainees if t.id not in started])
+
+
+def shared_in_group(cohort: Cohort) -> list[Innovation]:
+    trainees = select(Membership.user_id).where(Membership.cohort_id == cohort.id,
+                                                Membership.role == CohortRole.TRAINEE)
+    return list(db.session.scalars(select(Innovation).where(
+        Innovation.run_id == cohort.run_id, Innovation.shared.is_(True), Innovation.owner_id.in_(trainees))
+        .options(selectinload(Innovation.owner)).order_by(Innovation.title)))
+
+
+@dataclass
+class CountryCounts:
+    country: Country
+    by_stage: Counter[str]
+    #: Titles of the innovations their owners shared (never any other content).
+    shared_titles: list[str]
+    #: Month (its first day) -> stage -> innovations at that stage at the month's end.
+    months: dict[date, Counter[str]]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_stage.values())
+
+
+def _month_starts(first: date, last: date) -> list[date]:
+    months, day = [], first.replace(day=1)
+    while day <= last:
+        months.append(day)
+        day = day.replace(year=day.year + 1, month=1) if day.month == 12 else day.replace(month=day.month + 1)
+    return months
+
+
+def _stage_on(changes: list[StageChange], day: date) -> str | None:
+    reached = [c for c in changes if c.reached_on <= day]
+    return max(reached, key=lambda c: (c.reached_on, c.id)).stage if reached else None
+
+
+def _month_end(month: date) -> date:
+    following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def _months(changes: dict[int, list[StageChange]], today: date) -> dict[date, Counter[str]]:
+    days = [c.reached_on for rows in changes.values() for c in rows]
+    if not days:
+        return {}
+    return {month: Counter(s for rows in changes.values() if (s := _stage_on(rows, min(today, _month_end(month)))))
+            for month in _month_starts(min(days), today)}
+
+
+def counts(run: ProgrammeRun, country_ids: set[int] | None, today: date | None = None) -> list[CountryCounts]:
+    """Per country of the run (only `country_ids` when given): innovations by stage now and at
+    each month's end, and the titles of shared ones. Three queries."""
+    today = today or utcnow().date()
+    rows = db.session.execute(
+        select(Innovation, Country).join(Membership, Membership.user_id == Innovation.owner_id)
+        .join(Cohort, Cohort.id == Membership.cohort_id).join(Country, Country.id == Cohort.country_id)
+        .where(Innovation.run_id == run.id, Cohort.run_id == run.id, Cohort.kind == CohortKind.NATIONAL,
+               Membership.role == CohortRole.TRAINEE,
+               *([Country.id.in_(country_ids)] if country_ids is not None else []))
+        .order_by(Country.name, Innovation.title)).all()
+    changes: dict[int, list[StageChange]] = defaultdict(list)
+    ids = [innovation.id for innovation, _country in rows]
+    for change in db.session.scalars(select(StageChange).where(StageChange.innovation_id.in_(ids))):
+        changes[change.innovation_id].append(change)
+    by_country: dict[int, list[Any]] = defaultdict(list)
+    countries: dict[int, Country] = {}
+    for innovation, country in rows:
+        by_country[country.id].append(innovation)
+        countries[country.id] = country
+    return [CountryCounts(countries[cid], Counter(i.stage for i in items),
+                          [i.title for i in items if i.shared],
+                          _months({i.id: changes[i.id] for i in items}, today))
+            for cid, items in by_country.items()]
+
+
+def runs_with_innovations() -> list[ProgrammeRun]:
+    return list(db.session.scalars(select(ProgrammeRun).where(ProgrammeRun.id.in_(select(Innovation.run_id)))
+                                   .order_by(ProgrammeRun.starts_on.desc(), ProgrammeRun.id.desc())))
