@@ -134,8 +134,9 @@ def test_the_cli_writes_a_pdf_with_every_country_and_figure(app, world, factory,
     for name in ACCENTED.values():
         assert name in everything
     slovenia = next(t for t in report.evaluation)
-    assert slovenia.rows[0][1] == "6"  # Italy's two answers are left out of the mean
-    assert "6 of 8 answers are in these figures" in everything
+    # All countries (8 answers) minus Slovenia's page (6) would be Italy's 2: the total is hidden.
+    assert slovenia.rows[0][1] == "—"
+    assert "8 answers. A figure is shown only when it counts at least 5 answers" in everything
     assert "Växjö" not in everything and "Trainee SI" not in everything  # no free text, no names
     header = flat(text.splitlines()[0])  # the running header: the run and the date; then page numbers
     assert header == f"Programme report: Pilot run {app.jinja_env.filters['date'](report.today)}", header
@@ -327,7 +328,19 @@ def test_an_evaluation_figure_of_too_few_answers_is_not_shown(app, client, world
     text = flat(pdf_text(client.get("/dashboard/report.pdf").data, tmp_path))
     assert "How useful is the programme? — —" in text
     assert "Where are you today? · Holistic approach — —" in text
-    assert "0 of 2 answers are in these figures" in text
+    assert "2 answers. A figure is shown only when it counts at least 5 answers" in text
+
+
+def test_the_report_counts_every_answer_when_no_smaller_group_can_be_subtracted(app, world, factory):
+    cohorts = _five_countries(world, factory)
+    db.session.execute(AnonymousResponse.__table__.delete().where(
+        AnonymousResponse.cohort_id == cohorts["IT"].id))  # Slovenia's six answers are all there are
+    db.session.commit()
+    with app.test_request_context("/"), force_locale("en"):
+        report = report_service.build(world.run, utcnow().date())
+    table = report.evaluation[0]
+    assert table.rows[0][1] == "6" and table.rows[0][2] != "—"
+    assert table.note.startswith("6 answers.")
 
 
 def test_every_word_stays_inside_the_a4_page(app, world, factory, tmp_path):

@@ -45,6 +45,9 @@ def _checked_tree(path: Path | None) -> ContentTree:
         for problem in problems:
             click.echo(str(problem), err=True)
         click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found.", err=True)
+        if tree.unreadable:
+            click.echo("Checks across files (references, hours, settings) run once every file above "
+                       "is valid YAML.", err=True)
         raise SystemExit(1)
     return tree
 
