@@ -4,3 +4,4 @@ bp = Blueprint("admin", __name__)
 
 from . import views  # noqa: E402,F401,I001  (routes attach to bp; kept in this order)
 from . import outbox_views  # noqa: E402,F401
+from . import content_views  # noqa: E402,F401

@@ -192,3 +192,17 @@ def apply_update(plan: UpdatePlan) -> int:
 
 def version_of(run: ProgrammeRun) -> ContentVersion | None:
     return db.session.get(ContentVersion, run.content_version_id) if run.content_version_id else None
+
+
+@dataclass
+class ContentStatus:
+    """What the run's admin page says about its content (two primary-key lookups at most)."""
+    version: ContentVersion | None
+    update_available: bool
+
+
+def content_status(run: ProgrammeRun) -> ContentStatus:
+    programme = _programme_of(run)
+    version = version_of(run)
+    latest = programme.content_version_id if programme is not None else None
+    return ContentStatus(version, version is not None and latest is not None and latest != version.id)

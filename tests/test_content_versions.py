@@ -1,0 +1,200 @@
+"""Content pinned per run (docs/content-versions.md): an import reaches the runs that open later
+and leaves the runs under way as they are until an admin applies the update, which never
+touches the trainees' work; an update that would orphan work is refused whole."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import (
+    Activity,
+    Attendance,
+    AuditEvent,
+    Completion,
+    ContentVersion,
+    Meeting,
+    ProgrammeRun,
+)
+from app.services import runs
+from app.services.programme import overview, viewer_for
+from app.timeutil import utcnow
+
+from .programme_data import complete
+from .test_content_import import FIRST, FIRST_FILE, SECOND_ACTIVITY_LINE, run, write_tree
+
+#: The correction of the issue: a lesson renamed and a task's hours changed (the module's hours
+#: stay 10: the other reading gives the hour up).
+EDITED = (FIRST.replace("title: Read the introduction", "title: Read the welcome")
+          .replace("    hours: 2\n    due: {after_start_days: 7}", "    hours: 3\n    due: {after_start_days: 7}")
+          .replace("    hours: 4\n    due: {after_meeting", "    hours: 3\n    due: {after_meeting"))
+#: read-more removed; read-intro takes its hours.
+WITHOUT_READ_MORE = FIRST[:FIRST.index("  - slug: read-more")].replace(
+    "    hours: 2\n    due: {after_start_days: 7}", "    hours: 6\n    due: {after_start_days: 7}")
+
+
+def _imported(app, tmp_path, first: str = FIRST, folder: str = "a"):
+    content = write_tree(tmp_path / folder, {FIRST_FILE: first})
+    return run(app, "import", "--path", str(content))
+
+
+def _run_with_trainee(factory, name: str, starts_in_days: int):
+    today = utcnow().date()
+    starts_on = today + timedelta(days=starts_in_days)
+    the_run = runs.create_run(name, starts_on, starts_on + timedelta(days=360))
+    cohort = runs.create_cohort(the_run, "national", factory.country("SE"), f"Sweden {name}")
+    trainee = factory.enrolled(cohort, name=f"Trainee of {name}")
+    db.session.commit()
+    return the_run, cohort, trainee
+
+
+def _seen(user) -> dict[str, tuple[str, Decimal]]:
+    """What the trainee's programme shows: activity slug -> (title, hours)."""
+    view = overview(viewer_for(user))
+    return {a.activity.slug: (a.activity.title, a.activity.hours) for m in view.modules for a in m.activities}
+
+
+def _work(user) -> list[tuple]:
+    completions = db.session.execute(select(Completion.activity_id, Completion.state, Completion.completed_at)
+                                     .where(Completion.user_id == user.id).order_by(Completion.id)).all()
+    attendance = db.session.execute(select(Attendance.meeting_id, Attendance.present)
+                                    .where(Attendance.user_id == user.id)).all()
+    return [*completions, *attendance]
+
+
+def test_an_edit_reaches_next_years_run_and_waits_in_this_years_until_applied(app, tmp_path, factory, client, login):
+    assert _imported(app, tmp_path).exit_code == 0
+    this_year, cohort, trainee = _run_with_trainee(factory, "2026/27", -60)
+    next_year, _cohort, newcomer = _run_with_trainee(factory, "2027/28", 300)
+    intro = db.session.scalar(select(Activity).where(Activity.slug == "read-intro"))
+    complete(trainee, intro)
+    meeting = db.session.scalar(select(Meeting).where(Meeting.cohort_id == cohort.id))
+    db.session.add(Attendance(meeting_id=meeting.id, user_id=trainee.id, present=True))
+    db.session.commit()
+    work_before = _work(trainee)
+    done_before = overview(viewer_for(trainee)).hours.done_total
+
+    result = _imported(app, tmp_path, EDITED, "b")
+    assert result.exit_code == 0, result.output
+    assert "run “2027/28” (not started yet) follows it" in result.output
+    assert 'run “2026/27” keeps its version; to correct it: flask content apply --run "2026/27"' in result.output
+
+    # Next year's run, and a run opened after the import, teach the corrected content.
+    later, _c, latecomer = _run_with_trainee(factory, "2028/29", 700)
+    for user in (newcomer, latecomer):
+        assert _seen(user)["read-intro"] == ("Read the welcome", Decimal(3))
+        assert _seen(user)["read-more"][1] == Decimal(3)
+    # This year's run is unchanged, on its pages too.
+    assert _seen(trainee)["read-intro"] == ("Read the introduction", Decimal(2))
+    assert _seen(trainee)["read-more"][1] == Decimal(4)
+    login(trainee)
+    page = client.get("/programme/modules/first").get_data(as_text=True)
+    assert "Read the introduction" in page and "Read the welcome" not in page
+    lesson = client.get("/a/reading/read-intro").get_data(as_text=True)
+    assert "Read the introduction" in lesson and "Read the welcome" not in lesson
+
+    # The correction is shown first, and a dry run writes nothing.
+    preview = run(app, "apply", "--run", "2026/27", "--dry-run")
+    assert preview.exit_code == 0, preview.output
+    assert "activity renamed: “Read the introduction” → “Read the welcome” (read-intro)" in preview.output
+    assert "activity hours changed: Read the welcome: 2 → 3 (read-intro)" in preview.output
+    assert "activity hours changed: Read more: 4 → 3 (read-more)" in preview.output
+    assert "Dry run: nothing was written." in preview.output
+    db.session.expire_all()
+    assert _seen(trainee)["read-intro"] == ("Read the introduction", Decimal(2))
+
+    applied = run(app, "apply", "--run", "2026/27")
+    assert applied.exit_code == 0, applied.output
+    db.session.expire_all()
+    assert _seen(trainee)["read-intro"] == ("Read the welcome", Decimal(3))
+    # The trainee's completions and attendance are the same rows, untouched; the hour the
+    # correction adds to the lesson is credited because the lesson is worth it now.
+    assert _work(trainee) == work_before
+    assert overview(viewer_for(trainee)).hours.done_total == done_before + 1
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "content.apply")) == 1
+    again = run(app, "apply", "--run", "2026/27")
+    assert "already teaches the latest content version" in again.output
+    assert later.content_version_id == db.session.get(ProgrammeRun, this_year.id).content_version_id
+
+
+def _database_state() -> list:
+    return [db.session.scalar(select(func.count()).select_from(ContentVersion)),
+            db.session.execute(select(Activity.slug, Activity.title, Activity.hours, Activity.retired)
+                               .order_by(Activity.slug)).all(),
+            db.session.execute(select(ProgrammeRun.name, ProgrammeRun.content_version_id)
+                               .order_by(ProgrammeRun.name)).all()]
+
+
+def test_an_import_that_would_orphan_work_in_a_following_run_is_refused_whole(app, tmp_path, factory):
+    assert _imported(app, tmp_path).exit_code == 0
+    _next_year, _cohort, early = _run_with_trainee(factory, "2027/28", 300)
+    complete(early, db.session.scalar(select(Activity).where(Activity.slug == "read-more")))
+    db.session.commit()
+    before = _database_state()
+
+    result = _imported(app, tmp_path, WITHOUT_READ_MORE, "b")
+
+    assert result.exit_code == 1
+    assert (f"content/modules/01-first/module.yaml:{SECOND_ACTIVITY_LINE}: the activity 'read-more' (Read more) "
+            "is gone from the new content, but trainees of the run “2027/28” have work on it "
+            "(0 hand-ins or answers, 1 completions)") in result.output
+    assert "Import refused: nothing was imported." in result.output
+    db.session.expire_all()
+    assert _database_state() == before
+
+
+def test_a_running_run_keeps_a_removed_activity_and_refuses_an_update_that_would_orphan_it(app, tmp_path, factory):
+    assert _imported(app, tmp_path).exit_code == 0
+    _this_year, _cohort, trainee = _run_with_trainee(factory, "2026/27", -60)
+    complete(trainee, db.session.scalar(select(Activity).where(Activity.slug == "read-more")))
+    db.session.commit()
+
+    assert _imported(app, tmp_path, WITHOUT_READ_MORE, "b").exit_code == 0
+    # Retired in the latest content, still part of this run's programme, with the work on it.
+    assert "read-more" in _seen(trainee)
+
+    refused = run(app, "apply", "--run", "2026/27")
+    assert refused.exit_code == 1
+    assert f"module.yaml:{SECOND_ACTIVITY_LINE}: the activity 'read-more'" in refused.output
+    assert "Update refused: nothing was changed." in refused.output
+    db.session.expire_all()
+    assert "read-more" in _seen(trainee)
+
+
+def test_the_admin_previews_and_applies_an_update_on_the_run_page(app, tmp_path, factory, client, login, world):
+    assert _imported(app, tmp_path).exit_code == 0
+    this_year, _cohort, trainee = _run_with_trainee(factory, "2026/27", -60)
+    run_page = f"/admin/runs/{this_year.id}"
+    login(world.admin)
+    assert "An update is available" not in client.get(run_page).get_data(as_text=True)
+    assert _imported(app, tmp_path, EDITED, "b").exit_code == 0
+
+    page = client.get(run_page).get_data(as_text=True)
+    assert "An update is available" in page
+    preview = client.get(f"{run_page}/content").get_data(as_text=True)
+    assert "Renamed: “Read the introduction” → “Read the welcome”" in preview
+    assert "Hours: 2 → 3" in preview
+    target = re.search(r'name="target" type="hidden" value="(\d+)"', preview).group(1)
+
+    # A stale preview (another import since) applies nothing.
+    stale = client.post(f"{run_page}/content", data={"target": "0"})
+    assert stale.status_code == 302 and stale.headers["Location"].endswith(f"{run_page}/content")
+    assert _seen(trainee)["read-intro"][0] == "Read the introduction"
+
+    response = client.post(f"{run_page}/content", data={"target": target}, follow_redirects=True)
+    assert "now teaches the content version of" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert _seen(trainee)["read-intro"] == ("Read the welcome", Decimal(3))
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "content.apply"))
+    assert event.actor_id == world.admin.id and event.target_id == this_year.id
+    assert "An update is available" not in client.get(run_page).get_data(as_text=True)
+
+
+def test_reimporting_the_same_content_makes_no_new_version(app, tmp_path):
+    assert _imported(app, tmp_path).exit_code == 0
+    assert _imported(app, tmp_path, folder="b").exit_code == 0
+    assert db.session.scalar(select(func.count()).select_from(ContentVersion)) == 1
