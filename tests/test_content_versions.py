@@ -7,8 +7,10 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
+from app.content.versions import record_version
 from app.extensions import db
 from app.models import (
     Activity,
@@ -23,8 +25,9 @@ from app.services import runs
 from app.services.programme import overview, viewer_for
 from app.timeutil import utcnow
 
-from .programme_data import complete
+from .programme_data import build_programme, complete
 from .test_content_import import FIRST, FIRST_FILE, SECOND_ACTIVITY_LINE, run, write_tree
+from .test_programme_pages import counted_queries
 
 #: The correction of the issue: a lesson renamed and a task's hours changed (the module's hours
 #: stay 10: the other reading gives the hour up).
@@ -198,3 +201,32 @@ def test_reimporting_the_same_content_makes_no_new_version(app, tmp_path):
     assert _imported(app, tmp_path).exit_code == 0
     assert _imported(app, tmp_path, folder="b").exit_code == 0
     assert db.session.scalar(select(func.count()).select_from(ContentVersion)) == 1
+
+
+def _pinned_page_queries(client, world, url: str, modules: int, activities: int) -> tuple[int, str]:
+    built = build_programme(modules, activities, run=world.run, slug=f"pin{modules}x{activities}")
+    for activity in built.activities[::3]:
+        complete(world.trainee, activity)
+    record_version(built.programme)
+    world.run.content_version_id = built.programme.content_version_id
+    for row in [*built.activities, *built.modules]:
+        row.title += " (corrected)"
+    record_version(built.programme)  # the run is under way: it keeps the first version
+    db.session.commit()
+    client.get(url)  # warm-up: the login's own queries are not the page's
+    with counted_queries() as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(statements), response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["/programme/", "/programme/modules/pin{m}x{a}-m1"])
+def test_a_pinned_runs_pages_make_as_many_queries_whatever_the_programmes_size(client, world, login, url):
+    login(world.trainee)
+    small, page = _pinned_page_queries(client, world, url.format(m=3, a=3), 3, 3)
+    assert "Module 1" in page and "(corrected)" not in page
+    world.run.programme_id = None
+    db.session.commit()
+    large, page = _pinned_page_queries(client, world, url.format(m=12, a=10), 12, 10)
+    assert "Module 1" in page and "(corrected)" not in page
+    assert small == large, (small, large)

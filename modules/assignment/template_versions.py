@@ -43,3 +43,12 @@ def template_at(activity: Activity, version: Version | None) -> dict[str, Any] |
 
 def templates_by_number(activity: Activity, versions: list[Version]) -> dict[int, dict[str, Any] | None]:
     return {v.number: template_at(activity, v) for v in versions}
+
+
+def feedback_settings(submission) -> dict[str, Any]:
+    """The settings the feedback form's per-field comments are built from: those of the template
+    the latest version was written against (feedback answers that version)."""
+    latest = submission.versions[-1] if submission.versions else None
+    if latest is not None and latest.template:
+        return {"submission": "template", "template": latest.template}
+    return submission.activity.settings

@@ -41,7 +41,7 @@ from .forms import (
     submission_form_class,
 )
 from .models import Feedback, FeedbackState, File, Status, Submission
-from .template_versions import template_at, templates_by_number
+from .template_versions import feedback_settings, template_at, templates_by_number
 
 bp = Blueprint("assignment", __name__, template_folder="templates")
 bp.context_processor(helpers.assignment_helpers)
@@ -249,7 +249,7 @@ def _submission_or_deny(submission_id: int) -> Submission:
 
 
 def _feedback_form_for(submission: Submission, open_fb: Feedback | None):
-    form_class = feedback_form_class(submission.activity.settings)
+    form_class = feedback_form_class(feedback_settings(submission))
     draft = drafts.get_draft(_user(), f"feedback:{submission.id}")
     if draft is not None:
         return form_class(formdata=_as_multidict(draft.data)), draft
@@ -324,7 +324,7 @@ def feedback_save(submission_id: int):
     user = _user()
     if not services.may_review(user, submission):
         abort(403)
-    form = feedback_form_class(submission.activity.settings)()
+    form = feedback_form_class(feedback_settings(submission))()
     draft_version = request.form.get("draft_version", default=0, type=bounded_int)
     def render(**kw):
         kw.setdefault("draft_version", draft_version)
