@@ -121,11 +121,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_content_version_programme_id'), ['programme_id'], unique=False)
     with op.batch_alter_table('programme', schema=None) as batch_op:
         batch_op.add_column(sa.Column('content_version_id', sa.Integer(), nullable=True))
-    with op.batch_alter_table('programme_run', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('content_version_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_programme_run_content_version_id'), ['content_version_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_programme_run_content_version_id_content_version'),
-                                    'content_version', ['content_version_id'], ['id'])
+    # A plain ADD COLUMN with its REFERENCES (no batch copy): on SQLite a copy of programme_run
+    # would have to drop the table the cohorts point at, which foreign keys refuse. (A downgrade
+    # on SQLite leaves the column in place, empty: see there.)
+    bind = op.get_bind()
+    if 'content_version_id' not in {c['name'] for c in sa.inspect(bind).get_columns('programme_run')}:
+        if bind.dialect.name == 'sqlite':
+            op.execute("ALTER TABLE programme_run ADD COLUMN content_version_id INTEGER "
+                       "CONSTRAINT fk_programme_run_content_version_id_content_version "
+                       "REFERENCES content_version (id)")
+        else:
+            op.add_column('programme_run', sa.Column('content_version_id', sa.Integer(), nullable=True))
+            op.create_foreign_key('fk_programme_run_content_version_id_content_version', 'programme_run',
+                                  'content_version', ['content_version_id'], ['id'])
+    op.create_index('ix_programme_run_content_version_id', 'programme_run', ['content_version_id'], unique=False)
 
     connection = op.get_bind()
     programmes = connection.execute(sa.select(programme_t)).all()
@@ -144,12 +153,17 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('programme_run', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_programme_run_content_version_id_content_version'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_programme_run_content_version_id'))
-        batch_op.drop_column('content_version_id')
-    with op.batch_alter_table('programme', schema=None) as batch_op:
-        batch_op.drop_column('content_version_id')
+    op.drop_index('ix_programme_run_content_version_id', table_name='programme_run')
+    if op.get_bind().dialect.name == 'sqlite':
+        # SQLite cannot drop a column that references another table, and copying programme_run
+        # would drop the table cohorts point at: the column stays, unused and NULL.
+        op.execute("UPDATE programme_run SET content_version_id = NULL")
+    else:
+        op.drop_constraint('fk_programme_run_content_version_id_content_version', 'programme_run',
+                           type_='foreignkey')
+        op.drop_column('programme_run', 'content_version_id')
+    # A plain DROP COLUMN (SQLite 3.35+): a batch copy would drop the table modules point at.
+    op.execute("ALTER TABLE programme DROP COLUMN content_version_id")
     with op.batch_alter_table('content_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_content_version_programme_id'))
     op.drop_table('content_version')

@@ -36,5 +36,5 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('assignment_version', schema=None) as batch_op:
-        batch_op.drop_column('template')
+    # A plain DROP COLUMN (SQLite 3.35+): a batch copy would drop the table files point at.
+    op.execute("ALTER TABLE assignment_version DROP COLUMN template")
