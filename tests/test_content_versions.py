@@ -230,3 +230,19 @@ def test_a_pinned_runs_pages_make_as_many_queries_whatever_the_programmes_size(c
     large, page = _pinned_page_queries(client, world, url.format(m=12, a=10), 12, 10)
     assert "Module 1" in page and "(corrected)" not in page
     assert small == large, (small, large)
+
+
+def test_each_activity_type_counts_its_own_work_for_the_refusal(client, world, login):
+    from app.content.versions import current_snapshot
+    from app.services.content_updates import orphaned
+    from modules.assignment.tests.helpers import build_assignments
+    assignments = build_assignments(world)
+    login(world.trainee)
+    client.post("/a/assignment/asg-text", data={"body": "My practice", "action": "submit", "draft_version": 0,
+                                               "base_version": 0})
+    before = current_snapshot(assignments.built.programme)
+    after = {**before, "activities": {slug: fields for slug, fields in before["activities"].items()
+                                      if slug not in ("asg-text", "asg-files")}}
+    blockers = orphaned(world.run, before, after)
+    # The text task has a hand-in (and is started); the files task nothing: only the first blocks.
+    assert [(b.slug, b.work, b.completions) for b in blockers] == [("asg-text", 1, 1)]
