@@ -82,7 +82,10 @@ def record_version(programme: Programme, tree: ContentTree | None = None) -> Ver
     today = utcnow().date()
     for run in runs_of(programme):
         if run.content_version_id is None:
-            continue  # a run without a version of its own follows the latest
+            if latest is None:
+                # The programme's first version: runs opened before any import teach it from now on.
+                run.content_version_id = version.id
+            continue  # later, a run without a version of its own (the demo's) follows the latest
         if run.starts_on > today:
             taught = db.session.get(ContentVersion, run.content_version_id)
             blockers = orphaned(run, taught.snapshot, frozen) if taught is not None else []
