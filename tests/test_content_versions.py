@@ -246,3 +246,26 @@ def test_each_activity_type_counts_its_own_work_for_the_refusal(client, world, l
     blockers = orphaned(world.run, before, after)
     # The text task has a hand-in (and is started); the files task nothing: only the first blocks.
     assert [(b.slug, b.work, b.completions) for b in blockers] == [("asg-text", 1, 1)]
+
+
+def test_journal_entries_and_questionnaire_answers_count_as_work(world):
+    from datetime import date
+
+    from modules.evaluation.models import AnonymousResponse, NamedResponse
+    from modules.evaluation.plugin import plugin as evaluation
+    from modules.journal.models import Entry
+    from modules.journal.plugin import plugin as journal
+    built = build_programme(1, 3, run=world.run)
+    reflection, anonymous, named = built.activities
+    other = world.trainee_other
+    db.session.add_all([
+        Entry(owner_id=world.trainee.id, title="A day", entry_date=date(2026, 11, 2), activity_id=reflection.id),
+        Entry(owner_id=other.id, title="Not in the run", entry_date=date(2026, 11, 2), activity_id=reflection.id),
+        AnonymousResponse(activity_id=anonymous.id, cohort_id=world.cohort.id, code="x" * 64),
+        NamedResponse(activity_id=named.id, cohort_id=world.cohort.id, user_id=world.trainee.id),
+    ])
+    db.session.commit()
+    ids = [a.id for a in built.activities]
+    assert journal.work_counts(ids, [world.trainee.id], [world.cohort.id]) == {reflection.id: 1}
+    assert evaluation.work_counts(ids, [world.trainee.id], [world.cohort.id]) == {anonymous.id: 1, named.id: 1}
+    assert evaluation.work_counts(ids, [other.id], [-1]) == {}
