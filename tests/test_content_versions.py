@@ -269,3 +269,39 @@ def test_journal_entries_and_questionnaire_answers_count_as_work(world):
     assert journal.work_counts(ids, [world.trainee.id], [world.cohort.id]) == {reflection.id: 1}
     assert evaluation.work_counts(ids, [world.trainee.id], [world.cohort.id]) == {anonymous.id: 1, named.id: 1}
     assert evaluation.work_counts(ids, [other.id], [-1]) == {}
+
+
+def test_the_run_page_shows_why_an_orphaning_update_cannot_be_applied(app, tmp_path, factory, client, login, world):
+    assert _imported(app, tmp_path).exit_code == 0
+    this_year, _cohort, trainee = _run_with_trainee(factory, "2026/27", -60)
+    complete(trainee, db.session.scalar(select(Activity).where(Activity.slug == "read-more")))
+    db.session.commit()
+    imported = _imported(app, tmp_path, WITHOUT_READ_MORE, "b")
+    assert imported.exit_code == 0, imported.output  # the run under way keeps its version: nothing is orphaned
+    pinned_to = db.session.get(ProgrammeRun, this_year.id).content_version_id
+    login(world.admin)
+    preview = client.get(f"/admin/runs/{this_year.id}/content").get_data(as_text=True)
+    assert "This update cannot be applied" in preview
+    assert (f"“Read more” (content/modules/01-first/module.yaml:{SECOND_ACTIVITY_LINE}) is gone from the new "
+            "content, but trainees of this run have work on it: 0 hand-ins or answers, 1 completions") in preview
+    assert "Apply the update" not in preview
+    latest = db.session.scalar(select(func.max(ContentVersion.id)))
+    response = client.post(f"/admin/runs/{this_year.id}/content", data={"target": str(latest)},
+                           follow_redirects=True)
+    assert "The update was not applied" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(ProgrammeRun, this_year.id).content_version_id == pinned_to
+    assert "read-more" in _seen(trainee)
+
+
+def test_a_dry_run_import_says_it_would_be_refused_and_writes_nothing(app, tmp_path, factory):
+    assert _imported(app, tmp_path).exit_code == 0
+    _next_year, _cohort, early = _run_with_trainee(factory, "2027/28", 300)
+    complete(early, db.session.scalar(select(Activity).where(Activity.slug == "read-more")))
+    db.session.commit()
+    before = _database_state()
+    content = write_tree(tmp_path / "b", {FIRST_FILE: WITHOUT_READ_MORE})
+    result = run(app, "import", "--path", str(content), "--dry-run")
+    assert result.exit_code == 1 and "Import refused: nothing was imported." in result.output
+    db.session.expire_all()
+    assert _database_state() == before
