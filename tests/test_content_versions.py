@@ -305,3 +305,25 @@ def test_a_dry_run_import_says_it_would_be_refused_and_writes_nothing(app, tmp_p
     assert result.exit_code == 1 and "Import refused: nothing was imported." in result.output
     db.session.expire_all()
     assert _database_state() == before
+
+
+def test_a_variant_that_now_replaces_an_activity_a_country_has_worked_on_is_refused(app, tmp_path, factory):
+    from .test_content_import import VARIANT
+    assert _imported(app, tmp_path).exit_code == 0
+    _this_year, _cohort, swede = _run_with_trainee(factory, "2026/27", -60)
+    complete(swede, db.session.scalar(select(Activity).where(Activity.slug == "read-more")))
+    db.session.commit()
+    content = write_tree(tmp_path / "b")
+    (content / "variants" / "se" / "lessons").mkdir(parents=True)
+    (content / "variants" / "se" / "lessons" / "se.md").write_text("Hej.", encoding="utf-8")
+    (content / "variants" / "se" / "variant.yaml").write_text(VARIANT, encoding="utf-8")
+    assert run(app, "import", "--path", str(content)).exit_code == 0
+
+    refused = run(app, "apply", "--run", "2026/27")
+
+    assert refused.exit_code == 1
+    assert ("the activity 'read-more' (Read more) is gone from the new content for SE (its national variant), "
+            "but trainees of the run “2026/27” have work on it (0 hand-ins or answers, 1 completions)"
+            ) in refused.output
+    db.session.expire_all()
+    assert "read-more" in _seen(swede) and "se-read-more" not in _seen(swede)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from .. import audit
 from ..content.snapshot import SECTIONS
 from ..extensions import db
-from ..models import Activity, Cohort, CohortRole, Completion, ContentVersion, Membership, ProgrammeRun
+from ..models import Activity, Cohort, CohortRole, Completion, ContentVersion, Country, Membership, ProgrammeRun
 from ..plugins import registry
 from . import meetings
 
@@ -89,36 +89,51 @@ class Blocker:
     at: str
     completions: int
     work: int
+    #: Set when a national variant hides it from these of the run's countries ("SE, PT").
+    countries: str = ""
 
     def message(self, run_name: str) -> str:
-        return (f"{self.at or self.slug}: the activity '{self.slug}' ({self.title}) is gone from the new content, "
-                f"but trainees of the run “{run_name}” have work on it ({self.work} hand-ins or answers, "
-                f"{self.completions} completions). Keep it in the files until the run ends; nothing was changed.")
+        where = f" for {self.countries} (its national variant)" if self.countries else ""
+        return (f"{self.at or self.slug}: the activity '{self.slug}' ({self.title}) is gone from the new "
+                f"content{where}, but trainees of the run “{run_name}” have work on it "
+                f"({self.work} hand-ins or answers, {self.completions} completions). "
+                "Keep it in the files until the run ends; nothing was changed.")
 
 
-def _trainees(run: ProgrammeRun) -> tuple[list[int], list[int]]:
-    cohort_ids = list(db.session.scalars(select(Cohort.id).where(Cohort.run_id == run.id)))
-    user_ids = list(db.session.scalars(select(Membership.user_id).distinct().where(
-        Membership.cohort_id.in_(cohort_ids or [-1]), Membership.role == CohortRole.TRAINEE)))
-    return user_ids, cohort_ids
+@dataclass
+class _Trainees:
+    """The run's trainees and cohorts, all and by country code (national cohorts)."""
+    user_ids: list[int]
+    cohort_ids: list[int]
+    by_country: dict[str, tuple[list[int], list[int]]]
 
 
-def orphaned(run: ProgrammeRun, old: dict[str, Any], new: dict[str, Any]) -> list[Blocker]:
-    """The activities the move would take away on which the run's trainees have work."""
-    gone = {slug: fields for slug, fields in old.get("activities", {}).items()
-            if slug not in new.get("activities", {})}
-    if not gone:
-        return []
-    rows = {a.slug: a for a in db.session.scalars(select(Activity).where(Activity.slug.in_(sorted(gone))))}
-    if not rows:
-        return []
-    user_ids, cohort_ids = _trainees(run)
-    ids = [a.id for a in rows.values()]
+def _trainees(run: ProgrammeRun) -> _Trainees:
+    rows = db.session.execute(select(Cohort.id, Country.code, Membership.user_id, Membership.role)
+                              .outerjoin(Country, Country.id == Cohort.country_id)
+                              .outerjoin(Membership, Membership.cohort_id == Cohort.id)
+                              .where(Cohort.run_id == run.id)).all()
+    cohorts = sorted({cohort_id for cohort_id, *_rest in rows})
+    users = sorted({user_id for _c, _code, user_id, role in rows if role == CohortRole.TRAINEE})
+    by_country: dict[str, tuple[list[int], list[int]]] = {}
+    for cohort_id, code, user_id, role in rows:
+        if code:
+            country_users, country_cohorts = by_country.setdefault(code, ([], []))
+            if cohort_id not in country_cohorts:
+                country_cohorts.append(cohort_id)
+            if role == CohortRole.TRAINEE and user_id not in country_users:
+                country_users.append(user_id)
+    return _Trainees(users, cohorts, by_country)
+
+
+def _work_on(activities: list[Activity], user_ids: list[int], cohort_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(completions, plugin work) by activity id, of these trainees and cohorts."""
+    ids = [a.id for a in activities]
     completions = dict(db.session.execute(select(Completion.activity_id, func.count()).where(
         Completion.activity_id.in_(ids), Completion.user_id.in_(user_ids or [-1]))
         .group_by(Completion.activity_id)).all())
     by_type: dict[str, list[int]] = defaultdict(list)
-    for activity in rows.values():
+    for activity in activities:
         by_type[activity.type].append(activity.id)
     work: dict[int, int] = defaultdict(int)
     plugins = registry()
@@ -127,12 +142,58 @@ def orphaned(run: ProgrammeRun, old: dict[str, Any], new: dict[str, Any]) -> lis
         if plugin is not None:
             for activity_id, count in plugin.work_counts(type_ids, user_ids, cohort_ids).items():
                 work[activity_id] += count
+    return {i: (completions.get(i, 0), work.get(i, 0)) for i in ids}
+
+
+def _hidden_from(old: dict[str, Any], new: dict[str, Any], countries: set[str],
+                 country_codes: dict[int, str]) -> dict[str, set[str]]:
+    """Common activities the new version hides from some of the run's countries (a variant now
+    removes or replaces them there): slug -> country codes."""
+    before, after = old.get("activities", {}), new.get("activities", {})
+
+    def replaced_in(items: dict[str, Any], slug: str) -> set[str]:
+        return {country_codes.get(a.get("country_id"), "") for a in items.values() if a.get("replaces") == slug}
+
+    hidden: dict[str, set[str]] = {}
+    for slug, fields in after.items():
+        if slug not in before:
+            continue
+        newly = (set(fields.get("omitted_in") or []) - set(before[slug].get("omitted_in") or []))
+        newly |= replaced_in(after, slug) - replaced_in(before, slug)
+        if newly & countries:
+            hidden[slug] = newly & countries
+    return hidden
+
+
+def orphaned(run: ProgrammeRun, old: dict[str, Any], new: dict[str, Any]) -> list[Blocker]:
+    """The activities the move would take away from the run (or, through a variant, from one of
+    its countries) on which the run's trainees have work."""
+    trainees = _trainees(run)
+    country_codes = dict(db.session.execute(select(Country.id, Country.code)).all())
+    gone = {slug for slug in old.get("activities", {}) if slug not in new.get("activities", {})}
+    hidden = _hidden_from(old, new, set(trainees.by_country), country_codes)
+    if not gone and not hidden:
+        return []
+    slugs = sorted(gone | set(hidden))
+    rows = {a.slug: a for a in db.session.scalars(select(Activity).where(Activity.slug.in_(slugs)))}
+    found: dict[str, tuple[int, int]] = {}
+    gone_rows = [rows[s] for s in sorted(gone) if s in rows]
+    if gone_rows:
+        counted = _work_on(gone_rows, trainees.user_ids, trainees.cohort_ids)
+        found.update({a.slug: counted[a.id] for a in gone_rows})
+    for slug, codes in sorted(hidden.items()):
+        if slug not in rows:
+            continue
+        users = [u for code in codes for u in trainees.by_country[code][0]]
+        cohorts = [c for code in codes for c in trainees.by_country[code][1]]
+        found[slug] = _work_on([rows[slug]], users, cohorts)[rows[slug].id]
     blockers = []
-    for slug, activity in sorted(rows.items()):
-        if completions.get(activity.id) or work.get(activity.id):
-            fields = gone[slug]
+    for slug, (completions, work) in sorted(found.items()):
+        if completions or work:
+            fields = old["activities"][slug]
             blockers.append(Blocker(slug, str(fields.get("title", slug)), str(fields.get("at", "")),
-                                    completions.get(activity.id, 0), work.get(activity.id, 0)))
+                                    completions, work, ", ".join(sorted(hidden.get(slug, set())))
+                                    if slug not in gone else ""))
     return blockers
 
 
