@@ -261,6 +261,13 @@ class ActivityPlugin:
         "missed": no longer overdue, no longer the trainee's next deadline. No queries."""
         return {}
 
+    def work_counts(self, activity_ids: list[int], user_ids: list[int], cohort_ids: list[int]) -> dict[int, int]:
+        """How many pieces of trainees' work (hand-ins, answers) this type keeps for these
+        activities, by the trainees `user_ids` or owned by the cohorts `cohort_ids`, by activity
+        id; one query. A content update that would remove an activity with work in a running
+        run is refused (docs/content-versions.md). Completions are counted by the core."""
+        return {}
+
     def programme_stats(self, cohorts: list[Cohort]) -> ProgrammeStats:
         """Figures this type adds to the programme dashboard for the cohorts (one run): feedback
         turnaround, response rates. Counts and dates only, never anyone's writing or answers;

@@ -40,6 +40,9 @@ class AssignmentPlugin(ActivityPlugin):
                       activity_ids: list[int]) -> dict[tuple[int, int], date]:
         return submissions.due_dates_for([u.id for u in users], trainee_cohorts, activity_ids)
 
+    def work_counts(self, activity_ids: list[int], user_ids: list[int], cohort_ids: list[int]) -> dict[int, int]:
+        return queries.work_counts(activity_ids, user_ids, cohort_ids)
+
     def programme_stats(self, cohorts: list[Cohort]) -> ProgrammeStats:
         return queries.feedback_turnaround([c.id for c in cohorts])
 

@@ -254,3 +254,13 @@ def feedback_turnaround(cohort_ids: list[int]) -> ProgrammeStats:
     stats.waiting = [WaitingWork(cohort_id, title, user_name or group_name or "", at)
                      for cohort_id, title, user_name, group_name, at in oldest]
     return stats
+
+
+def work_counts(activity_ids: list[int], user_ids: list[int], cohort_ids: list[int]) -> dict[int, int]:
+    """Hand-ins (drafts included: they are the trainee's words) per activity, by these trainees
+    or country groups; for the content update's check that nothing is orphaned."""
+    if not activity_ids or not (user_ids or cohort_ids):
+        return {}
+    owner = or_(Submission.user_id.in_(user_ids or [-1]), Submission.group_cohort_id.in_(cohort_ids or [-1]))
+    return dict(db.session.execute(select(Submission.activity_id, func.count()).where(
+        Submission.activity_id.in_(activity_ids), owner).group_by(Submission.activity_id)).all())

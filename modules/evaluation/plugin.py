@@ -29,6 +29,9 @@ class EvaluationPlugin(ActivityPlugin):
 
     Stored settings: {"instrument": <the whole checked instrument>} (see instrument.py)."""
 
+    def work_counts(self, activity_ids: list[int], user_ids: list[int], cohort_ids: list[int]) -> dict[int, int]:
+        return queries.work_counts(activity_ids, user_ids, cohort_ids)
+
     def init_app(self, app: Flask) -> None:
         key = app.config.get("EVALUATION_PSEUDONYM_KEY") or os.environ.get("EVALUATION_PSEUDONYM_KEY")
         app.config["EVALUATION_PSEUDONYM_KEY"] = key

@@ -29,6 +29,9 @@ class JournalPlugin(ActivityPlugin):
     Stored settings: {"prompt": {slug, title, model, intro_md, stages: [{key, label, help}]},
     "min_entries": N}."""
 
+    def work_counts(self, activity_ids: list[int], user_ids: list[int], cohort_ids: list[int]) -> dict[int, int]:
+        return queries.work_counts(activity_ids, user_ids)
+
     def init_app(self, app: Flask) -> None:
         app.config.setdefault("JOURNAL_RETENTION_DAYS",
                               int(os.environ.get("JOURNAL_RETENTION_DAYS", privacy.DEFAULT_RETENTION_DAYS)))
