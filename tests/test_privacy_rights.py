@@ -71,7 +71,7 @@ def test_download_holds_the_core_and_every_plugins_data(client, world, login):
     assert {m["cohort"] for m in data["core"]["memberships"]} == {world.cohort.name, world.transnational.name}
     assert data["core"]["drafts"][0]["data"] == {"body": "on the bus"}
     assert data["core"]["notifications"][0]["message"] == "Feedback is ready"
-    assert set(data["activities"]) == {"reading", "assignment", "journal", "evaluation"}
+    assert set(data["activities"]) == {"reading", "assignment", "journal", "evaluation", "innovation"}
     assert [e["title"] for e in data["activities"]["journal"]["entries"]] == ["After the home visit"]
     assert "privacy.export" in _audit_actions(world.trainee)
 
