@@ -2,10 +2,9 @@
 never twice for the same day or week, and a query count that does not grow with the items."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import DigestSent, Notification
@@ -14,19 +13,7 @@ from app.services.notifications import notify
 from app.timeutil import utcnow
 
 from .programme_data import meeting
-
-
-@contextmanager
-def counted_queries():
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+from .queries import counted_queries
 
 
 def _running(world):

@@ -3,12 +3,11 @@ the calendar page, the home page's reminder and the calendar feed (iCalendar).""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import format_date
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attendance, AuditEvent, Cohort, CohortRole, Meeting, MeetingPlan, User
@@ -17,6 +16,7 @@ from app.services.calendar_feed import feed_token
 from app.services.meetings import schedule_meetings, today_for
 
 from .programme_data import build_programme
+from .queries import counted_queries
 from .test_content_import import REAL_CONTENT
 
 # build_programme: module 1 is national, module 2 transnational; each has one 4-hour meeting plan
@@ -360,17 +360,6 @@ def test_home_page_shows_the_trainees_next_meeting(client, world, login):
     assert f'Next meeting: <a href="/meetings/{upcoming.id}">Meeting 1</a>' in page and "Linköping" in page
 
 
-@contextmanager
-def counted_queries():
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _calendar_queries(client, world, modules: int) -> int:

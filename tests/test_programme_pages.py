@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 
 from app.extensions import db
 from app.models import Country
@@ -15,6 +13,7 @@ from app.services import progress
 from app.services.programme import overview, viewer_for
 
 from .programme_data import build_programme, complete, meeting, national_activity
+from .queries import counted_queries
 
 
 def text(response) -> str:
@@ -171,17 +170,6 @@ def test_home_page_shows_hours_and_next_due_item(client, world, login):
     assert "Next due:" in page and "Lesson 1.1" in page and "Oct 12, 2026" in page
 
 
-@contextmanager
-def counted_queries():
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _page_queries(client, world, url: str, modules: int, activities: int, expect: str) -> int:

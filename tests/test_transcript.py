@@ -3,16 +3,14 @@ elements, who may read it, and a fixed number of queries."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-
-from sqlalchemy import event
 
 from app.extensions import db
 from app.models import EcvetUnit
 
 from .programme_data import build_programme, complete, meeting
+from .queries import counted_queries
 
 
 def flat(response) -> str:
@@ -107,17 +105,6 @@ def test_who_may_read_a_trainees_transcript(client, world, login):
     assert f'href="/programme/transcript/{world.trainee.id}"' in flat(client.get(f"/cohorts/{world.cohort.id}"))
 
 
-@contextmanager
-def counted_queries():
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _transcript_queries(client, world, modules: int) -> int:

@@ -3,15 +3,15 @@ whatever the number of submissions."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import func, insert, select
 
 from app.extensions import db
 from app.models import User
 from app.timeutil import utcnow
 from modules.assignment.models import Submission
+from tests.queries import counted_queries
 
 from .helpers import build_assignments
 
@@ -34,18 +34,6 @@ def _bulk_submissions(world, activities, n: int, *, cohort=None, status="submitt
     db.session.commit()
 
 
-@contextmanager
-def counted_queries():
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _queue_queries(client, query: str = "") -> int:

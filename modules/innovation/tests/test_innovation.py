@@ -7,12 +7,13 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import CohortRole, Notification
 from app.timeutil import utcnow
 from modules.innovation.models import Innovation, StageChange
+from tests.queries import counted_queries
 
 RECORD = {"title": "Kitchen-table plans", "situation": "Family A struggles with school mornings.",
           "families_part": "The parents drew the weekly plan themselves.", "knowledge_practice": "",
@@ -174,18 +175,10 @@ def test_sharing_opens_the_record_to_the_country_group_only(client, world, login
 
 def test_board_shows_trainees_by_stage_in_constant_queries(client, world, login, factory):
     def board_queries() -> int:
-        count = 0
-
-        def counter(*_args):
-            nonlocal count
-            count += 1
-        event.listen(db.engine, "before_cursor_execute", counter)
-        try:
+        with counted_queries() as statements:
             response = client.get(f"/a/innovation/board/{world.cohort.id}")
-        finally:
-            event.remove(db.engine, "before_cursor_execute", counter)
         assert response.status_code == 200
-        return count
+        return len(statements)
 
     def add_trainees(n: int):
         for i in range(n):
