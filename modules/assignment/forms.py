@@ -36,6 +36,10 @@ RICH_TEXT = {"data-rich-text": True}
 class SubmissionForm(PrivacyConfirmMixin, FlaskForm):
     body = TextAreaField(_l("Your answer"), validators=[Length(max=TEXT_LIMIT)], render_kw=RICH_TEXT | {"rows": 12})
     files = MultipleFileField(_l("Add files"))
+    transcript = TextAreaField(_l("Transcript of your recording"), validators=[Length(max=TEXT_LIMIT)],
+                               render_kw={"rows": 6},
+                               description=_l("Type what is said in the recording, so that everyone can read it "
+                                              "(required when you hand in audio or video)."))
     #: The latest version number when the page was loaded (a newer one means someone else handed in).
     base_version = IntegerField(widget=HiddenField.widget, default=0, validators=[Optional()])
     #: Which button was pressed: "save", "submit" or "add_row:<field>".

@@ -100,6 +100,8 @@ class Version(db.Model):
     body_html: Mapped[str] = mapped_column(Text, default="")
     #: A structured template's answers: field name -> value (rows: a list of {column: value}).
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: What the version's audio or video recordings say, typed by the trainee (plain text).
+    transcript: Mapped[str] = mapped_column(Text, default="", server_default="")
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
 
