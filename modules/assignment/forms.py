@@ -92,6 +92,12 @@ class ExtensionForm(PrivacyConfirmMixin, FlaskForm):
             raise ValidationError(_l("The new due date cannot be in the past."))
 
 
+class BulkExtensionForm(ExtensionForm):
+    """The trainees come from checkboxes named `owner` (bulk_extensions.py checks them)."""
+
+    due_on = DateField(_l("New due date for the selected trainees"), validators=[DataRequired(), SaneDate()])
+
+
 class ReviewForm(PrivacyConfirmMixin, FlaskForm):
     decision = RadioField(_l("Your review"), validators=[DataRequired()],
                           choices=[Choice("approve", _l("Approve and release to the trainee")),

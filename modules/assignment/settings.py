@@ -79,8 +79,6 @@ DEFAULT_MAX_FILES = 5
 DEFAULT_MAX_MEDIA_MB = 20
 #: No task asks for more; the request limit (MAX_UPLOAD_MB) may cap it lower at run time.
 LARGEST_MAX_MEDIA_MB = 500
-#: Recordings beside a written answer (`submission: text`): a few takes at most.
-TEXT_MEDIA_MAX_FILES = 2
 MEDIA_KINDS = ("text", "files")
 TEXT_LIMITS = {"short_text": 300, "long_text": 20000}
 MAX_ROWS = 50
@@ -174,7 +172,7 @@ def validate_settings(raw: dict[str, Any], context: ContentContext) -> dict[str,
                         max_files=checked.max_files)
     if checked.submission == "template":
         settings["template"] = _template(checked.template or "", context)
-    if checked.media:
+    if isinstance(checked.media, list) and checked.media:  # the validator made true a list
         settings.update(media_types=list(checked.media), max_media_mb=checked.max_media_mb)
     return settings
 
