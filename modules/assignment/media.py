@@ -79,7 +79,7 @@ def upload_rules(settings: dict[str, Any]) -> UploadRules:
     request_limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
     max_media_mb = float(settings.get("max_media_mb") or 0)
     if request_limit:
-        max_media_mb = min(max_media_mb, round(request_limit / (1024 * 1024), 1))
+        max_media_mb = min(max_media_mb, round(request_limit / (1024 * 1024), 2))
     if settings.get("submission") == "files":
         return UploadRules([*settings.get("allowed_types", []), *media_types], settings.get("max_size_mb", 0),
                            settings.get("max_files", 0), media_types, max_media_mb)
