@@ -106,11 +106,11 @@ def download_all(cohort_id: int, slug: str):
     with every submission it holds."""
     cohort, activity = _facilitated(cohort_id, slug)
     handins = handins_zip.latest_handins(cohort, activity)
+    archive = handins_zip.write_zip(activity, handins)  # before the commit, which would expire what it reads
+    name = handins_zip.safe_name(f"{activity.slug}-{cohort.name}", activity.slug) + ".zip"
     audit.record("assignment.handins.download", activity, cohort=cohort.id,
                  submissions=[h.submission.id for h in handins])
     db.session.commit()
-    archive = handins_zip.write_zip(activity, handins)
-    name = handins_zip.safe_name(f"{activity.slug}-{cohort.name}", activity.slug) + ".zip"
     response = send_file(archive, mimetype="application/zip", as_attachment=True, download_name=name, max_age=0)
     response.headers["Cache-Control"] = "no-store"
     return response
