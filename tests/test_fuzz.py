@@ -173,6 +173,7 @@ class Fuzzer:
                 continue
             response = self.client.get(url)
             if response.status_code != 200 or response.mimetype != "text/html":
+                response.close()  # a streamed file (a recording, a zip) holds a handle until closed
                 continue
             parser = FormCollector()
             parser.feed(response.get_data(as_text=True))
@@ -210,6 +211,7 @@ class Fuzzer:
         before = _row_counts() if method == "POST" else None
         response = self.client.open(url, method=method, data=form if method == "POST" else None,
                                     headers={"Accept": data.draw(st.sampled_from(["text/html", "application/json"]))})
+        response.close()
         assert response.status_code < 500, f"{method} {url} {form!r} -> {response.status_code}"
         if before is not None and _refused(response, method):
             self.refusals_checked += 1
