@@ -211,9 +211,10 @@ class Fuzzer:
         before = _row_counts() if method == "POST" else None
         response = self.client.open(url, method=method, data=form if method == "POST" else None,
                                     headers={"Accept": data.draw(st.sampled_from(["text/html", "application/json"]))})
-        response.close()
         assert response.status_code < 500, f"{method} {url} {form!r} -> {response.status_code}"
-        if before is not None and _refused(response, method):
+        refused = before is not None and _refused(response, method)
+        response.close()  # a streamed file (a recording, a zip) holds a handle until closed
+        if before is not None and refused:
             self.refusals_checked += 1
             after = _row_counts()
             changed = {t: (before[t], after[t]) for t in before if before[t] != after[t]}
