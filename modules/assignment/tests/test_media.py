@@ -231,3 +231,15 @@ def test_content_of_the_programme_turns_media_on_where_practitioners_need_it():
     root = Path(__file__).resolve().parents[3] / "content" / "modules"
     presentation = (root / "08-transnational-week-2" / "module.yaml").read_text(encoding="utf-8")
     assert "media: [mp3, m4a, webm, mp4]" in presentation
+    reflection = (root / "07-micro-innovation-life-cycle" / "module.yaml").read_text(encoding="utf-8")
+    assert "media: [mp3, m4a, webm]" in reflection
+
+
+def test_the_transcript_is_in_the_trainees_data_export(client, world, login):
+    from modules.assignment.privacy import export_for
+    _media_tasks(world)
+    login(world.trainee)
+    _post(client, VOICE, [(io.BytesIO(mp3_bytes()), "reflection.mp3")], transcript="My own words.")
+    exported = export_for(world.trainee)
+    versions = [v for s in exported["submissions"] for v in s["versions"]]
+    assert [v["transcript"] for v in versions] == ["My own words."]
