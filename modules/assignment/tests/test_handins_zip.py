@@ -170,3 +170,19 @@ def test_the_zip_takes_the_same_number_of_queries_for_2_or_30_trainees(client, w
     db.session.commit()
     assert len(_archive(client.get(_url(world))).namelist()) == 60
     assert _zip_queries(client, world) == small
+
+
+def test_a_group_task_has_a_folder_per_country_group(client, world, login, factory):
+    build_assignments(world)
+    tutor = factory.enrolled(world.transnational, CohortRole.FACILITATOR, "Teresa Transnational")
+    db.session.commit()
+    login(world.trainee)
+    assert client.post("/a/assignment/asg-group", data={"body": "Our presentation", "action": "submit",
+                                                        "draft_version": 0, "base_version": 0}).status_code == 302
+    client.post("/logout")
+    login(tutor)
+    response = client.get(f"/a/assignment/cohort/{world.transnational.id}/asg-group/handins.zip")
+    assert _archive(response).namelist() == [f"{world.cohort.name} ({world.cohort.id})/answer.html"]
+    client.post("/logout")
+    login(world.facilitator)  # facilitates the Swedish cohort, not the transnational one
+    assert client.get(f"/a/assignment/cohort/{world.transnational.id}/asg-group/handins.zip").status_code == 403

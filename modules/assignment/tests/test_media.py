@@ -243,3 +243,14 @@ def test_the_transcript_is_in_the_trainees_data_export(client, world, login):
     exported = export_for(world.trainee)
     versions = [v for s in exported["submissions"] for v in s["versions"]]
     assert [v["transcript"] for v in versions] == ["My own words."]
+
+
+def test_with_recordings_the_written_answer_is_not_marked_required(client, world, login):
+    _media_tasks(world)
+    login(world.trainee)
+    voice = client.get(VOICE).get_data(as_text=True)
+    plain = client.get("/a/assignment/asg-text").get_data(as_text=True)
+    assert 'Your answer <span class="text-body-secondary small">(required)' in plain
+    assert 'Your answer <span class="text-body-secondary small">(required)' not in voice
+    assert "Add a recording (optional)" in voice and "Transcript of your recording" in voice
+    assert "Add a recording (optional)" not in plain and "Transcript of your recording" not in plain
