@@ -44,3 +44,24 @@ def test_the_facilitator_plays_a_handed_in_mp3(app, open_page, world, client, lo
     assert 1.5 < duration < 2.6
     expect(page.get_by_text("After the walk with Family A.")).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_status_page_extends_several_trainees_and_passes_axe(open_page, world, factory):
+    from app.models import CohortRole
+    build_assignments(world)
+    rui = factory.enrolled(world.cohort, CohortRole.TRAINEE, "Rui Trainee")
+    db.session.commit()
+    page = open_page(viewport={"width": 390, "height": 844})  # a phone
+    log_in_and_land_home(page, world.facilitator.email)
+    page.goto(f"/a/assignment/cohort/{world.cohort.id}/asg-text")
+    expect(page.get_by_role("link", name="Download all hand-ins (zip)")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label(f"Select {world.trainee.name}").check()
+    page.get_by_label("Select Rui Trainee").check()
+    page.get_by_label("New due date for the selected trainees").fill("2099-11-07")
+    page.get_by_label("Reason").fill("The office was closed")
+    page.get_by_role("button", name="Grant the extension to the selected trainees").click()
+    expect(page.get_by_text("2 trainee(s) now have until")).to_be_visible()
+    from modules.assignment.models import Extension
+    db.session.expire_all()
+    assert sorted(db.session.scalars(select(Extension.user_id))) == sorted([world.trainee.id, rui.id])
