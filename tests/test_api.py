@@ -298,3 +298,26 @@ def test_dashboard_tables_follow_the_page_scope(client, world):
     assert client.get("/api/v1/dashboard/secrets", headers=secret).status_code == 404
     assert client.get("/api/v1/dashboard/cohorts", headers=bearer(token_for(world.trainee, [COHORTS_READ]))
                       ).status_code == 403
+
+
+def test_report_is_the_report_page_s_figures_for_coordinators(client, world):
+    from app.services import report as report_service
+    build_programme(1, 1, run=world.run)
+    db.session.commit()
+    every = client.get("/api/v1/report", headers=bearer(token_for(world.admin, [COHORTS_READ])))
+    assert every.status_code == 200, every.get_data(as_text=True)
+    body = every.get_json()
+    expected = report_service.build(world.run, utcnow().date())
+    assert body["run"] == world.run.name
+    assert {c["country"] for c in body["countries"]} == {c.label for c in expected.countries}
+    assert sum(c["started"] for c in body["countries"]) == expected.total.started
+    national = client.get("/api/v1/report", headers=bearer(token_for(world.national_coordinator, [COHORTS_READ])))
+    assert national.status_code == 200
+    labels = {c["country"] for c in national.get_json()["countries"]}
+    assert labels and all("Norway" not in label for label in labels)
+    assert client.get("/api/v1/report?run=999999", headers=bearer(token_for(world.admin, [COHORTS_READ]))
+                      ).status_code == 404
+    assert client.get("/api/v1/report?run=x", headers=bearer(token_for(world.admin, [COHORTS_READ]))
+                      ).status_code == 400
+    assert client.get("/api/v1/report", headers=bearer(token_for(world.facilitator, [COHORTS_READ]))
+                      ).status_code == 403

@@ -188,7 +188,8 @@ def test_broken_yaml_names_the_line(app, tmp_path):
     content = write_tree(tmp_path, {FIRST_FILE: broken})
     result = run(app, "check", "--path", str(content))
     assert result.exit_code == 1
-    assert problems(result)[0].startswith("content/modules/01-first/module.yaml:4: broken YAML:")
+    assert problems(result) == ["content/modules/01-first/module.yaml:3:8: broken YAML: unclosed list: the '[' that "
+                                "starts here needs a closing ']' on the same entry"]
 
 
 def test_unknown_activity_type(app, tmp_path):
@@ -204,9 +205,9 @@ def test_module_hours_must_add_up(app, tmp_path):
     content = write_tree(tmp_path, {FIRST_FILE: FIRST.replace("hours: 10", "hours: 11")})
     result = run(app, "check", "--path", str(content))
     assert problems(result) == [
-        "content/modules/01-first/module.yaml:1: module 'first' has hours 11, but its activities (6) and "
+        "content/modules/01-first/module.yaml:5: module 'first' has hours 11, but its activities (6) and "
         "meetings (4) add up to 10",
-        "content/programme.yaml:1: the modules add up to 21 hours, but total_hours is 20",
+        "content/programme.yaml:4: the modules add up to 21 hours, but total_hours is 20",
         f"content/programme.yaml:{PROGRAMME_SPLIT_LINE}: the national modules add up to 11 hours, but "
         "hours_by_component gives national 10"]
 
@@ -311,7 +312,7 @@ def test_missing_files_and_unknown_meeting(app, tmp_path):
     result = run(app, "check", "--path", str(content))
     assert problems(result) == [
         "content/modules/01-first/module.yaml:9: file not found: content/modules/01-first/intro.md",
-        "content/modules/01-first/module.yaml:35: unknown meeting 'kick-off' in the due rule",
+        "content/modules/01-first/module.yaml:35: unknown meeting 'kick-off' in the due rule (did you mean 'kickoff'?)",
         "content/modules/01-first/module.yaml:38: file not found: lessons/gone.md"]
 
 
@@ -322,7 +323,7 @@ def test_every_problem_is_reported_at_once(app, tmp_path):
     result = run(app, "check", "--path", str(content))
     assert result.exit_code == 1
     assert [p.split(": ")[0] for p in problems(result)] == [
-        "content/modules/02-second/module.yaml:1",  # hours
+        "content/modules/02-second/module.yaml:5",  # hours
         f"content/modules/01-first/module.yaml:{FIRST_ACTIVITY_LINE}",  # type
         "content/modules/01-first/module.yaml:36"]  # competency
     assert result.output.strip().endswith("3 problems found.")
@@ -365,7 +366,8 @@ def test_variant_problems(app, tmp_path):
     assert problems(result) == [
         "content/variants/xx/variant.yaml:1: unknown country 'XX' (known: IT, NO, PT, SE, SI)",
         "content/variants/xx/variant.yaml:3: unknown module 'nowhere'",
-        "content/variants/xx/variant.yaml:7: unknown activity 'read-less' in module 'first'",
+        ("content/variants/xx/variant.yaml:7: unknown activity 'read-less' in module 'first' "
+         "(did you mean 'read-more'?)"),
         "content/variants/xx/variant.yaml:1: with this variant, XX's programme has 18 hours; it must stay 20",
         ("content/variants/xx/variant.yaml:1: with this variant, module 'second' has 8 hours for XX; "
          "it must keep its 10")]

@@ -4,7 +4,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, EmailField, SearchField, SelectField, StringField
+from wtforms import DateField, EmailField, HiddenField, SearchField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
@@ -130,3 +130,9 @@ class AuditFilterForm(FlaskForm):
     def validate_date_to(self, field) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end of the period is before its start."))
+
+
+class ApplyContentForm(FlaskForm):
+    """Apply the latest content version to a run: only the CSRF token; the version applied is the
+    one the preview showed (a newer import in between makes the form stale)."""
+    target = HiddenField()

@@ -21,7 +21,7 @@ from ..extensions import db
 from ..input_guard import bounded_int
 from ..models import AuditEvent, Cohort, CohortKind, Country, Membership, ProgrammeRun, SiteRole, User
 from ..privacy.forms import erase_form_for
-from ..services import accounts, enrolment, runs
+from ..services import accounts, content_updates, enrolment, runs
 from ..services import cohorts as cohort_service
 from ..services.runs import RuleError
 from ..timeutil import add_days
@@ -297,7 +297,8 @@ def run_detail(run_id: int):
                                       .options(selectinload(Cohort.country)).order_by(Cohort.kind, Cohort.name)))
     has_transnational = any(c.is_transnational for c in cohorts)
     return render_template("admin/run.html", run=run, cohorts=cohorts, has_transnational=has_transnational,
-                           counts=cohort_service.role_counts([c.id for c in cohorts]))
+                           counts=cohort_service.role_counts([c.id for c in cohorts]),
+                           content=content_updates.content_status(run))
 
 
 @bp.route("/runs/<int:run_id>/edit", methods=["GET", "POST"])

@@ -146,6 +146,34 @@ class DashboardTable(BaseModel):
     rows: list[list[str | int | float | None]]
 
 
+class ReportQuery(Strict):
+    run: int | None = Field(None, ge=1, le=2**31 - 1, description="The run's id (default: the latest one).")
+
+
+class ReportCountry(BaseModel):
+    country: str
+    started: int
+    finished: int
+    dropped: int
+    hours_delivered: str
+    ecvet_credits_awarded: str
+
+
+class ReportTableOut(BaseModel):
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+    note: str = Field(description="What was left out of the figures and why (the small-group rule).")
+
+
+class ReportOut(BaseModel):
+    run: str
+    on: str = Field(description="ISO date the figures are for.")
+    countries: list[ReportCountry]
+    evaluation: list[ReportTableOut] = Field(
+        description="Questionnaire ratings, aggregates only, each under its small-group rule.")
+
+
 class EnrolmentOut(BaseModel):
     created: list[str] = Field(description="E-mail addresses of the accounts created and invited.")
     enrolled: list[str] = Field(description="Existing users added to the cohort.")

@@ -13,10 +13,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..extensions import db
 from ..models import Country, Programme
 from ..plugins import planned_types, registry
+from ..services.content_updates import UpdateRefused
 from .importer import import_content
 from .loader import ContentTree, load_content
 from .translations import LANGUAGES, Translations, load_translations
 from .validator import validate
+from .versions import VersionReport
 
 content_cli = AppGroup("content", help="The programme's content files.")
 
@@ -45,6 +47,9 @@ def _checked_tree(path: Path | None) -> ContentTree:
         for problem in problems:
             click.echo(str(problem), err=True)
         click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found.", err=True)
+        if tree.unreadable:
+            click.echo("Checks across files (references, hours, settings) run once every file above "
+                       "is valid YAML.", err=True)
         raise SystemExit(1)
     return tree
 
@@ -95,6 +100,12 @@ def import_(path: Path | None, dry_run: bool) -> None:
     tree = _checked_tree(path)
     try:
         report = import_content(tree, dry_run=dry_run)
+    except UpdateRefused as exc:
+        db.session.rollback()
+        for message in exc.messages:
+            click.echo(message, err=True)
+        click.echo("Import refused: nothing was imported.", err=True)
+        raise SystemExit(1) from exc
     except SQLAlchemyError as exc:
         db.session.rollback()
         raise click.ClickException(f"the database refused the import ({type(exc).__name__}); "
@@ -115,8 +126,21 @@ def import_(path: Path | None, dry_run: bool) -> None:
         click.echo(f"  {line}")
     for file in report.files:
         click.echo(f"  {'would copy' if dry_run else 'copied'} file {file}")
+    _report_versions(report.versions, dry_run)
     if not dry_run:
         _schedule_meetings(tree.programme.slug)
+
+
+def _report_versions(versions: VersionReport, dry_run: bool) -> None:
+    if not versions.created or versions.version is None:
+        return
+    would = "would be" if dry_run else "is"
+    click.echo(f"Content version {versions.version.label} of {versions.version.created_at:%Y-%m-%d %H:%M} "
+               f"{would} the one runs opened from now on teach.")
+    for name in versions.followed:
+        click.echo(f"  run “{name}” (not started yet) follows it")
+    for name in versions.behind:
+        click.echo(f"  run “{name}” keeps its version; to correct it: flask content apply --run \"{name}\"")
 
 
 def _schedule_meetings(slug: str) -> None:
@@ -127,3 +151,38 @@ def _schedule_meetings(slug: str) -> None:
     db.session.commit()
     if created:
         click.echo(f"Scheduled {created} meeting{'s' if created != 1 else ''} for the cohorts of its runs.")
+
+
+@content_cli.command("apply")
+@click.option("--run", "run_name", required=True, help="The run's name, as the admin pages show it.")
+@click.option("--dry-run", is_flag=True, help="Only show what would change; write nothing.")
+def apply(run_name: str, dry_run: bool) -> None:
+    """Move a run under way to the latest content version: show the changes, then apply them.
+    Trainees' work, completions, hours and answers are never changed."""
+    from ..models import ProgrammeRun
+    from ..services.content_updates import apply_update, plan_update
+    run = db.session.scalar(select(ProgrammeRun).where(ProgrammeRun.name == run_name))
+    if run is None:
+        raise click.ClickException(f"no run is called “{run_name}”.")
+    plan = plan_update(run)
+    if plan is None or not plan.available:
+        click.echo(f"Run “{run.name}” already teaches the latest content version. Nothing to change.")
+        return
+    click.echo(f"Run “{run.name}”: from content version {plan.current.label} of {plan.current.created_at:%Y-%m-%d} "
+               f"to {plan.target.label} of {plan.target.created_at:%Y-%m-%d}:")
+    for change in plan.changes:
+        click.echo(f"  {change.line()}")
+    if not plan.changes:
+        click.echo("  (no change a page shows)")
+    if plan.blockers:
+        for blocker in plan.blockers:
+            click.echo(blocker.message(run.name), err=True)
+        click.echo("Update refused: nothing was changed.", err=True)
+        raise SystemExit(1)
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+        return
+    scheduled = apply_update(plan)
+    db.session.commit()
+    click.echo(f"Applied. Trainees' work, completions, hours and answers are unchanged"
+               f"{f'; {scheduled} meetings scheduled' if scheduled else ''}.")

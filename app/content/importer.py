@@ -19,6 +19,7 @@ from ..extensions import db
 from ..models import Activity, Competency, Country, EcvetUnit, MeetingPlan, Module, Programme, Resource
 from ..timeutil import utcnow
 from .loader import ActivityNode, ContentTree
+from .versions import VersionReport, record_version
 
 
 @dataclass
@@ -61,6 +62,8 @@ class ImportReport:
     sections: dict[str, Changes] = field(default_factory=lambda: {name: Changes() for name in SECTIONS})
     #: Resource files copied into the upload folder.
     files: list[str] = field(default_factory=list)
+    #: The content version the import made (or found unchanged) and the runs it moved.
+    versions: VersionReport = field(default_factory=VersionReport)
 
     @property
     def changed(self) -> bool:
@@ -123,6 +126,8 @@ class _Importer:
         db.session.flush()
         if self.report.changed and not self.dry_run:
             record("content.import", programme, version=programme.version, changes=self.report.summary())
+        # Also on a dry run: it must say whether the import would be refused (the caller rolls back).
+        self.report.versions = record_version(programme, self.tree)
         return self.report
 
     def programme(self) -> Programme:

@@ -6,7 +6,9 @@ and records a Problem for each fault instead of stopping; cross-references (slug
 plugin settings) are the validator's job."""
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
@@ -16,6 +18,7 @@ from typing import Any
 import yaml
 
 from ..timeutil import DEFAULT_END, DEFAULT_START
+from .yaml_errors import describe as describe_yaml_error
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 COMPONENTS = ("national", "transnational")
@@ -48,6 +51,12 @@ class Ref:
     """A code or slug naming something defined elsewhere, with where it was written."""
     value: str
     loc: Loc
+
+
+def did_you_mean(value: str, known: Iterable[str]) -> str:
+    """" (did you mean 'x'?)" for the known name nearest to a mistyped one, or ""."""
+    close = difflib.get_close_matches(value, sorted(set(known)), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 # --- YAML with line numbers -----------------------------------------------------------------
@@ -122,9 +131,8 @@ def parse_yaml(text: str, shown: str, problems: list[Problem], line_offset: int 
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 if mark else 1) + line_offset
-        problems.append(Problem(f"{shown}:{line}", f"broken YAML: {exc.problem or exc.context}"))
+        fault = describe_yaml_error(exc, text)
+        problems.append(Problem(f"{shown}:{fault.line + line_offset}:{fault.column}", f"broken YAML: {fault.message}"))
         return None
     except yaml.YAMLError as exc:
         problems.append(Problem(f"{shown}:{1 + line_offset}", f"broken YAML: {exc}"))
@@ -258,6 +266,8 @@ class ModuleNode:
     meetings: list[MeetingNode]
     activities: list[ActivityNode]
     loc: Loc
+    #: The line of `hours:`, where an hours mismatch is reported.
+    hours_loc: Loc | None = None
 
 
 @dataclass
@@ -297,6 +307,7 @@ class ProgrammeNode:
     #: the line of each entry (empty when the key is missing or broken: already a problem).
     component_hours: dict[str, tuple[Decimal, Loc]] = field(default_factory=dict)
     component_hours_loc: Loc | None = None
+    total_hours_loc: Loc | None = None
 
 
 @dataclass
@@ -306,6 +317,8 @@ class ContentTree:
     modules: list[ModuleNode] = field(default_factory=list)
     variants: list[VariantNode] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: Files that are not valid YAML: checks across files wait for them (no follow-on errors).
+    unreadable: list[str] = field(default_factory=list)
     #: The translations' overlays (app/content/translations.py), once checked; None before.
     translations: Any = None
 
@@ -453,9 +466,10 @@ class _Fields:
 # --- reading files --------------------------------------------------------------------------
 
 class _Reader:
-    def __init__(self, root: Path, problems: list[Problem]):
+    def __init__(self, root: Path, problems: list[Problem], unreadable: list[str] | None = None):
         self.root = root
         self.problems = problems
+        self.unreadable = [] if unreadable is None else unreadable
         self.resources: dict[Path, ResourceNode] = {}
 
     def shown(self, path: Path) -> str:
@@ -488,6 +502,8 @@ class _Reader:
         data = parse_yaml(text, self.shown(path), self.problems)
         if data is None and len(self.problems) == before:
             self.problems.append(Problem(f"{self.shown(path)}:1", "the file is empty"))
+        elif data is None:
+            self.unreadable.append(self.shown(path))
         return data
 
     def inside(self, base: Path, relative: str, where: Loc) -> Path | None:
@@ -526,7 +542,8 @@ class _Reader:
             slug=f.slug(), title=f.text("title"), version=f.text("version"), total_hours=f.decimal("total_hours"),
             duration_months=f.integer("duration_months", 12, minimum=1), summary_md=f.text("summary"),
             competencies=competencies, ecvet_units=units, module_refs=f.refs("modules"), loc=f.loc(),
-            component_hours=self._component_hours(f, shown), component_hours_loc=f.loc("hours_by_component"))
+            component_hours=self._component_hours(f, shown), component_hours_loc=f.loc("hours_by_component"),
+            total_hours_loc=f.loc("total_hours"))
 
     def _component_hours(self, programme: _Fields, shown: str) -> dict[str, tuple[Decimal, Loc]]:
         if not programme.has("hours_by_component"):
@@ -550,8 +567,10 @@ class _Reader:
     def module(self, ref: Ref) -> ModuleNode | None:
         folder = self.root / "modules" / ref.value
         if not (folder / "module.yaml").is_file():
+            folders = [p.parent.name for p in (self.root / "modules").glob("*/module.yaml")]
             self.problems.append(Problem(str(ref.loc), f"module folder '{ref.value}' has no module.yaml "
-                                                       f"(expected {self.shown(folder / 'module.yaml')})"))
+                                                       f"(expected {self.shown(folder / 'module.yaml')})"
+                                                       f"{did_you_mean(ref.value, folders)}"))
             return None
         path = folder / "module.yaml"
         data = self.load_yaml(path)
@@ -589,7 +608,7 @@ class _Reader:
             ecvet_unit=Ref(f.text("ecvet_unit"), f.loc("ecvet_unit")) if f.has("ecvet_unit") else None,
             credit_points=f.decimal("credit_points"), competencies=f.refs("competencies"),
             summary_md=self.summary(f, folder), learning_outcomes=outcomes, resources=resources,
-            meetings=meetings, activities=activities, loc=f.loc())
+            meetings=meetings, activities=activities, loc=f.loc(), hours_loc=f.loc("hours"))
 
     def summary(self, f: _Fields, folder: Path) -> str:
         """`summary:` names a Markdown file beside module.yaml, or is Markdown itself."""
@@ -672,6 +691,7 @@ class _Reader:
             return None
         data = parse_yaml("".join(lines[1:end]), shown, self.problems, line_offset=1)
         if data is None:
+            self.unreadable.append(shown)
             return None
         f = _Fields(data, shown, self.problems, "resource front matter", ("slug", "title", "kind"),
                     ("competencies", "source", "file"), line=1)
@@ -760,7 +780,7 @@ def load_content(root: Path | str) -> ContentTree:
     if not root.is_dir():
         tree.problems.append(Problem(str(root), "content folder not found"))
         return tree
-    reader = _Reader(root, tree.problems)
+    reader = _Reader(root, tree.problems, tree.unreadable)
     tree.programme = reader.programme()
     if tree.programme is not None:
         for ref in tree.programme.module_refs:

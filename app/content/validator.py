@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..plugins import ConfigError, ContentContext, PluginRegistry
-from .loader import ActivityNode, ContentTree, Loc, Problem, Ref, plain
+from .loader import ActivityNode, ContentTree, Loc, Problem, Ref, did_you_mean, plain
 
 
 def _fmt(number: Decimal) -> str:
@@ -77,11 +77,13 @@ class _Checker:
     def known_competencies(self, refs: list[Ref]) -> None:
         for ref in refs:
             if ref.value not in self.codes:
-                self.add(ref.loc, f"unknown competency '{ref.value}' (known: {', '.join(sorted(self.codes))})")
+                self.add(ref.loc, f"unknown competency '{ref.value}'{did_you_mean(ref.value, self.codes)} "
+                                  f"(known: {', '.join(sorted(self.codes))})")
 
     def check_module(self, module) -> None:
         if module.ecvet_unit is not None and module.ecvet_unit.value not in self.units:
-            self.add(module.ecvet_unit.loc, f"unknown ECVET unit '{module.ecvet_unit.value}' "
+            self.add(module.ecvet_unit.loc, f"unknown ECVET unit '{module.ecvet_unit.value}'"
+                                            f"{did_you_mean(module.ecvet_unit.value, self.units)} "
                                             f"(known: {', '.join(self.units)})")
         self.known_competencies(module.competencies)
         for outcome in module.learning_outcomes:
@@ -94,9 +96,10 @@ class _Checker:
         activities = sum((a.hours for a in module.activities), Decimal(0))
         meetings = sum((m.hours for m in module.meetings), Decimal(0))
         if activities + meetings != module.hours:
-            self.add(module.loc, f"module '{module.slug}' has hours {_fmt(module.hours)}, but its activities "
-                                 f"({_fmt(activities)}) and meetings ({_fmt(meetings)}) add up to "
-                                 f"{_fmt(activities + meetings)}")
+            self.add(module.hours_loc or module.loc,
+                     f"module '{module.slug}' has hours {_fmt(module.hours)}, but its activities "
+                     f"({_fmt(activities)}) and meetings ({_fmt(meetings)}) add up to "
+                     f"{_fmt(activities + meetings)}")
 
     def check_order(self) -> None:
         """`order:` follows the list in programme.yaml, so pages and the files agree."""
@@ -111,7 +114,7 @@ class _Checker:
         programme = self.tree.programme
         total = sum((m.hours for m in self.tree.modules), Decimal(0))
         if total != programme.total_hours:
-            self.add(programme.loc, f"the modules add up to {_fmt(total)} hours, "
+            self.add(programme.total_hours_loc or programme.loc, f"the modules add up to {_fmt(total)} hours, "
                                     f"but total_hours is {_fmt(programme.total_hours)}")
         self.check_split()
 
@@ -146,14 +149,17 @@ class _Checker:
         self.known_competencies(activity.competencies)
         due = activity.due
         if due is not None and due.after_meeting is not None and due.after_meeting.value not in self.meetings:
-            self.add(due.after_meeting.loc, f"unknown meeting '{due.after_meeting.value}' in the due rule")
+            self.add(due.after_meeting.loc, f"unknown meeting '{due.after_meeting.value}' in the due rule"
+                                            f"{did_you_mean(due.after_meeting.value, self.meetings)}")
         plugin = self.plugins.get(activity.type)
         if plugin is None:
             if activity.type in self.planned:
                 activity.normalised = plain(activity.settings)
             elif activity.type:
                 known = ", ".join([*self.plugins.names(), *self.planned])
-                self.add(activity.loc, f"unknown activity type '{activity.type}' (known: {known})")
+                self.add(activity.loc, f"unknown activity type '{activity.type}'"
+                                       f"{did_you_mean(activity.type, [*self.plugins.names(), *self.planned])} "
+                                       f"(known: {known})")
             return
         context = ContentContext(root=self.tree.root, base_dir=activity.base_dir, file=activity.loc.file,
                                  line=activity.settings_line, key_lines=dict(activity.settings.key_lines),
@@ -166,7 +172,7 @@ class _Checker:
     def check_variant(self, variant) -> None:
         programme = self.tree.programme
         if self.countries is not None and variant.country not in self.countries:
-            self.add(variant.loc, f"unknown country '{variant.country}' "
+            self.add(variant.loc, f"unknown country '{variant.country}'{did_you_mean(variant.country, self.countries)} "
                                   f"(known: {', '.join(sorted(self.countries))})")
         modules = {m.slug: m for m in self.tree.modules}
         changed: dict[str, Loc] = {}
@@ -197,7 +203,7 @@ class _Checker:
 
     def _module(self, ref: Ref, modules: dict) -> Any:
         if ref.value not in modules:
-            self.add(ref.loc, f"unknown module '{ref.value}'")
+            self.add(ref.loc, f"unknown module '{ref.value}'{did_you_mean(ref.value, modules)}")
             return None
         return modules[ref.value]
 
@@ -208,7 +214,8 @@ class _Checker:
             return None
         common = next((a for a in module.activities if a.slug == activity_ref.value), None)
         if common is None:
-            self.add(activity_ref.loc, f"unknown activity '{activity_ref.value}' in module '{module.slug}'")
+            self.add(activity_ref.loc, f"unknown activity '{activity_ref.value}' in module '{module.slug}'"
+                                       f"{did_you_mean(activity_ref.value, [a.slug for a in module.activities])}")
             return None
         if activity_ref.value in changed:
             self.add(activity_ref.loc, f"activity '{activity_ref.value}' is already replaced or removed "
@@ -220,5 +227,9 @@ class _Checker:
 
 def validate(tree: ContentTree, plugins: PluginRegistry, planned: list[str],
              countries: set[str] | None = None) -> list[Problem]:
-    """Every problem in the tree: the loader's, then the cross-file checks'."""
+    """Every problem in the tree: the loader's, then the cross-file checks'. While a file is not
+    valid YAML, only the loader's problems: what the other files say about its slugs and hours
+    would be follow-on errors that go away once it is fixed."""
+    if tree.unreadable:
+        return list(tree.problems)
     return [*tree.problems, *_Checker(tree, plugins, planned, countries).run()]

@@ -2,7 +2,9 @@
 from .api_token import ApiToken
 from .audit import AuditEvent
 from .cohort import Cohort, CohortKind, CohortRole, Country, Membership, ProgrammeRun
+from .content_version import ContentVersion
 from .engagement import Draft, Notification
+from .messaging import Announcement, AnnouncementRecipient, DigestSent, NotificationPreference, ReminderSent
 from .outbox import OutboxMessage, OutboxStatus
 from .programme import (
                         Activity,
@@ -19,9 +21,12 @@ from .programme import (
                         Programme,
                         Resource,
 )
+from .two_factor import Passkey, RecoveryCode
 from .user import PasswordToken, SiteRole, User, UserSession
 
-__all__ = ["Activity", "ApiToken", "Attendance", "AuditEvent", "Cohort", "CohortKind", "CohortRole", "Competency",
-           "Completion", "CompletionState", "Component", "Country", "Draft", "EcvetUnit", "KnowledgeKind", "Meeting",
-           "MeetingPlan", "Membership", "Module", "Notification", "OutboxMessage", "OutboxStatus", "PasswordToken",
-           "Programme", "ProgrammeRun", "Resource", "SiteRole", "User", "UserSession"]
+__all__ = ["Activity", "Announcement", "AnnouncementRecipient", "ApiToken", "Attendance", "AuditEvent", "Cohort",
+           "CohortKind", "CohortRole", "Competency", "Completion", "CompletionState", "Component", "ContentVersion",
+           "Country", "DigestSent", "Draft", "EcvetUnit", "KnowledgeKind", "Meeting", "MeetingPlan", "Membership",
+           "Module", "Notification", "NotificationPreference", "OutboxMessage", "OutboxStatus", "Passkey",
+           "PasswordToken", "Programme", "ProgrammeRun", "RecoveryCode", "ReminderSent", "Resource", "SiteRole", "User",
+           "UserSession"]

@@ -12,6 +12,7 @@ from ..timeutil import utcnow
 from .user import User
 
 if TYPE_CHECKING:
+    from .content_version import ContentVersion
     from .programme import Programme
 
 
@@ -55,9 +56,12 @@ class ProgrammeRun(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: The imported programme this run teaches (None: the installation's only programme).
     programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"), index=True)
+    #: The content version the run teaches (docs/content-versions.md); None: the latest, always.
+    content_version_id: Mapped[int | None] = mapped_column(ForeignKey("content_version.id"), index=True)
 
     cohorts: Mapped[list[Cohort]] = relationship(back_populates="run", order_by="Cohort.name")
     programme: Mapped[Programme | None] = relationship()
+    content_version: Mapped[ContentVersion | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<ProgrammeRun {self.id} {self.name}>"

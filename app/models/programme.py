@@ -56,6 +56,9 @@ class Programme(db.Model):
     duration_months: Mapped[int]
     summary_md: Mapped[str] = mapped_column(Text, default="")
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The latest content version (ContentVersion.id); the rows below hold it. Not a foreign key:
+    #: content_version already points here, and a cycle would complicate every migration.
+    content_version_id: Mapped[int | None]
 
     competencies: Mapped[list[Competency]] = relationship(back_populates="programme", order_by="Competency.position",
                                                           cascade="all, delete-orphan")

@@ -33,6 +33,7 @@ from ..extensions import db
 from ..models import Attendance, Cohort, Meeting, MeetingPlan, Module, Programme, ProgrammeRun, User
 from ..timeutil import DEFAULT_END, DEFAULT_START, EARLIEST_DATE, LATEST_DATE, add_days, utcnow
 from ..timezones import FALLBACK_ZONE, is_zone, today_in, zone_for_country
+from .pinned import overlay_modules, overlay_plans, pinned_content
 
 Problems = list[tuple[str | None, str]]
 
@@ -62,11 +63,21 @@ def programme_of(run: ProgrammeRun) -> Programme | None:
     return programmes[0] if len(programmes) == 1 else None
 
 
-def _plans(programme: Programme, kind: str) -> list[MeetingPlan]:
-    return list(db.session.scalars(
-        select(MeetingPlan).join(Module).where(Module.programme_id == programme.id, Module.retired.is_(False),
-                                               MeetingPlan.retired.is_(False), MeetingPlan.kind == kind)
-        .order_by(Module.order, MeetingPlan.position, MeetingPlan.id)))
+def _plans(programme: Programme, kind: str, run: ProgrammeRun | None = None) -> list[MeetingPlan]:
+    """The meeting plans of the run's content version (app/services/pinned.py)."""
+    pinned = pinned_content(run, programme)
+    if pinned is None:
+        return list(db.session.scalars(
+            select(MeetingPlan).join(Module).where(Module.programme_id == programme.id, Module.retired.is_(False),
+                                                   MeetingPlan.retired.is_(False), MeetingPlan.kind == kind)
+            .order_by(Module.order, MeetingPlan.position, MeetingPlan.id)))
+    modules = overlay_modules(list(db.session.scalars(select(Module).where(
+        Module.programme_id == programme.id, Module.slug.in_(pinned.slugs("modules"))))), pinned)
+    plans = overlay_plans(list(db.session.scalars(select(MeetingPlan).where(
+        MeetingPlan.slug.in_(pinned.slugs("meeting_plans"))))), pinned, {m.slug: m for m in modules})
+    order = {m.id: m.order for m in modules}
+    return sorted((p for p in plans if p.kind == kind and p.module_id in order),
+                  key=lambda p: (order[p.module_id], p.position, p.id))
 
 
 def schedule_meetings(cohort: Cohort) -> list[Meeting]:
@@ -78,7 +89,7 @@ def schedule_meetings(cohort: Cohort) -> list[Meeting]:
     existing = {m.plan_id: m for m in db.session.scalars(
         select(Meeting).where(Meeting.cohort_id == cohort.id, Meeting.plan_id.is_not(None)))}
     created: list[Meeting] = []
-    for plan in _plans(programme, cohort.kind):
+    for plan in _plans(programme, cohort.kind, cohort.run):
         meeting = existing.get(plan.id)
         if meeting is not None:
             if meeting.hours != plan.hours:

@@ -33,6 +33,7 @@ from ..plugins import ActivityPlugin, registry
 from ..timeutil import add_days, utcnow
 from .due_dates import apply_due_overrides, due_date
 from .due_dates import due_date_of as due_date_of
+from .pinned import Pinned, overlay_activities, overlay_modules, overlay_plans, overlay_programme, pinned_content
 from .programme_viewer import Viewer, cohort_meetings, is_visible
 from .programme_viewer import activity_or_404 as activity_or_404
 from .programme_viewer import viewer_for as viewer_for
@@ -187,6 +188,11 @@ class ProgrammeRows:
 
 
 def programme_rows(programme: Programme, run: ProgrammeRun | None) -> ProgrammeRows:
+    """The rows of the run's content version: the latest import's, or (a run pinned to an older
+    version, app/services/pinned.py) that version's items laid over the same rows."""
+    pinned = pinned_content(run, programme)
+    if pinned is not None:
+        return _pinned_rows(programme, run, pinned)
     programme_modules = select(Module.id).where(Module.programme_id == programme.id, Module.retired.is_(False))
     modules = list(db.session.scalars(select(Module).where(Module.id.in_(programme_modules))
                                       .order_by(Module.order, Module.id)))
@@ -196,6 +202,22 @@ def programme_rows(programme: Programme, run: ProgrammeRun | None) -> ProgrammeR
     plans = list(db.session.scalars(select(MeetingPlan).where(MeetingPlan.module_id.in_(programme_modules),
                                                               MeetingPlan.retired.is_(False))
                                     .order_by(MeetingPlan.position, MeetingPlan.id)))
+    return ProgrammeRows(modules, activities, plans, _closing_dates(run, activities))
+
+
+def _pinned_rows(programme: Programme, run: ProgrammeRun | None, pinned: Pinned) -> ProgrammeRows:
+    """The same three queries, choosing rows by the version's slugs (a row retired since is kept)."""
+    overlay_programme(programme, pinned)
+    all_modules = select(Module.id).where(Module.programme_id == programme.id)
+    modules = overlay_modules(list(db.session.scalars(select(Module).where(
+        Module.programme_id == programme.id, Module.slug.in_(pinned.slugs("modules"))))), pinned)
+    by_slug = {m.slug: m for m in modules}
+    activities = overlay_activities(list(db.session.scalars(
+        select(Activity).where(Activity.module_id.in_(all_modules), Activity.slug.in_(pinned.slugs("activities")))
+        .options(joinedload(Activity.country)))), pinned, by_slug)
+    plans = overlay_plans(list(db.session.scalars(select(MeetingPlan).where(
+        MeetingPlan.module_id.in_(all_modules), MeetingPlan.slug.in_(pinned.slugs("meeting_plans"))))),
+        pinned, by_slug)
     return ProgrammeRows(modules, activities, plans, _closing_dates(run, activities))
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Activity, Cohort, CohortRole, Meeting, Membership, Module, Programme, ProgrammeRun, SiteRole, User
+from .pinned import Pinned, overlay_activities, overlay_modules, pinned_content
 
 
 @dataclass
@@ -102,20 +103,42 @@ def viewer_or_404(user: User) -> Viewer:
 
 
 def activity_or_404(viewer: Viewer, slug: str, type_: str | None = None) -> Activity:
-    """An activity of the viewer's programme and country (any country for site-wide staff)."""
-    activity = db.session.scalar(
-        select(Activity).join(Module).where(Activity.slug == slug, Activity.retired.is_(False),
-                                            Module.retired.is_(False), Module.programme_id == viewer.programme.id)
-        .options(joinedload(Activity.module), joinedload(Activity.country)))
+    """An activity of the viewer's programme and country (any country for site-wide staff), as
+    the viewer's run's content version has it."""
+    pinned = pinned_content(viewer.run, viewer.programme)
+    query = (select(Activity).join(Module).where(Activity.slug == slug, Module.programme_id == viewer.programme.id)
+             .options(joinedload(Activity.module), joinedload(Activity.country)))
+    if pinned is None:
+        query = query.where(Activity.retired.is_(False), Module.retired.is_(False))
+    elif slug not in pinned.section("activities"):
+        raise NotFound
+    activity = db.session.scalar(query)
+    if activity is not None and pinned is not None:
+        _overlay_one(activity, pinned)
     if activity is None or (type_ is not None and activity.type != type_):
         raise NotFound
     replaced: set[int] = set()
     if activity.country_id is None and viewer.country_id is not None:
-        replaced = set(db.session.scalars(select(Activity.replaces_id).where(
-            Activity.replaces_id == activity.id, Activity.country_id == viewer.country_id,
-            Activity.retired.is_(False))))
+        replacing = select(Activity.replaces_id).where(Activity.replaces_id == activity.id,
+                                                       Activity.country_id == viewer.country_id)
+        if pinned is None:
+            replacing = replacing.where(Activity.retired.is_(False))
+        else:
+            replacing = replacing.where(Activity.slug.in_(
+                [s for s, a in pinned.section("activities").items() if a.get("replaces") == slug]))
+        replaced = set(db.session.scalars(replacing))
     if not is_visible(viewer, activity, replaced):
         raise NotFound
     return activity
 
 
+def _overlay_one(activity: Activity, pinned: Pinned) -> None:
+    """The activity and its module as the run's version has them (the module may have moved)."""
+    module_slug = pinned.section("activities")[activity.slug].get("module")
+    modules = {activity.module.slug: activity.module}
+    if module_slug and module_slug not in modules:
+        moved = db.session.scalar(select(Module).where(Module.slug == module_slug))
+        if moved is not None:
+            modules[module_slug] = moved
+    overlay_modules(list(modules.values()), pinned)
+    overlay_activities([activity], pinned, modules, by_slug={})

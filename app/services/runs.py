@@ -87,9 +87,12 @@ def _check_run(name: str, starts_on: date, ends_on: date, run_id: int | None = N
 def create_run(name: str, starts_on: date, ends_on: date) -> ProgrammeRun:
     _check_run(name, starts_on, ends_on)
     run = ProgrammeRun(name=name.strip(), starts_on=starts_on, ends_on=ends_on)
+    # A run teaches the content as it is when it is opened (docs/content-versions.md).
+    programme = meetings.programme_of(run)
+    run.content_version_id = programme.content_version_id if programme is not None else None
     db.session.add(run)
     db.session.flush()
-    audit.record("admin.run.create", run, name=run.name)
+    audit.record("admin.run.create", run, name=run.name, content_version=run.content_version_id)
     return run
 
 

@@ -2,7 +2,7 @@
 (issue 14, item 5). Existing versions have no recordings, so an empty transcript.
 
 Revision ID: 5b8d2e6f1a93
-Revises: 9c4e1a7b3f20
+Revises: 8b2d6f4e1a37
 Create Date: 2026-12-03 07:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '5b8d2e6f1a93'
-down_revision = '9c4e1a7b3f20'
+down_revision = '8b2d6f4e1a37'
 branch_labels = None
 depends_on = None
 

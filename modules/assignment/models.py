@@ -102,6 +102,9 @@ class Version(db.Model):
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: What the version's audio or video recordings say, typed by the trainee (plain text).
     transcript: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: The structured template (its field definitions) this version was written against, as the
+    #: content had it then: the version is always shown against it (template_versions.py).
+    template: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
 

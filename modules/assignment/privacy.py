@@ -117,6 +117,7 @@ PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
     PersonalData("assignment_version", ("submitted_by_id",), ("body_html", "fields", "transcript"),
                  export="assignment.submissions[].versions",
                  erase="deleted with the submission; in a group's, the author is cleared", retention=_RETENTION),
+    NotPersonal("assignment_version", ("template",), "the content's template the version was written against"),
     PersonalData("assignment_file", ("uploaded_by_id",), ("original_name",),
                  export="assignment.submissions[].versions[].files, and the file itself in files/",
                  erase="deleted with the submission, bytes on disk too", retention=_RETENTION),

@@ -187,7 +187,11 @@ def changes_since_feedback(submission: Submission) -> tuple[Version | None, list
 # --- home page --------------------------------------------------------------------------------
 
 def waiting_summary(user: User) -> tuple[int, datetime | None]:
-    cohort_ids = facilitated_cohort_ids(user)
+    return waiting_in(facilitated_cohort_ids(user))
+
+
+def waiting_in(cohort_ids: list[int]) -> tuple[int, datetime | None]:
+    """How much handed-in work of the cohorts waits for feedback, and since when (one query)."""
     if not cohort_ids:
         return 0, None
     count, oldest = db.session.execute(select(func.count(), func.min(Submission.submitted_at)).where(
@@ -250,3 +254,13 @@ def feedback_turnaround(cohort_ids: list[int]) -> ProgrammeStats:
     stats.waiting = [WaitingWork(cohort_id, title, user_name or group_name or "", at)
                      for cohort_id, title, user_name, group_name, at in oldest]
     return stats
+
+
+def work_counts(activity_ids: list[int], user_ids: list[int], cohort_ids: list[int]) -> dict[int, int]:
+    """Hand-ins (drafts included: they are the trainee's words) per activity, by these trainees
+    or country groups; for the content update's check that nothing is orphaned."""
+    if not activity_ids or not (user_ids or cohort_ids):
+        return {}
+    owner = or_(Submission.user_id.in_(user_ids or [-1]), Submission.group_cohort_id.in_(cohort_ids or [-1]))
+    return dict(db.session.execute(select(Submission.activity_id, func.count()).where(
+        Submission.activity_id.in_(activity_ids), owner).group_by(Submission.activity_id)).all())

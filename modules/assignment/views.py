@@ -41,6 +41,7 @@ from .forms import (
     submission_form_class,
 )
 from .models import Feedback, FeedbackState, File, Status, Submission
+from .template_versions import feedback_settings, template_at, templates_by_number
 
 bp = Blueprint("assignment", __name__, template_folder="templates")
 bp.context_processor(helpers.assignment_helpers)
@@ -102,7 +103,7 @@ def _render_activity(ctx: services.TraineeContext, submission: Submission | None
     return render_template(
         "assignment/activity.html", ctx=ctx, activity=activity, viewer=ctx.viewer, submission=submission,
         template=_shown_template(activity), kind=services.kind_of(activity), due=due, extension=extension,
-        released=released,
+        released=released, version_templates=templates_by_number(activity, submission.versions if submission else []),
         comments=released[-1].field_comments if released and submission.status in services.EDITABLE else {},
         editable=editable, form=form, draft=draft, draft_version=draft_version,
         pending=services.pending_files(submission),
@@ -251,7 +252,7 @@ def _submission_or_deny(submission_id: int) -> Submission:
 
 
 def _feedback_form_for(submission: Submission, open_fb: Feedback | None):
-    form_class = feedback_form_class(submission.activity.settings)
+    form_class = feedback_form_class(feedback_settings(submission))
     draft = drafts.get_draft(_user(), f"feedback:{submission.id}")
     if draft is not None:
         return form_class(formdata=_as_multidict(draft.data)), draft
@@ -280,7 +281,9 @@ def _render_submission(submission: Submission, *, form=None, draft_version: int 
     owner = (services.Owner(group=submission.group_cohort) if submission.is_group
              else services.Owner(user=submission.user))
     return render_template(
-        "assignment/submission.html", submission=submission, activity=activity, template=_shown_template(activity),
+        "assignment/submission.html", submission=submission, activity=activity,
+        template=template_at(activity, submission.versions[-1] if submission.versions else None),
+        version_templates=templates_by_number(activity, submission.versions),
         kind=services.kind_of(activity), latest=submission.versions[-1] if submission.versions else None,
         open_feedback=open_fb, form=form, draft=draft, draft_version=draft_version, changes=changes,
         base_version=base_version, released=[f for f in submission.feedback if f.is_released],
@@ -313,7 +316,7 @@ def version_page(submission_id: int, number: int):
     services.record_read(_user(), submission)
     db.session.commit()
     return render_template("assignment/version.html", submission=submission, version=version,
-                           activity=submission.activity, template=services.template_of(submission.activity),
+                           activity=submission.activity, template=template_at(submission.activity, version),
                            reviewer=services.may_review(_user(), submission))
 
 
@@ -324,7 +327,7 @@ def feedback_save(submission_id: int):
     user = _user()
     if not services.may_review(user, submission):
         abort(403)
-    form = feedback_form_class(submission.activity.settings)()
+    form = feedback_form_class(feedback_settings(submission))()
     draft_version = request.form.get("draft_version", default=0, type=bounded_int)
     def render(**kw):
         kw.setdefault("draft_version", draft_version)
@@ -511,4 +514,5 @@ def feedback_review(feedback_id: int):
     services.record_read(user, feedback.submission, "feedback")
     db.session.commit()
     return render_template("assignment/feedback_review.html", feedback=feedback, form=form, privacy=privacy,
-                           template=services.template_of(feedback.submission.activity))
+                           template=template_at(feedback.submission.activity, next(
+                               (v for v in feedback.submission.versions if v.number == feedback.version_number), None)))

@@ -52,6 +52,7 @@ from .submissions import (
     members,
     open_feedback,
     pending_files,
+    template_of,
 )
 
 
@@ -137,7 +138,8 @@ def submit(ctx: TraineeContext, work: Work, base_version: int, written: list[str
     submission = submission or _new_submission(ctx)
     number = submission.latest_version + 1
     version = Version(submission_id=submission.id, number=number, body_html=work.body_html, fields=work.fields,
-                      transcript=work.transcript.strip(), submitted_at=utcnow(), submitted_by_id=user.id)
+                      template=template_of(ctx.activity), transcript=work.transcript.strip(),
+                      submitted_at=utcnow(), submitted_by_id=user.id)
     db.session.add(version)
     db.session.flush()
     store_files(user, submission, work.new_files, written)

@@ -7,6 +7,7 @@ documents the format; in short:
     family: self-assessment      # instruments whose answers are linked per trainee (same code)
     phase: before                # before | interim | final: the order in comparisons
     anonymous: true              # false: answers are stored with the trainee's name
+    min_group: 5                 # answers a figure needs (default 5, lowest 3: programme feedback)
     opens: {after_start_days: -28}    # relative to the run: after_start_days | after_end_days
     closes: {after_start_days: 21}
     sections:
@@ -38,9 +39,11 @@ import yaml
 from annotated_types import Interval, Len, MinLen
 from pydantic import StringConstraints, ValidationInfo, field_validator, model_validator
 
-from app.content.loader import Problem, parse_yaml
+from app.content.loader import Problem, did_you_mean, parse_yaml
 from app.content.schema import ContentModel, Flag, Says, Stripped, Text, check, invalid
 from app.plugins import ConfigError, ContentContext
+
+from .disclosure import DEFAULT_MIN_GROUP, HIGHEST_MIN_GROUP, LOWEST_MIN_GROUP
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 KEY_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
@@ -69,7 +72,9 @@ def validate_settings(raw: dict[str, Any], context: ContentContext) -> dict[str,
     slug = context.check(InstrumentSettings, raw).instrument
     path = instrument_path(context.root, slug)
     if not path.is_file():
-        raise ConfigError(f"instrument not found: instruments/{slug}.yaml", context.where("instrument"))
+        known = [p.stem for p in (context.root / "instruments").glob("*.yaml") if "." not in p.stem]
+        raise ConfigError(f"instrument not found: instruments/{slug}.yaml{did_you_mean(slug, known)}",
+                          context.where("instrument"))
     shown = f"{context.root.name}/instruments/{slug}.yaml"
     text = path.read_text(encoding="utf-8")
     instrument = load_instrument(text, shown, slug, competency_codes=_competency_codes(context.root))
@@ -241,6 +246,10 @@ class Instrument(ContentModel):
     phase: Annotated[Literal[PHASES],  # type: ignore[valid-type]  # a Literal of a tuple: pydantic reads it, mypy does not
                      Says(f"'phase' must be one of {', '.join(PHASES)}")] = "before"
     anonymous: Flag = True
+    min_group: Annotated[int, Interval(ge=LOWEST_MIN_GROUP, le=HIGHEST_MIN_GROUP),
+                         Says(f"'min_group' must be a whole number from {LOWEST_MIN_GROUP} to {HIGHEST_MIN_GROUP}: "
+                              f"with fewer than {LOWEST_MIN_GROUP} answers a figure would single out a person")] \
+        = DEFAULT_MIN_GROUP
     opens: Annotated[dict[str, Any], Says(DATE_RULE)]
     closes: Annotated[dict[str, Any], Says(DATE_RULE)]
     sections: Annotated[list[Section], MinLen(1), Says("'sections' must be a non-empty list")]
@@ -277,7 +286,8 @@ class Instrument(ContentModel):
 
     def stored(self, slug: str) -> dict[str, Any]:
         return {"slug": slug, "title": self.title, "intro_md": self.intro or "", "family": self.family or slug,
-                "phase": self.phase, "anonymous": self.anonymous, "opens": self.opens, "closes": self.closes,
+                "phase": self.phase, "anonymous": self.anonymous,
+                "min_group": self.min_group, "opens": self.opens, "closes": self.closes,
                 "sections": [{"key": s.key, "title": s.title, "intro_md": s.intro or "",
                               "questions": [q.stored() for q in s.questions]} for s in self.sections]}
 

@@ -281,3 +281,17 @@ def programme_response_rates(cohorts: list[Cohort]) -> list[ResponseRate]:
     return [ResponseRate(c.id, a.title, counts.get((a.id, c.id), 0), len(roster.get(c.id, [])))
             for c in cohorts for a in activities
             if roster.get(c.id) and applies_to(a, c, replaced[c.country_id])]
+
+
+def work_counts(activity_ids: list[int], user_ids: list[int], cohort_ids: list[int]) -> dict[int, int]:
+    """Answers given to these questionnaires: named ones by these trainees, anonymous ones in
+    these cohorts (counted, never tied to anyone), for the content update's check."""
+    counts: dict[int, int] = defaultdict(int)
+    if not activity_ids:
+        return {}
+    for model, owner in ((NamedResponse, NamedResponse.user_id.in_(user_ids or [-1])),
+                         (AnonymousResponse, AnonymousResponse.cohort_id.in_(cohort_ids or [-1]))):
+        for activity_id, count in db.session.execute(select(model.activity_id, func.count()).where(
+                model.activity_id.in_(activity_ids), owner).group_by(model.activity_id)):
+            counts[activity_id] += count
+    return dict(counts)

@@ -1,15 +1,16 @@
 """Aggregates: distributions, free text, before/interim/final comparison and CSV rows.
 
-One rule protects every aggregate: `pooled()`, built on `reportable()`. Every figure built here -
-a distribution, a mean, a list of free-text answers, a count of trainees who grew - is computed
-from the answers of each cohort that gave at least MIN_RESPONDENTS answers to that figure; a
-cohort with fewer is left out of it, on every page (cohort, country, all countries) and in every
-CSV. A combined figure is therefore always a sum of figures that could be shown on their own:
-comparing a country's figure with its cohorts', or all countries with one country, never isolates
-fewer than 5 answers. The rule also applies to named questionnaires, so a coordinator (who sees
-status, never content) cannot read one trainee's answers through an aggregate."""
+One rule protects every aggregate: `Rule.values()` in disclosure.py. Every figure built here - a
+distribution, a mean, a list of free-text answers, a count of trainees who grew - is shown only
+when it counts at least the instrument's `min_group` answers and when comparing it with the
+figures of the scopes inside it (country minus its cohorts, all countries minus the countries)
+cannot isolate fewer than that; on every page and in every CSV. The rule also applies to named
+questionnaires, so a coordinator (who sees status, never content) cannot read one trainee's
+answers through an aggregate. Competency self-ratings always need DEFAULT_MIN_GROUP (5), even in
+an instrument that allows 3 for its programme feedback."""
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,12 +21,14 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Activity
 
+from .disclosure import COHORT, COUNTRY, DEFAULT_MIN_GROUP, RUN_NODE, Nesting, Rule, min_group_of
 from .instrument import PHASES, competency_matrix, questions, retrospective_matrix
 from .models import AnonymousResponse, NamedResponse
 from .questionnaire import instrument_of
-from .scopes import Scope, activities_in_scope
+from .scopes import Scope, activities_in_scope, run_cohorts
 
-MIN_RESPONDENTS = 5
+#: Free text is shown in a fresh random order on every page (never by who or when).
+_shuffle = random.SystemRandom().shuffle
 
 SCALE_LABELS = {
     "scale5": (_l("Very low"), _l("Low"), _l("Moderate"), _l("High"), _l("Very high")),
@@ -36,23 +39,19 @@ PHASE_LABELS = {"before": _l("Start"), "interim": _l("Half-way"), "final": _l("E
 RETRO_LABELS = {"then": _l("Before the programme (looking back)"), "now": _l("Now")}
 
 
-def reportable(answers: int) -> bool:
-    """THE small-numbers rule: an aggregate of fewer than MIN_RESPONDENTS answers is not shown
-    (pages, CSV, comparisons - everything calls this, through `pooled`)."""
-    return answers >= MIN_RESPONDENTS
+def rule_for(scope: Scope, min_group: int) -> Rule:
+    """The small-group rule for the figures of `scope` (one query: the run's cohorts)."""
+    nesting = Nesting.of(run_cohorts(scope.run.id))
+    node = (COHORT, scope.cohort.id) if scope.kind == COHORT else \
+        (COUNTRY, scope.country.id) if scope.kind == COUNTRY else RUN_NODE
+    return Rule(node, nesting, frozenset(scope.cohort_ids), min_group)
 
 
-def pooled(by_cohort: dict[int, list[Any]]) -> list[Any]:
-    """The values one figure may be built from: those of every cohort that has at least
-    MIN_RESPONDENTS of them. Empty when no cohort has enough, so nothing is shown."""
-    return [v for values in by_cohort.values() if reportable(len(values)) for v in values]
-
-
-def _by_cohort(pairs: list[tuple[int, Any]]) -> dict[int, list[Any]]:
-    groups: dict[int, list[Any]] = defaultdict(list)
-    for cohort_id, value in pairs:
-        groups[cohort_id].append(value)
-    return groups
+def question_rule(rule: Rule, q: dict[str, Any]) -> Rule:
+    """Self-ratings of competencies are personal: at least DEFAULT_MIN_GROUP, whatever the instrument allows."""
+    if q["type"] == "matrix" and q.get("competencies") and rule.min_group < DEFAULT_MIN_GROUP:
+        return rule.with_min_group(DEFAULT_MIN_GROUP)
+    return rule
 
 
 def scale_choices(q: dict[str, Any]) -> list[tuple[str, str]]:
@@ -134,6 +133,14 @@ class QuestionSummary:
     distribution: Distribution | None = None
     rows: list[RowSummary] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+    #: Answers to this question in the scope, and the group size its figures need.
+    answered: int = 0
+    min_group: int = DEFAULT_MIN_GROUP
+
+    @property
+    def guarded(self) -> bool:
+        """Hidden although enough answered: showing it would let a smaller group be subtracted."""
+        return not self.shown and self.answered >= self.min_group
 
     @property
     def row_means(self) -> list[tuple[str, float | None]]:
@@ -145,15 +152,15 @@ class QuestionSummary:
 
 @dataclass
 class Summary:
+    #: Answers in the scope.
     respondents: int
     shown: bool
     questions: list[QuestionSummary]
-    #: Answers in the figures: those of the cohorts with at least MIN_RESPONDENTS answers.
-    counted: int = 0
+    min_group: int = DEFAULT_MIN_GROUP
 
     @property
-    def left_out(self) -> int:
-        return self.respondents - self.counted
+    def guarded(self) -> bool:
+        return not self.shown and self.respondents >= self.min_group
 
 
 def _mean(values: list[Any]) -> float | None:
@@ -162,7 +169,8 @@ def _mean(values: list[Any]) -> float | None:
 
 
 def _distribution(values: list[Any], choices: list[tuple[str, str]], *, scale: bool) -> Distribution | None:
-    if not reportable(len(values)):
+    """`values` come from `Rule.values`: empty when the figure is hidden."""
+    if not values:
         return None
     counts: dict[str, int] = defaultdict(int)
     for v in values:
@@ -173,7 +181,7 @@ def _distribution(values: list[Any], choices: list[tuple[str, str]], *, scale: b
 
 
 def _multiple(values: list[list[str]], choices: list[tuple[str, str]]) -> Distribution | None:
-    if not reportable(len(values)):
+    if not values:
         return None
     n = len(values)
     bars = [Bar(key, label, sum(1 for v in values if key in v), round(100 * sum(1 for v in values if key in v) / n))
@@ -181,45 +189,59 @@ def _multiple(values: list[list[str]], choices: list[tuple[str, str]]) -> Distri
     return Distribution(bars, n)
 
 
-def summarise(instrument: dict[str, Any], answers: list[Answer]) -> Summary:
-    """Every figure of one questionnaire for one set of answers, with the small-numbers rule
-    applied per cohort to the whole and to each question, row and list of free text."""
-    counted = len(pooled(_by_cohort([(a.cohort_id, a) for a in answers])))
-    if not counted:
-        return Summary(len(answers), False, [QuestionSummary(q, False) for q in questions(instrument)])
-    return Summary(len(answers), True, [_question(q, answers) for q in questions(instrument)], counted)
+def summarise(instrument: dict[str, Any], answers: list[Answer], rule: Rule) -> Summary:
+    """Every figure of one questionnaire for the scope of `rule`, from the answers of the whole
+    run, with the small-group rule applied to the whole and to each question, row and list of
+    free text."""
+    mine = [a for a in answers if a.cohort_id in rule.cohort_ids]
+    if not rule.values((a.cohort_id, a) for a in answers):
+        return Summary(len(mine), False, [QuestionSummary(q, False, answered=_answered(mine, q),
+                                                          min_group=question_rule(rule, q).min_group)
+                                          for q in questions(instrument)], rule.min_group)
+    return Summary(len(mine), True, [_question(q, answers, question_rule(rule, q)) for q in questions(instrument)],
+                   rule.min_group)
 
 
-def _values(answers: list[Answer], key: str, keep, pick=lambda v: v) -> list[Any]:
-    """The pooled values of one figure: `pick(answer[key])` for every answer where `keep` holds."""
+def _answered(answers: list[Answer], q: dict[str, Any]) -> int:
+    return sum(1 for a in answers if a.answers.get(q["key"]) not in (None, "", [], {}))
+
+
+def _values(answers: list[Answer], rule: Rule, key: str, keep, pick=lambda v: v) -> list[Any]:
+    """The values of one figure: `pick(answer[key])` for every answer where `keep` holds, under the rule."""
     pairs = []
     for a in answers:
         if key in a.answers and keep(a.answers[key]):
             picked = pick(a.answers[key])
             if picked is not None:
                 pairs.append((a.cohort_id, picked))
-    return pooled(_by_cohort(pairs))
+    return rule.values(pairs)
 
 
-def _question(q: dict[str, Any], answers: list[Answer]) -> QuestionSummary:
+def _question(q: dict[str, Any], answers: list[Answer], rule: Rule) -> QuestionSummary:
     key, kind = q["key"], q["type"]
+    answered = _answered([a for a in answers if a.cohort_id in rule.cohort_ids], q)
+    found = QuestionSummary(q, False, answered=answered, min_group=rule.min_group)
     if kind == "text":
-        texts = _values(answers, key, lambda v: isinstance(v, str) and bool(v.strip()))
-        return QuestionSummary(q, bool(texts), texts=texts)
+        found.texts = _values(answers, rule, key, lambda v: isinstance(v, str) and bool(v.strip()))
+        _shuffle(found.texts)
+        found.shown = bool(found.texts)
+        return found
     if kind == "multiple":
-        dist = _multiple(_values(answers, key, lambda v: isinstance(v, list)), option_choices(q))
-        return QuestionSummary(q, dist is not None, distribution=dist)
+        found.distribution = _multiple(_values(answers, rule, key, lambda v: isinstance(v, list)), option_choices(q))
+        found.shown = found.distribution is not None
+        return found
     if kind in ("single", "scale5", "agreement5"):
         choices = option_choices(q) if kind == "single" else scale_choices(q)
-        dist = _distribution(_values(answers, key, lambda v: True), choices, scale=kind != "single")
-        return QuestionSummary(q, dist is not None, distribution=dist)
-    rows = []
+        found.distribution = _distribution(_values(answers, rule, key, lambda v: True), choices,
+                                           scale=kind != "single")
+        found.shown = found.distribution is not None
+        return found
     choices = scale_choices(q)
     for row in q["rows"]:
         summary = RowSummary(row["key"], row["text"])
 
         def cells(pick, r=row["key"]):
-            return _values(answers, key, lambda v: isinstance(v, dict), lambda v: pick(v.get(r)))
+            return _values(answers, rule, key, lambda v: isinstance(v, dict), lambda v: pick(v.get(r)))
 
         if q.get("retrospective"):
             summary.then = _distribution(cells(lambda c: _retro(c, "then")), choices, scale=True)
@@ -229,8 +251,9 @@ def _question(q: dict[str, Any], answers: list[Answer]) -> QuestionSummary:
             summary.higher_now = sum(1 for t, n in pairs if n > t) if pairs else None
         else:
             summary.distribution = _distribution(cells(lambda c: c), choices, scale=True)
-        rows.append(summary)
-    return QuestionSummary(q, any(r.distribution or r.then or r.now for r in rows), rows=rows)
+        found.rows.append(summary)
+    found.shown = any(r.distribution or r.then or r.now for r in found.rows)
+    return found
 
 
 def _retro(cell: Any, column: str) -> Any:
@@ -245,8 +268,12 @@ def _int_pair(cell: Any) -> tuple[int, int] | None:
 
 
 def instrument_summary(scope: Scope, activity: Activity) -> Summary:
-    answers = load_answers([activity], scope.cohort_ids)[activity.id]
-    return summarise(instrument_of(activity), answers)
+    """One questionnaire's figures for a scope. The answers of the whole run are read, because
+    whether a figure may be shown depends on the figures around it."""
+    instrument = instrument_of(activity)
+    rule = rule_for(scope, min_group_of(instrument))
+    answers = load_answers([activity], sorted(rule.nesting.country_of))[activity.id]
+    return summarise(instrument, answers, rule)
 
 
 # --- before / interim / final -----------------------------------------------------------------------
@@ -279,7 +306,7 @@ class CompetencyRow:
     text: str
     #: Per column: the mean, or None when hidden (or nobody answered).
     means: list[float | None] = field(default_factory=list)
-    #: Per column: ratings given, and ratings counted in the mean (cohorts of at least 5).
+    #: Per column: ratings given, and ratings counted in the mean (0 when hidden).
     answered: list[int] = field(default_factory=list)
     counted: list[int] = field(default_factory=list)
     #: Per column after the first: change since the first column, or None when hidden.
@@ -336,23 +363,22 @@ def _matrix_values(answer: Answer, key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def build_growth(plan: GrowthPlan, answers: dict[int, list[Answer]], label: str,
-                 cohort_ids: set[int] | None = None) -> Growth:
-    """The comparison for the answers of `cohort_ids` (all loaded answers when None). A pair
-    (start and later rating of one code) counts for the cohort of the later answer."""
-    def keep(items: list[Answer]) -> list[Answer]:
-        return [a for a in items if cohort_ids is None or a.cohort_id in cohort_ids]
+def build_growth(plan: GrowthPlan, answers: dict[int, list[Answer]], label: str, rule: Rule) -> Growth:
+    """The comparison for the scope of `rule`, from the answers of the whole run. A pair (start
+    and later rating of one code) counts for the cohort of the later answer."""
+    def mine(items: list[Answer]) -> list[Answer]:
+        return [a for a in items if a.cohort_id in rule.cohort_ids]
 
     columns = [Column(c.phase, c.activities) for c in plan.columns]
-    #: Per column: {person: (cohort id, {competency: rating})}.
+    #: Per column: {person: (cohort id, {competency: rating})}, for the whole run.
     per_column: list[dict[str, tuple[int, dict[str, Any]]]] = []
     for column in columns:
-        entries = [a for act in column.activities for a in keep(answers.get(act.id, []))]
-        column.respondents = len(entries)
+        entries = [a for act in column.activities for a in answers.get(act.id, [])]
+        column.respondents = len(mine(entries))
         per_column.append({a.person: (a.cohort_id, _matrix_values(a, plan.matrix_key)) for a in entries})
-    retro_entries = [a for act in plan.retro for a in keep(answers.get(act.id, []))]
+    retro_entries = [a for act in plan.retro for a in mine(answers.get(act.id, []))]
     retro_key = {act.id: retrospective_matrix(instrument_of(act))["key"] for act in plan.retro}
-    retro_values = [(a.cohort_id, v) for act in plan.retro for a in keep(answers.get(act.id, []))
+    retro_values = [(a.cohort_id, v) for act in plan.retro for a in answers.get(act.id, [])
                     if isinstance(v := a.answers.get(retro_key[act.id]), dict)]
     rows = []
     for item in plan.rows:
@@ -360,16 +386,16 @@ def build_growth(plan: GrowthPlan, answers: dict[int, list[Answer]], label: str,
         row = CompetencyRow(k, item["text"])
         for values in per_column:
             given = [(c, v[k]) for c, v in values.values() if isinstance(v.get(k), int)]
-            numbers = pooled(_by_cohort(given))
-            row.answered.append(len(given))
+            numbers = rule.values(given)
+            row.answered.append(sum(1 for c, _v in given if c in rule.cohort_ids))
             row.counted.append(len(numbers))
             row.means.append(_mean(numbers))
         baseline = per_column[0] if per_column else {}
         for values in per_column[1:]:
             pairs = [(c, (baseline[p][1].get(k), v.get(k))) for p, (c, v) in values.items() if p in baseline]
-            row.changes.append(_change(pooled(_by_cohort(
-                [(c, (b, e)) for c, (b, e) in pairs if isinstance(b, int) and isinstance(e, int)]))))
-        retro_pairs = pooled(_by_cohort([(c, pair) for c, v in retro_values if (pair := _int_pair(v.get(k)))]))
+            row.changes.append(_change(rule.values(
+                [(c, (b, e)) for c, (b, e) in pairs if isinstance(b, int) and isinstance(e, int)])))
+        retro_pairs = rule.values([(c, pair) for c, v in retro_values if (pair := _int_pair(v.get(k)))])
         row.retro_then = _mean([t for t, _n in retro_pairs])
         row.retro_now = _mean([n for _t, n in retro_pairs])
         row.retro_change = _change(retro_pairs)
@@ -378,10 +404,16 @@ def build_growth(plan: GrowthPlan, answers: dict[int, list[Answer]], label: str,
 
 
 def _change(pairs: list[tuple[int, int]]) -> Change | None:
-    if not reportable(len(pairs)):
+    if not pairs:
         return None
     return Change(sum(1 for b, e in pairs if e > b), sum(1 for b, e in pairs if e == b),
                   sum(1 for b, e in pairs if e < b))
+
+
+def growth_min_group(plan: GrowthPlan) -> int:
+    """Self-ratings over time: the largest group any of the instruments asks, and at least 5."""
+    activities = [a for c in plan.columns for a in c.activities] + plan.retro
+    return max([DEFAULT_MIN_GROUP, *(min_group_of(instrument_of(a)) for a in activities)])
 
 
 @dataclass
@@ -398,21 +430,27 @@ def growth_report(scope: Scope) -> GrowthReport:
     if plan is None:
         return GrowthReport(None, None)
     wanted = [a for c in plan.columns for a in c.activities] + plan.retro
-    answers = load_answers(wanted, scope.cohort_ids)
-    report = GrowthReport(plan, build_growth(plan, answers, scope.label))
+    rule = rule_for(scope, growth_min_group(plan))
+    answers = load_answers(wanted, sorted(rule.nesting.country_of))
+    report = GrowthReport(plan, build_growth(plan, answers, scope.label, rule))
     if scope.kind == "run":
         countries: dict[int, tuple[str, set[int]]] = {}
         for c in scope.cohorts:
             if c.country is not None:
                 countries.setdefault(c.country_id, (c.country.name, set()))[1].add(c.id)
-        report.by_country = [build_growth(plan, answers, name, ids)
-                             for name, ids in sorted(countries.values(), key=lambda item: item[0])]
+        report.by_country = [build_growth(plan, answers, name, rule.within((COUNTRY, country_id), ids))
+                             for country_id, (name, ids) in sorted(countries.items(), key=lambda item: item[1][0])]
     return report
 
 
 # --- CSV -----------------------------------------------------------------------------------------
 
-HIDDEN = "hidden: fewer than 5 answers"
+def hidden_note(answered: int, min_group: int) -> str:
+    if answered >= min_group:
+        return "hidden: a smaller group's answers could be worked out by comparing figures"
+    return f"hidden: fewer than {min_group} answers"
+
+
 INSTRUMENT_HEADER = ["scope", "instrument", "question", "question_text", "row", "column", "answer", "answer_label",
                      "count", "percent", "mean", "answered", "respondents", "note"]
 
@@ -421,35 +459,35 @@ def instrument_csv_rows(scope: Scope, activity: Activity, summary: Summary) -> l
     """Aggregates only: distributions and means. Free-text answers are never exported."""
     base = [scope.label, activity.slug]
     rows: list[list[Any]] = []
-    # With cohorts of fewer than 5 answers left out, the figures count fewer than all answers.
-    respondents = summary.counted if summary.shown else summary.respondents
-    left_out = f"left out: {summary.left_out} answers of cohorts with fewer than 5" if summary.shown \
-        and summary.left_out else ""
+    respondents = summary.respondents
 
-    def dist_rows(q, row_key, column, dist):
+    def dist_rows(qs, row_key, column, dist):
+        q = qs.question
         if dist is None:
-            rows.append(base + [q["key"], q["text"], row_key, column, "", "", "", "", "", "", respondents, HIDDEN])
+            rows.append(base + [q["key"], q["text"], row_key, column, "", "", "", "", "", "", respondents,
+                                hidden_note(qs.answered, qs.min_group)])
             return
         for bar in dist.bars:
             rows.append(base + [q["key"], q["text"], row_key, column, bar.key, bar.label, bar.count, bar.percent,
-                                "" if dist.mean is None else dist.mean, dist.answered, respondents, left_out])
+                                "" if dist.mean is None else dist.mean, dist.answered, respondents, ""])
 
     for qs in summary.questions:
         q = qs.question
         if not summary.shown:
-            rows.append(base + [q["key"], q["text"], "", "", "", "", "", "", "", "", summary.respondents, HIDDEN])
+            rows.append(base + [q["key"], q["text"], "", "", "", "", "", "", "", "", summary.respondents,
+                                hidden_note(summary.respondents, summary.min_group)])
         elif q["type"] == "text":
             rows.append(base + [q["key"], q["text"], "", "", "", "", "", "", "", len(qs.texts) or "",
                                 respondents, "free text: not exported"])
         elif q["type"] == "matrix":
             for r in qs.rows:
                 if q.get("retrospective"):
-                    dist_rows(q, r.key, "then", r.then)
-                    dist_rows(q, r.key, "now", r.now)
+                    dist_rows(qs, r.key, "then", r.then)
+                    dist_rows(qs, r.key, "now", r.now)
                 else:
-                    dist_rows(q, r.key, "", r.distribution)
+                    dist_rows(qs, r.key, "", r.distribution)
         else:
-            dist_rows(q, "", "", qs.distribution)
+            dist_rows(qs, "", "", qs.distribution)
     return rows
 
 
@@ -459,6 +497,7 @@ GROWTH_HEADER = ["scope", "group", "competency", "competency_text", "measure", "
 
 def growth_csv_rows(scope: Scope, report: GrowthReport) -> list[list[Any]]:
     rows: list[list[Any]] = []
+    k = growth_min_group(report.plan) if report.plan else DEFAULT_MIN_GROUP
     for growth in [report.overall, *report.by_country]:
         if growth is None:
             continue
@@ -467,7 +506,7 @@ def growth_csv_rows(scope: Scope, report: GrowthReport) -> list[list[Any]]:
                 mean = row.means[i]
                 change = row.changes[i - 1] if i else None
                 hidden = mean is None or (i > 0 and change is None)
-                note = ("no answers yet" if not row.answered[i] else HIDDEN) if hidden else ""
+                note = ("no answers yet" if not row.answered[i] else hidden_note(row.answered[i], k)) if hidden else ""
                 measure = column.phase if i == 0 else f"{column.phase} (change since {growth.columns[0].phase})"
                 rows.append([scope.label, growth.label, row.key, row.text, measure,
                              "" if mean is None else row.counted[i], "" if mean is None else mean,
@@ -480,7 +519,7 @@ def growth_csv_rows(scope: Scope, report: GrowthReport) -> list[list[Any]]:
                              "" if row.retro_then is None else f"{row.retro_then} -> {row.retro_now}",
                              change.grew if change else "", change.same if change else "",
                              change.declined if change else "", change.pairs if change else "",
-                             "" if change else HIDDEN])
+                             "" if change else hidden_note(growth.retro_respondents, k)])
     return rows
 
 

@@ -51,7 +51,7 @@ class Scope:
         return [c.id for c in self.cohorts]
 
 
-def _run_cohorts(run_id: int) -> list[Cohort]:
+def run_cohorts(run_id: int) -> list[Cohort]:
     return list(db.session.scalars(select(Cohort).where(Cohort.run_id == run_id)
                                    .options(joinedload(Cohort.country), joinedload(Cohort.run))
                                    .order_by(Cohort.name)))
@@ -69,7 +69,7 @@ def parse_scope(token: str) -> Scope | None:
     run = db.session.get(ProgrammeRun, run_id)
     if run is None:
         return None
-    cohorts = _run_cohorts(run.id)
+    cohorts = run_cohorts(run.id)
     if len(parts) == 2:
         return Scope(RUN, run, cohorts)
     code = parts[2].upper()

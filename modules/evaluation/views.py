@@ -186,8 +186,7 @@ def instrument_results(scope: str, slug: str):
         named = services.named_respondents(s.cohort, activity)
     return render_template("evaluation/instrument_results.html", scope=s, activity=activity, rate=rate,
                            cohorts=cohorts, summary=summary, waiting=waiting, reminder=reminder, named=named,
-                           form=ActionForm(),
-                           min_respondents=results.MIN_RESPONDENTS, scale_choices=results.scale_choices)
+                           form=ActionForm(), scale_choices=results.scale_choices)
 
 
 @bp.get("/results/<scope>/i/<slug>/export.csv")
@@ -206,8 +205,9 @@ def instrument_csv(scope: str, slug: str):
 @login_required
 def growth(scope: str):
     s = _scope_or_abort(scope)
-    return render_template("evaluation/growth.html", scope=s, report=results.growth_report(s),
-                           min_respondents=results.MIN_RESPONDENTS)
+    report = results.growth_report(s)
+    min_group = results.growth_min_group(report.plan) if report.plan else results.DEFAULT_MIN_GROUP
+    return render_template("evaluation/growth.html", scope=s, report=report, min_group=min_group)
 
 
 @bp.get("/results/<scope>/growth/export.csv")
@@ -230,14 +230,19 @@ def remind(scope: str, slug: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        count = services.remind(current_user._get_current_object(), s.cohort, activity)
+        result = services.remind(current_user._get_current_object(), s.cohort, activity)
     except services.EvaluationError as error:
         db.session.rollback()
         flash(str(error), "warning")
     else:
         db.session.commit()
-        flash(_("Reminder sent to %(count)d trainees.", count=count) if count != 1
-              else _("Reminder sent to 1 trainee."), "success")
+        count = len(result.sent)
+        if count:
+            flash(_("Reminder sent to %(count)d trainees.", count=count) if count != 1
+                  else _("Reminder sent to 1 trainee."), "success")
+        if result.skipped:
+            names = "; ".join(f"{user.name} ({why})" for user, why in result.skipped)
+            flash(_("Not reminded: %(names)s.", names=names), "warning")
     return redirect(url_for("evaluation.instrument_results", scope=scope, slug=slug))
 
 

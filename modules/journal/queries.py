@@ -179,3 +179,11 @@ def has_flags(user: User) -> bool:
 def count_open_flags_for(user: User) -> int:
     return db.session.scalar(select(func.count()).select_from(Flag).where(
         Flag.supervisor_id == user.id, Flag.resolved_at.is_(None)))
+
+
+def work_counts(activity_ids: list[int], user_ids: list[int]) -> dict[int, int]:
+    """Entries written for these journal activities by these trainees (the content update's check)."""
+    if not activity_ids or not user_ids:
+        return {}
+    return dict(db.session.execute(select(Entry.activity_id, func.count()).where(
+        Entry.activity_id.in_(activity_ids), Entry.owner_id.in_(user_ids)).group_by(Entry.activity_id)).all())

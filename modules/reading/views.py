@@ -37,7 +37,8 @@ def mark_done(slug: str):
         abort(403)  # facilitators and coordinators read lessons; only trainees complete them
     if not MarkDoneForm().validate_on_submit():
         abort(400)
+    title = activity.title  # as the run's content version has it: the commit reloads the row
     progress.mark_done(current_user, activity)
     db.session.commit()
-    flash(_("“%(title)s” is marked as done.", title=activity.title), "success")
+    flash(_("“%(title)s” is marked as done.", title=title), "success")
     return redirect(url_for("reading.lesson", slug=activity.slug))

@@ -42,6 +42,8 @@ ROUTES = {
     ("admin.run_create", "GET"): only("admin"),
     ("admin.run_create", "POST"): only("admin"),
     ("admin.run_detail", "GET"): only("admin", args={"run_id": "run.id"}),
+    ("admin.run_content", "GET"): only("admin", args={"run_id": "run.id"}),
+    ("admin.run_content_apply", "POST"): only("admin", args={"run_id": "run.id"}),
     ("admin.run_edit", "GET"): only("admin", args={"run_id": "run.id"}),
     ("admin.run_edit", "POST"): only("admin", args={"run_id": "run.id"}),
     ("admin.cohort_list", "GET"): only("admin"),

@@ -37,6 +37,7 @@ ROUTES = {
     ("api.enrol", "POST"): api(Rule({**only().expect, "admin": 415}, args={"cohort_id": "cohort.id"})),
     # As the dashboard page: every member of staff, for the cohorts they follow.
     ("api.dashboard_table", "GET"): api(only(*STATUS_VIEWERS, "facilitator_other", args={"table": "cohorts"})),
+    ("api.report", "GET"): api(only("national_coordinator", "transnational_coordinator", "admin")),
     ("api_tokens.index", "GET"): signed_in(),
     ("api_tokens.create", "POST"): signed_in(400),
     ("api_tokens.revoke", "POST"): only("trainee", denied="notfound", args={"token_id": "trainee_api_token.id"}),

@@ -126,7 +126,7 @@ def test_content_check_refuses_differing_self_assessment_items(app, tmp_path):
                     encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["content", "check", "--path", str(root)])
     assert result.exit_code == 1
-    assert "content/instruments/self-assessment-final.yaml:29: the competency items differ" in result.output
+    assert "content/instruments/self-assessment-final.yaml:31: the competency items differ" in result.output
 
 
 def test_a_missing_instrument_is_reported_at_the_activity(app, tmp_path):

@@ -197,9 +197,9 @@ def test_a_country_and_all_countries_hide_fewer_than_5_answers_on_the_page_and_i
         assert all(line.endswith("hidden: fewer than 5 answers") for line in csv.strip().splitlines()[1:])
 
 
-def test_a_small_cohort_is_left_out_of_the_totals_so_they_cannot_be_differenced(client, world, login, factory):
-    """Sweden 5 answers, Norway 1: all countries must not be Sweden plus Norway's one answer,
-    or 'all countries minus Sweden' would be that one trainee's answers."""
+def test_a_total_that_would_reveal_a_small_cohort_by_subtraction_is_hidden(client, world, login, factory):
+    """Sweden 5 answers, Norway 1: all countries (6) minus Sweden (5) would be that one Norwegian
+    trainee's answers, so all countries is hidden while Sweden is shown."""
     activity = evaluation_for_world(world)
     for i, user in enumerate([world.trainee, *trainees(factory, world.cohort, 4)]):
         send(client, login, user, activity, complete_answers(overall=4, c1=2, comment=f"Swedish remark {i}"))
@@ -209,18 +209,15 @@ def test_a_small_cohort_is_left_out_of_the_totals_so_they_cannot_be_differenced(
     all_page, all_csv = _page_and_csv(client, f"run-{world.run.id}", activity.slug)
     norway_page, _csv = _page_and_csv(client, f"run-{world.run.id}-no", activity.slug)
     assert "Norwegian secret" not in all_page + all_csv + norway_page
-    assert "Swedish remark 4" in all_page  # Sweden's 5 are in the total
-    assert "These figures count 5 of 6 answers." in all_page
-    # The figures of all countries are exactly Sweden's: nothing to subtract.
-    strip = lambda csv: [line.split(",", 1)[1] for line in csv.strip().splitlines()[1:]]  # noqa: E731
-    assert [line.replace("left out: 1 answers of cohorts with fewer than 5", "") for line in strip(all_csv)] \
-        == strip(sweden_csv)
+    assert "Swedish remark 4" in sweden_page
+    assert "6 answers, but the results stay hidden" in all_page and "Swedish remark" not in all_page
+    assert all(line.endswith("hidden: a smaller group's answers could be worked out by comparing figures")
+               for line in all_csv.strip().splitlines()[1:])
     assert ",overall,How useful is the programme?,,,4,4 – High,5,100,4.0,5,5," in sweden_csv
-    assert "1 – Very low,0,0" in all_csv  # Norway's "1" is not counted
     assert "results stay hidden" in norway_page
 
 
-def test_growth_leaves_small_cohorts_out_of_the_totals(client, world, login, factory):
+def test_growth_hides_a_total_that_would_reveal_a_small_cohort(client, world, login, factory):
     start, end, _retro = self_assessment(world)
     for user in [world.trainee, *trainees(factory, world.cohort, 4)]:
         send(client, login, user, start, complete_answers(c1=2))
@@ -231,12 +228,14 @@ def test_growth_leaves_small_cohorts_out_of_the_totals(client, world, login, fac
     login(world.transnational_coordinator)
     html = client.get(f"/a/evaluation/results/run-{world.run.id}/growth").get_data(as_text=True)
     overall = html[html.index('id="growth-all-h"'):html.index('id="growth-1-h"')]
-    assert "2.0 <span class=\"text-body-secondary\">(5)</span>" in overall  # Sweden only, not (7)
-    assert "5 / 0 / 0" in overall
+    assert "(7)" not in overall and "(5)" not in overall and ">hidden<" in overall  # 7 - 5 = Norway's 2
     norway = html[html.index('id="growth-1-h"'):html.index('id="growth-2-h"')]
     assert "Norway" in norway and "5.0" not in norway and ">hidden<" in norway
+    sweden = html[html.index('id="growth-2-h"'):]
+    assert "2.0 <span class=\"text-body-secondary\">(5)</span>" in sweden and "5 / 0 / 0" in sweden
     csv = client.get(f"/a/evaluation/results/run-{world.run.id}/growth/export.csv").get_data(as_text=True)
-    assert ',"All countries, Pilot run",C1,Holistic approach,before,5,2.0,' in csv
+    assert ',"All countries, Pilot run",C1,Holistic approach,before,,,' in csv
+    assert ",Sweden,C1,Holistic approach,before,5,2.0," in csv
     norway_rows = [line for line in csv.splitlines() if ",Norway,C1," in line]
     assert norway_rows and all(line.endswith("hidden: fewer than 5 answers") for line in norway_rows)
 
