@@ -26,7 +26,8 @@ from app.models import Activity, Cohort, CohortRole, Membership, User
 
 from . import templating, uploads
 from .models import File, Submission, Version
-from .submissions import country_group_ids, is_group_activity, template_of
+from .submissions import country_group_ids, is_group_activity
+from .template_versions import template_at
 
 UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 NAME_LIMIT = 80
@@ -116,13 +117,14 @@ def _unique(name: str, taken: set[str]) -> str:
 
 def write_zip(activity: Activity, handins: list[Handin]) -> IO[bytes]:
     """The archive in a temporary file (deleted when closed), positioned at its start."""
-    template = template_of(activity)
     target = tempfile.TemporaryFile()  # noqa: SIM115  # closed by the response that sends it
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for handin in handins:
             folder = handin.folder
             if handin.version.body_html:
                 archive.writestr(f"{folder}/answer.html", _answer_html(activity, handin.version))
+            # Each version against the template it was written for (template_versions.py).
+            template = template_at(activity, handin.version)
             if template:
                 archive.writestr(f"{folder}/answers.md", _answers_md(template, activity, handin.version))
             if handin.version.transcript:
