@@ -173,6 +173,7 @@ class Fuzzer:
                 continue
             response = self.client.get(url)
             if response.status_code != 200 or response.mimetype != "text/html":
+                response.close()  # a streamed file (a recording, a zip) holds a handle until closed
                 continue
             parser = FormCollector()
             parser.feed(response.get_data(as_text=True))
@@ -211,7 +212,9 @@ class Fuzzer:
         response = self.client.open(url, method=method, data=form if method == "POST" else None,
                                     headers={"Accept": data.draw(st.sampled_from(["text/html", "application/json"]))})
         assert response.status_code < 500, f"{method} {url} {form!r} -> {response.status_code}"
-        if before is not None and _refused(response, method):
+        refused = before is not None and _refused(response, method)
+        response.close()  # a streamed file (a recording, a zip) holds a handle until closed
+        if before is not None and refused:
             self.refusals_checked += 1
             after = _row_counts()
             changed = {t: (before[t], after[t]) for t in before if before[t] != after[t]}

@@ -36,6 +36,10 @@ RICH_TEXT = {"data-rich-text": True}
 class SubmissionForm(PrivacyConfirmMixin, FlaskForm):
     body = TextAreaField(_l("Your answer"), validators=[Length(max=TEXT_LIMIT)], render_kw=RICH_TEXT | {"rows": 12})
     files = MultipleFileField(_l("Add files"))
+    transcript = TextAreaField(_l("Transcript of your recording"), validators=[Length(max=TEXT_LIMIT)],
+                               render_kw={"rows": 6},
+                               description=_l("Type what is said in the recording, so that everyone can read it "
+                                              "(required when you hand in audio or video)."))
     #: The latest version number when the page was loaded (a newer one means someone else handed in).
     base_version = IntegerField(widget=HiddenField.widget, default=0, validators=[Optional()])
     #: Which button was pressed: "save", "submit" or "add_row:<field>".
@@ -86,6 +90,12 @@ class ExtensionForm(PrivacyConfirmMixin, FlaskForm):
     def validate_due_on(self, field):
         if field.data and field.data < utcnow().date():
             raise ValidationError(_l("The new due date cannot be in the past."))
+
+
+class BulkExtensionForm(ExtensionForm):
+    """The trainees come from checkboxes named `owner` (bulk_extensions.py checks them)."""
+
+    due_on = DateField(_l("New due date for the selected trainees"), validators=[DataRequired(), SaneDate()])
 
 
 class ReviewForm(PrivacyConfirmMixin, FlaskForm):

@@ -100,6 +100,8 @@ class Version(db.Model):
     body_html: Mapped[str] = mapped_column(Text, default="")
     #: A structured template's answers: field name -> value (rows: a list of {column: value}).
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: What the version's audio or video recordings say, typed by the trainee (plain text).
+    transcript: Mapped[str] = mapped_column(Text, default="", server_default="")
     #: The structured template (its field definitions) this version was written against, as the
     #: content had it then: the version is always shown against it (template_versions.py).
     template: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -14,10 +14,13 @@ from app.access import can_view_cohort_status
 from app.plugins import ActivityPlugin, ContentContext, DashboardItem, NavLink, ProgrammeStats
 from app.timeutil import utcnow
 
-from . import access, privacy, queries, submissions
+from . import access, handin_views, privacy, queries, submissions
 from .models import MODELS
 from .settings import validate_settings
 from .views import bp
+
+#: Imported for the routes it adds to the blueprint (recordings, the zip, bulk extensions).
+HANDIN_ROUTES = handin_views
 
 if TYPE_CHECKING:
     from app.models import Activity, Cohort, ProgrammeRun, User

@@ -59,7 +59,8 @@ def export_for(user: User) -> dict[str, Any]:
         "submissions": [{
             "activity": s.activity.slug, "title": s.activity.title, "status": s.status, "group": s.is_group,
             "versions": [{"number": v.number, "submitted_at": v.submitted_at.isoformat(), "body_html": v.body_html,
-                          "fields": v.fields, "files": _files_dict(v.files)} for v in s.versions],
+                          "fields": v.fields, "transcript": v.transcript, "files": _files_dict(v.files)}
+                         for v in s.versions],
             "feedback": [{"version": f.version_number, "decision": f.decision, "body_html": f.body_html,
                           "field_comments": f.field_comments,
                           "released_at": f.released_at.isoformat() if f.released_at else None,
@@ -113,7 +114,7 @@ PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
     PersonalData("assignment_submission", ("user_id",), export="assignment.submissions",
                  erase="own submissions deleted (a group's stays with the group)", retention=_RETENTION),
     NotPersonal("assignment_submission", ("status",), "a workflow state"),
-    PersonalData("assignment_version", ("submitted_by_id",), ("body_html", "fields"),
+    PersonalData("assignment_version", ("submitted_by_id",), ("body_html", "fields", "transcript"),
                  export="assignment.submissions[].versions",
                  erase="deleted with the submission; in a group's, the author is cleared", retention=_RETENTION),
     NotPersonal("assignment_version", ("template",), "the content's template the version was written against"),

@@ -9,6 +9,11 @@
       max_files: 5                                   # files: per hand-in
       completion: accepted          # accepted (by the facilitator) | submitted
       group: false                  # true: one submission per country group
+      media: [mp3, m4a, webm, mp4]  # text | files: audio/video may be handed in (true: all four)
+      max_media_mb: 20              # with media: per recording (the server's MAX_UPLOAD_MB caps it)
+
+A recording is always handed in with a transcript (the trainee types it beside the player), so a
+facilitator who cannot listen, and a screen-reader user, can read it.
 
 A template file, content/templates/<slug>.yaml, declares its fields (types: short_text,
 long_text, choice, date, scale, rows):
@@ -59,6 +64,8 @@ from app.content.loader import Problem, parse_yaml
 from app.content.schema import ContentModel, Flag, Says, Stripped, Text, check, invalid
 from app.plugins import ConfigError, ContentContext
 
+from .media import MEDIA_TYPES
+
 SUBMISSION_KINDS = ("text", "files", "template")
 COMPLETION_RULES = ("accepted", "submitted")
 FIELD_TYPES = ("short_text", "long_text", "choice", "date", "scale", "rows")
@@ -69,6 +76,10 @@ DEFAULT_FILE_TYPES = ["pdf", "docx", "odt"]
 DEFAULT_MAX_SIZE_MB = 10
 LARGEST_MAX_SIZE_MB = 25
 DEFAULT_MAX_FILES = 5
+DEFAULT_MAX_MEDIA_MB = 20
+#: No task asks for more; the request limit (MAX_UPLOAD_MB) may cap it lower at run time.
+LARGEST_MAX_MEDIA_MB = 500
+MEDIA_KINDS = ("text", "files")
 TEXT_LIMITS = {"short_text": 300, "long_text": 20000}
 MAX_ROWS = 50
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -93,12 +104,37 @@ class AssignmentSettings(ContentModel):
     completion: Annotated[Literal[COMPLETION_RULES],  # type: ignore[valid-type]  # a Literal of a tuple: pydantic reads it, mypy does not
                           Says(f"'completion' must be one of {', '.join(COMPLETION_RULES)}")] = "accepted"
     group: Flag = False
+    media: Annotated[bool | list[str], Says("'media' must be true, false or a list of mp3, m4a, webm, mp4")] = False
+    max_media_mb: Annotated[int | float,
+                            Says(f"'max_media_mb' must be a number above 0 and at most {LARGEST_MAX_MEDIA_MB}")] = \
+        DEFAULT_MAX_MEDIA_MB
+
+    @field_validator("media")
+    @classmethod
+    def _media_types(cls, given: bool | list[str]) -> list[str]:
+        if isinstance(given, bool):
+            return list(MEDIA_TYPES) if given else []
+        types = [str(t).lower().lstrip(".") for t in given]
+        unknown = [t for t in types if t not in MEDIA_TYPES]
+        if unknown or not types:
+            raise invalid(f"unsupported media type '{unknown[0] if unknown else ''}' "
+                          f"(supported: {', '.join(MEDIA_TYPES)})")
+        return list(dict.fromkeys(types))
+
+    @field_validator("max_media_mb")
+    @classmethod
+    def _media_size(cls, size: float) -> float:
+        if not 0 < size <= LARGEST_MAX_MEDIA_MB:
+            raise invalid(f"'max_media_mb' must be a number above 0 and at most {LARGEST_MAX_MEDIA_MB}")
+        return size
 
     @field_validator("allowed_types")
     @classmethod
     def _supported_types(cls, types: list[str]) -> list[str]:
         types = [t.lower().lstrip(".") for t in types]
         unknown = [t for t in types if t not in FILE_TYPES]
+        if unknown and unknown[0] in MEDIA_TYPES:
+            raise invalid(f"'{unknown[0]}' is a recording: list it under 'media', not 'allowed_types'")
         if unknown:
             raise invalid(f"unsupported file type '{unknown[0]}' (supported: {', '.join(FILE_TYPES)})")
         return list(dict.fromkeys(types))
@@ -119,6 +155,10 @@ class AssignmentSettings(ContentModel):
             raise invalid(TEMPLATE_SLUG, "template")
         if self.submission != "template" and "template" in self.model_fields_set:
             raise invalid("'template' only applies to 'submission: template'", "template")
+        if self.media and self.submission not in MEDIA_KINDS:
+            raise invalid("'media' only applies to 'submission: text' or 'submission: files'", "media")
+        if "max_media_mb" in self.model_fields_set and not self.media:
+            raise invalid("'max_media_mb' only applies with 'media'", "max_media_mb")
         return self
 
 
@@ -132,6 +172,8 @@ def validate_settings(raw: dict[str, Any], context: ContentContext) -> dict[str,
                         max_files=checked.max_files)
     if checked.submission == "template":
         settings["template"] = _template(checked.template or "", context)
+    if isinstance(checked.media, list) and checked.media:  # the validator made true a list
+        settings.update(media_types=list(checked.media), max_media_mb=checked.max_media_mb)
     return settings
 
 

@@ -23,6 +23,8 @@ from werkzeug.datastructures import FileStorage
 
 from app.transaction import after_commit, on_rollback
 
+from . import media
+
 MIME_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -34,6 +36,7 @@ MIME_TYPES = {
     "png": "image/png",
     "jpg": "image/jpeg",
     "jpeg": "image/jpeg",
+    **media.MEDIA_MIME_TYPES,
 }
 MAGIC = {"pdf": (b"%PDF-",), "png": (b"\x89PNG\r\n\x1a\n",), "jpg": (b"\xff\xd8\xff",), "jpeg": (b"\xff\xd8\xff",)}
 #: Office Open XML: the part every such file must contain.
@@ -146,6 +149,11 @@ def content_matches(kind: str, data: bytes) -> bool:
 
 
 def _content_problem(name: str, kind: str, data: bytes) -> str | None:
+    if media.is_media(kind):
+        if media.media_matches(kind, data):
+            return None
+        return _("“%(name)s” does not look like an %(type)s recording. Export the recording again as "
+                 "%(type)s and upload the new file.", name=name, type=kind.upper())
     try:
         if content_matches(kind, data):
             return None
@@ -161,24 +169,26 @@ def _type_list(allowed: list[str]) -> str:
 
 
 def check_files(files: list[FileStorage], allowed: list[str], max_size_mb: float, max_files: int,
-                already: int = 0) -> list[Upload]:
-    """Read and check every file; UploadRefused lists every problem. Empty file inputs are ignored."""
+                already: int = 0, media_max_mb: float | None = None) -> list[Upload]:
+    """Read and check every file; UploadRefused lists every problem. Empty file inputs are ignored.
+    Audio and video files have their own limit, `media_max_mb` (the task's `max_media_mb`)."""
     chosen = [f for f in files if f is not None and f.filename]
     problems: list[str] = []
     if already + len(chosen) > max_files:
         problems.append(_("You can hand in at most %(n)d file(s).", n=max_files))
-    limit = int(max_size_mb * 1024 * 1024)
     uploads = []
     for storage in chosen:
         name = clean_name(storage.filename or "")
         kind = extension(name)
+        size_mb = media_max_mb if media.is_media(kind) and media_max_mb is not None else max_size_mb
+        limit = int(size_mb * 1024 * 1024)
         data = storage.stream.read(limit + 1)
         if kind not in allowed:
             problems.append(_("“%(name)s” is not an accepted file type. Accepted: %(types)s.",
                               name=name, types=_type_list(allowed)))
         elif len(data) > limit:
             problems.append(_("“%(name)s” is larger than %(size)s MB, the limit for this task.",
-                              name=name, size=f"{max_size_mb:g}"))
+                              name=name, size=f"{size_mb:g}"))
         elif not data:
             problems.append(_("“%(name)s” is empty.", name=name))
         elif problem := _content_problem(name, kind, data):

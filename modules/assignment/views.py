@@ -29,7 +29,7 @@ from app.services import drafts
 from app.services import programme as programme_service
 from app.web import mark_browser_copies_saved
 
-from . import helpers, overview, services, templating, uploads
+from . import helpers, media, overview, services, templating, uploads
 from .forms import (
     CohortSettingsForm,
     EmptyForm,
@@ -90,6 +90,8 @@ def _render_activity(ctx: services.TraineeContext, submission: Submission | None
     editable = ctx.can_work and (submission is None or submission.status in services.EDITABLE)
     if form is None and editable:
         data, draft = services.working_data(ctx, submission)
+        if draft is None and data is not None and submission is not None and submission.versions:
+            data.setdefault("transcript", submission.versions[-1].transcript)  # a revision starts from it too
         form = submission_form_class(localized_settings(activity))(formdata=_as_multidict(data))
         form.privacy_confirmed.data = False
     if form is not None:
@@ -108,7 +110,7 @@ def _render_activity(ctx: services.TraineeContext, submission: Submission | None
         group_members=services.members(submission) if submission and submission.is_group else [],
         reply_form=reply_form or ReplyForm(formdata=None), reply_to=reply_to, privacy=privacy,
         reply_privacy=reply_privacy, errors=errors or [], staff_cohorts=staff_cohorts,
-        remove_form=EmptyForm(formdata=None)), status
+        remove_form=EmptyForm(formdata=None), rules=media.upload_rules(activity.settings)), status
 
 
 @bp.get("/<slug>")
@@ -143,12 +145,11 @@ def activity_work(slug: str):
         if not templating.add_row(form[templating.PREFIX].form, action.partition(":")[2]):
             return render(errors=[_("No more rows can be added to this table.")])
         return render()
-    settings = ctx.activity.settings
+    rules = media.upload_rules(ctx.activity.settings)
     try:
-        new_files = uploads.check_files(form.files.data or [], settings.get("allowed_types", []),
-                                        settings.get("max_size_mb", 0), settings.get("max_files", 0),
-                                        already=len(services.pending_files(submission))) \
-            if services.kind_of(ctx.activity) == "files" else []
+        new_files = uploads.check_files(form.files.data or [], rules.allowed, rules.max_size_mb, rules.max_files,
+                                        already=len(services.pending_files(submission)),
+                                        media_max_mb=rules.max_media_mb) if rules.takes_files else []
     except uploads.UploadRefused as refused:
         return render(errors=[*refused.messages, _("Nothing was saved: choose the files again.")])
     if action == "submit":
@@ -182,9 +183,11 @@ def _submit(ctx, form, new_files, draft_version, render):
         errors = [_("Please correct the fields marked below. Nothing has been handed in yet.")]
     else:
         work = services.Work(body_html=services.rich_text(form.body.data), new_files=new_files,
-                             fields=templating.answers(template, form[templating.PREFIX].form) if template else {})
+                             fields=templating.answers(template, form[templating.PREFIX].form) if template else {},
+                             transcript=form.transcript.data or "")
         errors = services.check_complete(ctx.activity, work, services.find_submission(ctx))
-        texts = {"body": (form.body.label.text, form.body.data or "")}
+        texts = {"body": (form.body.label.text, form.body.data or ""),
+                 "transcript": (form.transcript.label.text, form.transcript.data or "")}
         if template:
             texts.update(templating.free_texts(template, work.fields))
     outcome = guarded_save(ctx.viewer.user, ctx.draft_key, _form_data(request.form), draft_version,
@@ -433,16 +436,6 @@ def cohort_overview(cohort_id: int):
                            to_review=overview.feedback_to_review(user, cohort),
                            needs_review=services.feedback_needs_review(cohort.id),
                            may_change=services.may_change_settings(user, cohort))
-
-
-@bp.get("/cohort/<int:cohort_id>/<slug>")
-@login_required
-def cohort_status(cohort_id: int, slug: str):
-    cohort, activity = _cohort_activity(cohort_id, slug)
-    base_due = programme_service.due_date_of(services.cohort_viewer(_user(), cohort, activity), activity)
-    return render_template("assignment/cohort_status.html", cohort=cohort, activity=activity, base_due=base_due,
-                           rows=services.cohort_overview(cohort, activity, base_due),
-                           facilitator=cohort.id in services.facilitated_cohort_ids(_user()))
 
 
 @bp.route("/cohort/<int:cohort_id>/<slug>/extension/<owner>", methods=["GET", "POST"])

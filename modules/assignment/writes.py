@@ -20,7 +20,7 @@ from app.services import drafts, progress
 from app.services.notifications import notify
 from app.timeutil import utcnow
 
-from . import uploads
+from . import media, uploads
 from .access import is_member
 from .diffing import html_to_text
 from .models import (
@@ -76,6 +76,8 @@ class Work:
     body_html: str = ""
     fields: dict[str, Any] = field(default_factory=dict)
     new_files: list[uploads.Upload] = field(default_factory=list)
+    #: What the recordings say; required when any audio or video file is handed in.
+    transcript: str = ""
 
 
 def _store(upload: uploads.Upload, user: User, submission: Submission, written: list[str], **parent) -> File:
@@ -109,7 +111,12 @@ def save_draft(ctx: TraineeContext, data: dict[str, Any], draft_version: int | N
 def check_complete(activity: Activity, work: Work, submission: Submission | None) -> list[str]:
     """What is missing before the work can be handed in (template fields are checked by the form)."""
     kind = kind_of(activity)
-    if kind == "text" and not html_to_text(work.body_html):
+    recordings = [u for u in work.new_files if media.player_of(u.mime)] + \
+        [f for f in pending_files(submission) if media.player_of(f.mime)]
+    if recordings and not work.transcript.strip():
+        # Accessibility: a facilitator who cannot hear it, or reads with a screen reader, reads the transcript.
+        return [_("Please type the transcript of your recording before handing it in.")]
+    if kind == "text" and not html_to_text(work.body_html) and not recordings:
         return [_("Please write your answer before handing it in.")]
     if kind == "files" and not work.new_files and not pending_files(submission):
         return [_("Please choose at least one file to hand in.")]
@@ -131,7 +138,8 @@ def submit(ctx: TraineeContext, work: Work, base_version: int, written: list[str
     submission = submission or _new_submission(ctx)
     number = submission.latest_version + 1
     version = Version(submission_id=submission.id, number=number, body_html=work.body_html, fields=work.fields,
-                      template=template_of(ctx.activity), submitted_at=utcnow(), submitted_by_id=user.id)
+                      template=template_of(ctx.activity), transcript=work.transcript.strip(),
+                      submitted_at=utcnow(), submitted_by_id=user.id)
     db.session.add(version)
     db.session.flush()
     store_files(user, submission, work.new_files, written)

@@ -30,7 +30,7 @@ def setup(world):
     from modules.assignment import uploads
     from modules.assignment.models import Feedback, File, Submission, Version
 
-    from .helpers import add_assignment, pdf_bytes
+    from .helpers import add_assignment, mp3_bytes, pdf_bytes
 
     built = programme_for_world(world)
     module = built.modules[0]
@@ -53,6 +53,13 @@ def setup(world):
         objects[f"{activity.slug.split('-')[-1]}_feedback"] = feedback
         if status == "revision_requested":
             upload = uploads.Upload("work.pdf", pdf_bytes(), "application/pdf")
+            recording = uploads.Upload("voice.mp3", mp3_bytes(2), "audio/mpeg")
+            row = File(submission_id=submission.id, version_id=version.id, stored_name=uploads.write(recording),
+                       original_name="voice.mp3", mime=recording.mime, size=recording.size, sha256=recording.sha256,
+                       uploaded_by_id=world.trainee.id)
+            db.session.add(row)
+            db.session.flush()
+            objects["recording"] = row
             for parent, key in ((version.id, "handed_in_file"), (None, "pending_file")):
                 row = File(submission_id=submission.id, version_id=parent, stored_name=uploads.write(upload),
                            original_name="work.pdf", mime=upload.mime, size=upload.size, sha256=upload.sha256,
@@ -97,6 +104,15 @@ ROUTES = {
     ("assignment.extension", "POST"): only("facilitator", args={"cohort_id": "cohort.id", "slug": "asg_revision.slug",
                                                                 "owner": "trainee_owner"},
                                            data={"due_on": "2099-01-31", "reason": "Sick leave"}),
+    # Recordings: the readers of the hand-in, as for the download.
+    ("assignment.play", "GET"): _content("trainee", "facilitator", args={"file_id": "recording.id"}),
+    # The cohort's facilitators read its hand-ins; staff who see status only, and everyone else, 403.
+    ("assignment.download_all", "GET"): only("facilitator", args={"cohort_id": "cohort.id",
+                                                                  "slug": "asg_revision.slug"}),
+    # Without chosen trainees the page answers with a message (the owners' ids are not known here).
+    ("assignment.bulk_extension", "POST"): only("facilitator", args={"cohort_id": "cohort.id",
+                                                                     "slug": "asg_revision.slug"},
+                                                data={"due_on": "2099-01-31", "reason": "Sick leave"}),
     ("assignment.cohort_settings", "GET"): only(*COORDINATORS, "admin", args={"cohort_id": "cohort.id"}),
     ("assignment.cohort_settings", "POST"): only(*COORDINATORS, "admin", args={"cohort_id": "cohort.id"},
                                                  data={"feedback_needs_review": "y"}),

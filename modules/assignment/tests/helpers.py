@@ -149,3 +149,32 @@ def follow(client, page: str, text: str) -> tuple[str, str]:
     response = client.get(url)
     assert response.status_code == 200, (text, url, response.status_code)
     return url, response.get_data(as_text=True)
+
+
+# --- tiny media files, built here so no encoder is needed ----------------------------------------
+
+#: MPEG-1 Layer III, 128 kbit/s, 44.1 kHz, no padding, mono: 144 * 128000 / 44100 = 417 bytes a frame.
+MP3_FRAME_HEADER = b"\xff\xfb\x90\xc4"
+MP3_FRAME_BYTES = 417
+
+
+def mp3_bytes(frames: int = 40) -> bytes:
+    """About a second of silence: an ID3v2 tag with no frames, then silent MPEG audio frames (an
+    all-zero side information decodes as silence)."""
+    tag = b"ID3\x04\x00\x00\x00\x00\x00\x00"
+    frame = MP3_FRAME_HEADER + bytes(MP3_FRAME_BYTES - len(MP3_FRAME_HEADER))
+    return tag + frame * frames
+
+
+def webm_bytes() -> bytes:
+    """The EBML header of a WebM file (doc type `webm`) and an empty segment."""
+    doctype = b"\x42\x82\x84webm"
+    header = b"\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04\x42\xf3\x81\x08" + doctype + \
+        b"\x42\x87\x81\x02\x42\x85\x81\x02"
+    return b"\x1a\x45\xdf\xa3" + bytes([0x80 | len(header)]) + header + b"\x18\x53\x80\x67\x80"
+
+
+def mp4_bytes(brand: bytes = b"isom") -> bytes:
+    """An ISO media file's `ftyp` box and an empty `mdat` box (m4a: brand b"M4A ")."""
+    ftyp = brand + b"\x00\x00\x02\x00" + brand + b"mp41"
+    return (8 + len(ftyp)).to_bytes(4, "big") + b"ftyp" + ftyp + b"\x00\x00\x00\x08mdat"
