@@ -227,11 +227,15 @@ def overview(viewer: Viewer) -> Overview:
     return result
 
 
-def assemble_overview(viewer: Viewer, rows: ProgrammeRows, meetings: list[Meeting],
-                      completions: dict[int, Completion], attended: set[int],
-                      due_overrides: dict[int, date] | None = None) -> Overview:
-    """One viewer's overview from rows already loaded (no queries): `meetings` are the viewer's
-    cohorts' meetings in date order, `completions` by activity id, `attended` meeting ids."""
+@dataclass
+class _Skeleton:
+    """What every trainee with the same cohorts and country sees alike: visible activities with
+    their plugin, due date by rule, link and closing day, and the meeting plans' dates."""
+    activities: list[tuple[Activity, ActivityPlugin | None, date | None, str | None, date | None]]
+    plans: list[tuple[MeetingPlan, Meeting | None, date | None]]
+
+
+def _skeleton(viewer: Viewer, rows: ProgrammeRows, meetings: list[Meeting]) -> _Skeleton:
     activities, plans = rows.activities, rows.plans
     replaced = {a.replaces_id for a in activities
                 if a.replaces_id and a.country_id is not None and a.country_id == viewer.country_id}
@@ -240,25 +244,48 @@ def assemble_overview(viewer: Viewer, rows: ProgrammeRows, meetings: list[Meetin
     for meeting in meetings:
         if meeting.plan_id is not None:
             first_meeting.setdefault(meeting.plan_id, meeting)
-    items = {m.id: ModuleItem(m) for m in rows.modules}
     plugins = registry()
-    overrides = due_overrides or {}
+    visible = []
     for activity in activities:
-        if activity.module_id in items and is_visible(viewer, activity, replaced):
+        if is_visible(viewer, activity, replaced):
             plugin = plugins.get(activity.type)
-            due = overrides.get(activity.id) or due_date(activity, viewer, plans_by_slug, first_meeting)
-            items[activity.module_id].activities.append(ActivityItem(
-                activity, plugin, due, completions.get(activity.id), _activity_url(plugin, activity),
-                rows.closing.get(activity.id)))
+            visible.append((activity, plugin, due_date(activity, viewer, plans_by_slug, first_meeting),
+                            _activity_url(plugin, activity), rows.closing.get(activity.id)))
+    dated = []
     for plan in plans:
+        meeting = first_meeting.get(plan.id)
+        starts_on = meeting.starts_on if meeting else (
+            add_days(viewer.starts_on, plan.after_start_days) if viewer.starts_on else None)
+        dated.append((plan, meeting, starts_on))
+    return _Skeleton(visible, dated)
+
+
+def assemble_overview(viewer: Viewer, rows: ProgrammeRows, meetings: list[Meeting],
+                      completions: dict[int, Completion], attended: set[int],
+                      due_overrides: dict[int, date] | None = None, memo: dict | None = None) -> Overview:
+    """One viewer's overview from rows already loaded (no queries): `meetings` are the viewer's
+    cohorts' meetings in date order, `completions` by activity id, `attended` meeting ids.
+    `memo`, shared by the overviews of one page, keeps what trainees with the same cohorts and
+    country see alike, so a grid of a thousand trainees works it out once per cohort."""
+    key = (tuple(sorted(c.id for c in viewer.cohorts)), viewer.country_id, viewer.country_code,
+           viewer.every_country, viewer.run.id if viewer.run else None)
+    skeleton = memo.get(key) if memo is not None else None
+    if skeleton is None:
+        skeleton = _skeleton(viewer, rows, meetings)
+        if memo is not None:
+            memo[key] = skeleton
+    items = {m.id: ModuleItem(m) for m in rows.modules}
+    overrides = due_overrides or {}
+    for activity, plugin, due, url, closes_on in skeleton.activities:
+        if activity.module_id in items:
+            items[activity.module_id].activities.append(ActivityItem(
+                activity, plugin, overrides.get(activity.id) or due, completions.get(activity.id), url, closes_on))
+    for plan, meeting, starts_on in skeleton.plans:
         if plan.module_id in items:
-            meeting = first_meeting.get(plan.id)
-            starts_on = meeting.starts_on if meeting else (
-                add_days(viewer.starts_on, plan.after_start_days) if viewer.starts_on else None)
             items[plan.module_id].meetings.append(
                 MeetingItem(plan, meeting, starts_on, meeting is not None and meeting.id in attended))
     module_items = list(items.values())
-    return Overview(viewer, module_items, _hours(viewer, module_items, meetings, attended, plans))
+    return Overview(viewer, module_items, _hours(viewer, module_items, meetings, attended, rows.plans))
 
 
 def _progress_rows(viewer: Viewer, programme_modules: list[int], meetings: list[Meeting]) -> tuple[dict, set[int]]:
