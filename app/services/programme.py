@@ -30,6 +30,7 @@ from ..models import (
     Resource,
 )
 from ..plugins import ActivityPlugin, registry
+from ..request_memo import memoised
 from ..timeutil import add_days, utcnow
 from .due_dates import apply_due_overrides, due_date
 from .due_dates import due_date_of as due_date_of
@@ -187,6 +188,12 @@ class ProgrammeRows:
 
 
 def programme_rows(programme: Programme, run: ProgrammeRun | None) -> ProgrammeRows:
+    """Loaded once per request (app/request_memo.py): the home page and the plugins' panels ask too."""
+    return memoised("programme_rows", (programme.id, run.id if run is not None else None),
+                    lambda: _programme_rows(programme, run))
+
+
+def _programme_rows(programme: Programme, run: ProgrammeRun | None) -> ProgrammeRows:
     programme_modules = select(Module.id).where(Module.programme_id == programme.id, Module.retired.is_(False))
     modules = list(db.session.scalars(select(Module).where(Module.id.in_(programme_modules))
                                       .order_by(Module.order, Module.id)))
