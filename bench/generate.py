@@ -90,10 +90,10 @@ def _insert_users(rows: list[dict[str, Any]]) -> dict[str, int]:
     return found
 
 
-def build_people(run: ProgrammeRun, trainees: int, pw: str) -> Built:
+def build_people(run: ProgrammeRun, trainees: int, pw: str, cohort_size: int = COHORT_SIZE) -> Built:
     countries = {c.code: c for c in db.session.scalars(select(Country))}
     per_country = trainees // len(COUNTRIES)
-    cohorts_per_country = max(1, per_country // COHORT_SIZE)
+    cohorts_per_country = max(1, per_country // cohort_size)
     now = utcnow()
     built = Built()
     user_rows: list[dict[str, Any]] = [
@@ -111,7 +111,7 @@ def build_people(run: ProgrammeRun, trainees: int, pw: str) -> Built:
         number = 0
         for index in range(cohorts_per_country):
             mails = []
-            for _ in range(COHORT_SIZE):
+            for _ in range(cohort_size):
                 number += 1
                 mails.append(email("trainee", code, number))
                 user_rows.append({**common, "email": mails[-1], "name": f"Trainee {number} {code}"})
@@ -185,7 +185,9 @@ def _when(today: date, due: date, rnd: random.Random) -> datetime:
     return datetime(day.year, day.month, day.day, rnd.randint(7, 21), rnd.randint(0, 59))
 
 
-def record_work(built: Built, run: ProgrammeRun, today: date, rnd: random.Random) -> dict[str, int]:
+def record_work(built: Built, run: ProgrammeRun, today: date, seed: int) -> dict[str, int]:
+    """Each trainee's records come from a random seeded by their place (cohort, position,
+    activity), so the first trainees' data are the same in a small and a large build."""
     from modules.assignment.models import Feedback, Status, Submission, Version
     from modules.evaluation.models import AnonymousResponse, NamedResponse, Participation
     from modules.evaluation.questionnaire import instrument_of, pseudonym
@@ -198,16 +200,17 @@ def record_work(built: Built, run: ProgrammeRun, today: date, rnd: random.Random
     entries: list[dict[str, Any]] = []
     shared_by: list[tuple[int, int]] = []  # (entry index, facilitator)
     evaluation: list[tuple[Any, int, int, datetime]] = []
-    for national, trainees in built.trainees.items():
+    for number, (national, trainees) in enumerate(built.trainees.items()):
         trans = built.transnational_of[national]
         facilitator = built.facilitator[national]
         db.session.add(Supervisor(cohort_id=national, supervisor_id=facilitator))
-        for activity, due in _due_items(built, run, today)[national]:
+        for index, (activity, due) in enumerate(_due_items(built, run, today)[national]):
             transnational = activity.module.is_transnational
             cohort_id = trans if transnational else national
             group = bool((activity.settings or {}).get("group"))
             for position, uid in enumerate(trainees):
-                pace = (position * 7 + activity.id) % 10  # deterministic: some trainees lag behind
+                rnd = random.Random(f"{seed}-{number}-{position}-{index}")
+                pace = (position * 7 + index) % 10  # some trainees lag behind
                 if pace >= 8 or (due > today and pace >= 3):
                     continue
                 when = _when(today, due, rnd)
@@ -225,10 +228,12 @@ def record_work(built: Built, run: ProgrammeRun, today: date, rnd: random.Random
                     continue  # group work: one country group hands in, not modelled here
                 elif activity.type == "journal":
                     shared = rnd.random() < 0.4
-                    entries.append({"owner_id": uid, "title": f"{activity.title} — reflection", "entry_date": when.date(),
+                    entries.append({"owner_id": uid, "title": f"{activity.title} — reflection",
+                                    "entry_date": when.date(),
                                     "body_html": f"<p>{rnd.choice(PARAGRAPHS)}</p>", "stage_answers": {},
                                     "module_id": activity.module_id, "activity_id": activity.id,
-                                    "cohort_id": cohort_id, "prompt": {}, "competencies": list(activity.competencies or []),
+                                    "cohort_id": cohort_id, "prompt": {},
+                                    "competencies": list(activity.competencies or []),
                                     "shared": shared, "shared_at": when if shared else None, "version": 1,
                                     "activity_at": when, "created_at": when, "updated_at": when})
                     if shared:
@@ -238,8 +243,9 @@ def record_work(built: Built, run: ProgrammeRun, today: date, rnd: random.Random
                 completions.append({"user_id": uid, "activity_id": activity.id, "state": state,
                                     "completed_at": when if state == CompletionState.DONE else None,
                                     "updated_at": when})
-        # A private entry or two outside any activity: the journal is a diary, not only homework.
-        for uid in trainees:
+        # A private entry outside any activity: the journal is a diary, not only homework.
+        for position, uid in enumerate(trainees):
+            rnd = random.Random(f"{seed}-{number}-{position}-diary")
             when = _when(today, today, rnd)
             entries.append({"owner_id": uid, "title": "A note after a home visit", "entry_date": when.date(),
                             "body_html": f"<p>{rnd.choice(PARAGRAPHS)}</p>", "stage_answers": {}, "module_id": None,
@@ -276,7 +282,7 @@ def record_work(built: Built, run: ProgrammeRun, today: date, rnd: random.Random
         if comments:
             db.session.execute(insert(Comment), comments)
         counts["journal entries"], counts["shared"] = len(ids), len(shared_by)
-    _answers(evaluation, rnd, instrument_of, pseudonym, Participation, AnonymousResponse, NamedResponse)
+    _answers(evaluation, random.Random(seed), instrument_of, pseudonym, Participation, AnonymousResponse, NamedResponse)
     counts["evaluation answers"] = len(evaluation)
     return counts
 
@@ -326,7 +332,8 @@ def import_programme(app) -> None:
         raise SystemExit(f"content import failed:\n{result.output}")
 
 
-def generate(app, size: str, seed: int = SEED) -> dict[str, int]:
+def generate(app, size: str, seed: int = SEED, trainees: int | None = None,
+             cohort_size: int = COHORT_SIZE) -> dict[str, int]:
     """Build the data set into the app's (migrated, empty) database."""
     rnd = random.Random(seed)
     import_programme(app)
@@ -336,12 +343,12 @@ def generate(app, size: str, seed: int = SEED) -> dict[str, int]:
     db.session.add(run)
     db.session.flush()
     run.programme = programme_of(run)
-    built = build_people(run, SIZES[size], hash_password(PASSWORD))
+    built = build_people(run, trainees or SIZES[size], hash_password(PASSWORD), cohort_size)
     counts = {"users": len(built.users), "national cohorts": len(built.trainees)}
     counts["attendance"] = record_attendance(built, today, rnd)
     # The overview builds each activity's link, and links need a request.
     with app.test_request_context():
-        counts.update(record_work(built, run, today, rnd))
+        counts.update(record_work(built, run, today, seed))
     db.session.commit()
     return counts
 

@@ -31,14 +31,15 @@ def pages() -> list[tuple[str, str | None, str]]:
                                    .where(Submission.user_id == trainee.id).order_by(Activity.id).limit(1))
     entry = db.session.scalar(select(Entry.id).where(Entry.owner_id == trainee.id)
                               .order_by(Entry.shared.desc(), Entry.id).limit(1))
-    national = db.session.scalar(select(Cohort.id).join(Cohort.memberships)
-                                 .where(Cohort.kind == CohortKind.NATIONAL, Cohort.memberships.any(user_id=facilitator.id))
+    national = db.session.scalar(select(Cohort.id)
+                                 .where(Cohort.kind == CohortKind.NATIONAL,
+                                        Cohort.memberships.any(user_id=facilitator.id))
                                  .order_by(Cohort.id).limit(1))
     transnational = db.session.scalar(select(Cohort.id).where(Cohort.kind == CohortKind.TRANSNATIONAL,
                                                               Cohort.memberships.any(user_id=facilitator.id))
                                       .order_by(Cohort.id).limit(1))
-    submission = db.session.scalar(select(Submission.id).where(Submission.cohort_id == national)
-                                   .order_by(Submission.submitted_at.desc(), Submission.id).limit(1))
+    submission = db.session.scalar(select(Submission.id).where(Submission.user_id == trainee.id)
+                                   .order_by(Submission.activity_id).limit(1))
     return [
         ("login page", None, "/login"),
         ("trainee home", "trainee", "/home"),

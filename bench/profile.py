@@ -52,7 +52,7 @@ def main() -> None:
             from pyinstrument import Profiler
             profiler = Profiler()
             with profiler:
-                for _ in range(3):
+                for _ in range(1 if args.seconds == 0 else 3):
                     client.get(url)
             print(profiler.output_text(unicode=True, color=False, show_all=False))
 
