@@ -169,14 +169,19 @@ def record_attendance(built: Built, today: date, rnd: random.Random) -> int:
 
 
 def _due_items(built: Built, run: ProgrammeRun, today: date) -> dict[int, list]:
-    """Per national cohort, its activities due by today, from the overview of its first trainee
-    (every trainee of a cohort has the same programme and dates)."""
+    """Per national cohort, its activities due by today, from the overview of one trainee of the
+    cohort's country: every cohort of a country has the same programme and, its meetings being
+    scheduled from the run's start, the same dates."""
     due: dict[int, list] = {}
+    by_country: dict[int | None, list] = {}
     for national, trainees in built.trainees.items():
-        viewer = viewer_for(db.session.get(User, trainees[0]), run)
-        items = [item for module in overview(viewer).modules for item in module.activities] if viewer else []
-        due[national] = [(item.activity, item.due) for item in items
-                         if item.available and item.due is not None and item.due <= today + timedelta(days=7)]
+        country_id = db.session.get(Cohort, national).country_id
+        if country_id not in by_country:
+            viewer = viewer_for(db.session.get(User, trainees[0]), run)
+            items = [item for module in overview(viewer).modules for item in module.activities] if viewer else []
+            by_country[country_id] = [(item.activity, item.due) for item in items if item.available
+                                      and item.due is not None and item.due <= today + timedelta(days=7)]
+        due[national] = by_country[country_id]
     return due
 
 
@@ -200,11 +205,12 @@ def record_work(built: Built, run: ProgrammeRun, today: date, seed: int) -> dict
     entries: list[dict[str, Any]] = []
     shared_by: list[tuple[int, int]] = []  # (entry index, facilitator)
     evaluation: list[tuple[Any, int, int, datetime]] = []
+    due_items = _due_items(built, run, today)
     for number, (national, trainees) in enumerate(built.trainees.items()):
         trans = built.transnational_of[national]
         facilitator = built.facilitator[national]
         db.session.add(Supervisor(cohort_id=national, supervisor_id=facilitator))
-        for index, (activity, due) in enumerate(_due_items(built, run, today)[national]):
+        for index, (activity, due) in enumerate(due_items[national]):
             transnational = activity.module.is_transnational
             cohort_id = trans if transnational else national
             group = bool((activity.settings or {}).get("group"))

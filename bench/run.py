@@ -162,6 +162,7 @@ def main() -> None:
     parser.add_argument("--size", choices=["1k", "10k"], default="1k")
     parser.add_argument("--seconds", type=float, default=10.0, help="per page, split over two wrk runs")
     parser.add_argument("--rebuild", action="store_true", help="build the data set again")
+    parser.add_argument("--mix", type=int, default=MIX_REQUESTS, help="requests of the memory mix (0: skip)")
     parser.add_argument("--only", nargs="*", help="measure only pages whose name contains one of these")
     args = parser.parse_args()
     binary = need_wrk()
@@ -183,21 +184,24 @@ def main() -> None:
     try:
         cookies = {role: login(base, email, PASSWORD) for role, email in LOGINS.items()}
         cookies[None] = None  # type: ignore[index]
-        queries = {}
-        for name, role, path in page_list:  # warm-up, and each page's status and query count
+        queries, seconds = {}, {}
+        for name, role, path in page_list:  # warm-up, and each page's status, time and query count
+            started = time.perf_counter()
             for _ in range(3):
                 status, count = get(base + path, cookies[role])
+            seconds[name] = (time.perf_counter() - started) / 3
             if status != 200:
                 sys.exit(f"{name}: {path} answered {status}")
             queries[name] = count
         mix = [p for p in page_list if p[1] in MIX_ROLES] or page_list
-        for index in range(MIX_REQUESTS):
+        for index in range(args.mix):
             _, role, path = mix[index % len(mix)]
             get(base + path, cookies[role])
         memory = {pid: rss_mb(pid) for pid in workers_of(app_proc)}
-        print_header(args, memory)
+        print_header(args, memory if args.mix else {})
         for name, role, path in page_list:
-            half = args.seconds / 2
+            # Long enough for a slow page to complete several requests in each run.
+            half = max(args.seconds / 2, min(8 * seconds[name], 20))
             runs = [wrk(binary, base + path, cookies[role], half), wrk(binary, hello, None, half),
                     wrk(binary, base + path, cookies[role], half), wrk(binary, hello, None, half)]
             page_runs, hello_runs = runs[0::2], runs[1::2]
@@ -221,9 +225,11 @@ def print_header(args, memory: dict[int, float]) -> None:
     print(f"Machine: {platform.node()}, {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, "
           f"Python {platform.python_version()}; load average at start {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}"
           f"; gunicorn {WORKERS} sync workers, wrk -t1 -c{WORKERS}, {args.seconds:g} s per page.")
-    print(f"Worker resident memory after warm-up and {MIX_REQUESTS} requests of the mix "
-          "(login, trainee and facilitator pages in turn): "
-          + ", ".join(f"{mb:.0f} MB" for mb in memory.values()) + "\n")
+    if memory:
+        print(f"Worker resident memory after warm-up and {args.mix} requests of the mix "
+              "(login, trainee and facilitator pages in turn): "
+              + ", ".join(f"{mb:.0f} MB" for mb in memory.values()))
+    print()
     print("| page | SQL queries | rps | % of hello | p50 ms | p95 ms | p99 ms | hello rps |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|", flush=True)
 
