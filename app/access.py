@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Select, select
 
 from .extensions import db
 from .models import Cohort, CohortRole, Membership, SiteRole, User
+from .request_memo import memoised
 
 
 def site_role_required(*roles: SiteRole):
@@ -36,8 +37,13 @@ def cohort_roles(user: User, cohort_id: int) -> set[str]:
 
 
 def _coordinated_country_ids(user: User) -> set[int]:
-    return {m.cohort.country_id for m in user.memberships
-            if m.role == CohortRole.COORDINATOR and m.cohort.country_id is not None}
+    """One query, once per request: walking user.memberships loaded each cohort on its own."""
+    if not any(m.role == CohortRole.COORDINATOR for m in user.memberships):
+        return set()
+    return memoised("coordinated_countries", user.id, lambda: set(db.session.scalars(
+        select(Cohort.country_id).join(Membership, Membership.cohort_id == Cohort.id)
+        .where(Membership.user_id == user.id, Membership.role == CohortRole.COORDINATOR,
+               Cohort.country_id.is_not(None)))))
 
 
 def cohorts_with_status_access_query(user: User) -> Select:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..timeutil import DEFAULT_END, DEFAULT_START, utcnow
 from .cohort import Cohort, Country
+from .content_json import ContentJSON
 from .user import User
 
 HOURS = Numeric(6, 2)
@@ -47,7 +48,7 @@ class Programme(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Content translations by language: {lang: {field: text or overlay}} (app/localized.py).
-    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    translations: Mapped[dict[str, Any]] = mapped_column(ContentJSON, default=dict, server_default="{}")
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     #: The content's own version label, e.g. "2026.1".
@@ -76,7 +77,7 @@ class Competency(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Content translations by language: {lang: {field: text or overlay}} (app/localized.py).
-    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    translations: Mapped[dict[str, Any]] = mapped_column(ContentJSON, default=dict, server_default="{}")
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(10))
     title: Mapped[str] = mapped_column(String(200))
@@ -96,7 +97,7 @@ class EcvetUnit(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Content translations by language: {lang: {field: text or overlay}} (app/localized.py).
-    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    translations: Mapped[dict[str, Any]] = mapped_column(ContentJSON, default=dict, server_default="{}")
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(200))
@@ -117,7 +118,7 @@ class Module(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Content translations by language: {lang: {field: text or overlay}} (app/localized.py).
-    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    translations: Mapped[dict[str, Any]] = mapped_column(ContentJSON, default=dict, server_default="{}")
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     order: Mapped[int] = mapped_column(default=0)
@@ -155,7 +156,7 @@ class Activity(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Content translations by language: {lang: {field: text or overlay}} (app/localized.py).
-    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    translations: Mapped[dict[str, Any]] = mapped_column(ContentJSON, default=dict, server_default="{}")
     module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), index=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     type: Mapped[str] = mapped_column(String(40))
@@ -196,7 +197,7 @@ class Resource(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Content translations by language: {lang: {field: text or overlay}} (app/localized.py).
-    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    translations: Mapped[dict[str, Any]] = mapped_column(ContentJSON, default=dict, server_default="{}")
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
     module_id: Mapped[int | None] = mapped_column(ForeignKey("module.id"), index=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -229,7 +230,7 @@ class MeetingPlan(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Content translations by language: {lang: {field: text or overlay}} (app/localized.py).
-    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    translations: Mapped[dict[str, Any]] = mapped_column(ContentJSON, default=dict, server_default="{}")
     module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), index=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     kind: Mapped[str] = mapped_column(String(20))

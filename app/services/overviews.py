@@ -87,15 +87,19 @@ def trainee_overviews(run: ProgrammeRun, cohorts: list[Cohort], only_users: Coll
                 attended[user_id].add(meeting_id)
     overrides = _due_overrides(list(users.values()), cohorts_of, rows)
     wanted = set(cohort_ids)
+    memo: dict = {}
+    meetings_of: dict[tuple[int, ...], list[Meeting]] = {}
     for user_id, user in sorted(users.items(), key=lambda item: item[1].name.lower()):
         own = cohorts_of[user_id]
         national = next((c for c in own if c.country_id is not None), None)
         viewer = Viewer(user=user, programme=programme, run=run, cohorts=own,
                         country_id=national.country_id if national else None,
                         country_code=national.country.code if national else None, is_trainee=True)
-        own_ids = {c.id for c in own}
-        view = assemble_overview(viewer, rows, [m for m in meetings if m.cohort_id in own_ids],
-                                 completions[user_id], attended[user_id], overrides.get(user_id))
+        own_key = tuple(sorted(c.id for c in own))
+        if own_key not in meetings_of:
+            meetings_of[own_key] = [m for m in meetings if m.cohort_id in own_key]
+        view = assemble_overview(viewer, rows, meetings_of[own_key], completions[user_id], attended[user_id],
+                                 overrides.get(user_id), memo)
         for cohort in own:
             if cohort.id in wanted:
                 by_cohort[cohort.id].append(TraineeOverview(user, own, view))

@@ -30,6 +30,7 @@ from ..models import (
     Resource,
 )
 from ..plugins import ActivityPlugin, registry
+from ..request_memo import memoised
 from ..timeutil import add_days, utcnow
 from .due_dates import apply_due_overrides, due_date
 from .due_dates import due_date_of as due_date_of
@@ -189,7 +190,13 @@ class ProgrammeRows:
 
 def programme_rows(programme: Programme, run: ProgrammeRun | None) -> ProgrammeRows:
     """The rows of the run's content version: the latest import's, or (a run pinned to an older
-    version, app/services/pinned.py) that version's items laid over the same rows."""
+    version, app/services/pinned.py) that version's items laid over the same rows. Loaded once per
+    request (app/request_memo.py): the home page and the plugins' panels ask too."""
+    return memoised("programme_rows", (programme.id, run.id if run is not None else None),
+                    lambda: _programme_rows(programme, run))
+
+
+def _programme_rows(programme: Programme, run: ProgrammeRun | None) -> ProgrammeRows:
     pinned = pinned_content(run, programme)
     if pinned is not None:
         return _pinned_rows(programme, run, pinned)
@@ -249,11 +256,15 @@ def overview(viewer: Viewer) -> Overview:
     return result
 
 
-def assemble_overview(viewer: Viewer, rows: ProgrammeRows, meetings: list[Meeting],
-                      completions: dict[int, Completion], attended: set[int],
-                      due_overrides: dict[int, date] | None = None) -> Overview:
-    """One viewer's overview from rows already loaded (no queries): `meetings` are the viewer's
-    cohorts' meetings in date order, `completions` by activity id, `attended` meeting ids."""
+@dataclass
+class _Skeleton:
+    """What every trainee with the same cohorts and country sees alike: visible activities with
+    their plugin, due date by rule, link and closing day, and the meeting plans' dates."""
+    activities: list[tuple[Activity, ActivityPlugin | None, date | None, str | None, date | None]]
+    plans: list[tuple[MeetingPlan, Meeting | None, date | None]]
+
+
+def _skeleton(viewer: Viewer, rows: ProgrammeRows, meetings: list[Meeting]) -> _Skeleton:
     activities, plans = rows.activities, rows.plans
     replaced = {a.replaces_id for a in activities
                 if a.replaces_id and a.country_id is not None and a.country_id == viewer.country_id}
@@ -262,25 +273,48 @@ def assemble_overview(viewer: Viewer, rows: ProgrammeRows, meetings: list[Meetin
     for meeting in meetings:
         if meeting.plan_id is not None:
             first_meeting.setdefault(meeting.plan_id, meeting)
-    items = {m.id: ModuleItem(m) for m in rows.modules}
     plugins = registry()
-    overrides = due_overrides or {}
+    visible = []
     for activity in activities:
-        if activity.module_id in items and is_visible(viewer, activity, replaced):
+        if is_visible(viewer, activity, replaced):
             plugin = plugins.get(activity.type)
-            due = overrides.get(activity.id) or due_date(activity, viewer, plans_by_slug, first_meeting)
-            items[activity.module_id].activities.append(ActivityItem(
-                activity, plugin, due, completions.get(activity.id), _activity_url(plugin, activity),
-                rows.closing.get(activity.id)))
+            visible.append((activity, plugin, due_date(activity, viewer, plans_by_slug, first_meeting),
+                            _activity_url(plugin, activity), rows.closing.get(activity.id)))
+    dated = []
     for plan in plans:
+        meeting = first_meeting.get(plan.id)
+        starts_on = meeting.starts_on if meeting else (
+            add_days(viewer.starts_on, plan.after_start_days) if viewer.starts_on else None)
+        dated.append((plan, meeting, starts_on))
+    return _Skeleton(visible, dated)
+
+
+def assemble_overview(viewer: Viewer, rows: ProgrammeRows, meetings: list[Meeting],
+                      completions: dict[int, Completion], attended: set[int],
+                      due_overrides: dict[int, date] | None = None, memo: dict | None = None) -> Overview:
+    """One viewer's overview from rows already loaded (no queries): `meetings` are the viewer's
+    cohorts' meetings in date order, `completions` by activity id, `attended` meeting ids.
+    `memo`, shared by the overviews of one page, keeps what trainees with the same cohorts and
+    country see alike, so a grid of a thousand trainees works it out once per cohort."""
+    key = (tuple(sorted(c.id for c in viewer.cohorts)), viewer.country_id, viewer.country_code,
+           viewer.every_country, viewer.run.id if viewer.run else None)
+    skeleton = memo.get(key) if memo is not None else None
+    if skeleton is None:
+        skeleton = _skeleton(viewer, rows, meetings)
+        if memo is not None:
+            memo[key] = skeleton
+    items = {m.id: ModuleItem(m) for m in rows.modules}
+    overrides = due_overrides or {}
+    for activity, plugin, due, url, closes_on in skeleton.activities:
+        if activity.module_id in items:
+            items[activity.module_id].activities.append(ActivityItem(
+                activity, plugin, overrides.get(activity.id) or due, completions.get(activity.id), url, closes_on))
+    for plan, meeting, starts_on in skeleton.plans:
         if plan.module_id in items:
-            meeting = first_meeting.get(plan.id)
-            starts_on = meeting.starts_on if meeting else (
-                add_days(viewer.starts_on, plan.after_start_days) if viewer.starts_on else None)
             items[plan.module_id].meetings.append(
                 MeetingItem(plan, meeting, starts_on, meeting is not None and meeting.id in attended))
     module_items = list(items.values())
-    return Overview(viewer, module_items, _hours(viewer, module_items, meetings, attended, plans))
+    return Overview(viewer, module_items, _hours(viewer, module_items, meetings, attended, rows.plans))
 
 
 def _progress_rows(viewer: Viewer, programme_modules: list[int], meetings: list[Meeting]) -> tuple[dict, set[int]]:

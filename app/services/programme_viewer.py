@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Activity, Cohort, CohortRole, Meeting, Membership, Module, Programme, ProgrammeRun, SiteRole, User
+from ..request_memo import memoised
 from .pinned import Pinned, overlay_activities, overlay_modules, pinned_content
 
 
@@ -46,9 +47,13 @@ def _sole_programme() -> Programme | None:
 
 def viewer_for(user: User, run: ProgrammeRun | None = None) -> Viewer | None:
     """The user's view of the programme (of `run`, or of their most recent run); None when the
-    user has no programme to see."""
+    user has no programme to see. Worked out once per request (app/request_memo.py)."""
     if not user.is_authenticated:
         return None
+    return memoised("viewer", (user.id, run.id if run is not None else None), lambda: _viewer_for(user, run))
+
+
+def _viewer_for(user: User, run: ProgrammeRun | None) -> Viewer | None:
     memberships = list(db.session.scalars(
         select(Membership).where(Membership.user_id == user.id)
         .options(joinedload(Membership.cohort).joinedload(Cohort.run).joinedload(ProgrammeRun.programme),
@@ -91,8 +96,10 @@ def cohort_meetings(viewer: Viewer) -> list[Meeting]:
     """The dated meetings of the viewer's cohorts, soonest first."""
     if not viewer.cohorts:
         return []
-    return list(db.session.scalars(select(Meeting).where(Meeting.cohort_id.in_([c.id for c in viewer.cohorts]))
-                                   .order_by(Meeting.starts_on, Meeting.id)))
+    ids = [c.id for c in viewer.cohorts]
+    # A copy: callers may filter or sort their list; the memo keeps the query's order.
+    return list(memoised("cohort_meetings", tuple(ids), lambda: list(db.session.scalars(
+        select(Meeting).where(Meeting.cohort_id.in_(ids)).order_by(Meeting.starts_on, Meeting.id)))))
 
 
 def viewer_or_404(user: User) -> Viewer:
