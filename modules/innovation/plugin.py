@@ -7,9 +7,9 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from app.models import CohortKind, CohortRole
-from app.plugins import ActivityPlugin, NavLink
+from app.plugins import ActivityPlugin, DashboardItem, NavLink
 
-from . import access, privacy
+from . import access, privacy, queries
 from .models import MODELS
 from .views import bp
 
@@ -22,14 +22,16 @@ class InnovationPlugin(ActivityPlugin):
     trainee's micro-innovation, their facilitators' board and the coordinators' counts."""
 
     def nav_links(self, user: User) -> list[NavLink]:
-        links = []
-        if access.is_trainee(user):
-            links.append(NavLink(_l("My micro-innovation"), url_for("innovation.mine"),
-                                 prefix=url_for("innovation.mine")))
-        elif access.sees_counts(user):
-            links.append(NavLink(_l("Micro-innovations"), url_for("innovation.counts"),
-                                 prefix=url_for("innovation.counts")))
-        return links
+        if not access.is_trainee(user):
+            return []  # staff reach the board from a cohort, coordinators the counts from their home
+        return [NavLink(_l("My micro-innovation"), url_for("innovation.mine"), prefix=url_for("innovation.mine"))]
+
+    def dashboard_items(self, user: User, cohorts: list[Cohort]) -> list[DashboardItem]:
+        # A trainee follows no cohort's status: no query to find out they are no coordinator.
+        if (user.site_role is None and not cohorts) or not access.sees_counts(user):
+            return []
+        return [DashboardItem(_l("Micro-innovations by stage"), queries.count_visible(user),
+                              url_for("innovation.counts"))]
 
     def cohort_links(self, user: User, cohort: Cohort) -> list[NavLink]:
         roles = {m.role for m in user.memberships if m.cohort_id == cohort.id}

@@ -144,3 +144,19 @@ def counts(run: ProgrammeRun, country_ids: set[int] | None, today: date | None =
 def runs_with_innovations() -> list[ProgrammeRun]:
     return list(db.session.scalars(select(ProgrammeRun).where(ProgrammeRun.id.in_(select(Innovation.run_id)))
                                    .order_by(ProgrammeRun.starts_on.desc(), ProgrammeRun.id.desc())))
+
+
+def count_visible(user: User) -> int:
+    """Innovations in the countries a coordinator follows (every country: transnational staff)."""
+    from sqlalchemy import func
+
+    from app.models import SiteRole
+
+    from . import access
+    query = select(func.count(func.distinct(Innovation.id))).select_from(Innovation)
+    if user.site_role not in (SiteRole.ADMIN, SiteRole.TRANSNATIONAL_COORDINATOR):
+        query = (query.join(Membership, Membership.user_id == Innovation.owner_id)
+                 .join(Cohort, Cohort.id == Membership.cohort_id)
+                 .where(Cohort.run_id == Innovation.run_id, Membership.role == CohortRole.TRAINEE,
+                        Cohort.country_id.in_(access.coordinated_country_ids(user))))
+    return db.session.scalar(query) or 0

@@ -209,6 +209,7 @@ def test_coordinators_see_counts_by_country_and_shared_titles_only(client, world
     db.session.add_all([mine, theirs])
     db.session.commit()
     login(world.transnational_coordinator)
+    assert "/a/innovation/counts" in flat(client.get("/home"))  # reached from the coordinator's home
     page = flat(client.get("/a/innovation/counts"))
     assert "Sweden" in page and "Norway" in page and "Shared idea" in page
     assert "Private idea" not in page and "Secret situation" not in page
