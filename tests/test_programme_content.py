@@ -115,7 +115,7 @@ def test_the_themes_of_the_programme_and_the_micro_innovation_life_cycle(tree):
                   "communication-reframing", "micro-innovation-life-cycle", "final-presentation-evaluation"):
         assert theme in slugs
     knowledge_triangle = [r for r in tree.resources() if r.slug == "knowledge-triangle"]
-    assert knowledge_triangle and knowledge_triangle[0].kind == "research-based"
+    assert knowledge_triangle and knowledge_triangle[0].kind == "training-education"  # a model, not research
     life_cycle = " ".join(
         [m.summary_md for m in tree.modules if m.slug == "micro-innovation-life-cycle"]
         + [r.body_md for r in tree.resources() if r.slug == "innovation-life-cycle"]).lower()

@@ -16,7 +16,7 @@ A recording is always handed in with a transcript (the trainee types it beside t
 facilitator who cannot listen, and a screen-reader user, can read it.
 
 A template file, content/templates/<slug>.yaml, declares its fields (types: short_text,
-long_text, choice, date, scale, rows):
+long_text, choice, date, month, scale, rows; `month` takes a month and year, "2026-05"):
 
     slug: micro-innovation-plan       # the file's own name
     title: Micro-innovation plan
@@ -35,10 +35,11 @@ long_text, choice, date, scale, rows):
           - {value: emergence, label: Emergence}
           - {value: scaling-up, label: Scaling up}
       - {key: start, label: Start date, type: date}
+      - {key: tried, label: Month first tried, type: month}
       - {key: confidence, label: How confident are you?, type: scale, low_label: Not at all, high_label: Very}
       - key: actions
         label: Actions
-        type: rows                    # repeating rows; columns take the other five types
+        type: rows                    # repeating rows; columns take the other six types
         required: true                # at least min_rows filled rows (default 1 when required)
         min_rows: 1                   # optional
         max_rows: 20                  # optional
@@ -68,7 +69,7 @@ from .media import MEDIA_TYPES
 
 SUBMISSION_KINDS = ("text", "files", "template")
 COMPLETION_RULES = ("accepted", "submitted")
-FIELD_TYPES = ("short_text", "long_text", "choice", "date", "scale", "rows")
+FIELD_TYPES = ("short_text", "long_text", "choice", "date", "month", "scale", "rows")
 COLUMN_TYPES = FIELD_TYPES[:-1]
 #: File types an assignment may accept (checked by extension and by the file's first bytes).
 FILE_TYPES = ("pdf", "docx", "odt", "xlsx", "ods", "pptx", "odp", "png", "jpg", "jpeg")

@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
 from app.forms import SaneDate, SingleLine
+from app.timeutil import EARLIEST_DATE, LATEST_DATE
 
 PREFIX = "t"
 SCALE = [SelectChoice(str(n), str(n)) for n in range(1, 6)]
@@ -59,6 +60,36 @@ class RowCount:
             raise ValidationError(_("Please fill in at least %(n)d row(s).", n=self.minimum))
 
 
+def parse_month(value: Any) -> str | None:
+    """'YYYY-MM' (what a month input sends), or None. A full ISO date, as a `date` field stored
+    it before the field became a month, is read as its month, so old answers keep their value."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    parts = text.split("-")
+    if len(parts) not in (2, 3) or len(parts[0]) != 4 or len(parts[1]) != 2 or not all(p.isdigit() for p in parts):
+        return None
+    try:
+        first = date.fromisoformat(text) if len(parts) == 3 else date(int(parts[0]), int(parts[1]), 1)
+    except ValueError:
+        return None
+    return f"{first.year:04d}-{first.month:02d}"
+
+
+class SaneMonth:
+    """A month and year, written YYYY-MM, within the dates the programme can mean."""
+
+    def __call__(self, form, field):
+        if _empty(field.data):
+            return
+        month = parse_month(field.data)
+        if month is None:
+            raise ValidationError(_("Give a month and year as YYYY-MM, for example 2026-05."))
+        if not EARLIEST_DATE.year <= int(month[:4]) <= LATEST_DATE.year:
+            raise ValidationError(_("Give a month between %(earliest)s and %(latest)s.",
+                                    earliest=EARLIEST_DATE.year, latest=LATEST_DATE.year))
+
+
 def _row_is_blank(row_form) -> bool:
     return not any(_filled(f) for f in row_form)
 
@@ -85,6 +116,9 @@ def _wtf_field(spec: dict[str, Any], in_row: bool = False):
     if kind == "date":
         return DateField(label, [*validators, SaneDate()], description=help_,
                          render_kw={"placeholder": "YYYY-MM-DD"})
+    if kind == "month":
+        return StringField(label, [*validators, SaneMonth()], description=help_,
+                           render_kw={"type": "month", "placeholder": "YYYY-MM", "maxlength": 10})
     if kind == "scale":
         return RadioField(label, validators, description=help_, choices=SCALE, coerce=int)
     if kind == "rows":
@@ -120,6 +154,8 @@ def _value(spec: dict[str, Any], field) -> Any:
     data = field.data
     if spec["type"] == "date":
         return data.isoformat() if isinstance(data, date) else None
+    if spec["type"] == "month":
+        return parse_month(data)
     if spec["type"] == "scale":
         return data if isinstance(data, int) else None
     if isinstance(data, str):
@@ -175,6 +211,11 @@ def display_value(spec: dict[str, Any], value: Any) -> str:
             return format_date(date.fromisoformat(value), "medium")
         except (TypeError, ValueError):
             return str(value)
+    if spec["type"] == "month":
+        month = parse_month(value)
+        if month is None:
+            return str(value)
+        return format_date(date(int(month[:4]), int(month[5:]), 1), "LLLL y")
     if spec["type"] == "scale":
         return _("%(value)s of 5", value=value)
     return str(value)

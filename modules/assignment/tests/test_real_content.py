@@ -14,7 +14,7 @@ from modules.assignment.models import Submission
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = {"short_text": "Family A", "long_text": "We tried a walk instead of the office.", "date": "2026-12-01",
-          "scale": "3"}
+          "month": "2026-11", "scale": "3"}
 
 
 def _answer(spec: dict) -> str:

@@ -75,14 +75,14 @@ def test_bad_settings_name_the_line(context, raw, message):
 
 @pytest.mark.parametrize("text, message", [
     ("slug: plan\ntitle: P\nfields:\n  - {key: a, label: A, type: colour}\n",
-     "t.yaml:4: 'type' must be one of short_text, long_text, choice, date, scale, rows"),
+     "t.yaml:4: 'type' must be one of short_text, long_text, choice, date, month, scale, rows"),
     ("slug: plan\ntitle: P\nfields:\n  - {key: a, label: A, type: choice, choices: [one]}\n",
      "t.yaml:4: 'choices' must list at least two options"),
     ("slug: plan\ntitle: P\nfields:\n  - {key: a, label: A, type: short_text}\n  - {key: a, label: B, type: date}\n",
      "t.yaml:5: duplicate field key 'a'"),
     ("slug: plan\ntitle: P\nfields:\n  - key: r\n    label: R\n    type: rows\n    columns:\n"
      "      - {key: inner, label: I, type: rows}\n",
-     "t.yaml:8: 'type' must be one of short_text, long_text, choice, date, scale"),
+     "t.yaml:8: 'type' must be one of short_text, long_text, choice, date, month, scale"),
     ("slug: other\ntitle: P\nfields: []\n", "t.yaml:1: 'slug' must be the file's name, 'plan'"),
     ("slug: plan\ntitle: P\nfields:\n  - {key: Bad Key, label: A, type: date}\n",
      "t.yaml:4: 'key' must be a short lower-case word"),
@@ -149,7 +149,7 @@ fields:
 @pytest.mark.parametrize("change, message", [
     (("    required: true", "    required: yes please"), "t.yaml:7: 'required' must be true or false"),
     (("        type: date", "        type: [date]"), "t.yaml:14: 'type' must be one of short_text, long_text, choice, "
-                                                    "date, scale"),
+                                                    "date, month, scale"),
     (("title: Plan", "titel: Plan"), "t.yaml:2: unknown key 'titel' (known: slug, title, intro, fields)"),
     (("        label: Step", "        lable: Step"), "t.yaml:13: unknown field key 'lable' (known: key, label, type, "
                                                     "required, help"),
