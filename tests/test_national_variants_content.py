@@ -79,3 +79,22 @@ def test_the_check_reports_the_national_variants(app):
     assert re.search(r"160 hours, \d+ national variants", result.output)
     count = int(re.search(r"(\d+) national variants", result.output).group(1))
     assert count >= 3 and count == len([p for p in (CONTENT / "variants").iterdir() if p.is_dir()])
+
+
+def test_a_slovenian_trainee_meets_the_working_project_of_help_and_keeps_module_3(client, login, app, factory):
+    assert app.test_cli_runner().invoke(args=["content", "import", "--path", str(CONTENT)]).exit_code == 0
+    mojca = factory.user("Mojca Novak", locale="sl")
+    today = today_for(mojca)
+    run = factory.run(starts_on=today - timedelta(days=160), ends_on=today + timedelta(days=204))
+    slovenia = factory.cohort(run, country="SI", name="Slovenija")
+    factory.member(mojca, slovenia, CohortRole.TRAINEE)
+    schedule_meetings(slovenia)
+    db.session.commit()
+    login(mojca)
+    module = page(client.get("/programme/modules/case-management"))
+    assert "Delovni odnos soustvarjanja" in module and "Prvi individualni delovni projekt pomoči" in module
+    assert "individualni delovni projekt pomoči" in page(client.get("/a/reading/si-read-working-relationship"))
+    assert client.get("/a/reading/read-case-management").status_code == 404
+    # Module 3's common journal stays for Slovenia (the Slovenian language journey writes in it).
+    whole_family = page(client.get("/programme/modules/whole-family-co-creation"))
+    assert "journal-whole-family" in whole_family
