@@ -2,6 +2,7 @@
 from .api_token import ApiToken
 from .audit import AuditEvent
 from .cohort import Cohort, CohortKind, CohortRole, Country, Membership, ProgrammeRun
+from .credential import IssuedCredential
 from .engagement import Draft, Notification
 from .messaging import Announcement, AnnouncementRecipient, DigestSent, NotificationPreference, ReminderSent
 from .outbox import OutboxMessage, OutboxStatus
@@ -25,6 +26,6 @@ from .user import PasswordToken, SiteRole, User, UserSession
 
 __all__ = ["Activity", "Announcement", "AnnouncementRecipient", "ApiToken", "Attendance", "AuditEvent", "Cohort",
            "CohortKind", "CohortRole", "Competency", "Completion", "CompletionState", "Component", "Country",
-           "DigestSent", "Draft", "EcvetUnit", "KnowledgeKind", "Meeting", "MeetingPlan", "Membership", "Module",
+           "DigestSent", "Draft", "EcvetUnit", "IssuedCredential", "KnowledgeKind", "Meeting", "MeetingPlan", "Membership", "Module",
            "Notification", "NotificationPreference", "OutboxMessage", "OutboxStatus", "Passkey", "PasswordToken",
            "Programme", "ProgrammeRun", "RecoveryCode", "ReminderSent", "Resource", "SiteRole", "User", "UserSession"]
