@@ -78,7 +78,7 @@ def test_a_tampered_credential_fails(client, world, login, done):
     page = client.post("/credentials/verify", data={"credential": f"{head}.{forged}.{signature}"})
     assert "Not valid" in page.get_data(as_text=True) and "Holder" not in page.get_data(as_text=True)
     ok = client.post("/credentials/verify", data={"credential": text}).get_data(as_text=True)
-    assert "Valid" in ok and "Holder:</strong> Tina Trainee" in ok  # the holder's name: only to whom holds the credential
+    assert "Valid" in ok and "Holder:</strong> Tina Trainee" in ok  # the name: only to whoever holds it
 
 
 def test_revoked_credential_shows_revoked_and_is_in_the_status_list(client, world, login, done):

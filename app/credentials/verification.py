@@ -24,7 +24,8 @@ def _validator() -> Draft201909Validator:
 
 
 def schema_problems(credential: dict[str, Any]) -> list[str]:
-    return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in _validator().iter_errors(credential)]
+    errors = _validator().iter_errors(credential)
+    return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors]
 
 
 @dataclass

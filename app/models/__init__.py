@@ -26,6 +26,7 @@ from .user import PasswordToken, SiteRole, User, UserSession
 
 __all__ = ["Activity", "Announcement", "AnnouncementRecipient", "ApiToken", "Attendance", "AuditEvent", "Cohort",
            "CohortKind", "CohortRole", "Competency", "Completion", "CompletionState", "Component", "Country",
-           "DigestSent", "Draft", "EcvetUnit", "IssuedCredential", "KnowledgeKind", "Meeting", "MeetingPlan", "Membership", "Module",
+           "DigestSent", "Draft", "EcvetUnit", "IssuedCredential", "KnowledgeKind", "Meeting", "MeetingPlan",
+           "Membership", "Module",
            "Notification", "NotificationPreference", "OutboxMessage", "OutboxStatus", "Passkey", "PasswordToken",
            "Programme", "ProgrammeRun", "RecoveryCode", "ReminderSent", "Resource", "SiteRole", "User", "UserSession"]
