@@ -139,3 +139,19 @@ def test_key_rotation_keeps_old_credentials_verifiable(client, world, login, don
     keys.new_key()
     assert len(client.get("/credentials/jwks.json").get_json()["keys"]) >= 2
     assert client.post("/credentials/verify.json", json={"credential": text}).get_json()["valid"]
+
+
+def test_eqf_level_is_declared_in_content_and_validated(app, tmp_path):
+    from app.models import Programme
+
+    from .test_content_import import PROGRAMME, run, write_tree
+    assert "duration_months: 12\n" in PROGRAMME
+    bad = write_tree(tmp_path / "bad", {"programme.yaml": PROGRAMME.replace("duration_months: 12\n",
+                                                                            "duration_months: 12\neqf_level: 9\n")})
+    result = run(app, "check", "--path", str(bad))
+    assert "'eqf_level' must be a whole number from 1 to 8" in result.output and result.exit_code != 0
+    good = write_tree(tmp_path / "good", {"programme.yaml": PROGRAMME.replace("duration_months: 12\n",
+                                                                              "duration_months: 12\neqf_level: 5\n")})
+    result = run(app, "import", "--path", str(good))
+    assert result.exit_code == 0, result.output
+    assert db.session.query(Programme).filter_by(eqf_level=5).count() == 1
