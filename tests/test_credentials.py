@@ -139,9 +139,42 @@ def test_printed_transcript_carries_a_qr_code_to_the_verification_page(client, w
 def test_key_rotation_keeps_old_credentials_verifiable(client, world, login, done, app):
     login(world.trainee)
     text = client.get("/credentials/mine/programme.jwt").get_data(as_text=True)
-    keys.new_key()
-    assert len(client.get("/credentials/jwks.json").get_json()["keys"]) >= 2
+    before = len(keys.all_keys())
+    result = app.test_cli_runner().invoke(args=["credentials", "rotate-key"])
+    assert result.exit_code == 0 and "New signing key" in result.output
+    assert len(client.get("/credentials/jwks.json").get_json()["keys"]) == before + 1
     assert client.post("/credentials/verify.json", json={"credential": text}).get_json()["valid"]
+    newer = client.get("/credentials/status/revocation").get_data(as_text=True)  # signed afresh
+    assert jwt.get_unverified_header(newer)["kid"].endswith(keys.all_keys()[-1].thumbprint)
+    for path in keys.key_dir().glob("*.pem"):
+        assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_verify_accepts_an_uploaded_file_and_refuses_empty_input(client, world, login, done):
+    import io
+    login(world.trainee)
+    text = client.get("/credentials/mine/programme.jwt").get_data(as_text=True)
+    client.post("/logout")
+    page = client.post("/credentials/verify", data={"file": (io.BytesIO(text.encode()), "credential.jwt")},
+                       content_type="multipart/form-data")
+    assert page.status_code == 200 and "<strong>Valid</strong>" in page.get_data(as_text=True)
+    assert client.post("/credentials/verify", data={"credential": ""}).status_code == 400
+    assert client.post("/credentials/verify.json", json={"credential": "not-a-jwt"}).get_json()["valid"] is False
+    assert client.post("/credentials/verify.json", data="x").status_code == 400
+
+
+def test_revocation_needs_a_one_line_reason(client, world, login, done):
+    login(world.trainee)
+    client.get("/programme/transcript")
+    row = db.session.query(IssuedCredential).filter_by(unit_id=None).one()
+    client.post("/logout")
+    login(world.admin)
+    listing = client.get("/admin/credentials").get_data(as_text=True)
+    assert "Tina Trainee" in listing and f"/admin/credentials/{row.id}/revoke" in listing
+    response = client.post(f"/admin/credentials/{row.id}/revoke", data={"reason": "one\ntwo"}, follow_redirects=True)
+    assert "Give a reason for the revocation" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(IssuedCredential, row.id).revoked_at is None
 
 
 def test_eqf_level_is_declared_in_content_and_validated(app, tmp_path):
