@@ -30,6 +30,7 @@ def _complete_all(world, built):
 def done(world):
     built = _programme(world)
     built.programme.eqf_level = 6
+    built.modules[1].ecvet_unit.eqf_level = 5
     _complete_all(world, built)
     return built
 
@@ -66,6 +67,10 @@ def test_programme_credential_is_ob3_signed_and_verifies(client, world, login, d
     assert as_json == credential  # the same credential, not a second one
     result = client.post("/credentials/verify.json", json={"credential": text}).get_json()
     assert result["valid"] and result["signature_valid"] and result["schema_valid"] and not result["revoked"]
+    unit = client.get(f"/credentials/mine/unit/{done.modules[1].ecvet_unit.id}.json").get_json()
+    assert unit["credentialSubject"]["achievement"]["alignment"][0]["targetCode"] == "5"  # the unit's own level
+    assert unit["credentialSubject"]["achievement"]["achievementType"] == "MicroCredential"
+    assert unit["credentialSubject"]["result"][0]["value"] == "2"  # U2: two 1-hour readings, no meeting
 
 
 def test_a_tampered_credential_fails(client, world, login, done):
