@@ -113,6 +113,7 @@ def _warn_if_generated_key(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .credentials import bp as credentials_bp
     from .dashboard import bp as dashboard_bp
     from .main import bp as main_bp
     from .meetings import bp as meetings_bp
@@ -128,3 +129,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
     app.register_blueprint(notify_bp)
+    app.register_blueprint(credentials_bp)

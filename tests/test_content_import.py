@@ -228,7 +228,7 @@ def test_the_split_must_be_stated(app, tmp_path):
     assert problems(result) == [
         f"content/programme.yaml:{PROGRAMME_SPLIT_LINE}: unknown key 'hours_by_part' in programme (allowed: slug, "
         "title, version, total_hours, hours_by_component, competencies, modules, duration_months, summary, "
-        "ecvet_units)",
+        "ecvet_units, eqf_level)",
         "content/programme.yaml:1: missing key 'hours_by_component' in programme"]
 
 

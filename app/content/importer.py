@@ -139,6 +139,7 @@ class _Importer:
             db.session.add(programme)
         changed = _sync(programme, {"title": node.title, "version": node.version, "total_hours": node.total_hours,
                                     "duration_months": node.duration_months, "summary_md": node.summary_md,
+                                    "eqf_level": node.eqf_level,
                                     "translations": self.translated("programme", node.slug)})
         self.note("programme", node.slug, is_new, changed)
         return programme
@@ -164,7 +165,7 @@ class _Importer:
             if row is None:
                 row = units[u.code] = EcvetUnit(code=u.code, programme=programme)
                 db.session.add(row)
-            changed = _sync(row, {"title": u.title, "credit_points": u.credit_points,
+            changed = _sync(row, {"title": u.title, "credit_points": u.credit_points, "eqf_level": u.eqf_level,
                                   "learning_outcomes": u.learning_outcomes, "position": position,
                                   "translations": self.translated("ECVET unit", u.code)})
             self.note("ECVET units", u.code, row.id is None, changed)

@@ -172,6 +172,8 @@ class EcvetUnitNode:
     credit_points: Decimal
     learning_outcomes: list[dict[str, str]]
     loc: Loc
+    #: The unit's own EQF level, when declared (else the programme's applies).
+    eqf_level: int | None = None
 
 
 @dataclass
@@ -308,6 +310,8 @@ class ProgrammeNode:
     component_hours: dict[str, tuple[Decimal, Loc]] = field(default_factory=dict)
     component_hours_loc: Loc | None = None
     total_hours_loc: Loc | None = None
+    #: `eqf_level`: the European Qualifications Framework level the credentials declare (1-8).
+    eqf_level: int | None = None
 
 
 @dataclass
@@ -397,6 +401,16 @@ class _Fields:
             return default
         if value < minimum:
             self.problem(key, f"'{key}' must be at least {minimum}")
+        return value
+
+    def eqf_level(self) -> int | None:
+        """`eqf_level`, when given: a whole number from 1 to 8 (the EQF has eight levels)."""
+        if self.data.get("eqf_level") is None:
+            return None
+        value = self.data["eqf_level"]
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 8:
+            self.problem("eqf_level", "'eqf_level' must be a whole number from 1 to 8 (the EQF's levels)")
+            return None
         return value
 
     def decimal(self, key: str, default: Decimal = Decimal(0)) -> Decimal:
@@ -523,7 +537,7 @@ class _Reader:
         shown = self.shown(path)
         f = _Fields(data, shown, self.problems, "programme",
                     ("slug", "title", "version", "total_hours", "hours_by_component", "competencies", "modules"),
-                    ("duration_months", "summary", "ecvet_units"))
+                    ("duration_months", "summary", "ecvet_units", "eqf_level"))
         if not f.ok:
             return None
         competencies = []
@@ -534,16 +548,16 @@ class _Reader:
         units = []
         for item, line in f.items("ecvet_units"):
             u = _Fields(item, shown, self.problems, "ECVET unit", ("code", "title", "credit_points"),
-                        ("learning_outcomes",), line)
+                        ("learning_outcomes", "eqf_level"), line)
             if u.ok:
                 units.append(EcvetUnitNode(u.text("code"), u.text("title"), u.decimal("credit_points"),
-                                           self._unit_outcomes(u, shown), u.loc()))
+                                           self._unit_outcomes(u, shown), u.loc(), u.eqf_level()))
         return ProgrammeNode(
             slug=f.slug(), title=f.text("title"), version=f.text("version"), total_hours=f.decimal("total_hours"),
             duration_months=f.integer("duration_months", 12, minimum=1), summary_md=f.text("summary"),
             competencies=competencies, ecvet_units=units, module_refs=f.refs("modules"), loc=f.loc(),
             component_hours=self._component_hours(f, shown), component_hours_loc=f.loc("hours_by_component"),
-            total_hours_loc=f.loc("total_hours"))
+            total_hours_loc=f.loc("total_hours"), eqf_level=f.eqf_level())
 
     def _component_hours(self, programme: _Fields, shown: str) -> dict[str, tuple[Decimal, Loc]]:
         if not programme.has("hours_by_component"):

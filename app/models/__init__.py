@@ -3,6 +3,7 @@ from .api_token import ApiToken
 from .audit import AuditEvent
 from .cohort import Cohort, CohortKind, CohortRole, Country, Membership, ProgrammeRun
 from .content_version import ContentVersion
+from .credential import IssuedCredential
 from .engagement import Draft, Notification
 from .messaging import Announcement, AnnouncementRecipient, DigestSent, NotificationPreference, ReminderSent
 from .outbox import OutboxMessage, OutboxStatus
@@ -26,7 +27,7 @@ from .user import PasswordToken, SiteRole, User, UserSession
 
 __all__ = ["Activity", "Announcement", "AnnouncementRecipient", "ApiToken", "Attendance", "AuditEvent", "Cohort",
            "CohortKind", "CohortRole", "Competency", "Completion", "CompletionState", "Component", "ContentVersion",
-           "Country", "DigestSent", "Draft", "EcvetUnit", "KnowledgeKind", "Meeting", "MeetingPlan", "Membership",
-           "Module", "Notification", "NotificationPreference", "OutboxMessage", "OutboxStatus", "Passkey",
-           "PasswordToken", "Programme", "ProgrammeRun", "RecoveryCode", "ReminderSent", "Resource", "SiteRole", "User",
-           "UserSession"]
+           "Country", "DigestSent", "Draft", "EcvetUnit", "IssuedCredential", "KnowledgeKind", "Meeting",
+           "MeetingPlan", "Membership", "Module", "Notification", "NotificationPreference", "OutboxMessage",
+           "OutboxStatus", "Passkey", "PasswordToken", "Programme", "ProgrammeRun", "RecoveryCode", "ReminderSent",
+           "Resource", "SiteRole", "User", "UserSession"]

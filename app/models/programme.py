@@ -56,6 +56,8 @@ class Programme(db.Model):
     total_hours: Mapped[Decimal] = mapped_column(HOURS)
     duration_months: Mapped[int]
     summary_md: Mapped[str] = mapped_column(Text, default="")
+    #: The EQF level the content declares (1-8), shown on the credentials; None: not declared.
+    eqf_level: Mapped[int | None] = mapped_column(default=None)
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: The latest content version (ContentVersion.id); the rows below hold it. Not a foreign key:
     #: content_version already points here, and a cycle would complicate every migration.
@@ -105,6 +107,8 @@ class EcvetUnit(db.Model):
     #: [{"kind": "knowledge" | "skills" | "competence", "text": ...}]
     learning_outcomes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     position: Mapped[int] = mapped_column(default=0)
+    #: The unit's own EQF level (1-8) when the content declares one; else the programme's.
+    eqf_level: Mapped[int | None] = mapped_column(default=None)
 
     programme: Mapped[Programme] = relationship(back_populates="ecvet_units")
 

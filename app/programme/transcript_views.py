@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import current_user, login_required
 
+from ..credentials import issuing
 from ..services import meetings as meetings_service
 from ..services import transcript as transcript_service
 from . import bp
@@ -12,7 +13,11 @@ from . import bp
 
 def _render(learner, own: bool):
     transcript = transcript_service.transcript_for(learner, meetings_service.today_for(current_user))
-    return render_template("programme/transcript.html", transcript=transcript, learner=learner, own=own)
+    # What the transcript has earned is issued as it is shown: the printed page's QR code then
+    # points at a credential that exists.
+    credentials = issuing.earned(transcript) if transcript else None
+    return render_template("programme/transcript.html", transcript=transcript, learner=learner, own=own,
+                           credentials=credentials)
 
 
 @bp.get("/transcript")
