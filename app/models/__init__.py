@@ -3,6 +3,7 @@ from .api_token import ApiToken
 from .audit import AuditEvent
 from .cohort import Cohort, CohortKind, CohortRole, Country, Membership, ProgrammeRun
 from .engagement import Draft, Notification
+from .lti import LtiIdentity, LtiLaunchValue, LtiPlatform
 from .outbox import OutboxMessage, OutboxStatus
 from .programme import (
                         Activity,
@@ -22,6 +23,6 @@ from .programme import (
 from .user import PasswordToken, SiteRole, User, UserSession
 
 __all__ = ["Activity", "ApiToken", "Attendance", "AuditEvent", "Cohort", "CohortKind", "CohortRole", "Competency",
-           "Completion", "CompletionState", "Component", "Country", "Draft", "EcvetUnit", "KnowledgeKind", "Meeting",
+           "Completion", "CompletionState", "Component", "Country", "Draft", "EcvetUnit", "KnowledgeKind", "LtiIdentity", "LtiLaunchValue", "LtiPlatform", "Meeting",
            "MeetingPlan", "Membership", "Module", "Notification", "OutboxMessage", "OutboxStatus", "PasswordToken",
            "Programme", "ProgrammeRun", "Resource", "SiteRole", "User", "UserSession"]
