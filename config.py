@@ -18,6 +18,16 @@ DEFAULT_PLUGINS = "modules.reading,modules.journal,modules.assignment,modules.ev
 INSECURE_DEFAULT_KEY = "dev-only-insecure-secret-key"
 TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 Count = Annotated[int, Field(gt=0)]
+#: The roles TWO_FACTOR_REQUIRED_ROLES may name: site roles and cohort roles ("coordinator" is the
+#: national coordinator; "national_coordinator" is accepted for it).
+TWO_FACTOR_ROLES = ("admin", "transnational_coordinator", "coordinator", "facilitator", "trainee")
+#: Everyone who reads about families, when LIFE_ENV=production and the variable is not set.
+STAFF_ROLES = "admin,transnational_coordinator,coordinator,facilitator"
+
+
+def two_factor_roles(value: str) -> frozenset[str]:
+    names = {name.strip().lower() for name in value.split(",") if name.strip()}
+    return frozenset("coordinator" if name == "national_coordinator" else name for name in names)
 
 
 class ConfigurationError(ValueError):
@@ -43,6 +53,8 @@ class Environment(BaseSettings):
     MAIL_PASSWORD: str | None = None
     MAIL_USE_TLS: bool = False
     MAIL_DEFAULT_SENDER: str = "LIFE Academy <no-reply@life-academy.local>"
+    #: The site's public address: links in e-mails sent from the CLI (`flask notify digest`).
+    PUBLIC_URL: str = "http://localhost:5000"
     #: "" chooses by REDIS_URL (see Config.MAIL_DELIVERY).
     MAIL_DELIVERY: Literal["", "rq", "response", "commit"] = ""
     REDIS_URL: str | None = None
@@ -67,6 +79,12 @@ class Environment(BaseSettings):
     #: Compress text responses in the app: on, off, or auto (unset or empty: on unless TRUSTED_PROXIES
     #: says a proxy is in front, which then compresses; see app/compression.py).
     COMPRESS_RESPONSES: bool | None = None
+    #: Roles that must log in with a second factor (comma-separated). Unset: the staff roles in
+    #: production, nobody in development and tests (the demo's printed logins keep working).
+    TWO_FACTOR_REQUIRED_ROLES: str | None = None
+    #: WebAuthn relying party: the site's domain and origin (unset: taken from the request's host).
+    WEBAUTHN_RP_ID: str | None = None
+    WEBAUTHN_ORIGIN: str | None = None
 
     @field_validator("MAIL_USE_TLS", mode="before")
     @classmethod
@@ -79,6 +97,13 @@ class Environment(BaseSettings):
             return word in TRUE_WORDS
         raise ValueError(f"must be one of {', '.join(w for w in TRUE_WORDS + FALSE_WORDS if w)} (or empty)")
 
+    @field_validator("PUBLIC_URL")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or any(c in value for c in "\r\n "):
+            raise ValueError("must be the site's address, such as https://academy.example.org")
+        return value
+
     @field_validator("COMPRESS_RESPONSES", mode="before")
     @classmethod
     def _on_off_or_auto(cls, value: Any) -> Any:
@@ -88,6 +113,14 @@ class Environment(BaseSettings):
         if word in TRUE_WORDS or word in FALSE_WORDS:
             return word in TRUE_WORDS
         raise ValueError("must be on, off or auto (or one of 1, true, yes, 0, false, no)")
+
+    @field_validator("TWO_FACTOR_REQUIRED_ROLES")
+    @classmethod
+    def _known_roles(cls, value: str | None) -> str | None:
+        unknown = sorted(two_factor_roles(value or "") - set(TWO_FACTOR_ROLES))
+        if unknown:
+            raise ValueError(f"unknown role(s) {', '.join(unknown)}: use {', '.join(TWO_FACTOR_ROLES)}")
+        return value
 
     @field_validator("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_CLIENT", "RESET_MAIL_LIMIT_PER_ACCOUNT",
                      "API_RATE_LIMIT")
@@ -166,6 +199,7 @@ class Config:
     MAIL_PASSWORD = ENV.MAIL_PASSWORD
     MAIL_USE_TLS = ENV.MAIL_USE_TLS
     MAIL_DEFAULT_SENDER = ENV.MAIL_DEFAULT_SENDER
+    PUBLIC_URL = ENV.PUBLIC_URL.rstrip("/")
 
     # When mail leaves (app/outbox.py): "rq" (a worker, the default with REDIS_URL), "response"
     # (this process, after the response: the default without Redis) or "commit" (at once).
@@ -200,6 +234,12 @@ class Config:
     # Text responses compressed by the app (app/compression.py) unless a proxy in front does it.
     COMPRESS_RESPONSES = compress_responses(ENV)
 
+    # Two-factor login (app/services/two_factor.py): the roles that must use it, and WebAuthn's
+    # relying party (None: the request's host, which suits development).
+    TWO_FACTOR_REQUIRED_ROLES = two_factor_roles(ENV.TWO_FACTOR_REQUIRED_ROLES or "")
+    WEBAUTHN_RP_ID = ENV.WEBAUTHN_RP_ID
+    WEBAUTHN_ORIGIN = ENV.WEBAUTHN_ORIGIN
+
     # Login throttling windows: per account-and-client pair (growing stages), per client, and the
     # password-reset e-mails an account may be sent.
     LOGIN_LIMIT_PER_ACCOUNT = ENV.LOGIN_LIMIT_PER_ACCOUNT
@@ -232,6 +272,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
+    TWO_FACTOR_REQUIRED_ROLES: frozenset[str] = frozenset()
     SECRET_KEY = "testing-secret-key"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
@@ -249,6 +290,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    TWO_FACTOR_REQUIRED_ROLES = two_factor_roles(
+        STAFF_ROLES if ENV.TWO_FACTOR_REQUIRED_ROLES is None else ENV.TWO_FACTOR_REQUIRED_ROLES)
 
 
 CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}

@@ -2,7 +2,7 @@
 """Developer tasks for LIFE Academy, with nothing but the standard library of Python 3.11+.
 
     python3 tasks.py demo    install, load the demo data on SQLite, serve it on 127.0.0.1:5000
-    python3 tasks.py test    install, lint, make sure Chromium is there, run the whole test suite
+    python3 tasks.py test    install, lint, make sure Chromium and the PDF tools are there, run the whole test suite
     python3 tasks.py lint    install, run ruff and mypy (configured in pyproject.toml)
 
 Both create `.venv` on first use and reinstall the project only when pyproject.toml changes."""
@@ -114,25 +114,68 @@ def chromium_path() -> str:
     return os.environ.get("CHROMIUM_PATH", DEFAULT_CHROMIUM)
 
 
+def can_apt() -> bool:
+    return bool(shutil.which("apt-get")) and hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def apt_install(*packages: str) -> None:
+    apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    run("apt-get", "update", env=apt_env)
+    run("apt-get", "install", "-y", "--no-install-recommends", *packages, env=apt_env)
+
+
 def ensure_chromium() -> None:
     """The browser tests drive a real Chromium; install Debian's when we are allowed to."""
     if Path(chromium_path()).exists():
         return
-    can_apt = shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0
-    if not can_apt:
+    if not can_apt():
         raise TaskError(f"The browser tests need Chromium at {chromium_path()}. Install it "
                         "(Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM_PATH "
                         "to a Chromium or Chrome executable.")
     print("Installing Chromium from the Debian packages for the browser tests ...", flush=True)
-    apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    run("apt-get", "update", env=apt_env)
-    run("apt-get", "install", "-y", "--no-install-recommends", "chromium", env=apt_env)
+    apt_install("chromium")
     if not Path(chromium_path()).exists():
         raise TaskError(f"apt-get installed chromium but {chromium_path()} is still missing.")
 
 
+#: Debian packages of the PDF report: WeasyPrint draws text with Pango; the tests read the PDF
+#: back with pdftotext and pdffonts (poppler-utils).
+PANGO_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0")
+PDF_TOOLS = ("pdftotext", "pdffonts")
+
+
+def missing_pdf_packages(with_tools: bool) -> list[str]:
+    import ctypes.util
+    missing = [] if ctypes.util.find_library("pango-1.0") and ctypes.util.find_library("pangoft2-1.0") \
+        else list(PANGO_PACKAGES)
+    if with_tools and not all(shutil.which(tool) for tool in PDF_TOOLS):
+        missing.append("poppler-utils")
+    return missing
+
+
+def ensure_pdf_packages(with_tools: bool = True, required: bool = True) -> None:
+    """Install what the PDF report (and, `with_tools`, its tests) needs from Debian. The demo
+    runs without it (`required=False`): only the report's PDF download fails, with a 503."""
+    missing = missing_pdf_packages(with_tools)
+    if not missing:
+        return
+    if not can_apt():
+        message = (f"The PDF report needs the Debian packages {' '.join(missing)} "
+                   f"(sudo apt-get install {' '.join(missing)}).")
+        if required:
+            raise TaskError(message)
+        print(f"Warning: {message} Until then the report downloads as PDF fail.", flush=True)
+        return
+    print(f"Installing {' '.join(missing)} from the Debian packages for the PDF report ...", flush=True)
+    apt_install(*missing)
+    still = missing_pdf_packages(with_tools)
+    if still and required:
+        raise TaskError(f"apt-get ran but {' '.join(still)} is still missing.")
+
+
 def demo() -> int:
     install()
+    ensure_pdf_packages(with_tools=False, required=False)
     compile_translations()
     return serve_demo()
 
@@ -160,6 +203,7 @@ def test(pytest_args: list[str]) -> int:
         return code
     compile_translations()
     ensure_chromium()
+    ensure_pdf_packages()
     return run(venv_bin("python"), "-m", "pytest", *pytest_args, check=False).returncode
 
 

@@ -116,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from .dashboard import bp as dashboard_bp
     from .main import bp as main_bp
     from .meetings import bp as meetings_bp
+    from .notify import bp as notify_bp
     from .privacy import bp as privacy_bp
     from .programme import bp as programme_bp
 
@@ -126,3 +127,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_bp, url_prefix="/meetings")
     app.register_blueprint(privacy_bp)
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
+    app.register_blueprint(notify_bp)

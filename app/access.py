@@ -75,3 +75,20 @@ def get_cohort_for_status_or_403(cohort_id: int) -> Cohort:
     if not can_view_cohort_status(current_user, cohort):
         abort(403)
     return cohort
+
+
+def can_read_report(user: User) -> bool:
+    staff = user.site_role in (SiteRole.ADMIN, SiteRole.TRANSNATIONAL_COORDINATOR)
+    return staff or bool(_coordinated_country_ids(user))
+
+
+def report_country_ids_or_403(user: User) -> set[int] | None:
+    """Whose programme report the user may read: every country (None) for transnational
+    coordinators and admins, their own country's cohorts for a national coordinator (the
+    dashboard's rule, without the cohorts they only facilitate); anyone else is refused."""
+    if user.site_role in (SiteRole.ADMIN, SiteRole.TRANSNATIONAL_COORDINATOR):
+        return None
+    countries = _coordinated_country_ids(user)
+    if not countries:
+        abort(403)
+    return countries

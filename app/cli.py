@@ -2,8 +2,6 @@
 `flask backup create/restore` (app/backup/cli.py), and the plugins' commands."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -116,41 +114,12 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(privacy_cli)
+    from .report_cli import report_cli
     app.cli.add_command(report_cli)
     from .outbox_cli import outbox_cli, worker
     app.cli.add_command(outbox_cli)
     app.cli.add_command(worker)
     from .backup.cli import backup_cli
     app.cli.add_command(backup_cli)
-
-
-report_cli = AppGroup("report", help="Programme reports.")
-
-
-@report_cli.command("run")
-@click.argument("name")
-@click.option("--format", "fmt", type=click.Choice(["html"]), default="html", show_default=True,
-              help="html: a printable page (print it to PDF from a browser).")
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
-def report_run(name: str, fmt: str, output: str) -> None:
-    """Write the programme report of the run called NAME (aggregates only)."""
-    from flask import current_app, render_template
-
-    from .errors import NotFound
-    from .services import report as report_service
-    from .timeutil import utcnow
-    try:
-        run = report_service.run_by_name(name)
-    except NotFound:
-        raise click.ClickException(f"no run is called {name!r}") from None
-    static = Path(current_app.static_folder or "")
-    screen = [(static / part).read_text(encoding="utf-8") for part in ("vendor/bootstrap/bootstrap.min.css",
-                                                                        "css/app.css")]
-    printing = (static / "css/print.css").read_text(encoding="utf-8")
-    # print.css is linked with media="print" on the site (an @page rule may sit inside @media).
-    css = "\n".join([*screen, "@media print {", printing, "}"])
-    with current_app.test_request_context("/"):
-        html = render_template("report/run.html", report=report_service.build(run, utcnow().date()),
-                               inline_css=css)
-    Path(output).write_text(html, encoding="utf-8")
-    click.echo(f"wrote {output}")
+    from .notify.cli import notify_cli
+    app.cli.add_command(notify_cli)

@@ -14,7 +14,8 @@ from flask import current_app
 from .text import one_line
 
 
-def build_message(to: str, subject: str, body: str, message_id: str | None = None) -> EmailMessage:
+def build_message(to: str, subject: str, body: str, message_id: str | None = None,
+                  unsubscribe_url: str | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     msg["To"] = one_line(to)
@@ -22,6 +23,10 @@ def build_message(to: str, subject: str, body: str, message_id: str | None = Non
     msg["Date"] = formatdate(localtime=False)
     # A stable id per outbox row: should a message ever leave twice, mail clients show it once.
     msg["Message-ID"] = make_msgid(idstring=message_id, domain="life-academy.local")
+    if unsubscribe_url:
+        # RFC 2369 and RFC 8058: mail clients offer "unsubscribe", which POSTs to the address.
+        msg["List-Unsubscribe"] = f"<{one_line(unsubscribe_url)}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(body)
     return msg
 

@@ -31,10 +31,13 @@ STALE_SENDING = timedelta(minutes=15)
 QUEUE_NAME = "life-mail"
 
 
-def queue_mail(to: str, subject: str, body: str, *, kind: str = "mail", user_id: int | None = None) -> OutboxMessage:
-    """Add a message to the outbox in the current transaction; it leaves after the commit."""
+def queue_mail(to: str, subject: str, body: str, *, kind: str = "mail", user_id: int | None = None,
+               unsubscribe_url: str | None = None) -> OutboxMessage:
+    """Add a message to the outbox in the current transaction; it leaves after the commit.
+    `unsubscribe_url` becomes its List-Unsubscribe header (app/services/unsubscribe.py)."""
     message = OutboxMessage(to=one_line(to)[:320], subject=one_line(subject)[:200], body=body,
-                            kind=kind[:60], user_id=user_id, next_attempt_at=utcnow())
+                            kind=kind[:60], user_id=user_id, next_attempt_at=utcnow(),
+                            unsubscribe_url=one_line(unsubscribe_url)[:500] if unsubscribe_url else None)
     db.session.add(message)
     after_commit(_flush, once="outbox")
     return message
@@ -138,7 +141,8 @@ def _deliver_one(session: Session, message: OutboxMessage) -> int:
         return 0
     try:
         mail.send(mail.build_message(message.to, message.subject, message.body,
-                                     message_id=f"outbox-{message.id}"))
+                                     message_id=f"outbox-{message.id}",
+                                     unsubscribe_url=message.unsubscribe_url))
     except Exception as exc:  # SMTP errors, refused connections, time-outs: try again later
         _set(session, message, **_failure(message, exc))
         return 0

@@ -148,6 +148,17 @@ class ProgrammeStats:
 
 
 @dataclass
+class ReportTable:
+    """A table a plugin adds to the programme report (app/services/report.py): aggregates only,
+    already under the plugin's own small-group rule, as text ready to print."""
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+    #: Shown under the table: what was left out and why.
+    note: str = ""
+
+
+@dataclass
 class NavLink:
     """A link a plugin adds to the main navigation or to a cohort's page. `prefix`: the paths
     on which a main-navigation link is marked current (default: the link's own path)."""
@@ -197,6 +208,9 @@ class ActivityPlugin:
     #: Notification kinds that speak about someone else's confidential matter (a trainee's flag
     #: sent to a supervisor): left out of the recipient's data download.
     confidential_notification_kinds: tuple[str, ...] = ()
+    #: Notification kinds that are safety notices (a trainee's flag to a supervisor): always
+    #: e-mailed at once, whatever the recipient's preferences, and without an unsubscribe link.
+    safety_notification_kinds: tuple[str, ...] = ()
     #: Every table and column of the plugin's models that holds a user's data (PersonalData) or,
     #: with a reason, does not (NotPersonal).
     personal_data: tuple[PersonalData | NotPersonal, ...] = ()
@@ -253,9 +267,22 @@ class ActivityPlugin:
         a bounded number of queries, whatever the cohorts' size."""
         return ProgrammeStats()
 
+    def programme_report(self, run: ProgrammeRun, cohorts: list[Cohort]) -> list[ReportTable]:
+        """Tables this type adds to the programme report of the run for the cohorts (the
+        evaluation's summary): aggregates only, never one person's answer or writing, under the
+        type's small-group rule; a bounded number of queries, whatever the cohorts' size."""
+        return []
+
     def dashboard_items(self, user: User, cohorts: list[Cohort]) -> list[DashboardItem]:
         """What this type shows on a user's home page for the given cohorts (a bounded number of
         queries, whatever the cohort size)."""
+        return []
+
+    def digest_items(self, user: User, cohorts: list[Cohort]) -> list[DashboardItem]:
+        """What this type puts in a staff member's digest e-mail (`flask notify digest`) for the
+        cohorts they facilitate (daily) or coordinate (weekly): work waiting for their feedback,
+        flags waiting for them. Only lines with something to do; `url` a path on the site. A
+        bounded number of queries, whatever the number of items."""
         return []
 
     def nav_links(self, user: User) -> list[NavLink]:

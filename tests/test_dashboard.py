@@ -200,7 +200,7 @@ def test_the_programme_report_on_the_site_and_from_the_cli(app, client, world, f
     # Sweden: 3 started (Tina, Sara, Tove), 1 finished, 1 dropped; Tina's four 1-hour readings,
     # the 2-hour task and a 4-hour meeting, and Sara's meeting: 14 hours; Tina's two modules of
     # 0.5 credits: 1 credit.
-    assert re.findall(r'<td class="text-end">([^<]*)</td>', row) == ["3", "1", "1", "14", "1"]
+    assert re.findall(r'<td class="num text-end">([^<]*)</td>', row) == ["3", "1", "1", "14", "1"]
     assert "Norway" in page and "kind words" not in page
     assert client.get("/dashboard/report?run=999999").status_code == 404
     out = tmp_path / "report.html"

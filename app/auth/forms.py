@@ -43,3 +43,31 @@ class ProfileForm(FlaskForm):
             # Keeps WTForms' "Not a valid choice" so a hand-typed value reads the same everywhere.
             raise ValidationError(_l("Not a valid choice: choose a time zone from the list, for example "
                                      "Europe/Lisbon."))
+
+
+_CODE_KW = {"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "off", "spellcheck": "false"}
+
+
+class SecondStepForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40), SingleLine()],
+                       description=_l("The six digits your authenticator app shows now, or one of your "
+                                      "recovery codes."), render_kw=_CODE_KW)
+
+
+class ConfirmTotpForm(FlaskForm):
+    code = StringField(_l("Code from the app"), validators=[DataRequired(), Length(max=40), SingleLine()],
+                       description=_l("Type the six digits the app shows, to check that it is set up."),
+                       render_kw={**_CODE_KW, "inputmode": "numeric"})
+
+
+class DisableTwoFactorForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "current-password"})
+    code = StringField(_l("A current code"), validators=[DataRequired(), Length(max=40), SingleLine()],
+                       description=_l("From your authenticator app, or one of your recovery codes."),
+                       render_kw=_CODE_KW)
+
+
+class PasswordCheckForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "current-password"})

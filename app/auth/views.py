@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -10,22 +8,22 @@ from flask_login import current_user, login_required
 from .. import audit
 from ..extensions import db
 from ..i18n import prefer_language
-from ..security import hash_password, login_device, login_throttle, needs_rehash, remember_device, verify_password
-from ..services import accounts
-from ..sessions import end_current_session, start_session
+from ..notify.forms import preferences_form
+from ..security import hash_password, login_device, login_throttle, needs_rehash, verify_password
+from ..services import accounts, preferences, two_factor
+from ..sessions import end_current_session
 from ..timezones import zone_choices
 from ..web import FORGET_COPIES
 from . import bp
+from .account_forms import account_two_factor_forms
 from .forms import ChangePasswordForm, LoginForm, ProfileForm, RequestResetForm, SetPasswordForm
+from .login_flow import ask_for_second_factor, complete_login, safe_next
 
 # The partner countries' zones first; any IANA zone is accepted.
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths, so a crafted link cannot bounce a user elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("main.home")
+    return safe_next(target)
 
 
 def _minutes(seconds: int) -> int:
@@ -53,13 +51,12 @@ def login():
         if verify_password(user.password_hash if may_log_in else None, form.password.data) and user:
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
-            session.pop("csrf_token", None)  # a token seen before login is worthless after it
-            start_session(user, remember=form.remember.data)
-            audit.record("auth.login", user, actor=user)
-            db.session.commit()
-            response = redirect(_safe_next(request.args.get("next")))
-            remember_device(response, user.email)
-            return response
+            next_page = _safe_next(request.args.get("next"))
+            if two_factor.has_second_factor(user):
+                db.session.commit()
+                # Not logged in yet: the second step (login_flow) finishes it once the code passes.
+                return ask_for_second_factor(user, remember=form.remember.data, next_page=next_page)
+            return complete_login(user, remember=form.remember.data, next_page=next_page)
         throttle.failed(form.email.data, client, device)
         # One message for unknown e-mail, wrong password and deactivated account: no enumeration.
         flash(_("The e-mail or password is not right."), "danger")
@@ -143,7 +140,14 @@ def account():
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, password_form=ChangePasswordForm())
+    return _account_page(user, form, ChangePasswordForm())
+
+
+def _account_page(user, form, password_form, status: int = 200, **two_factor_forms):
+    """The account page, with the forms a failed post gives back (the others fresh)."""
+    return render_template("auth/account.html", form=form, password_form=password_form,
+                           preferences_form=preferences_form(preferences.all_modes(user))(formdata=None),
+                           **account_two_factor_forms(user, **two_factor_forms)), status
 
 
 @bp.post("/account/password")
@@ -160,7 +164,7 @@ def change_password():
             db.session.commit()
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=_profile_form(user), password_form=form), 400
+    return _account_page(user, _profile_form(user), form, 400)
 
 
 @bp.post("/language")

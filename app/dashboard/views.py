@@ -1,17 +1,24 @@
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import Response, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from werkzeug.utils import secure_filename
 
 from .. import audit
-from ..access import cohorts_with_status_access, get_cohort_for_status_or_403, site_role_required
+from ..access import (
+    can_read_report,
+    cohorts_with_status_access,
+    get_cohort_for_status_or_403,
+    report_country_ids_or_403,
+)
 from ..csv_export import csv_stream
 from ..extensions import db
-from ..models import Country, ProgrammeRun, SiteRole
+from ..models import Cohort, Country, ProgrammeRun
 from ..services import dashboard as service
 from ..services import meetings as meetings_service
 from ..services import report as report_service
+from ..services import report_pdf
 from . import bp
 from .tables import TABLES
 
@@ -38,7 +45,8 @@ def dashboard_from_args(cohorts=None) -> service.Dashboard:
 @bp.get("/")
 @login_required
 def index():
-    return render_template("dashboard/index.html", d=dashboard_from_args(), cohort=None)
+    return render_template("dashboard/index.html", d=dashboard_from_args(), cohort=None,
+                           may_report=can_read_report(current_user))
 
 
 @bp.get("/cohorts/<int:cohort_id>")
@@ -62,16 +70,42 @@ def table_csv(table: str):
     return csv_stream(header, rows, f"dashboard-{table}.csv")
 
 
-@bp.get("/report")
-@site_role_required(SiteRole.ADMIN, SiteRole.TRANSNATIONAL_COORDINATOR)
-def run_report():
-    """The printable programme report of a run (every country: transnational staff only)."""
-    runs = list(db.session.scalars(select(ProgrammeRun)
-                                   .order_by(ProgrammeRun.starts_on.desc(), ProgrammeRun.id.desc())))
+def _report() -> tuple[report_service.Report, list[ProgrammeRun]]:
+    """The report of the run asked for (the latest by default), over the cohorts the user may
+    report on; a run they have no cohort in is a 404, as on the dashboard."""
+    country_ids = report_country_ids_or_403(current_user)
+    query = select(ProgrammeRun).order_by(ProgrammeRun.starts_on.desc(), ProgrammeRun.id.desc())
+    if country_ids is not None:
+        query = query.where(ProgrammeRun.id.in_(select(Cohort.run_id).where(Cohort.country_id.in_(country_ids))))
+    runs = list(db.session.scalars(query))
     if not runs:
         abort(404)
     run = runs[0]
     if request.args.get("run"):
         run = next((r for r in runs if str(r.id) == request.args["run"]), None) or abort(404)
-    report = report_service.build(run, meetings_service.today_for(current_user))
-    return render_template("report/run.html", report=report, inline_css=None)
+    return report_service.build(run, meetings_service.today_for(current_user), country_ids), runs
+
+
+@bp.get("/report")
+@login_required
+def run_report():
+    """The printable programme report of a run (national coordinators: their country's cohorts)."""
+    report, runs = _report()
+    return render_template("report/run.html", report=report, runs=runs, mode="site")
+
+
+@bp.get("/report.pdf")
+@login_required
+def run_report_pdf():
+    report, _runs = _report()
+    try:
+        pdf = report_pdf.report_pdf(report)
+    except report_pdf.PdfUnavailable:
+        current_app.logger.exception("the programme report cannot be made as PDF")
+        abort(503)
+    audit.record("report.download", report.run, format="pdf",
+                 countries=sorted(c.label for c in report.countries))
+    db.session.commit()
+    name = secure_filename(f"programme-report-{report.run.name}-{report.today.isoformat()}.pdf") or "report.pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

@@ -15,6 +15,7 @@ from ..plugins import NavLink, registry
 from ..services import attendance as attendance_service
 from ..services import cohorts as cohort_service
 from ..services import meetings as meetings_service
+from ..services import notifications
 from ..services.cohort_progress import PROGRESS_CSV_HEADER, cohort_progress
 from ..services.progress_export import progress_rows
 from . import bp
@@ -79,7 +80,8 @@ def home():
                            plugin_items=plugin_items, programme=_programme_summary(user) if trainee_of else None,
                            next_meeting=attendance_service.next_meeting(user) if trainee_of else None,
                            attendance=attendance_service.attendance_reminders(user),
-                           today=meetings_service.today_for(user))
+                           today=meetings_service.today_for(user),
+                           announcements=notifications.unread_of_kind(user, "announcement"))
 
 
 def _programme_summary(user):

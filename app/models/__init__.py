@@ -4,6 +4,7 @@ from .audit import AuditEvent
 from .cohort import Cohort, CohortKind, CohortRole, Country, Membership, ProgrammeRun
 from .engagement import Draft, Notification
 from .lti import LtiIdentity, LtiLaunchValue, LtiPlatform
+from .messaging import Announcement, AnnouncementRecipient, DigestSent, NotificationPreference, ReminderSent
 from .outbox import OutboxMessage, OutboxStatus
 from .programme import (
                         Activity,
@@ -20,9 +21,12 @@ from .programme import (
                         Programme,
                         Resource,
 )
+from .two_factor import Passkey, RecoveryCode
 from .user import PasswordToken, SiteRole, User, UserSession
 
-__all__ = ["Activity", "ApiToken", "Attendance", "AuditEvent", "Cohort", "CohortKind", "CohortRole", "Competency",
-           "Completion", "CompletionState", "Component", "Country", "Draft", "EcvetUnit", "KnowledgeKind", "LtiIdentity", "LtiLaunchValue", "LtiPlatform", "Meeting",
-           "MeetingPlan", "Membership", "Module", "Notification", "OutboxMessage", "OutboxStatus", "PasswordToken",
-           "Programme", "ProgrammeRun", "Resource", "SiteRole", "User", "UserSession"]
+__all__ = ["Activity", "Announcement", "AnnouncementRecipient", "ApiToken", "Attendance", "AuditEvent", "Cohort",
+           "CohortKind", "CohortRole", "Competency", "Completion", "CompletionState", "Component", "Country",
+           "DigestSent", "Draft", "EcvetUnit", "KnowledgeKind", "LtiIdentity", "LtiLaunchValue", "LtiPlatform",
+           "Meeting", "MeetingPlan", "Membership", "Module", "Notification", "NotificationPreference",
+           "OutboxMessage", "OutboxStatus", "Passkey", "PasswordToken", "Programme", "ProgrammeRun",
+           "RecoveryCode", "ReminderSent", "Resource", "SiteRole", "User", "UserSession"]

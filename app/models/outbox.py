@@ -41,6 +41,9 @@ class OutboxMessage(db.Model):
     #: The SMTP error of the last try, without the message (it may hold names and titles).
     last_error: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: The one-click unsubscribe address (List-Unsubscribe); None for mail one cannot leave
+    #: (account e-mails, safety notices).
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:

@@ -13,6 +13,7 @@ from ..timeutil import utcnow
 
 if TYPE_CHECKING:
     from .cohort import Membership
+    from .two_factor import Passkey, RecoveryCode
 
 
 class SiteRole(StrEnum):
@@ -45,6 +46,13 @@ class User(UserMixin, db.Model):
     #: page). Neither the key alone nor the database alone gives the token. None: not issued yet.
     calendar_feed_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     calendar_feed_sealed: Mapped[str | None] = mapped_column(String(255))
+    #: The authenticator app's TOTP secret, sealed with a key derived from SECRET_KEY
+    #: (app/services/two_factor.py); None: no authenticator app. Removed at erasure.
+    totp_secret_sealed: Mapped[str | None] = mapped_column(String(255))
+    totp_enabled_at: Mapped[datetime | None]
+    #: The 30-second time step of the last code accepted: a code of that step or an earlier one is
+    #: refused, so an overheard code cannot be replayed within its window.
+    totp_last_step: Mapped[int | None]
     #: When the user asked for their data to be erased; an admin carries it out (app/services/privacy.py).
     erasure_requested_at: Mapped[datetime | None]
     #: When the erasure was carried out: the row stays only so that others' records keep their links.
@@ -52,6 +60,10 @@ class User(UserMixin, db.Model):
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(cascade="all, delete-orphan",
+                                                              passive_deletes=True)
+    passkeys: Mapped[list[Passkey]] = relationship(cascade="all, delete-orphan", passive_deletes=True,
+                                                   order_by="Passkey.id")
 
     #: The token of the session this request runs in (set by app.sessions, never stored).
     if TYPE_CHECKING:  # a plain attribute, not a column: SQLAlchemy must not see an annotation

@@ -1,28 +1,45 @@
 """Tell a user something happened: in the app always, by e-mail too."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..models import Notification, User
-from ..outbox import queue_mail
 from ..timeutil import utcnow
+from . import preferences, unsubscribe
 
 
-def notify(user: User, kind: str, message_factory, url: str | None = None, *, email: bool = True) -> Notification:
+def notify(user: User, kind: str, message_factory, url: str | None = None, *, email: bool = True,
+           mode: str | None = None) -> Notification:
     """`message_factory()` builds the text; it runs in the recipient's language. The in-app
     notice and the e-mail (through the outbox) are committed with the caller's work; the e-mail
-    leaves after that commit."""
+    leaves after that commit. The recipient's preference for the kind decides whether it is
+    e-mailed at once, kept for their daily digest, or not e-mailed (`mode`: that preference,
+    when the caller read it for many recipients at once); safety notices always leave at once."""
+    category = preferences.category_of(kind)
+    if email and mode is None:
+        mode = preferences.mode_for(user, category)
+    if category in (preferences.SAFETY, preferences.ACCOUNT):
+        mode = preferences.NOW
+    wanted = email and user.active
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         message = str(message_factory())
-    note = Notification(user_id=user.id, kind=kind, message=message[:500], url=url)
-    db.session.add(note)
-    if email and user.active:
-        body = message + (f"\n\n{url}" if url else "")
-        queue_mail(user.email, message[:120], body, kind=kind, user_id=user.id)
+        note = Notification(user_id=user.id, kind=kind, message=message[:500], url=url,
+                            digest_pending=wanted and mode == preferences.DIGEST)
+        db.session.add(note)
+        if wanted and mode == preferences.NOW:
+            body = message + (f"\n\n{absolute(url)}" if url else "")
+            unsubscribe.mail_user(user, category, message[:120], body, kind=kind)
     return note
+
+
+def absolute(url: str) -> str:
+    """A site path as a full address, for e-mail (paths are what notifications store)."""
+    if url.startswith("/") and not url.startswith("//") and has_request_context():
+        return request.host_url.rstrip("/") + url
+    return url
 
 
 def unread_count(user: User) -> int:
@@ -33,6 +50,13 @@ def unread_count(user: User) -> int:
 def recent(user: User, limit: int = 50) -> list[Notification]:
     return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)
                                    .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+
+
+def unread_of_kind(user: User, kind: str, limit: int = 3) -> list[Notification]:
+    """The newest unread notifications of one kind (the home page's new announcements)."""
+    return list(db.session.scalars(select(Notification).where(
+        Notification.user_id == user.id, Notification.kind == kind, Notification.read_at.is_(None))
+        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
 
 
 def mark_all_read(user: User) -> None:

@@ -21,22 +21,27 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from ..extensions import db
 from ..models import (
+    Announcement,
+    AnnouncementRecipient,
     ApiToken,
     Attendance,
     AuditEvent,
     Completion,
+    DigestSent,
     Draft,
     Membership,
     Notification,
+    NotificationPreference,
     OutboxMessage,
     PasswordToken,
+    ReminderSent,
     SiteRole,
     User,
     UserSession,
 )
 from ..plugins import NotPersonal, PersonalData, registry
 from ..timeutil import utcnow
-from . import calendar_feed
+from . import calendar_feed, two_factor
 from .notifications import notify
 
 ERASED_DOMAIN = "erased.invalid"
@@ -52,6 +57,15 @@ CORE_PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
     NotPersonal("user", ("calendar_feed_hash", "calendar_feed_sealed"),
                 "the secret of the calendar feed's address (a hash, and the sealed token to show it to its owner); "
                 "removed at erasure (calendar_feed.end_feed_token)"),
+    NotPersonal("user", ("totp_secret_sealed", "totp_enabled_at", "totp_last_step"),
+                "the authenticator app's sealed secret, when it was set up and the last step used; the export "
+                "says whether it is on (core.two_factor), never the secret; removed at erasure"),
+    PersonalData("recovery_code", ("user_id",), export="core.two_factor (how many are left, never a code)",
+                 erase="deleted", retention="until used, renewed or the second factor is turned off"),
+    NotPersonal("recovery_code", ("salt", "code_hash"), "a salted hash of a one-time secret"),
+    PersonalData("passkey", ("user_id",), ("name",), export="core.two_factor (names and dates, never a key)",
+                 erase="deleted", retention="until the user or an admin removes it"),
+    NotPersonal("passkey", ("credential_id", "public_key"), "the public half of a passkey and its id"),
     PersonalData("membership", ("user_id",), export="core.memberships", erase="deleted",
                  retention="with the run (flask privacy purge --run)"),
     NotPersonal("membership", ("role",), "a role name"),
@@ -72,6 +86,23 @@ CORE_PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
                  erase="deleted, and so are messages that name the user",
                  retention="OUTBOX_RETENTION_DAYS after sending"),
     NotPersonal("outbox_message", ("kind", "status"), "the kind of e-mail and its delivery state"),
+    NotPersonal("outbox_message", ("unsubscribe_url",), "a signed link that names no one (a user id and a kind)"),
+    PersonalData("notification_preference", ("user_id",), export="not exported: shown on the account page",
+                 erase="deleted", retention="while the account exists"),
+    NotPersonal("notification_preference", ("kind", "mode"), "a kind of notification and how to send it"),
+    PersonalData("announcement", ("sender_id",), ("subject", "body", "versions", "audience"),
+                 export="not exported: the sender's messages are listed on the announcements page",
+                 erase="unlinked from the sender; the text stays for its recipients",
+                 retention="NOTIFICATION_RETENTION_DAYS"),
+    NotPersonal("announcement", ("language",), "a language code"),
+    PersonalData("announcement_recipient", ("user_id",), export="not exported: the announcements are notifications",
+                 erase="deleted", retention="with the announcement"),
+    PersonalData("reminder_sent", ("user_id",), export="not exported: when a reminder was last sent",
+                 erase="deleted", retention="NOTIFICATION_RETENTION_DAYS"),
+    NotPersonal("reminder_sent", ("item",), "the kind and id of the item reminded of"),
+    PersonalData("digest_sent", ("user_id",), export="not exported: when a digest was last sent",
+                 erase="deleted", retention="NOTIFICATION_RETENTION_DAYS"),
+    NotPersonal("digest_sent", ("period",), "the day or week of a digest"),
     PersonalData("password_token", ("user_id",), export="not exported: one-time secrets", erase="deleted",
                  retention="until used or expired"),
     NotPersonal("password_token", ("token_hash", "purpose"), "a hash of a one-time secret and what it is for"),
@@ -117,6 +148,7 @@ def _core_data(user: User) -> dict[str, Any]:
         "profile": {"email": user.email, "name": user.name, "language": user.locale, "timezone": user.timezone,
                     "site_role": user.site_role, "created_at": user.created_at,
                     "last_login_at": user.last_login_at, "erasure_requested_at": user.erasure_requested_at},
+        "two_factor": two_factor.summary(user),
         "memberships": [{"cohort": m.cohort.name, "role": m.role} for m in memberships],
         "attendance": [{"meeting": a.meeting.title, "starts_on": a.meeting.starts_on, "present": a.present}
                        for a in attendance],
@@ -210,8 +242,11 @@ def erase(user: User, *, by: User) -> None:
     for plugin in registry():
         plugin.erase_user_data(user)
     for model in (Draft, Notification, OutboxMessage, Completion, Attendance, Membership, UserSession,
-                  PasswordToken, ApiToken):
+                  PasswordToken, ApiToken, NotificationPreference, AnnouncementRecipient, ReminderSent,
+                  DigestSent):
         db.session.execute(delete(model).where(model.user_id == user.id))
+    db.session.execute(update(Announcement).where(Announcement.sender_id == user.id).values(sender_id=None)
+                       .execution_options(synchronize_session=False))
     db.session.expire(user)
     user.email = f"erased-{user.id}@{ERASED_DOMAIN}"
     user.name = _("Erased user %(id)s", id=user.id)
@@ -221,6 +256,7 @@ def erase(user: User, *, by: User) -> None:
     user.locale = None
     user.timezone = "UTC"
     calendar_feed.end_feed_token(user)
+    two_factor.remove_second_factor(user)
     user.erased_at = utcnow()
     _anonymise_copies(user, {old_name: user.name, old_email: user.email})
     audit.record("privacy.erased", user, actor=by)

@@ -1,7 +1,8 @@
 """The programme report for a run (the funder's report): participants per country, hours
-delivered, module completion, meetings and attendance, feedback turnaround, response rates and
-ECVET credits awarded. Aggregates only, from the dashboard's figures (a fixed number of queries);
-the evaluation's answers stay on the evaluation plugin's results pages, under its group rule."""
+delivered, module completion, meetings and attendance, feedback turnaround, response rates, the
+evaluation summary and ECVET credits awarded. Aggregates only, from the dashboard's figures and
+the plugins' report tables (the evaluation's means, under its small-group rule), in a fixed number
+of queries. A national coordinator's report covers their country's cohorts only (`country_ids`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Cohort, ProgrammeRun
+from ..plugins import ReportTable, registry
 from . import dashboard
 from .overviews import trainee_overviews
 
@@ -34,6 +36,16 @@ class Report:
     board: dashboard.Dashboard
     countries: list[CountryRow]
     today: date
+    evaluation: list[ReportTable]
+
+    @property
+    def held(self) -> list[dashboard.MeetingFigures]:
+        return [m for m in self.board.meetings if m.meeting.starts_on <= self.today]
+
+    @property
+    def attendance(self) -> tuple[int, int]:
+        """Present and expected over every meeting held."""
+        return sum(m.present for m in self.held), sum(m.expected for m in self.held)
 
     @property
     def total(self) -> CountryRow:
@@ -50,9 +62,17 @@ def run_by_name(name: str) -> ProgrammeRun:
     return run
 
 
-def build(run: ProgrammeRun, today: date) -> Report:
-    cohorts = list(db.session.scalars(select(Cohort).where(Cohort.run_id == run.id)
-                                      .options(joinedload(Cohort.country), joinedload(Cohort.run))))
+def run_names() -> list[str]:
+    return list(db.session.scalars(select(ProgrammeRun.name).order_by(ProgrammeRun.starts_on.desc(),
+                                                                      ProgrammeRun.id.desc())))
+
+
+def build(run: ProgrammeRun, today: date, country_ids: set[int] | None = None) -> Report:
+    """The report of the run's cohorts, or of those in `country_ids` only."""
+    query = select(Cohort).where(Cohort.run_id == run.id)
+    if country_ids is not None:
+        query = query.where(Cohort.country_id.in_(country_ids))
+    cohorts = list(db.session.scalars(query.options(joinedload(Cohort.country), joinedload(Cohort.run))))
     board = dashboard.build(cohorts, run, None, today)
     by_cohort, _rows = trainee_overviews(run, cohorts)
     countries: dict[str, CountryRow] = {}
@@ -70,4 +90,9 @@ def build(run: ProgrammeRun, today: date) -> Report:
         row.dropped += figures.statuses[dashboard.DROPPED]
         row.hours += hours
         row.credits += credits
-    return Report(run, board, list(countries.values()), today)
+    evaluation = [table for plugin in registry() for table in plugin.programme_report(run, board_cohorts(board))]
+    return Report(run, board, list(countries.values()), today, evaluation)
+
+
+def board_cohorts(board: dashboard.Dashboard) -> list[Cohort]:
+    return [f.cohort for f in board.cohorts]

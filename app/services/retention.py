@@ -12,11 +12,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from .. import audit
 from ..extensions import db, rows_changed
-from ..models import AuditEvent, Draft, Notification, OutboxMessage, ProgrammeRun
+from ..models import (
+    Announcement,
+    AnnouncementRecipient,
+    AuditEvent,
+    DigestSent,
+    Draft,
+    Notification,
+    OutboxMessage,
+    ProgrammeRun,
+    ReminderSent,
+)
 from ..models.outbox import OutboxStatus
 from ..plugins import registry
 from ..timeutil import add_days
@@ -66,6 +76,18 @@ def _config(name: str) -> int:
     return int(current_app.config[name])
 
 
+def _purge_messaging(before: datetime) -> dict[str, int]:
+    """Announcements, and the records of reminders and digests sent, as old as notifications."""
+    old_announcements = select(Announcement.id).where(Announcement.created_at < before)
+    db.session.execute(delete(AnnouncementRecipient).where(AnnouncementRecipient.announcement_id.in_(old_announcements)))
+    counts = {}
+    for label, model, column in (("announcements", Announcement, Announcement.created_at),
+                                 ("reminder records", ReminderSent, ReminderSent.sent_at),
+                                 ("digest records", DigestSent, DigestSent.sent_at)):
+        counts[label] = rows_changed(db.session.execute(delete(model).where(column < before))) or 0
+    return counts
+
+
 def purge_expired(now: datetime) -> dict[str, int]:
     """Drafts, notifications, finished e-mail and audit events older than their settings allow."""
     limits = {
@@ -81,6 +103,7 @@ def purge_expired(now: datetime) -> dict[str, int]:
     counts["e-mails"] = rows_changed(db.session.execute(delete(OutboxMessage).where(
         OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
         OutboxMessage.created_at < outbox_before))) or 0
+    counts.update(_purge_messaging(now - timedelta(days=_config("NOTIFICATION_RETENTION_DAYS"))))
     audit.record("privacy.purge_expired", None, **counts)
     db.session.flush()
     return counts

@@ -43,6 +43,15 @@ class AssignmentPlugin(ActivityPlugin):
     def programme_stats(self, cohorts: list[Cohort]) -> ProgrammeStats:
         return queries.feedback_turnaround([c.id for c in cohorts])
 
+    def digest_items(self, user: User, cohorts: list[Cohort]) -> list[DashboardItem]:
+        waiting, oldest = queries.waiting_in([c.id for c in cohorts])
+        if not waiting:
+            return []
+        days = (utcnow() - oldest).days if oldest else 0
+        label = ngettext("%(num)d submission awaits feedback (oldest: %(days)d days)",
+                         "%(num)d submissions await feedback (oldest: %(days)d days)", waiting, days=days)
+        return [DashboardItem(label, waiting, url_for("assignment.queue"), attention=days >= 7)]
+
     def dashboard_items(self, user: User, cohorts: list[Cohort]) -> list[DashboardItem]:
         items = []
         waiting, oldest = queries.waiting_summary(user)

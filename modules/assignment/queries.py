@@ -187,7 +187,11 @@ def changes_since_feedback(submission: Submission) -> tuple[Version | None, list
 # --- home page --------------------------------------------------------------------------------
 
 def waiting_summary(user: User) -> tuple[int, datetime | None]:
-    cohort_ids = facilitated_cohort_ids(user)
+    return waiting_in(facilitated_cohort_ids(user))
+
+
+def waiting_in(cohort_ids: list[int]) -> tuple[int, datetime | None]:
+    """How much handed-in work of the cohorts waits for feedback, and since when (one query)."""
     if not cohort_ids:
         return 0, None
     count, oldest = db.session.execute(select(func.count(), func.min(Submission.submitted_at)).where(

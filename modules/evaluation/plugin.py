@@ -8,9 +8,9 @@ from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.plugins import ActivityPlugin, ContentContext, DashboardItem, NavLink, ProgrammeStats
+from app.plugins import ActivityPlugin, ContentContext, DashboardItem, NavLink, ProgrammeStats, ReportTable
 
-from . import access, privacy, queries, scopes
+from . import access, privacy, queries, report, scopes
 from .instrument import validate_settings
 from .models import AnonymousResponse, NamedResponse, Participation, Reminder
 from .questionnaire import instrument_of, window
@@ -51,6 +51,9 @@ class EvaluationPlugin(ActivityPlugin):
 
     def programme_stats(self, cohorts: list[Cohort]) -> ProgrammeStats:
         return ProgrammeStats(response_rates=queries.programme_response_rates(cohorts))
+
+    def programme_report(self, run: ProgrammeRun, cohorts: list[Cohort]) -> list[ReportTable]:
+        return report.report_tables(run, cohorts)
 
     def dashboard_items(self, user: User, cohorts: list[Cohort]) -> list[DashboardItem]:
         items = []

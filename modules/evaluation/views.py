@@ -230,14 +230,19 @@ def remind(scope: str, slug: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        count = services.remind(current_user._get_current_object(), s.cohort, activity)
+        result = services.remind(current_user._get_current_object(), s.cohort, activity)
     except services.EvaluationError as error:
         db.session.rollback()
         flash(str(error), "warning")
     else:
         db.session.commit()
-        flash(_("Reminder sent to %(count)d trainees.", count=count) if count != 1
-              else _("Reminder sent to 1 trainee."), "success")
+        count = len(result.sent)
+        if count:
+            flash(_("Reminder sent to %(count)d trainees.", count=count) if count != 1
+                  else _("Reminder sent to 1 trainee."), "success")
+        if result.skipped:
+            names = "; ".join(f"{user.name} ({why})" for user, why in result.skipped)
+            flash(_("Not reminded: %(names)s.", names=names), "warning")
     return redirect(url_for("evaluation.instrument_results", scope=scope, slug=slug))
 
 

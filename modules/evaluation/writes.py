@@ -29,7 +29,7 @@ from app.extensions import db, rows_changed
 from app.models import Activity, Cohort, Draft, User
 from app.services import drafts as draft_service
 from app.services import progress
-from app.services.notifications import notify
+from app.services.reminders import ReminderResult, remind_each
 from app.timeutil import utcnow
 
 from .models import AnonymousResponse, NamedResponse, Participation, Reminder
@@ -134,8 +134,9 @@ def rewrite_group(activity_id: int, cohort_id: int, group: dict[str, dict[str, A
         db.session.execute(table.insert(), rows)
 
 
-def remind(sender: User, cohort: Cohort, activity: Activity) -> int:
-    """Notify every trainee of the cohort who has not answered yet; returns how many."""
+def remind(sender: User, cohort: Cohort, activity: Activity) -> ReminderResult:
+    """Notify every trainee of the cohort who has not answered yet, except those reminded of it
+    in the last 48 hours (app/services/reminders.py holds the limit); says who was skipped."""
     w = window(instrument_of(activity), cohort.run)
     if w.state() != OPEN:
         raise EvaluationError(_("Reminders can only be sent while the questionnaire is open."))
@@ -143,12 +144,13 @@ def remind(sender: User, cohort: Cohort, activity: Activity) -> int:
     if not recipients:
         raise EvaluationError(_("Everyone has answered: there is nobody to remind."))
     url = url_for("evaluation.answer", slug=activity.slug)
-    for user in recipients:
-        notify(user, "evaluation.reminder",
-               lambda: _("Reminder: please answer “%(title)s” by %(date)s. It takes a few minutes.",
-                         title=activity.title, date=format_date(w.closes_on)), url)
-    db.session.add(Reminder(activity_id=activity.id, cohort_id=cohort.id, sent_by_id=sender.id,
-                            recipients=len(recipients)))
-    record("evaluation.remind", cohort, actor=sender, activity=activity.slug, recipients=len(recipients))
+    result = remind_each(recipients, activity, "evaluation.reminder",
+                         lambda: _("Reminder: please answer “%(title)s” by %(date)s. It takes a few minutes.",
+                                   title=activity.title, date=format_date(w.closes_on)), url)
+    if result.sent:
+        db.session.add(Reminder(activity_id=activity.id, cohort_id=cohort.id, sent_by_id=sender.id,
+                                recipients=len(result.sent)))
+    record("evaluation.remind", cohort, actor=sender, activity=activity.slug, recipients=len(result.sent),
+           skipped=len(result.skipped))
     db.session.flush()
-    return len(recipients)
+    return result

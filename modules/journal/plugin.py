@@ -41,6 +41,12 @@ class JournalPlugin(ActivityPlugin):
     def activity_url(self, activity: Activity) -> str | None:
         return url_for("journal.activity", slug=activity.slug)
 
+    def digest_items(self, user: User, cohorts: list[Cohort]) -> list[DashboardItem]:
+        """Flags are counted for their supervisor only, whatever the cohorts."""
+        flagged = queries.count_open_flags_for(user)
+        return [DashboardItem(_l("Journal entries flagged to you"), flagged, url_for("journal.flags"),
+                              attention=True)] if flagged else []
+
     def dashboard_items(self, user: User, cohorts: list[Cohort]) -> list[DashboardItem]:
         """Each count is the user's own: a facilitator's shared entries, a trainee's new comments,
         a supervisor's flags. Flags are never counted for anyone but their supervisor."""
@@ -95,4 +101,5 @@ class JournalPlugin(ActivityPlugin):
 # trainee's own has them with the entry (export_user_data).
 plugin = JournalPlugin(name="journal", label=_l("Journal"), blueprint=bp, models=MODELS,
                        confidential_notification_kinds=("journal.flag", "journal.flag.reply", "journal.flag.answer"),
+                       safety_notification_kinds=("journal.flag", "journal.flag.reply", "journal.flag.answer"),
                        personal_data=privacy.PERSONAL_DATA)

@@ -31,6 +31,7 @@ def test_concurrent_saves_on_sqlite_never_say_database_is_locked(tmp_path):
                          ledger=ledger)
             assert ledger.locked == [] and ledger.server_errors == [] and ledger.unexpected == []
             assert check_ledger(ledger, engine) == []
-            assert ledger.conflicts["autosave"] > 0 and ledger.hand_ins
+            # The races did happen (autosave, save or hand-in from a stale version), and work was handed in.
+            assert sum(ledger.conflicts.values()) > 0 and ledger.hand_ins
         finally:
             engine.dispose()

@@ -122,3 +122,23 @@ def test_trainees_get_no_results_links(client, world, login):
     assert "Response rate, who has not answered yet" not in page
     own = click(client, page, "See all your questionnaire answers")
     assert "Your questionnaire answers" in own
+
+
+def test_a_second_reminder_within_48_hours_skips_those_already_reminded(client, world, login, factory):
+    from datetime import timedelta
+
+    from app.models import ReminderSent
+    activity, rui, eva = answered_by_one_of_three(client, login, world, factory)
+    login(world.facilitator)
+    page = client.get(f"/a/evaluation/results/cohort-{world.cohort.id}/i/{activity.slug}").get_data(as_text=True)
+    assert "Reminder sent to 2 trainees." in remind_from(client, page)
+    again = remind_from(client, page)
+    assert "Reminder sent to" not in again
+    assert "Not reminded:" in again and eva.name in again and "already reminded of this in the last 48 hours" in again
+    assert len(db.session.scalars(select(Notification).where(Notification.kind == "evaluation.reminder")).all()) == 2
+    # Two days later the limit has passed for Eva, who is reminded again.
+    db.session.execute(db.update(ReminderSent).where(ReminderSent.user_id == eva.id)
+                       .values(sent_at=ReminderSent.sent_at - timedelta(hours=49)))
+    db.session.commit()
+    third = remind_from(client, page)
+    assert "Reminder sent to 1 trainee." in third and world.trainee.name in third

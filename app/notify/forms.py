@@ -1,0 +1,43 @@
+"""Forms for announcements, reminders and notification preferences."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice as Choice
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..forms import SingleLine
+from ..services import preferences
+
+BODY_LIMIT = 20000
+
+
+class AnnouncementForm(FlaskForm):
+    audience = SelectField(_l("To"), validators=[DataRequired()], validate_choice=False)
+    not_done = SelectField(_l("Only those who have not handed in"), validate_choice=False,
+                           description=_l("Leave it at “everyone” to write to the whole audience."))
+    language = SelectField(_l("Written in"), validate_choice=False,
+                           description=_l("Trainees without a version in their own language read this one."))
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200), SingleLine()])
+    body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=BODY_LIMIT)],
+                         render_kw={"data-rich-text": True, "rows": 8})
+
+
+class ReminderForm(FlaskForm):
+    activity_id = HiddenField(validators=[DataRequired()])
+
+
+def preferences_form(modes: dict[str, str]) -> type[FlaskForm]:
+    """One select per kind, with only the modes that kind offers (safety notices are not here:
+    they cannot be turned off)."""
+    class PreferencesForm(FlaskForm):
+        pass
+    for kind, (label, offered) in preferences.KINDS.items():
+        setattr(PreferencesForm, f"pref_{kind}", SelectField(
+            label, choices=[Choice(m, preferences.MODE_LABELS[m]) for m in offered], default=modes.get(kind),
+            validators=[Optional()], validate_choice=True))
+    return PreferencesForm
+
+
+SUBJECT_LIMIT = 200
