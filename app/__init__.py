@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .dashboard import bp as dashboard_bp
+    from .lti import bp as lti_bp
     from .main import bp as main_bp
     from .meetings import bp as meetings_bp
     from .notify import bp as notify_bp
@@ -128,3 +129,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
     app.register_blueprint(notify_bp)
+    app.register_blueprint(lti_bp, url_prefix="/lti")

@@ -1,0 +1,6 @@
+"""LTI 1.3 tool: Moodle, Canvas and other platforms launch LIFE Academy (README: LTI 1.3)."""
+from flask import Blueprint
+
+bp = Blueprint("lti", __name__)
+
+from . import deep_linking, views  # noqa: E402,F401  (routes attach to bp)
