@@ -31,7 +31,8 @@ class Platform:
         self.kid = "platform-key-1"
         jwk = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
         self.row = LtiPlatform(name="Moodle of a partner university", issuer=issuer, client_id=client_id,
-                               auth_login_url=issuer + "/mod/lti/auth.php", auth_token_url=issuer + "/mod/lti/token.php",
+                               auth_login_url=issuer + "/mod/lti/auth.php",
+                               auth_token_url=issuer + "/mod/lti/token.php",
                                key_set={"keys": [{**jwk, "kid": self.kid, "alg": "RS256", "use": "sig"}]},
                                deployment_ids=[DEPLOYMENT], cohort_id=cohort.id)
         db.session.add(self.row)

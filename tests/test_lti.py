@@ -2,6 +2,7 @@
 id_tokens, nonce and state checks, users matched or provisioned, roles mapped."""
 from __future__ import annotations
 
+import json
 import time
 from urllib.parse import urlsplit
 
@@ -139,9 +140,9 @@ def test_a_wrong_signature_is_refused(client, platform):
 def test_a_tampered_body_is_refused(client, platform):
     auth = platform.start_login(client)
     header, _, signature = platform.id_token(auth).split(".")
-    forged_body = jwt.utils.base64url_encode(
-        jwt.utils.force_bytes('{"iss":"%s","aud":"%s","sub":"x","nonce":"%s","exp":9999999999,"iat":1}'
-                              % (platform.issuer, platform.client_id, auth["nonce"]))).decode()
+    body = {"iss": platform.issuer, "aud": platform.client_id, "sub": "x", "nonce": auth["nonce"],
+            "exp": 9999999999, "iat": 1}
+    forged_body = jwt.utils.base64url_encode(json.dumps(body).encode()).decode()
     response = client.post("/lti/launch", data={"id_token": f"{header}.{forged_body}.{signature}",
                                                 "state": auth["state"]})
     assert response.status_code == 400 and _count(User) == 0
