@@ -48,7 +48,7 @@ class LtiPlatformForm(FlaskForm):
     auth_login_url = _url(_l("Authentication request URL"))
     auth_token_url = _url(_l("Access token URL"))
     key_set_url = _url(_l("Public keyset URL"), _l("Where the platform publishes its keys."), required=False)
-    key_set = TextAreaField(_l("Public keyset (JSON)"), validators=[Optional(), Length(max=MAX_KEY_SET)],
+    key_set = TextAreaField(_l("Public keyset (JSON)"), validators=[Length(max=MAX_KEY_SET)],
                             description=_l("Only if the platform has no keyset URL: its keys as JSON."))
     deployment_ids = StringField(_l("Deployment IDs"), validators=[DataRequired(), Length(max=500), SingleLine()],
                                  description=_l("Separated by commas."))
