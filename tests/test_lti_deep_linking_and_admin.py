@@ -61,6 +61,7 @@ def test_an_instructor_chooses_an_activity_and_the_platform_gets_a_signed_respon
     (item,) = claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
     assert item["url"] == "http://localhost:5000/lti/launch" and item["title"] == "Lesson 1.1"
     assert item["custom"]["life_target"].startswith("/a/reading/")
+    assert item["custom"]["life_activity"] == "test-programme-m1-a1"  # for the completion sent back
     # The response is given once: the page is gone from this session.
     assert client.get("/lti/deep-link").status_code == 400
 

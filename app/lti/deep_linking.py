@@ -27,6 +27,11 @@ class Choice:
     title: str
     path: str
     is_module: bool
+    #: An activity's slug: the launch finds it by this to send its completion back (AGS).
+    slug: str | None = None
+
+    def custom(self) -> dict[str, str]:
+        return {"life_target": self.path, **({"life_activity": self.slug} if self.slug else {})}
 
 
 @bp.route("/deep-link", methods=["GET", "POST"])
@@ -53,7 +58,7 @@ def deep_link():
     if origin is None:
         return refused(400, "deep link: unusable deep_link_return_url")
     resource = (DeepLinkResource().set_url(tool_url("lti.launch")).set_title(chosen.title)
-                .set_custom_params({"life_target": chosen.path}))
+                .set_custom_params(chosen.custom()))
     session.pop(DEEP_LINK_SESSION_KEY, None)
     response = make_response(render_template("lti/deep_link_return.html", return_url=return_url,
                                              jwt=deep_link.get_response_jwt([resource]), chosen=chosen))
@@ -74,7 +79,8 @@ def _choices() -> list[Choice]:
         for activity in item.activities:
             if activity.url and activity.url.startswith(("/programme/", "/a/")):
                 title = str(localized(activity.activity, "title").text)
-                choices.append(Choice(f"activity:{activity.activity.id}", title, activity.url, False))
+                choices.append(Choice(f"activity:{activity.activity.id}", title, activity.url, False,
+                                      activity.activity.slug))
     return choices
 
 

@@ -14,6 +14,7 @@ from ..extensions import csrf, db
 from ..models import CohortRole, LtiPlatform, User
 from ..sessions import end_current_session, start_session
 from . import bp, keys
+from .grades import remember_line_item
 from .messages import message_launch, oidc_login, refused, tool_url
 from .provision import LaunchRefused, cohort_role, ensure_membership, launch_user, target_path
 from .tool_config import platform_for
@@ -68,6 +69,8 @@ def launch():
     _log_in(user)
     audit.record("lti.launch", user, actor=user, platform=platform.id, role=membership.role,
                  provisioned=created, message="deep_linking" if message.is_deep_link_launch() else "resource")
+    if role == CohortRole.TRAINEE and not message.is_deep_link_launch():
+        remember_line_item(platform, user, claims)
     if message.is_deep_link_launch():
         session[DEEP_LINK_SESSION_KEY] = message.get_launch_id()
         destination = url_for("lti.deep_link")

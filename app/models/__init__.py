@@ -3,7 +3,7 @@ from .api_token import ApiToken
 from .audit import AuditEvent
 from .cohort import Cohort, CohortKind, CohortRole, Country, Membership, ProgrammeRun
 from .engagement import Draft, Notification
-from .lti import LtiIdentity, LtiLaunchValue, LtiPlatform
+from .lti import LtiGradeLink, LtiIdentity, LtiLaunchValue, LtiPlatform
 from .messaging import Announcement, AnnouncementRecipient, DigestSent, NotificationPreference, ReminderSent
 from .outbox import OutboxMessage, OutboxStatus
 from .programme import (
@@ -26,7 +26,8 @@ from .user import PasswordToken, SiteRole, User, UserSession
 
 __all__ = ["Activity", "Announcement", "AnnouncementRecipient", "ApiToken", "Attendance", "AuditEvent", "Cohort",
            "CohortKind", "CohortRole", "Competency", "Completion", "CompletionState", "Component", "Country",
-           "DigestSent", "Draft", "EcvetUnit", "KnowledgeKind", "LtiIdentity", "LtiLaunchValue", "LtiPlatform",
+           "DigestSent", "Draft", "EcvetUnit", "KnowledgeKind", "LtiGradeLink", "LtiIdentity", "LtiLaunchValue",
+           "LtiPlatform",
            "Meeting", "MeetingPlan", "Membership", "Module", "Notification", "NotificationPreference",
            "OutboxMessage", "OutboxStatus", "Passkey", "PasswordToken", "Programme", "ProgrammeRun",
            "RecoveryCode", "ReminderSent", "Resource", "SiteRole", "User", "UserSession"]

@@ -50,6 +50,28 @@ class LtiIdentity(db.Model):
     platform: Mapped[LtiPlatform] = relationship()
 
 
+class LtiGradeLink(db.Model):
+    """Where a trainee's completion of an activity goes back to (AGS): the line item of the resource
+    link they launched it from. `score_pending` is the queue app/lti/grades.py works through."""
+    __tablename__ = "lti_grade_link"
+    __table_args__ = (UniqueConstraint("platform_id", "user_id", "activity_id", name="uq_lti_grade_link_target"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platform.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"), index=True)
+    #: The platform's subject for this user (AGS scores name the user by it).
+    subject: Mapped[str] = mapped_column(String(255))
+    lineitem: Mapped[str] = mapped_column(String(1000))
+    score_pending: Mapped[bool] = mapped_column(default=False, index=True)
+    score_attempts: Mapped[int] = mapped_column(default=0)
+    score_sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    platform: Mapped[LtiPlatform] = relationship()
+
+
 class LtiLaunchValue(db.Model):
     """pylti1p3's launch data (state, nonce, launch claims), kept server-side with an expiry.
     A nonce is deleted when it is checked, so an id_token can be used once."""
@@ -60,4 +82,4 @@ class LtiLaunchValue(db.Model):
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
-__all__ = ["LtiIdentity", "LtiLaunchValue", "LtiPlatform"]
+__all__ = ["LtiGradeLink", "LtiIdentity", "LtiLaunchValue", "LtiPlatform"]
