@@ -215,3 +215,18 @@ def test_the_jwks_publishes_the_tool_key_with_a_kid(client):
     assert len(keys) == 1 and keys[0]["kty"] == "RSA" and keys[0]["alg"] == "RS256" and keys[0]["kid"]
     assert "d" not in keys[0]  # the public half only
     assert client.get("/lti/jwks").get_json() == {"keys": keys}  # the same key every time
+
+
+def test_the_platform_account_is_in_the_download_and_gone_at_erasure(client, platform, factory):
+    from app.services import privacy
+    assert platform.launch(client).status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "learner@uni.example"))
+    (linked,) = privacy.export_data(user)["core"]["lti_accounts"]
+    assert linked["subject"] == "moodle-user-1" and linked["platform"] == platform.row.name
+    admin = factory.user("Ada Admin", site_role="admin")
+    privacy.erase(user, by=admin)
+    db.session.commit()
+    assert _count(LtiIdentity) == 0
+    # The erased account cannot be reached from the platform again.
+    assert platform.launch(client, email="other@uni.example").status_code == 302
+    assert db.session.scalar(select(LtiIdentity.user_id)) != user.id
