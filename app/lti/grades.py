@@ -22,7 +22,6 @@ from .tool_config import registration
 
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 SCORE_SCOPE: Final = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
-QUEUE_NAME = "lti-scores"
 MAX_ATTEMPTS = 5
 HTTP_TIMEOUT_SECONDS = 10
 
@@ -66,10 +65,9 @@ def _queue(link: LtiGradeLink) -> None:
 
 def _flush() -> None:
     if current_app.config.get("REDIS_URL"):
-        from rq import Queue
-
-        from ..jobs import redis_connection
-        Queue(QUEUE_NAME, connection=redis_connection()).enqueue("app.lti.grades.send_job")
+        from ..jobs import mail_queue
+        # The queue `flask worker` already works through: one worker for all that leaves the site.
+        mail_queue().enqueue("app.lti.grades.send_job")
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not has_request_context():  # a command: now, in a session of its own (this one is committing)
