@@ -85,6 +85,8 @@ class Environment(BaseSettings):
     #: WebAuthn relying party: the site's domain and origin (unset: taken from the request's host).
     WEBAUTHN_RP_ID: str | None = None
     WEBAUTHN_ORIGIN: str | None = None
+    #: The LTI tool's RSA private key (PEM). Unset: instance/lti_private_key.pem, made on first use.
+    LTI_PRIVATE_KEY_PATH: str | None = None
 
     @field_validator("MAIL_USE_TLS", mode="before")
     @classmethod
@@ -239,6 +241,7 @@ class Config:
     TWO_FACTOR_REQUIRED_ROLES = two_factor_roles(ENV.TWO_FACTOR_REQUIRED_ROLES or "")
     WEBAUTHN_RP_ID = ENV.WEBAUTHN_RP_ID
     WEBAUTHN_ORIGIN = ENV.WEBAUTHN_ORIGIN
+    LTI_PRIVATE_KEY_PATH = ENV.LTI_PRIVATE_KEY_PATH
 
     # Login throttling windows: per account-and-client pair (growing stages), per client, and the
     # password-reset e-mails an account may be sent.

@@ -115,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .credentials import bp as credentials_bp
     from .dashboard import bp as dashboard_bp
+    from .lti import bp as lti_bp
     from .main import bp as main_bp
     from .meetings import bp as meetings_bp
     from .notify import bp as notify_bp
@@ -130,3 +131,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
     app.register_blueprint(notify_bp)
     app.register_blueprint(credentials_bp)
+    app.register_blueprint(lti_bp, url_prefix="/lti")

@@ -28,6 +28,8 @@ def make_config(db_url: str, tmp_root: Path, **overrides):
     return type("Config", (TestingConfig,), {
         "SQLALCHEMY_DATABASE_URI": db_url,
         "UPLOAD_DIR": str(tmp_root / "uploads"),
+        # Not the worktree's instance/ folder: each test session makes its own LTI key.
+        "LTI_PRIVATE_KEY_PATH": str(tmp_root / "lti_private_key.pem"),
         **overrides,
     })
 

@@ -5,6 +5,7 @@ from .cohort import Cohort, CohortKind, CohortRole, Country, Membership, Program
 from .content_version import ContentVersion
 from .credential import IssuedCredential
 from .engagement import Draft, Notification
+from .lti import LtiGradeLink, LtiIdentity, LtiLaunchValue, LtiPlatform
 from .messaging import Announcement, AnnouncementRecipient, DigestSent, NotificationPreference, ReminderSent
 from .outbox import OutboxMessage, OutboxStatus
 from .programme import (
@@ -27,7 +28,8 @@ from .user import PasswordToken, SiteRole, User, UserSession
 
 __all__ = ["Activity", "Announcement", "AnnouncementRecipient", "ApiToken", "Attendance", "AuditEvent", "Cohort",
            "CohortKind", "CohortRole", "Competency", "Completion", "CompletionState", "Component", "ContentVersion",
-           "Country", "DigestSent", "Draft", "EcvetUnit", "IssuedCredential", "KnowledgeKind", "Meeting",
-           "MeetingPlan", "Membership", "Module", "Notification", "NotificationPreference", "OutboxMessage",
-           "OutboxStatus", "Passkey", "PasswordToken", "Programme", "ProgrammeRun", "RecoveryCode", "ReminderSent",
-           "Resource", "SiteRole", "User", "UserSession"]
+           "Country", "DigestSent", "Draft", "EcvetUnit", "IssuedCredential", "KnowledgeKind", "LtiGradeLink",
+           "LtiIdentity", "LtiLaunchValue", "LtiPlatform", "Meeting", "MeetingPlan", "Membership", "Module",
+           "Notification", "NotificationPreference", "OutboxMessage", "OutboxStatus", "Passkey", "PasswordToken",
+           "Programme", "ProgrammeRun", "RecoveryCode", "ReminderSent", "Resource", "SiteRole", "User",
+           "UserSession"]

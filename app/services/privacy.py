@@ -29,6 +29,8 @@ from ..models import (
     Completion,
     DigestSent,
     Draft,
+    LtiGradeLink,
+    LtiIdentity,
     Membership,
     Notification,
     NotificationPreference,
@@ -113,6 +115,16 @@ CORE_PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
                  retention="until revoked or expired, then with the account"),
     NotPersonal("api_token", ("token_hash", "prefix", "scopes"),
                 "a hash of the token's secret, its first characters and what it may read"),
+    PersonalData("lti_identity", ("user_id",), ("subject",), export="core.lti_accounts", erase="deleted",
+                 retention="while the account exists or until the platform is removed"),
+    PersonalData("lti_grade_link", ("user_id",), ("subject", "lineitem", "last_error"), export="core.lti_accounts",
+                 erase="deleted", retention="while the account exists or until the platform is removed"),
+    PersonalData("lti_launch_value", (), ("value",),
+                 export="not exported: a launch's claims (name, e-mail) kept for the launch only",
+                 erase="not erased by the user: it is gone within two hours",
+                 retention="two hours; expired rows are deleted at the next LTI login"),
+    NotPersonal("lti_launch_value", ("key",), "a random state or nonce"),
+    NotPersonal("lti_platform", ("*",), "a learning platform's registration: its addresses, ids and public keys"),
     PersonalData("audit_event", ("actor_id",), ("detail", "ip"),
                  export="not exported: the security record of who did what",
                  erase="the actor is anonymised; names and text in details are removed",
@@ -162,6 +174,8 @@ def _core_data(user: User) -> dict[str, Any]:
         "api_tokens": [{"name": t.name, "scopes": t.scopes, "created_at": t.created_at, "expires_at": t.expires_at,
                         "last_used_at": t.last_used_at, "revoked_at": t.revoked_at}
                        for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))],
+        "lti_accounts": [{"platform": i.platform.name, "subject": i.subject, "linked_at": i.created_at}
+                         for i in db.session.scalars(select(LtiIdentity).where(LtiIdentity.user_id == user.id))],
     }
 
 
@@ -243,7 +257,7 @@ def erase(user: User, *, by: User) -> None:
         plugin.erase_user_data(user)
     for model in (Draft, Notification, OutboxMessage, Completion, Attendance, Membership, UserSession,
                   PasswordToken, ApiToken, NotificationPreference, AnnouncementRecipient, ReminderSent,
-                  DigestSent):
+                  DigestSent, LtiIdentity, LtiGradeLink):
         db.session.execute(delete(model).where(model.user_id == user.id))
     db.session.execute(update(Announcement).where(Announcement.sender_id == user.id).values(sender_id=None)
                        .execution_options(synchronize_session=False))

@@ -5,12 +5,16 @@ differently) + the hours of meetings the trainee attended, split national/transn
 module they belong to. Activities of a planned type whose plugin has not landed credit nothing."""
 from __future__ import annotations
 
+from blinker import Namespace
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Activity, Completion, CompletionState, ProgrammeRun, User
 from ..timeutil import utcnow
 from .programme import Hours, overview, viewer_for
+
+#: Sent when a trainee's activity becomes done (once); the LTI tool sends the score back (app/lti/grades.py).
+activity_completed = Namespace().signal("activity-completed")
 
 
 def completion_of(user: User, activity: Activity) -> Completion | None:
@@ -25,10 +29,13 @@ def mark_done(user: User, activity: Activity) -> Completion:
     if completion is None:
         completion = Completion(user_id=user.id, activity_id=activity.id, state=CompletionState.STARTED)
         db.session.add(completion)
-    if completion.state != CompletionState.DONE:
+    newly_done = completion.state != CompletionState.DONE
+    if newly_done:
         completion.state = CompletionState.DONE
         completion.completed_at = utcnow()
     db.session.flush()
+    if newly_done:
+        activity_completed.send(user, activity=activity)
     return completion
 
 
