@@ -16,6 +16,7 @@ from app.timeutil import utcnow
 
 from . import access, privacy, queries, submissions
 from .models import MODELS
+from .rubric_models import RubricRating
 from .settings import validate_settings
 from .views import bp
 
@@ -106,5 +107,5 @@ class AssignmentPlugin(ActivityPlugin):
         privacy.erase_for(user)
 
 
-plugin = AssignmentPlugin(name="assignment", label=_l("Assignment"), blueprint=bp, models=MODELS,
+plugin = AssignmentPlugin(name="assignment", label=_l("Assignment"), blueprint=bp, models=(*MODELS, RubricRating),
                            personal_data=privacy.PERSONAL_DATA)

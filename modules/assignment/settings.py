@@ -9,6 +9,8 @@
       max_files: 5                                   # files: per hand-in
       completion: accepted          # accepted (by the facilitator) | submitted
       group: false                  # true: one submission per country group
+      rubric: family-situation-analysis              # content/rubrics/<slug>.yaml (rubrics.py)
+      rubric_rating: optional       # optional (feedback may rate it) | off (guidance only)
 
 A template file, content/templates/<slug>.yaml, declares its fields (types: short_text,
 long_text, choice, date, scale, rows):
@@ -59,6 +61,8 @@ from app.content.loader import Problem, parse_yaml
 from app.content.schema import ContentModel, Flag, Says, Stripped, Text, check, invalid
 from app.plugins import ConfigError, ContentContext
 
+from .rubrics import RATING_MODES, rubric_settings
+
 SUBMISSION_KINDS = ("text", "files", "template")
 COMPLETION_RULES = ("accepted", "submitted")
 FIELD_TYPES = ("short_text", "long_text", "choice", "date", "scale", "rows")
@@ -93,6 +97,11 @@ class AssignmentSettings(ContentModel):
     completion: Annotated[Literal[COMPLETION_RULES],  # type: ignore[valid-type]  # a Literal of a tuple: pydantic reads it, mypy does not
                           Says(f"'completion' must be one of {', '.join(COMPLETION_RULES)}")] = "accepted"
     group: Flag = False
+    #: A rubric on the competency elements (content/rubrics/<slug>.yaml, see rubrics.py).
+    rubric: Annotated[str, StringConstraints(pattern=SLUG_RE.pattern),
+                      Says("'rubric' must name a rubric file in content/rubrics/ (a slug)")] | None = None
+    rubric_rating: Annotated[Literal[RATING_MODES],  # type: ignore[valid-type]  # a Literal of a tuple: pydantic reads it, mypy does not
+                             Says(f"'rubric_rating' must be one of {', '.join(RATING_MODES)}")] | None = None
 
     @field_validator("allowed_types")
     @classmethod
@@ -132,6 +141,7 @@ def validate_settings(raw: dict[str, Any], context: ContentContext) -> dict[str,
                         max_files=checked.max_files)
     if checked.submission == "template":
         settings["template"] = _template(checked.template or "", context)
+    settings.update(rubric_settings(checked.rubric, checked.rubric_rating, context))
     return settings
 
 
