@@ -1,8 +1,8 @@
 """Core models. Plugin models live in their own packages under modules/."""
 from .api_token import ApiToken
 from .audit import AuditEvent
-from .competency import CompetencyReflection
 from .cohort import Cohort, CohortKind, CohortRole, Country, Membership, ProgrammeRun
+from .competency import CompetencyReflection
 from .engagement import Draft, Notification
 from .messaging import Announcement, AnnouncementRecipient, DigestSent, NotificationPreference, ReminderSent
 from .outbox import OutboxMessage, OutboxStatus
@@ -25,7 +25,8 @@ from .two_factor import Passkey, RecoveryCode
 from .user import PasswordToken, SiteRole, User, UserSession
 
 __all__ = ["Activity", "Announcement", "AnnouncementRecipient", "ApiToken", "Attendance", "AuditEvent", "Cohort",
-           "CohortKind", "CohortRole", "Competency", "CompetencyReflection", "Completion", "CompletionState", "Component", "Country",
+           "CompetencyReflection",
+           "CohortKind", "CohortRole", "Competency", "Completion", "CompletionState", "Component", "Country",
            "DigestSent", "Draft", "EcvetUnit", "KnowledgeKind", "Meeting", "MeetingPlan", "Membership", "Module",
            "Notification", "NotificationPreference", "OutboxMessage", "OutboxStatus", "Passkey", "PasswordToken",
            "Programme", "ProgrammeRun", "RecoveryCode", "ReminderSent", "Resource", "SiteRole", "User", "UserSession"]

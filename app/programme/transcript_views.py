@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import current_user, login_required
 
+from ..services import competency_profile
 from ..services import meetings as meetings_service
 from ..services import transcript as transcript_service
 from . import bp
@@ -12,7 +13,8 @@ from . import bp
 
 def _render(learner, own: bool):
     transcript = transcript_service.transcript_for(learner, meetings_service.today_for(current_user))
-    return render_template("programme/transcript.html", transcript=transcript, learner=learner, own=own)
+    return render_template("programme/transcript.html", transcript=transcript, learner=learner, own=own,
+                           competency_summary=competency_profile.transcript_summary(learner))
 
 
 @bp.get("/transcript")

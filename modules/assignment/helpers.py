@@ -6,7 +6,7 @@ from markupsafe import Markup, escape
 
 from app.sanitize import safe_html
 
-from . import templating
+from . import rubric_ratings, templating
 
 STATUS_LABELS = {
     "not_started": _l("Not started"),
@@ -46,4 +46,5 @@ def assignment_helpers() -> dict:
         "feedback_state_label": lambda s: FEEDBACK_STATE_LABELS.get(s, s),
         "decision_label": lambda d: DECISION_LABELS.get(d, d),
         "display_value": templating.display_value,
+        "shown_rubric": rubric_ratings.shown_rubric, "given_ratings": rubric_ratings.given_ratings,
     }

@@ -39,7 +39,8 @@ class Criterion(ContentModel):
     unknown_key = "unknown criterion key '{key}' (known: {known})"
     not_a_mapping = "each criterion must be a mapping with key, competency, title and descriptors"
 
-    key: Annotated[str, StringConstraints(pattern=KEY_PATTERN), Says("'key' must be a short lower-case word (a-z, 0-9, _)")]
+    key: Annotated[str, StringConstraints(pattern=KEY_PATTERN),
+                   Says("'key' must be a short lower-case word (a-z, 0-9, _)")]
     competency: Annotated[str, Says("'competency' must be a competency code such as C1")]
     title: Text
     descriptors: Annotated[list[Text], Says("'descriptors' must list one text per level")]
