@@ -12,6 +12,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from wtforms import Form, FormField, RadioField
+from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import Optional
 
 from app.extensions import db
@@ -31,8 +32,8 @@ def with_rubric(form_class: type, activity_settings: dict[str, Any]) -> type:
     rubric = rubric_of(activity_settings)
     if rubric is None or not rated(activity_settings):
         return form_class
-    levels = [(str(i), str(i)) for i in range(1, len(rubric["levels"]) + 1)]
-    fields = {c["key"]: RadioField(c["title"], choices=[("", str(_l("Not rated"))), *levels], default="",
+    levels = [Choice(str(i), str(i)) for i in range(1, len(rubric["levels"]) + 1)]
+    fields = {c["key"]: RadioField(c["title"], choices=[Choice("", _l("Not rated")), *levels], default="",
                                    validators=[Optional()]) for c in rubric["criteria"]}
     return type(f"Rubric{form_class.__name__}", (form_class,), {PREFIX: FormField(type("RubricFields", (Form,), fields),
                                                                                  label="")})
