@@ -40,6 +40,7 @@ from .programme import viewer_for
 #: The smallest number of ratings a coordinator's figure may count (the self-assessments' rule).
 MIN_GROUP = 5
 REFLECTION_LIMIT = 4000
+DEFAULT_LEVELS = 4
 
 
 @dataclass
@@ -221,12 +222,15 @@ def distributions(country_ids: set[int] | None) -> Distributions:
         countries_query = countries_query.where(Country.id.in_(country_ids))
     countries = list(db.session.scalars(countries_query))
     cohorts = list(db.session.scalars(select(Cohort).where(Cohort.country_id.in_([c.id for c in countries]))))
+    with_cohorts = {c.country_id for c in cohorts}
+    countries = [c for c in countries if c.id in with_cohorts]
     counts: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
     for plugin in registry():
         for line in plugin.competency_level_counts(cohorts):
             cell = counts[(line.country_id, line.code)]
             cell[line.level] = cell.get(line.level, 0) + line.count
-    top = max((level for cell in counts.values() for level in cell), default=4)
+    # The programme's rubrics have four levels; a longer one in content widens the table.
+    top = max([DEFAULT_LEVELS, *(level for cell in counts.values() for level in cell)])
     competencies: dict[str, Competency] = {}
     for c in db.session.scalars(select(Competency).order_by(Competency.position, Competency.id)):
         competencies.setdefault(c.code, c)
