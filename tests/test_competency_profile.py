@@ -182,7 +182,7 @@ def test_coordinators_see_counts_per_country_only_from_five(client, world, login
     assert [cell.split(">")[-1] for cell in c1.split("</td>")[:4]] == ["0", "0", "5", "0"]
     norway = page.split(f'id="country-{world.other_cohort.country_id}-h"')[1].split("</section>")[0]
     assert "Hidden: fewer than 5 ratings" in norway.split("C1 ·")[1].split("</tr>")[0]
-    assert "T%d-" % world.cohort.id not in page  # no names
+    assert f"T{world.cohort.id}-" not in page  # no names
     client.post("/logout")
 
     # A national coordinator sees their own country only.

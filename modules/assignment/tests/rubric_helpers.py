@@ -19,7 +19,7 @@ criteria:
   - key: whole_family
     competency: C1
     title: Sees the family as a whole
-    descriptors: [Single problems only., Some areas connected., The areas are described together., The whole is analysed.]
+    descriptors: [Single problems., Some areas linked., The areas are described together., The whole is analysed.]
   - key: co_creation
     competency: C4
     title: The family's own view
