@@ -236,3 +236,19 @@ def test_the_profile_and_the_distributions_cost_a_fixed_number_of_queries(client
     _trainees_rated(client, login, world, factory, world.other_cohort, 2, 1, assignments)
     assert profile_queries() == few
     assert distribution_queries() == few_distribution
+
+
+def test_the_pages_are_reached_through_links(client, world, login):
+    from modules.assignment.tests.helpers import link
+    _, submission = _rated_world(client, world, login)
+    login(world.trainee)
+    url = link(client.get("/programme/").get_data(as_text=True), "Your competency profile")
+    assert "Level 3 of 4" in client.get(url).get_data(as_text=True)
+    client.post("/logout")
+    login(world.facilitator)
+    page = client.get(f"/a/assignment/submission/{submission.id}").get_data(as_text=True)
+    assert "Level 3 of 4" in client.get(link(page, "Competency profile")).get_data(as_text=True)
+    client.post("/logout")
+    login(world.transnational_coordinator)
+    url = link(client.get(f"/dashboard/?run={world.run.id}").get_data(as_text=True), "Competency evidence by country")
+    assert client.get(url).status_code == 200
