@@ -252,3 +252,27 @@ def test_the_pages_are_reached_through_links(client, world, login):
     login(world.transnational_coordinator)
     url = link(client.get(f"/dashboard/?run={world.run.id}").get_data(as_text=True), "Competency evidence by country")
     assert client.get(url).status_code == 200
+
+
+def test_reflections_are_in_the_data_download_and_erased_with_the_account(client, world, login):
+    import io
+    import json
+    import zipfile
+    _rated_world(client, world, login)
+    login(world.trainee)
+    client.post("/programme/competencies/C4/reflection", data={"C4-text": "Families lead more now.",
+                                                              "C4-base_version": "0"})
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/account/data/download").data))
+    core = json.loads(archive.read("core.json"))
+    assert [(r["competency"], r["text"]) for r in core["competency_reflections"]] == \
+        [("C4", "Families lead more now.")]
+    feedback = json.loads(archive.read("activities/assignment.json"))["submissions"][0]["feedback"][0]
+    assert {(r["criterion"], r["level"]) for r in feedback["rubric"]} == {("whole_family", 3), ("co_creation", 1)}
+    client.post("/logout")
+    login(world.admin)
+    response = client.post(f"/admin/users/{world.trainee.id}/erase",
+                           data={f"user-{world.trainee.id}-confirm_email": world.trainee.email})
+    assert response.status_code in (302, 303)
+    db.session.expire_all()
+    assert world.trainee.erased_at is not None
+    assert db.session.scalar(select(CompetencyReflection)) is None
