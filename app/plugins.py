@@ -167,6 +167,50 @@ class NavLink:
     prefix: str | None = None
 
 
+@dataclass
+class CompetencyEvidence:
+    """A facilitator's released rating of one rubric criterion on a trainee's work: evidence for
+    one competency element on the competency profile (app/services/competency_profile.py)."""
+    code: str
+    level: int
+    out_of: int
+    level_name: str
+    descriptor: str
+    criterion: str
+    #: Whether the level reaches the rubric's `meets` level (the outcome counts as shown).
+    meets: bool
+    activity_title: str
+    activity_slug: str
+    version: int
+    released_at: datetime | None
+    #: The work as its trainee opens it, and as the staff who may read it open it.
+    own_url: str
+    staff_url: str
+
+
+@dataclass
+class CompetencyLevelCount:
+    """How many released rubric ratings of one level a country's trainees received on one
+    competency element: counts only, the core applies the small-group rule."""
+    country_id: int
+    code: str
+    level: int
+    count: int
+
+
+@dataclass
+class SelfRating:
+    """A trainee's own rating of one competency element in one self-assessment (start,
+    half-way, end, or looking back)."""
+    code: str
+    phase: str
+    value: int | None
+    #: The top of the scale the rating was given on.
+    high: int
+    #: Where the trainee reads all their answers.
+    url: str | None = None
+
+
 @dataclass(frozen=True)
 class PersonalData:
     """One table's personal data, declared as Moodle's privacy API does: the columns that tie a row
@@ -300,6 +344,24 @@ class ActivityPlugin:
     def cohort_links(self, user: User, cohort: Cohort) -> list[NavLink]:
         """Links on a cohort's page (the coordinators' and the admins') to this type's pages
         about the cohort that `user` may open."""
+        return []
+
+    def competency_evidence(self, user: User) -> list[CompetencyEvidence]:
+        """Released evidence on the trainee's competency elements from this type (rubric ratings
+        of released feedback), oldest first; a bounded number of queries. Never anything the
+        trainee cannot see yet."""
+        return []
+
+    def competency_level_counts(self, cohorts: list[Cohort]) -> list[CompetencyLevelCount]:
+        """Released evidence of the cohorts' trainees counted by country, element and level: counts
+        only, a bounded number of queries whatever the cohorts' size."""
+        return []
+
+    def competency_self_ratings(self, user: User, own: bool) -> list[SelfRating]:
+        """The trainee's own self-ratings of the competency elements. `own`: the trainee asks
+        (anonymous answers may be found for them, as the evaluation's threat model allows);
+        otherwise only answers to questionnaires that name their author. A bounded number of
+        queries."""
         return []
 
     def seed_demo(self, run: ProgrammeRun, today: date) -> None:

@@ -45,7 +45,7 @@ STRUCTURE_KEYS = frozenset({
     *ID_KEYS, "type", "kind", "component", "submission", "completion", "family", "phase", "scale",
     "model", "template", "prompt", "instrument", "ecvet_unit", "version", "country", "module",
     "activity", "after_meeting", "source", "file", "body", "instructions", "choices", "competencies",
-    "resources", "modules", "allowed_types", "name", "from",
+    "resources", "modules", "allowed_types", "name", "from", "rubric", "rubric_rating", "competency",
 })
 _PATH_RE = re.compile(r"^[\w./-]+\.(md|ya?ml|pdf|docx|odt)$")
 PLACEHOLDER_RE = re.compile(r"\{\{.*?\}\}|\{[A-Za-z_][A-Za-z0-9_]*\}|%\([A-Za-z_]+\)[sd]|%[sd]")

@@ -2,6 +2,7 @@
 from .api_token import ApiToken
 from .audit import AuditEvent
 from .cohort import Cohort, CohortKind, CohortRole, Country, Membership, ProgrammeRun
+from .competency import CompetencyReflection
 from .content_version import ContentVersion
 from .credential import IssuedCredential
 from .engagement import Draft, Notification
@@ -27,9 +28,9 @@ from .two_factor import Passkey, RecoveryCode
 from .user import PasswordToken, SiteRole, User, UserSession
 
 __all__ = ["Activity", "Announcement", "AnnouncementRecipient", "ApiToken", "Attendance", "AuditEvent", "Cohort",
-           "CohortKind", "CohortRole", "Competency", "Completion", "CompletionState", "Component", "ContentVersion",
-           "Country", "DigestSent", "Draft", "EcvetUnit", "IssuedCredential", "KnowledgeKind", "LtiGradeLink",
-           "LtiIdentity", "LtiLaunchValue", "LtiPlatform", "Meeting", "MeetingPlan", "Membership", "Module",
-           "Notification", "NotificationPreference", "OutboxMessage", "OutboxStatus", "Passkey", "PasswordToken",
-           "Programme", "ProgrammeRun", "RecoveryCode", "ReminderSent", "Resource", "SiteRole", "User",
-           "UserSession"]
+           "CohortKind", "CohortRole", "Competency", "CompetencyReflection", "Completion", "CompletionState",
+           "Component", "ContentVersion", "Country", "DigestSent", "Draft", "EcvetUnit", "IssuedCredential",
+           "KnowledgeKind", "LtiGradeLink", "LtiIdentity", "LtiLaunchValue", "LtiPlatform", "Meeting", "MeetingPlan",
+           "Membership", "Module", "Notification", "NotificationPreference", "OutboxMessage", "OutboxStatus",
+           "Passkey", "PasswordToken", "Programme", "ProgrammeRun", "RecoveryCode", "ReminderSent", "Resource",
+           "SiteRole", "User", "UserSession"]

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("programme", __name__)
 
-from . import transcript_views, views  # noqa: E402,F401  (routes attach to bp)
+from . import competency_views, transcript_views, views  # noqa: E402,F401  (routes attach to bp)

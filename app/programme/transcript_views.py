@@ -6,6 +6,7 @@ from flask import render_template
 from flask_login import current_user, login_required
 
 from ..credentials import issuing
+from ..services import competency_profile
 from ..services import meetings as meetings_service
 from ..services import transcript as transcript_service
 from . import bp
@@ -17,7 +18,8 @@ def _render(learner, own: bool):
     # points at a credential that exists.
     credentials = issuing.earned(transcript) if transcript else None
     return render_template("programme/transcript.html", transcript=transcript, learner=learner, own=own,
-                           credentials=credentials)
+                           credentials=credentials,
+                           competency_summary=competency_profile.transcript_summary(learner))
 
 
 @bp.get("/transcript")

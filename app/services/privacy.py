@@ -26,6 +26,7 @@ from ..models import (
     ApiToken,
     Attendance,
     AuditEvent,
+    CompetencyReflection,
     Completion,
     DigestSent,
     Draft,
@@ -76,6 +77,9 @@ CORE_PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
     PersonalData("completion", ("user_id",), export="core.completions", erase="deleted",
                  retention="with the run (flask privacy purge --run)"),
     NotPersonal("completion", ("state",), "a workflow state"),
+    PersonalData("competency_reflection", ("user_id",), ("text",), export="core.competency_reflections",
+                 erase="deleted", retention="while the account exists"),
+    NotPersonal("competency_reflection", ("code",), "a competency element's code"),
     PersonalData("draft", ("user_id",), ("data",), export="core.drafts", erase="deleted",
                  retention="DRAFT_RETENTION_DAYS after the last save"),
     NotPersonal("draft", ("key",), "the name of the form the draft belongs to"),
@@ -166,6 +170,9 @@ def _core_data(user: User) -> dict[str, Any]:
                        for a in attendance],
         "completions": [{"activity": c.activity.slug, "title": c.activity.title, "state": c.state,
                          "completed_at": c.completed_at} for c in completions],
+        "competency_reflections": [{"competency": r.code, "text": r.text, "saved_at": r.updated_at}
+                                   for r in db.session.scalars(select(CompetencyReflection).where(
+                                       CompetencyReflection.user_id == user.id))],
         "drafts": [{"key": d.key, "data": d.data, "saved_at": d.updated_at}
                    for d in db.session.scalars(select(Draft).where(Draft.user_id == user.id))],
         "notifications": [{"message": n.message, "url": n.url, "at": n.created_at}
@@ -255,7 +262,8 @@ def erase(user: User, *, by: User) -> None:
     old_name, old_email = user.name, user.email
     for plugin in registry():
         plugin.erase_user_data(user)
-    for model in (Draft, Notification, OutboxMessage, Completion, Attendance, Membership, UserSession,
+    for model in (Draft, CompetencyReflection, Notification, OutboxMessage, Completion, Attendance, Membership,
+                  UserSession,
                   PasswordToken, ApiToken, NotificationPreference, AnnouncementRecipient, ReminderSent,
                   DigestSent, LtiIdentity, LtiGradeLink):
         db.session.execute(delete(model).where(model.user_id == user.id))

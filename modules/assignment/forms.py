@@ -26,7 +26,7 @@ from app.forms import SaneDate, SingleLine
 from app.privacy_check import PrivacyConfirmMixin
 from app.timeutil import utcnow
 
-from . import templating
+from . import rubric_ratings, templating
 
 TEXT_LIMIT = 50000
 #: Marks a textarea for the rich-text editor (app/static/js/app.js); it stays a textarea without script.
@@ -67,6 +67,11 @@ class FeedbackForm(PrivacyConfirmMixin, FlaskForm):
 
 
 def feedback_form_class(activity_settings: dict[str, Any]) -> type[FeedbackForm]:
+    """The feedback form of the activity: comments on template fields, the rubric's ratings."""
+    return rubric_ratings.with_rubric(_feedback_form_class(activity_settings), activity_settings)
+
+
+def _feedback_form_class(activity_settings: dict[str, Any]) -> type[FeedbackForm]:
     template = activity_settings.get("template") if activity_settings.get("submission") == "template" else None
     if not template:
         return FeedbackForm

@@ -6,7 +6,7 @@ from markupsafe import Markup, escape
 
 from app.sanitize import safe_html
 
-from . import media, templating
+from . import media, rubric_ratings, templating
 
 STATUS_LABELS = {
     "not_started": _l("Not started"),
@@ -47,4 +47,5 @@ def assignment_helpers() -> dict:
         "decision_label": lambda d: DECISION_LABELS.get(d, d),
         "display_value": templating.display_value,
         "media_player": media.player_of,
+        "shown_rubric": rubric_ratings.shown_rubric, "given_ratings": rubric_ratings.given_ratings,
     }

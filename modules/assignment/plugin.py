@@ -11,11 +11,20 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from app.access import can_view_cohort_status
-from app.plugins import ActivityPlugin, ContentContext, DashboardItem, NavLink, ProgrammeStats
+from app.plugins import (
+    ActivityPlugin,
+    CompetencyEvidence,
+    CompetencyLevelCount,
+    ContentContext,
+    DashboardItem,
+    NavLink,
+    ProgrammeStats,
+)
 from app.timeutil import utcnow
 
-from . import access, handin_views, privacy, queries, submissions
+from . import access, handin_views, privacy, queries, rubric_ratings, submissions
 from .models import MODELS
+from .rubric_models import RubricRating
 from .settings import validate_settings
 from .views import bp
 
@@ -95,6 +104,12 @@ class AssignmentPlugin(ActivityPlugin):
             links.append(NavLink(_l("Feedback settings"), url_for("assignment.cohort_settings", cohort_id=cohort.id)))
         return links
 
+    def competency_evidence(self, user: User) -> list[CompetencyEvidence]:
+        return rubric_ratings.evidence_for(user)
+
+    def competency_level_counts(self, cohorts: list[Cohort]) -> list[CompetencyLevelCount]:
+        return rubric_ratings.level_counts(cohorts)
+
     def seed_demo(self, run: ProgrammeRun, today: date) -> None:
         from .demo import seed_demo
         seed_demo(run, today)
@@ -112,5 +127,5 @@ class AssignmentPlugin(ActivityPlugin):
         privacy.erase_for(user)
 
 
-plugin = AssignmentPlugin(name="assignment", label=_l("Assignment"), blueprint=bp, models=MODELS,
+plugin = AssignmentPlugin(name="assignment", label=_l("Assignment"), blueprint=bp, models=(*MODELS, RubricRating),
                            personal_data=privacy.PERSONAL_DATA)

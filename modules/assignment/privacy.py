@@ -63,6 +63,8 @@ def export_for(user: User) -> dict[str, Any]:
                          for v in s.versions],
             "feedback": [{"version": f.version_number, "decision": f.decision, "body_html": f.body_html,
                           "field_comments": f.field_comments,
+                          "rubric": [{"criterion": r.criterion, "competency": r.competency, "level": r.level}
+                                     for r in f.rubric_ratings],
                           "released_at": f.released_at.isoformat() if f.released_at else None,
                           "replies": [{"body_html": r.body_html, "at": r.created_at.isoformat(),
                                        "mine": r.author_id == user.id} for r in f.replies]}
@@ -127,6 +129,9 @@ PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
                  export="assignment.submissions[].feedback (released only)",
                  erase="deleted with the submission; a facilitator's authorship " + _KEPT_LINK, retention=_RETENTION),
     NotPersonal("assignment_feedback", ("decision", "state"), "workflow values"),
+    NotPersonal("assignment_rubric_rating", ("criterion", "competency"),
+                "a rubric criterion's key and competency code (the level rated is the feedback's, exported and "
+                "erased with it: assignment.submissions[].feedback[].rubric)"),
     PersonalData("assignment_feedback_read", ("user_id",), export="not exported: when feedback was opened",
                  erase="deleted", retention=_RETENTION),
     PersonalData("assignment_reply", ("author_id",), ("body_html",), export="assignment.replies_written",

@@ -11,6 +11,8 @@
       group: false                  # true: one submission per country group
       media: [mp3, m4a, webm, mp4]  # text | files: audio/video may be handed in (true: all four)
       max_media_mb: 20              # with media: per recording (the server's MAX_UPLOAD_MB caps it)
+      rubric: family-situation-analysis              # content/rubrics/<slug>.yaml (rubrics.py)
+      rubric_rating: optional       # optional (feedback may rate it) | off (guidance only)
 
 A recording is always handed in with a transcript (the trainee types it beside the player), so a
 facilitator who cannot listen, and a screen-reader user, can read it.
@@ -66,6 +68,7 @@ from app.content.schema import ContentModel, Flag, Says, Stripped, Text, check, 
 from app.plugins import ConfigError, ContentContext
 
 from .media import MEDIA_TYPES
+from .rubrics import RATING_MODES, rubric_settings
 
 SUBMISSION_KINDS = ("text", "files", "template")
 COMPLETION_RULES = ("accepted", "submitted")
@@ -128,6 +131,11 @@ class AssignmentSettings(ContentModel):
         if not 0 < size <= LARGEST_MAX_MEDIA_MB:
             raise invalid(f"'max_media_mb' must be a number above 0 and at most {LARGEST_MAX_MEDIA_MB}")
         return size
+    #: A rubric on the competency elements (content/rubrics/<slug>.yaml, see rubrics.py).
+    rubric: Annotated[str, StringConstraints(pattern=SLUG_RE.pattern),
+                      Says("'rubric' must name a rubric file in content/rubrics/ (a slug)")] | None = None
+    rubric_rating: Annotated[Literal[RATING_MODES],  # type: ignore[valid-type]  # a Literal of a tuple: pydantic reads it, mypy does not
+                             Says(f"'rubric_rating' must be one of {', '.join(RATING_MODES)}")] | None = None
 
     @field_validator("allowed_types")
     @classmethod
@@ -175,6 +183,7 @@ def validate_settings(raw: dict[str, Any], context: ContentContext) -> dict[str,
         settings["template"] = _template(checked.template or "", context)
     if isinstance(checked.media, list) and checked.media:  # the validator made true a list
         settings.update(media_types=list(checked.media), max_media_mb=checked.max_media_mb)
+    settings.update(rubric_settings(checked.rubric, checked.rubric_rating, context))
     return settings
 
 

@@ -29,7 +29,7 @@ from app.services import drafts
 from app.services import programme as programme_service
 from app.web import mark_browser_copies_saved
 
-from . import helpers, media, overview, services, templating, uploads
+from . import helpers, media, overview, rubric_ratings, services, templating, uploads
 from .forms import (
     CohortSettingsForm,
     EmptyForm,
@@ -259,6 +259,7 @@ def _feedback_form_for(submission: Submission, open_fb: Feedback | None):
     if open_fb is not None:
         data = {"body": services.editable_text(open_fb.body_html), "decision": open_fb.decision}
         data.update({f"comments-{k}": v for k, v in open_fb.field_comments.items()})
+        data.update(rubric_ratings.stored_ratings(open_fb))
         return form_class(formdata=_as_multidict(data)), None
     return form_class(formdata=None), None
 
@@ -343,10 +344,12 @@ def feedback_save(submission_id: int):
     texts = {"body": (form.body.label.text, form.body.data or "")}
     texts.update({f"comments-{k}": (form.comments[k].label.text, v) for k, v in comments.items() if v})
     release = form.action.data == "release"
+    ratings = rubric_ratings.ratings_from(form)
     given = services.FeedbackInput(services.rich_text(form.body.data), comments, form.decision.data, files)
     outcome = guarded_save(user, f"feedback:{submission.id}", _form_data(request.form), draft_version,
                            texts=texts, confirmed=bool(form.privacy_confirmed.data),
-                           save=lambda: services.save_feedback(user, submission, given, release, []))
+                           save=lambda: rubric_ratings.save_ratings(
+                               services.save_feedback(user, submission, given, release, []), ratings))
     if not outcome.saved:
         return render(errors=outcome.errors, privacy=outcome.privacy,
                       draft_version=outcome.draft.version if outcome.draft else draft_version)

@@ -8,7 +8,15 @@ from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.plugins import ActivityPlugin, ContentContext, DashboardItem, NavLink, ProgrammeStats, ReportTable
+from app.plugins import (
+    ActivityPlugin,
+    ContentContext,
+    DashboardItem,
+    NavLink,
+    ProgrammeStats,
+    ReportTable,
+    SelfRating,
+)
 
 from . import access, privacy, queries, report, scopes
 from .instrument import validate_settings
@@ -89,6 +97,10 @@ class EvaluationPlugin(ActivityPlugin):
             return []
         return [NavLink(_("Questionnaires: response rates, who has not answered yet, results"),
                         url_for("evaluation.scope_overview", scope=scope.token))]
+
+    def competency_self_ratings(self, user: User, own: bool) -> list[SelfRating]:
+        from .competency import self_ratings  # reads the programme service, which reads the plugins
+        return self_ratings(user, own)
 
     def export_user_data(self, user: User) -> dict[str, Any]:
         return privacy.export_user_data(user)

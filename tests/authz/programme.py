@@ -32,4 +32,14 @@ ROUTES = {
     # trainee's is open to them and to whoever may see their cohort's status.
     ("programme.transcript", "GET"): signed_in(),
     ("programme.trainee_transcript", "GET"): only("trainee", *STATUS_VIEWERS, args={"user_id": "trainee.id"}),
+    # The competency profile: everyone has the page (non-trainees are told it is for trainees);
+    # reflections are written by trainees only; a trainee's evidence is read by the trainee and
+    # the facilitators of their cohorts (who read their work), never by coordinators (status only).
+    ("programme.competencies", "GET"): signed_in(),
+    ("programme.competency_reflection", "POST"): only("trainee", "trainee_other", denied="notfound",
+                                                      args={"code": "C1"}, data={"C1-text": "I notice more."}),
+    ("programme.trainee_competencies", "GET"): only("trainee", "facilitator", args={"user_id": "trainee.id"}),
+    # Counts per country under the small-group rule: whoever reads the programme report.
+    ("programme.competency_distribution", "GET"): only("national_coordinator", "transnational_coordinator",
+                                                       "admin"),
 }
