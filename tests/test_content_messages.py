@@ -16,6 +16,9 @@ CONTENT = Path(__file__).resolve().parents[1] / "content"
 MODULE = "modules/02-innovation-theory/module.yaml"
 SHOWN = f"content/{MODULE}"
 TITLE = 'title: "Innovation theory and practice: learning, knowledge and expertise"'
+#: The line after the reading's slug, wherever content edits have moved it.
+TYPE_LINE = next(n for n, line in enumerate((CONTENT / MODULE).read_text(encoding="utf-8").splitlines(), 1)
+                 if line == "  - slug: read-knowledge-production") + 1
 
 
 @pytest.fixture
@@ -56,7 +59,7 @@ def problems(result) -> list[str]:
      f'e.g. title: "Innovation: a theory"'),
     ("\n  - slug: read-knowledge-production\n    type: reading\n",
      "\n  - slug: read-knowledge-production\n   type: reading\n",
-     f"{SHOWN}:52:4: broken YAML: indentation: this line does not line up with the entries above it "
+     f"{SHOWN}:{TYPE_LINE}:4: broken YAML: indentation: this line does not line up with the entries above it "
      f"(entries of one list or mapping start in the same column)"),
 ])
 def test_a_broken_yaml_file_gets_one_plain_message_and_no_follow_on_errors(app, broken, old, new, expected):

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import select
+from sqlalchemy import column, select, table
 
 from app import create_app
 from app.content.snapshot import content_hash
@@ -19,15 +19,19 @@ from modules.assignment.models import Submission, Version
 
 from .conftest import make_config
 
-BEFORE = "d4a7f3b9e210"
+#: The revision just before the content versions (the migration under test).
+BEFORE = "5e1d7c0a9b3f"
 TEMPLATE = {"slug": "plan", "title": "Plan", "intro_md": "",
             "fields": [{"name": "title", "label": "Title", "type": "short_text", "required": True,
                         "max_length": 200, "help": ""}]}
 
 
 def _insert(model, **values) -> int:
-    """A row written with the old schema's columns only (the ORM would name the new ones)."""
-    return db.session.execute(model.__table__.insert().values(**values)).inserted_primary_key[0]
+    """A row written with the old schema's columns only: a bare table of just these columns, since
+    the model's table would add the Python defaults of columns later migrations bring."""
+    typed = model.__table__.c
+    bare = table(model.__tablename__, column("id"), *(column(name, typed[name].type) for name in values))
+    return db.session.execute(bare.insert().values(**values).returning(bare.c.id)).scalar_one()
 
 
 def _fill() -> dict[str, int]:

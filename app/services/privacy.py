@@ -30,6 +30,7 @@ from ..models import (
     Completion,
     DigestSent,
     Draft,
+    IssuedCredential,
     LtiGradeLink,
     LtiIdentity,
     Membership,
@@ -115,6 +116,11 @@ CORE_PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
     PersonalData("user_session", ("user_id",), ("user_agent",), export="not exported: sign-in sessions",
                  erase="deleted", retention="until signed out or expired"),
     NotPersonal("user_session", ("token_hash",), "a hash of the session secret"),
+    PersonalData("issued_credential", ("user_id",), ("jwt", "revoked_reason"), export="core.credentials",
+                 erase="revoked, and the signed copy (it carries the name) deleted; the row stays so that the "
+                       "status list keeps saying the credential is revoked",
+                 retention="while the account exists"),
+    NotPersonal("issued_credential", ("id",), "the credential's random public id"),
     PersonalData("api_token", ("user_id",), ("name",), export="core.api_tokens", erase="deleted",
                  retention="until revoked or expired, then with the account"),
     NotPersonal("api_token", ("token_hash", "prefix", "scopes"),
@@ -178,6 +184,10 @@ def _core_data(user: User) -> dict[str, Any]:
         "notifications": [{"message": n.message, "url": n.url, "at": n.created_at}
                           for n in db.session.scalars(select(Notification).where(
                               Notification.user_id == user.id, Notification.kind.not_in(_confidential_kinds())))],
+        "credentials": [{"id": c.id, "unit": c.unit.code if c.unit else None, "issued_at": c.issued_at,
+                         "revoked_at": c.revoked_at, "credential": c.jwt}
+                        for c in db.session.scalars(select(IssuedCredential)
+                                                    .where(IssuedCredential.user_id == user.id))],
         "api_tokens": [{"name": t.name, "scopes": t.scopes, "created_at": t.created_at, "expires_at": t.expires_at,
                         "last_used_at": t.last_used_at, "revoked_at": t.revoked_at}
                        for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))],
@@ -269,6 +279,11 @@ def erase(user: User, *, by: User) -> None:
         db.session.execute(delete(model).where(model.user_id == user.id))
     db.session.execute(update(Announcement).where(Announcement.sender_id == user.id).values(sender_id=None)
                        .execution_options(synchronize_session=False))
+    # A credential someone may still hold must not verify as valid for an erased person: revoked,
+    # and our signed copy (it names them) dropped.
+    db.session.execute(update(IssuedCredential).where(IssuedCredential.user_id == user.id)
+                       .values(revoked_at=func.coalesce(IssuedCredential.revoked_at, utcnow()),
+                               revoked_reason="erased", jwt=""))
     db.session.expire(user)
     user.email = f"erased-{user.id}@{ERASED_DOMAIN}"
     user.name = _("Erased user %(id)s", id=user.id)

@@ -47,7 +47,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_issued_credential_unit_id'))
         batch_op.drop_index(batch_op.f('ix_issued_credential_programme_id'))
     op.drop_table('issued_credential')
-    with op.batch_alter_table('ecvet_unit', schema=None) as batch_op:
-        batch_op.drop_column('eqf_level')
-    with op.batch_alter_table('programme', schema=None) as batch_op:
-        batch_op.drop_column('eqf_level')
+    # A plain DROP COLUMN (SQLite 3.35+ too): a batch copy would drop the tables modules and
+    # credentials point at, which SQLite refuses once there are rows.
+    op.execute("ALTER TABLE ecvet_unit DROP COLUMN eqf_level")
+    op.execute("ALTER TABLE programme DROP COLUMN eqf_level")
