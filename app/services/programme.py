@@ -124,7 +124,7 @@ class ModuleItem:
 
     @property
     def has_national_variant(self) -> bool:
-        return any(a.national for a in self.activities)
+        return any(a.national for a in self.activities) or any(m.plan.country_code for m in self.meetings)
 
 
 def _next_due(items: list[ActivityItem], today: date | None = None) -> ActivityItem | None:
@@ -273,7 +273,7 @@ def assemble_overview(viewer: Viewer, rows: ProgrammeRows, meetings: list[Meetin
                 activity, plugin, due, completions.get(activity.id), _activity_url(plugin, activity),
                 rows.closing.get(activity.id)))
     for plan in plans:
-        if plan.module_id in items:
+        if plan.module_id in items and (viewer.every_country or plan.shown_to(viewer.country_code)):
             meeting = first_meeting.get(plan.id)
             starts_on = meeting.starts_on if meeting else (
                 add_days(viewer.starts_on, plan.after_start_days) if viewer.starts_on else None)
