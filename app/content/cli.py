@@ -76,6 +76,8 @@ def check(path: Path | None, languages: bool) -> None:
 
 def _report_country_hours(tree: ContentTree) -> None:
     """Each country's hours with its variant; the others follow the common programme."""
+    if not tree.variants:
+        return
     national, transnational = component_hours(tree)
     rows = [("country", "national", "transnational", "total")]
     rows += [(h.country, _hours(h.national), _hours(h.transnational), _hours(h.total)) for h in country_hours(tree)]

@@ -56,9 +56,9 @@ def read_extras(f: _Fields, shown: str, problems: list[Problem]) -> VariantExtra
         m = Fields(item, shown, problems, "variant meetings", ("module", "sessions"), (), line)
         if not m.ok:
             continue
+        # `sessions: []` drops the module's national meetings for the country (fewer, longer
+        # sessions elsewhere); the module's hours follow.
         sessions = [s for entry, at in m.items("sessions") if (s := _session(entry, shown, problems, at))]
-        if m.has("sessions") and not sessions and not m.seq("sessions"):
-            m.problem("sessions", "'sessions' needs at least one session (to drop the meetings, give fewer hours)")
         extras.meetings.append(MeetingChange(Ref(m.text("module"), m.loc("module")), sessions, m.loc()))
     for item, line in f.items("hours"):
         h = Fields(item, shown, problems, "variant hours", ("module", "hours"), (), line)

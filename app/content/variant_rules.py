@@ -29,19 +29,23 @@ def module_deltas(variant: VariantNode, modules: dict[str, ModuleNode]) -> dict[
     delta: dict[str, Decimal] = {}
 
     def bump(slug: str, hours: Decimal) -> None:
-        if slug in modules:
+        # A change to a transnational module is refused on its own: no follow-on hours problems.
+        if slug in modules and modules[slug].component != TRANSNATIONAL:
             delta[slug] = delta.get(slug, Decimal(0)) + hours
 
-    def common(module: str, activity: str) -> Decimal:
+    def common(module: str, activity: str) -> Decimal | None:
         found = next((a for a in modules[module].activities if a.slug == activity), None) if module in modules else None
-        return found.hours if found is not None else Decimal(0)
+        return found.hours if found is not None else None
 
     for a in variant.add:
         bump(a.module.value, a.hours)
     for a in variant.replace:
-        bump(a.module.value, a.hours - common(a.module.value, a.replaces.value))
+        # An unknown activity is reported on its own: its hours are not guessed.
+        if (replaced := common(a.module.value, a.replaces.value)) is not None:
+            bump(a.module.value, a.hours - replaced)
     for r in variant.remove:
-        bump(r.module.value, -common(r.module.value, r.activity.value))
+        if (removed := common(r.module.value, r.activity.value)) is not None:
+            bump(r.module.value, -removed)
     for change in variant.extras.meetings if variant.extras else []:
         slug = change.module.value
         if slug in modules:
