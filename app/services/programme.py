@@ -324,7 +324,10 @@ def _hours(viewer: Viewer, modules: list[ModuleItem], meetings: list[Meeting], a
         if meeting.id in attended:
             done[_meeting_component(meeting, by_plan, by_module, cohorts)] += meeting.hours
     components = (Component.NATIONAL, Component.TRANSNATIONAL)
-    return Hours(total=viewer.programme.total_hours, planned={c: planned[c] for c in components},
+    total = viewer.programme.total_hours
+    if not viewer.every_country and viewer.country_code in (viewer.programme.variants or {}):
+        total = planned[Component.NATIONAL] + planned[Component.TRANSNATIONAL]  # the variant's own total
+    return Hours(total=total, planned={c: planned[c] for c in components},
                  done={c: done[c] for c in components})
 
 
