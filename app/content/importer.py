@@ -306,6 +306,8 @@ class _Importer:
                 self.activity(rows, node, modules[module.slug], position, None, None,
                               sorted(omitted.get(node.slug, [])))
         for variant in self.tree.variants:
+            if variant.country not in countries:
+                continue  # a variant of meetings and hours only: no activities of its own
             country = countries[variant.country]
             for index, node in enumerate(variant.add):
                 module = modules[node.module.value]
