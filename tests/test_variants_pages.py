@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import CohortRole, Meeting, MeetingPlan, Programme
+from app.models import CohortRole, ContentVersion, Meeting, MeetingPlan, Programme
 from app.services.meetings import schedule_meetings, today_for
 
 from .test_content_import import REAL_CONTENT, run
@@ -40,8 +40,11 @@ def trainees(app, factory):
 def test_norway_gets_five_full_days_and_italy_the_nine_half_days(trainees):
     _n, _i, cohorts = trainees
     plans = {p.id: p for p in db.session.scalars(select(MeetingPlan))}
-    norway = [plans[m.plan_id] for m in db.session.scalars(select(Meeting).where(Meeting.cohort_id == cohorts["NO"].id))]
-    italy = [plans[m.plan_id] for m in db.session.scalars(select(Meeting).where(Meeting.cohort_id == cohorts["IT"].id))]
+
+    def scheduled(code: str) -> list[MeetingPlan]:
+        meetings = db.session.scalars(select(Meeting).where(Meeting.cohort_id == cohorts[code].id))
+        return [plans[m.plan_id] for m in meetings]
+    norway, italy = scheduled("NO"), scheduled("IT")
     assert sorted(p.slug for p in norway) == ["no-closing-day", "no-day-abduction-and-case-management",
                                               "no-day-communication-and-stabilisation",
                                               "no-day-innovation-and-whole-family", "no-kickoff-day"]
@@ -115,7 +118,6 @@ def test_a_variant_adds_no_query_to_the_pages(client, login, trainees):
 
 def test_the_content_version_holds_the_variants(trainees):
     programme = db.session.scalar(select(Programme))
-    from app.models import ContentVersion
     version = db.session.get(ContentVersion, programme.content_version_id)
     assert "five full days" in version.snapshot["programme"]["variants"]["NO"]["notes_md"]
     assert version.snapshot["meeting_plans"]["no-kickoff-day"]["country_code"] == "NO"
