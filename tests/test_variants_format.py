@@ -153,3 +153,9 @@ def test_the_real_content_has_the_swedish_and_norwegian_variants(app):
     assert rows["NO"] == ["94", "60", "154"]
     assert rows["SE"] == ["102", "60", "162"]
     assert rows["others"] == ["100", "60", "160"]
+
+
+def test_a_note_for_an_unknown_module_suggests_the_nearest(app, tmp_path):
+    text = FULL_DAY.replace("  - module: first\n    note:", "  - module: frist\n    note:")
+    result = run(app, "check", "--path", str(variant_tree(tmp_path, text)))
+    assert problems(result) == ["content/variants/no/variant.yaml:4: unknown module 'frist' (did you mean 'first'?)"]
