@@ -228,7 +228,7 @@ def test_the_split_must_be_stated(app, tmp_path):
     assert problems(result) == [
         f"content/programme.yaml:{PROGRAMME_SPLIT_LINE}: unknown key 'hours_by_part' in programme (allowed: slug, "
         "title, version, total_hours, hours_by_component, competencies, modules, duration_months, summary, "
-        "ecvet_units, eqf_level)",
+        "ecvet_units, eqf_level, national_hours_band)",
         "content/programme.yaml:1: missing key 'hours_by_component' in programme"]
 
 
@@ -368,32 +368,28 @@ def test_variant_problems(app, tmp_path):
         "content/variants/xx/variant.yaml:3: unknown module 'nowhere'",
         ("content/variants/xx/variant.yaml:7: unknown activity 'read-less' in module 'first' "
          "(did you mean 'read-more'?)"),
-        "content/variants/xx/variant.yaml:1: with this variant, XX's programme has 18 hours; it must stay 20",
-        ("content/variants/xx/variant.yaml:1: with this variant, module 'second' has 8 hours for XX; "
-         "it must keep its 10")]
+        ("content/variants/xx/variant.yaml:10: module 'second' is a transnational week, part of the common "
+         "frame: a variant cannot change its activities")]
 
 
-def test_a_variant_keeps_each_modules_hours(app, tmp_path):
+def test_a_variant_declares_a_modules_new_hours(app, tmp_path):
     content = write_tree(tmp_path)
     variant = content / "variants" / "se"
     (variant / "lessons").mkdir(parents=True)
     (variant / "lessons" / "se.md").write_text("Hej.", encoding="utf-8")
-    # 2 hours more in the first module and 2 fewer in the second: 20 in all, but the split moves.
+    # 2 hours more in the first module, not declared, and no band in programme.yaml.
     (variant / "variant.yaml").write_text(textwrap.dedent("""\
         country: SE
         add:
           - module: first
             activity: {slug: se-extra, type: reading, title: Extra, hours: 2, settings: {body: lessons/se.md}}
-        remove:
-          - module: second
-            activity: read-week
         """), encoding="utf-8")
     result = run(app, "check", "--path", str(content))
     assert problems(result) == [
-        ("content/variants/se/variant.yaml:1: with this variant, module 'first' has 12 hours for SE; "
-         "it must keep its 10"),
-        ("content/variants/se/variant.yaml:1: with this variant, module 'second' has 8 hours for SE; "
-         "it must keep its 10")]
+        ("content/variants/se/variant.yaml:1: with this variant, module 'first' has 12 hours for SE instead of 10: "
+         "declare it under 'hours:' (module: first, hours: 12) or balance the change"),
+        ("content/variants/se/variant.yaml:1: with this variant, SE's national hours are 12; without a "
+         "'national_hours_band' in programme.yaml they must stay 10")]
 
 
 def test_a_plugin_validates_its_own_settings(app, tmp_path):
@@ -484,7 +480,7 @@ def test_national_variant_is_imported_with_its_country(app, tmp_path):
     (variant / "lessons" / "se.md").write_text("Hej.", encoding="utf-8")
     (variant / "variant.yaml").write_text(VARIANT, encoding="utf-8")
     check = run(app, "check", "--path", str(content))
-    assert check.output.strip() == "content OK: 2 modules, 3 activities, 20 hours, 1 national variants"
+    assert check.output.splitlines()[0] == "content OK: 2 modules, 3 activities, 20 hours, 1 national variants"
     run(app, "import", "--path", str(content))
     national = db.session.scalar(select(Activity).where(Activity.slug == "se-read-more"))
     assert national.country.code == "SE"

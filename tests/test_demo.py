@@ -57,8 +57,8 @@ def test_the_demo_run_is_under_way_with_meetings_attendance_and_progress(app, cl
     assert run.programme is not None
     ana = db.session.scalar(select(User).where(User.email == "ana.pt@demo.life-academy.eu"))
     assert run.starts_on == today_for(ana) - timedelta(days=DEMO_DAY)
-    # 9 national meetings for each of the 5 countries, 2 transnational weeks.
-    assert _progress_counts()[0] == 5 * 9 + 2
+    # 9 national half-days for each of 4 countries, Norway's variant 5 full days, 2 transnational weeks.
+    assert _progress_counts()[0] == 4 * 9 + 5 + 2
     counts = _progress_counts()
     assert counts[1] > 0 and counts[2] > 0
     db.session.execute(update(User).values(locale="en"))  # the demo users read their own languages

@@ -18,6 +18,7 @@ from .importer import import_content
 from .loader import ContentTree, load_content
 from .translations import LANGUAGES, Translations, load_translations
 from .validator import validate
+from .variant_rules import component_hours, country_hours
 from .versions import VersionReport
 
 content_cli = AppGroup("content", help="The programme's content files.")
@@ -69,7 +70,22 @@ def check(path: Path | None, languages: bool) -> None:
     variants = f", {len(tree.variants)} national variants" if tree.variants else ""
     click.echo(f"content OK: {len(tree.modules)} modules, {activities} activities, "
                f"{_hours(tree.programme.total_hours)} hours{variants}")
+    _report_country_hours(tree)
     _report_languages(tree.translations, detailed=languages)
+
+
+def _report_country_hours(tree: ContentTree) -> None:
+    """Each country's hours with its variant; the others follow the common programme."""
+    if not tree.variants:
+        return
+    national, transnational = component_hours(tree)
+    rows = [("country", "national", "transnational", "total")]
+    rows += [(h.country, _hours(h.national), _hours(h.transnational), _hours(h.total)) for h in country_hours(tree)]
+    rows.append(("others", _hours(national), _hours(transnational), _hours(national + transnational)))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(widths[0]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)))
+    click.echo("(others: every country without a variant follows the common programme)")
 
 
 def _report_languages(translations: Translations, detailed: bool) -> None:

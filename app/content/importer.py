@@ -19,6 +19,7 @@ from ..extensions import db
 from ..models import Activity, Competency, Country, EcvetUnit, MeetingPlan, Module, Programme, Resource
 from ..timeutil import utcnow
 from .loader import ActivityNode, ContentTree
+from .variant_rules import module_deltas
 from .versions import VersionReport, record_version
 
 
@@ -140,9 +141,24 @@ class _Importer:
         changed = _sync(programme, {"title": node.title, "version": node.version, "total_hours": node.total_hours,
                                     "duration_months": node.duration_months, "summary_md": node.summary_md,
                                     "eqf_level": node.eqf_level,
-                                    "translations": self.translated("programme", node.slug)})
+                                    "translations": self.translated("programme", node.slug),
+                                    "variants": self.variant_texts()})
         self.note("programme", node.slug, is_new, changed)
         return programme
+
+    def variant_texts(self) -> dict[str, Any]:
+        """What the pages say about each country's variant (Programme.variants)."""
+        modules = {m.slug: m for m in self.tree.modules}
+        out = {}
+        for variant in self.tree.variants:
+            delta = module_deltas(variant, modules)
+            out[variant.country] = {
+                "notes_md": variant.summary_md,
+                "module_notes": {slug: text for slug, (text, _at) in variant.extras.module_notes.items()},
+                "module_hours": {slug: format((modules[slug].hours + change).normalize(), "f")
+                                 for slug, change in delta.items() if change},
+                "translations": self.translated("variant", variant.country)}
+        return out
 
     def codes(self, programme: Programme) -> dict[str, EcvetUnit]:
         node = self.tree.programme
@@ -199,19 +215,28 @@ class _Importer:
         return rows
 
     def meeting_plans(self, programme: Programme, modules: dict[str, Module]) -> None:
-        nodes = [(module, m) for module in self.tree.modules for m in module.meetings]
+        nodes = [(module.slug, m) for module in self.tree.modules for m in module.meetings]
+        nodes += [(change.module.value, s) for v in self.tree.variants for change in v.extras.meetings
+                  for s in change.sessions]
+        omitted: dict[str, list[str]] = {}
+        for variant in self.tree.variants:
+            for change in variant.extras.meetings:
+                module = next(m for m in self.tree.modules if m.slug == change.module.value)
+                for plan in module.meetings:
+                    omitted.setdefault(plan.slug, []).append(variant.country)
         rows = self.by(MeetingPlan, "slug", [m.slug for _module, m in nodes])
-        for position, (module, node) in enumerate(nodes):
+        for position, (module_slug, node) in enumerate(nodes):
             row = rows.get(node.slug)
             is_new = row is None
             if is_new:
                 row = rows[node.slug] = MeetingPlan(slug=node.slug)
                 db.session.add(row)
             changed = _sync(row, {
-                "module": modules[module.slug], "kind": node.kind, "title": node.title, "hours": node.hours,
+                "module": modules[module_slug], "kind": node.kind, "title": node.title, "hours": node.hours,
                 "after_start_days": node.after_start_days, "duration_days": node.duration_days,
                 "starts_at": node.starts_at, "ends_at": node.ends_at,
-                "agenda_md": node.agenda_md, "position": position,
+                "agenda_md": node.agenda_md, "position": position, "place": node.place,
+                "country_code": node.country, "omitted_in": sorted(omitted.get(node.slug, [])),
                 "translations": self.translated("meeting", node.slug), "retired": False})
             self.note("meeting plans", node.slug, is_new, changed)
         self.retire(MeetingPlan, "meeting plans", set(rows), programme)
@@ -282,6 +307,8 @@ class _Importer:
                 self.activity(rows, node, modules[module.slug], position, None, None,
                               sorted(omitted.get(node.slug, [])))
         for variant in self.tree.variants:
+            if variant.country not in countries:
+                continue  # a variant of meetings and hours only: no activities of its own
             country = countries[variant.country]
             for index, node in enumerate(variant.add):
                 module = modules[node.module.value]

@@ -225,6 +225,9 @@ class MeetingNode:
     #: Each day's start and end, local time of the cohort's country (09:00-13:00 if not given).
     starts_at: time = DEFAULT_START
     ends_at: time = DEFAULT_END
+    #: Set for a national variant's session (variant_format.py).
+    place: str = ""
+    country: str | None = None
 
 
 @dataclass
@@ -291,6 +294,8 @@ class VariantNode:
     #: Markdown for readers: why the country's programme differs (`summary:`, or `notes:`).
     summary_md: str
     loc: Loc
+    #: Meetings, module hours and module notes (variant_format.VariantExtras).
+    extras: Any = None
 
 
 @dataclass
@@ -312,6 +317,8 @@ class ProgrammeNode:
     total_hours_loc: Loc | None = None
     #: `eqf_level`: the European Qualifications Framework level the credentials declare (1-8).
     eqf_level: int | None = None
+    #: `national_hours_band`: (lowest, highest, where) a country's national hours may be.
+    national_band: tuple[Decimal, Decimal, Loc] | None = None
 
 
 @dataclass
@@ -330,6 +337,11 @@ class ContentTree:
         """Every activity: the common programme's, then the variants' (added and replacements)."""
         common = [a for m in self.modules for a in m.activities]
         return common + [a for v in self.variants for a in (*v.add, *v.replace)]
+
+    def meetings(self) -> list[MeetingNode]:
+        """Every meeting plan: the modules', then the variants' sessions."""
+        common = [m for module in self.modules for m in module.meetings]
+        return common + [s for v in self.variants if v.extras for c in v.extras.meetings for s in c.sessions]
 
     def resources(self) -> list[ResourceNode]:
         """The modules' resources (each once, however many modules list it), then the variants'."""
@@ -537,7 +549,7 @@ class _Reader:
         shown = self.shown(path)
         f = _Fields(data, shown, self.problems, "programme",
                     ("slug", "title", "version", "total_hours", "hours_by_component", "competencies", "modules"),
-                    ("duration_months", "summary", "ecvet_units", "eqf_level"))
+                    ("duration_months", "summary", "ecvet_units", "eqf_level", "national_hours_band"))
         if not f.ok:
             return None
         competencies = []
@@ -557,7 +569,21 @@ class _Reader:
             duration_months=f.integer("duration_months", 12, minimum=1), summary_md=f.text("summary"),
             competencies=competencies, ecvet_units=units, module_refs=f.refs("modules"), loc=f.loc(),
             component_hours=self._component_hours(f, shown), component_hours_loc=f.loc("hours_by_component"),
-            total_hours_loc=f.loc("total_hours"), eqf_level=f.eqf_level())
+            total_hours_loc=f.loc("total_hours"), eqf_level=f.eqf_level(),
+            national_band=self._band(f))
+
+    def _band(self, programme: _Fields) -> tuple[Decimal, Decimal, Loc] | None:
+        """`national_hours_band: [90, 110]`: the national total every country's variant keeps to."""
+        if not programme.has("national_hours_band"):
+            return None
+        values = programme.data["national_hours_band"]
+        if (not isinstance(values, list) or len(values) != 2
+                or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+                or values[0] > values[1]):
+            programme.problem("national_hours_band", "'national_hours_band' must be two numbers, lowest first, "
+                                                     "for example [90, 110]")
+            return None
+        return Decimal(str(values[0])), Decimal(str(values[1])), programme.loc("national_hours_band")
 
     def _component_hours(self, programme: _Fields, shown: str) -> dict[str, tuple[Decimal, Loc]]:
         if not programme.has("hours_by_component"):
@@ -738,10 +764,11 @@ class _Reader:
         if data is None:
             return None
         shown = self.shown(path)
-        f = _Fields(data, shown, self.problems, "variant", ("country",),
-                    ("title", "summary", "notes", "add", "replace", "remove"))
+        from .variant_format import KEYS, PROTECTED, read_extras, refuse_protected
+        f = _Fields(data, shown, self.problems, "variant", ("country",), (*KEYS, *PROTECTED))
         if not f.ok:
             return None
+        refuse_protected(f)
         country = f.text("country").upper()
         if f.has("country") and country != folder.name.upper():
             f.problem("country", f"country '{country}' does not match the folder name '{folder.name}'")
@@ -777,9 +804,13 @@ class _Reader:
             if resource is not None:
                 resource.country = country
                 resources.append(resource)
+        extras = read_extras(f, shown, self.problems)
+        for change in extras.meetings:
+            for session in change.sessions:
+                session.country = country
         return VariantNode(country=country, folder=folder.name, add=add, replace=replace, remove=remove,
                            resources=resources, title=f.text("title"),
-                           summary_md=f.text("summary") or f.text("notes"), loc=f.loc())
+                           summary_md=f.text("summary") or f.text("notes"), loc=f.loc(), extras=extras)
 
 
 def _is_translation(path: Path) -> bool:

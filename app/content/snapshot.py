@@ -13,13 +13,13 @@ from datetime import time
 from decimal import Decimal
 from typing import Any
 
-PROGRAMME = ("title", "version", "total_hours", "duration_months", "summary_md", "translations")
+PROGRAMME = ("title", "version", "total_hours", "duration_months", "summary_md", "translations", "variants")
 MODULE = ("order", "title", "component", "hours", "credit_points", "competencies", "summary_md",
           "learning_outcomes", "translations")
 ACTIVITY = ("type", "title", "hours", "required", "due_rule", "settings", "competencies", "position",
             "omitted_in", "translations")
 PLAN = ("kind", "title", "hours", "after_start_days", "duration_days", "starts_at", "ends_at", "agenda_md",
-        "position", "translations")
+        "position", "translations", "country_code", "omitted_in", "place")
 NUMBERS = {"hours", "total_hours", "credit_points"}
 TIMES = {"starts_at", "ends_at"}
 SECTIONS = ("modules", "activities", "meeting_plans")

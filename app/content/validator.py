@@ -13,6 +13,7 @@ from typing import Any
 
 from ..plugins import ConfigError, ContentContext, PluginRegistry
 from .loader import ActivityNode, ContentTree, Loc, Problem, Ref, did_you_mean, plain
+from .variant_rules import VariantRules
 
 
 def _fmt(number: Decimal) -> str:
@@ -22,7 +23,7 @@ def _fmt(number: Decimal) -> str:
 
 
 @dataclass
-class _Checker:
+class _Checker(VariantRules):
     tree: ContentTree
     plugins: PluginRegistry
     planned: list[str]
@@ -57,7 +58,7 @@ class _Checker:
         self.unique(((r.value, r.loc) for r in programme.module_refs), "module folder")
         self.unique(((m.slug, m.loc) for m in self.tree.modules), "module slug")
         self.unique(((str(m.order), m.loc) for m in self.tree.modules), "module order")
-        self.unique(((m.slug, m.loc) for module in self.tree.modules for m in module.meetings), "meeting slug")
+        self.unique(((m.slug, m.loc) for m in self.tree.meetings()), "meeting slug")
         self.unique(((a.slug, a.loc) for a in self.tree.activities()), "activity slug")
         self.unique(((r.slug, r.loc) for r in self.tree.resources()), "resource slug")
         for module in self.tree.modules:
@@ -170,36 +171,10 @@ class _Checker:
             self.add(exc.where or context.where(), exc.plain)
 
     def check_variant(self, variant) -> None:
-        programme = self.tree.programme
         if self.countries is not None and variant.country not in self.countries:
             self.add(variant.loc, f"unknown country '{variant.country}'{did_you_mean(variant.country, self.countries)} "
                                   f"(known: {', '.join(sorted(self.countries))})")
-        modules = {m.slug: m for m in self.tree.modules}
-        changed: dict[str, Loc] = {}
-        #: Hours the variant adds (or takes away) per module slug.
-        delta: dict[str, Decimal] = {}
-        for activity in variant.add:
-            if self._module(activity.module, modules) is not None:
-                delta[activity.module.value] = delta.get(activity.module.value, Decimal(0)) + activity.hours
-        for activity in variant.replace:
-            common = self._common_activity(activity.module, activity.replaces, modules, changed)
-            if common is not None:
-                delta[activity.module.value] = (delta.get(activity.module.value, Decimal(0))
-                                                + activity.hours - common.hours)
-        for removal in variant.remove:
-            common = self._common_activity(removal.module, removal.activity, modules, changed)
-            if common is not None:
-                delta[removal.module.value] = delta.get(removal.module.value, Decimal(0)) - common.hours
-        total = programme.total_hours + sum(delta.values(), Decimal(0))
-        if total != programme.total_hours:
-            self.add(variant.loc, f"with this variant, {variant.country}'s programme has {_fmt(total)} hours; "
-                                  f"it must stay {_fmt(programme.total_hours)}")
-        # Module hours (and so the national/transnational split and credit points) hold for every
-        # country: a variant balances its additions and removals within each module.
-        for slug, change in delta.items():
-            if change:
-                self.add(variant.loc, f"with this variant, module '{slug}' has {_fmt(modules[slug].hours + change)} "
-                                      f"hours for {variant.country}; it must keep its {_fmt(modules[slug].hours)}")
+        self.check_variant_rules(variant)
 
     def _module(self, ref: Ref, modules: dict) -> Any:
         if ref.value not in modules:

@@ -32,8 +32,8 @@ def _locations(tree: ContentTree) -> dict[tuple[str, str], str]:
     where: dict[tuple[str, str], str] = {}
     for module in tree.modules:
         where[("modules", module.slug)] = str(module.loc)
-        for meeting in module.meetings:
-            where[("meeting_plans", meeting.slug)] = str(meeting.loc)
+    for meeting in tree.meetings():
+        where[("meeting_plans", meeting.slug)] = str(meeting.loc)
     for activity in tree.activities():
         where[("activities", activity.slug)] = str(activity.loc)
     return where

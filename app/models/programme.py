@@ -62,6 +62,9 @@ class Programme(db.Model):
     #: The latest content version (ContentVersion.id); the rows below hold it. Not a foreign key:
     #: content_version already points here, and a cycle would complicate every migration.
     content_version_id: Mapped[int | None]
+    #: The national variants' texts and hours, by country code: {"NO": {"notes_md", "module_notes":
+    #: {slug: text}, "module_hours": {slug: "14"}, "translations": {lang: overlay}}} (content/variants).
+    variants: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
     competencies: Mapped[list[Competency]] = relationship(back_populates="programme", order_by="Competency.position",
                                                           cascade="all, delete-orphan")
@@ -249,8 +252,20 @@ class MeetingPlan(db.Model):
     agenda_md: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
     retired: Mapped[bool] = mapped_column(default=False)
+    #: Set for a national variant's session: only that country's national cohorts get it.
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    #: Countries whose variant replaces this (common) plan with their own sessions.
+    omitted_in: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    #: Where a variant's session is held (copied to each cohort's meeting).
+    place: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     module: Mapped[Module] = relationship(back_populates="meeting_plans")
+
+    def shown_to(self, country: str | None) -> bool:
+        """Whether a national cohort of `country` (None: the transnational one) gets this plan."""
+        if self.country_code is not None:
+            return self.country_code == country
+        return (country or "") not in (self.omitted_in or [])
 
     def __repr__(self) -> str:
         return f"<MeetingPlan {self.slug}>"

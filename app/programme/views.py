@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import mimetypes
 from decimal import Decimal
+from functools import partial
 from io import BytesIO
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from ..numbers import hours_label, plural_count
 from ..services import attendance as attendance_service
 from ..services import meetings as meetings_service
 from ..services import programme as programme_service
+from ..services import variant_notes
 from . import bp
 from .forms import ResourceFilterForm
 from .labels import template_helpers
@@ -66,6 +68,8 @@ def overview():
         return render_template("programme/no_programme.html")
     next_meeting = attendance_service.next_meeting(current_user) if viewer.is_trainee else None
     return render_template("programme/overview.html", overview=programme_service.overview(viewer),
+                           variant_notes=variant_notes.programme_notes(viewer),
+                           module_hours=partial(variant_notes.module_hours, viewer),
                            next_meeting=next_meeting, today=meetings_service.today_for(current_user))
 
 
@@ -76,7 +80,9 @@ def module(slug: str):
     item = programme_service.module_or_404(programme_service.overview(viewer), slug)
     return render_template("programme/module.html", viewer=viewer, item=item,
                            competencies={c.code: c for c in viewer.programme.competencies},
-                           resources=programme_service.module_resources(item.module))
+                           resources=programme_service.module_resources(item.module),
+                           variant_notes=variant_notes.module_notes(viewer, item.module.slug),
+                           module_hours=variant_notes.module_hours(viewer, item.module.slug, item.module.hours))
 
 
 @bp.get("/resources")

@@ -89,7 +89,10 @@ def schedule_meetings(cohort: Cohort) -> list[Meeting]:
     existing = {m.plan_id: m for m in db.session.scalars(
         select(Meeting).where(Meeting.cohort_id == cohort.id, Meeting.plan_id.is_not(None)))}
     created: list[Meeting] = []
+    country = cohort.country.code if cohort.country_id is not None else None
     for plan in _plans(programme, cohort.kind, cohort.run):
+        if not plan.shown_to(country):
+            continue  # another country's variant session, or a plan this country's variant replaces
         meeting = existing.get(plan.id)
         if meeting is not None:
             if meeting.hours != plan.hours:
@@ -97,7 +100,7 @@ def schedule_meetings(cohort: Cohort) -> list[Meeting]:
             continue
         starts_on = add_days(cohort.run.starts_on, plan.after_start_days)
         meeting = Meeting(cohort_id=cohort.id, plan_id=plan.id, title=plan.title, starts_on=starts_on,
-                          ends_on=add_days(starts_on, max(plan.duration_days, 1) - 1), place="",
+                          ends_on=add_days(starts_on, max(plan.duration_days, 1) - 1), place=plan.place or "",
                           hours=plan.hours, agenda_md=plan.agenda_md, starts_at=plan.starts_at,
                           ends_at=plan.ends_at, time_zone=cohort_zone(cohort))
         db.session.add(meeting)

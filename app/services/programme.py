@@ -125,7 +125,7 @@ class ModuleItem:
 
     @property
     def has_national_variant(self) -> bool:
-        return any(a.national for a in self.activities)
+        return any(a.national for a in self.activities) or any(m.plan.country_code for m in self.meetings)
 
 
 def _next_due(items: list[ActivityItem], today: date | None = None) -> ActivityItem | None:
@@ -282,6 +282,8 @@ def _skeleton(viewer: Viewer, rows: ProgrammeRows, meetings: list[Meeting]) -> _
                             _activity_url(plugin, activity), rows.closing.get(activity.id)))
     dated = []
     for plan in plans:
+        if not (viewer.every_country or plan.shown_to(viewer.country_code)):
+            continue  # a national meeting of another country's variant, or one this country's replaces
         meeting = first_meeting.get(plan.id)
         starts_on = meeting.starts_on if meeting else (
             add_days(viewer.starts_on, plan.after_start_days) if viewer.starts_on else None)
@@ -358,7 +360,10 @@ def _hours(viewer: Viewer, modules: list[ModuleItem], meetings: list[Meeting], a
         if meeting.id in attended:
             done[_meeting_component(meeting, by_plan, by_module, cohorts)] += meeting.hours
     components = (Component.NATIONAL, Component.TRANSNATIONAL)
-    return Hours(total=viewer.programme.total_hours, planned={c: planned[c] for c in components},
+    total = viewer.programme.total_hours
+    if not viewer.every_country and viewer.country_code in (viewer.programme.variants or {}):
+        total = planned[Component.NATIONAL] + planned[Component.TRANSNATIONAL]  # the variant's own total
+    return Hours(total=total, planned={c: planned[c] for c in components},
                  done={c: done[c] for c in components})
 
 
