@@ -80,11 +80,12 @@ def test_a_trainee_in_norway_reads_the_notes_in_norwegian(client, login, trainee
     assert "I Norge starter denne modulen med en hel oppstartsdag" in module and "Oppstartsdag" in module
 
 
-def test_a_trainee_in_italy_sees_the_common_programme(client, login, trainees):
+def test_a_trainee_in_italy_sees_italys_variant_and_not_norways(client, login, trainees):
     _n, italian, _c = trainees
     login(italian)
     overview = text(client.get("/programme/"))
-    assert "National variant:" not in overview and "of 160 hours done" in overview
+    assert "National variant: Italy" in overview and "National variant: Norway" not in overview
+    assert "of 160 hours done" in overview
     module = text(client.get("/programme/modules/orientation"))
     assert "National kick-off" in module and "Kick-off day" not in module and "In Norway" not in module
     assert "12 hours" in module
@@ -93,7 +94,7 @@ def test_a_trainee_in_italy_sees_the_common_programme(client, login, trainees):
 def test_staff_see_every_variant_labelled_with_its_country(client, login, world, trainees):
     login(world.admin)
     overview = text(client.get("/programme/"))
-    for country in ("Norway", "Sweden", "Slovenia", "Portugal"):
+    for country in ("Norway", "Sweden", "Slovenia", "Portugal", "Italy"):
         assert f"National variant: {country}" in overview
     module = text(client.get("/programme/modules/case-management"))
     assert "In Sweden this module reads about the coordinated individual plan" in module
