@@ -11,7 +11,6 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import column, select, table
 
 from app import create_app
-from app.content.snapshot import content_hash
 from app.content.versions import current_snapshot
 from app.extensions import db
 from app.models import Activity, Cohort, ContentVersion, Module, Programme, ProgrammeRun, User
@@ -66,7 +65,12 @@ def test_existing_runs_are_pinned_and_hand_ins_get_their_template(tmp_path):
         version = db.session.scalar(select(ContentVersion))
         assert programme.content_version_id == version.id
         assert db.session.get(ProgrammeRun, ids["run"]).content_version_id == version.id
-        assert version.content_hash == content_hash(current_snapshot(programme))
+        # The version holds the rows as they were (later migrations may add fields to what a
+        # snapshot records, so the hash is not compared with today's snapshot format).
+        now = current_snapshot(programme)
+        assert set(version.snapshot["modules"]) == set(now["modules"]) == {"m"}
+        assert set(version.snapshot["activities"]) == set(now["activities"]) == {"a"}
+        assert version.content_hash
         assert db.session.scalar(select(Version)).template == TEMPLATE
         # And back, and up again (SQLite keeps the run's column through the downgrade).
         downgrade(revision=BEFORE)
