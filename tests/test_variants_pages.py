@@ -86,6 +86,8 @@ def test_a_trainee_in_italy_sees_italys_variant_and_not_norways(client, login, t
     overview = text(client.get("/programme/"))
     assert "National variant: Italy" in overview and "National variant: Norway" not in overview
     assert "of 160 hours done" in overview
+    case = text(client.get("/programme/modules/case-management"))
+    assert "In Italy this module reads about the integrated system" in case and "In Norway" not in case
     module = text(client.get("/programme/modules/orientation"))
     assert "National kick-off" in module and "Kick-off day" not in module and "In Norway" not in module
     assert "12 hours" in module
