@@ -71,10 +71,10 @@ def _insert(user: User, key: str, data: dict[str, Any]) -> Draft:
 
 
 def _reload(user: User, key: str) -> Draft | None:
-    draft = get_draft(user, key)
-    if draft is not None:
-        db.session.refresh(draft)
-    return draft
+    """The stored draft as it is now, in one statement: a get-then-refresh would fail (a 500) when
+    another request deletes the draft in between (it was handed in on another node)."""
+    return db.session.scalar(select(Draft).where(Draft.user_id == user.id, Draft.key == key)
+                             .execution_options(populate_existing=True))
 
 
 def discard_draft(user: User, key: str) -> None:
