@@ -211,6 +211,40 @@ class SelfRating:
     url: str | None = None
 
 
+@dataclass
+class RecordValues:
+    """The trainee's record of the run (their micro-innovation), as a plugin that keeps one offers
+    it to the hand-ins that repeat its story: where it is, and its fields as plain text by name
+    (`record_fields`). `values` is empty while the trainee has not started the record."""
+    #: "My micro-innovation": what a hand-in says it belongs to.
+    label: Any
+    url: str
+    values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class TimelineEvent:
+    """Something that happened to a trainee's work, for the timeline of their record: "handed in
+    (version 2)", "feedback released". Dates and titles only, never the work's text."""
+    on: datetime
+    kind: str
+    title: str
+    text: str = ""
+    #: The work as the reader of the timeline may open it (None: not for them).
+    url: str | None = None
+
+
+@dataclass
+class AttachedWork:
+    """A hand-in that belongs to the trainee's record (a plan, a report, a presentation)."""
+    title: str
+    #: "not_started" | "draft" | "handed_in" | "revision_requested" | "feedback" (released).
+    status: str
+    url: str | None = None
+    handed_in_at: datetime | None = None
+    version: int = 0
+
+
 @dataclass(frozen=True)
 class PersonalData:
     """One table's personal data, declared as Moodle's privacy API does: the columns that tie a row
@@ -362,6 +396,36 @@ class ActivityPlugin:
         (anonymous answers may be found for them, as the evaluation's threat model allows);
         otherwise only answers to questionnaires that name their author. A bounded number of
         queries."""
+        return []
+
+    # --- the trainee's record (a micro-innovation) and the hand-ins attached to it -----------
+    # A plugin that keeps a per-run record offers its fields (`record_fields`, `record_values`);
+    # a plugin whose work belongs to that record lists it (`attached_work`) and puts its events
+    # on the record's timeline (`timeline_events`). Neither imports the other: the core's
+    # registry() asks every plugin (docs/plugins.md, "The trainee's record").
+
+    def record_fields(self) -> Mapping[str, str]:
+        """The fields of the record this type keeps that other types may start from, name ->
+        what it holds (for messages: the content checker names them on a wrong `from_record`).
+        No queries."""
+        return {}
+
+    def record_values(self, user: User, run: ProgrammeRun) -> RecordValues | None:
+        """The trainee's record in `run` as plain text by field name (`record_fields`), or None
+        if this type keeps no record. A bounded number of queries, memoised per request by the
+        plugin if a page asks twice."""
+        return None
+
+    def attached_work(self, owner: User, run: ProgrammeRun, viewer: User) -> list[AttachedWork]:
+        """The owner's work of this type in `run` that belongs to their record, in programme
+        order, with links as `viewer` may open them. Only called for someone who may read the
+        record's private parts (the owner, their facilitators). A bounded number of queries."""
+        return []
+
+    def timeline_events(self, owner: User, run: ProgrammeRun, viewer: User) -> list[TimelineEvent]:
+        """Events of the owner's work in `run` for the record's timeline (handed in, feedback
+        released), in any order: the record sorts them with its own. As `attached_work`: who may
+        be asked, and a bounded number of queries."""
         return []
 
     def seed_demo(self, run: ProgrammeRun, today: date) -> None:

@@ -13,16 +13,18 @@ from flask_babel import ngettext
 from app.access import can_view_cohort_status
 from app.plugins import (
     ActivityPlugin,
+    AttachedWork,
     CompetencyEvidence,
     CompetencyLevelCount,
     ContentContext,
     DashboardItem,
     NavLink,
     ProgrammeStats,
+    TimelineEvent,
 )
 from app.timeutil import utcnow
 
-from . import access, handin_views, privacy, queries, rubric_ratings, submissions
+from . import access, handin_views, privacy, queries, record, rubric_ratings, submissions
 from .models import MODELS
 from .rubric_models import RubricRating
 from .settings import validate_settings
@@ -109,6 +111,12 @@ class AssignmentPlugin(ActivityPlugin):
 
     def competency_level_counts(self, cohorts: list[Cohort]) -> list[CompetencyLevelCount]:
         return rubric_ratings.level_counts(cohorts)
+
+    def attached_work(self, owner: User, run: ProgrammeRun, viewer: User) -> list[AttachedWork]:
+        return record.attached_work(owner, run, viewer)
+
+    def timeline_events(self, owner: User, run: ProgrammeRun, viewer: User) -> list[TimelineEvent]:
+        return record.timeline_events(owner, run, viewer)
 
     def seed_demo(self, run: ProgrammeRun, today: date) -> None:
         from .demo import seed_demo

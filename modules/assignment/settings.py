@@ -13,6 +13,8 @@
       max_media_mb: 20              # with media: per recording (the server's MAX_UPLOAD_MB caps it)
       rubric: family-situation-analysis              # content/rubrics/<slug>.yaml (rubrics.py)
       rubric_rating: optional       # optional (feedback may rate it) | off (guidance only)
+      attach_to_record: true        # the hand-in belongs to the trainee's record (their
+                                    # micro-innovation): listed there, linked from the task (record.py)
 
 A recording is always handed in with a transcript (the trainee types it beside the player), so a
 facilitator who cannot listen, and a screen-reader user, can read it.
@@ -36,6 +38,11 @@ long_text, choice, date, month, scale, rows; `month` takes a month and year, "20
         choices:                      # value: stored with the answer; label: shown, translated
           - {value: emergence, label: Emergence}
           - {value: scaling-up, label: Scaling up}
+      - key: family_pseudonym
+        label: Family pseudonym
+        type: short_text
+        from_record: family_pseudonym # starts from the trainee's record (record.py): short_text,
+                                      # long_text or choice; never over a draft or a hand-in
       - {key: start, label: Start date, type: date}
       - {key: tried, label: Month first tried, type: month}
       - {key: confidence, label: How confident are you?, type: scale, low_label: Not at all, high_label: Very}
@@ -61,6 +68,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from annotated_types import Interval, MinLen
+from flask import has_app_context
 from pydantic import StringConstraints, ValidationInfo, field_validator, model_validator
 
 from app.content.loader import Problem, parse_yaml
@@ -74,6 +82,8 @@ SUBMISSION_KINDS = ("text", "files", "template")
 COMPLETION_RULES = ("accepted", "submitted")
 FIELD_TYPES = ("short_text", "long_text", "choice", "date", "month", "scale", "rows")
 COLUMN_TYPES = FIELD_TYPES[:-1]
+#: The field types that may start from the trainee's record (`from_record:`).
+PREFILLED_TYPES = ("short_text", "long_text", "choice")
 #: File types an assignment may accept (checked by extension and by the file's first bytes).
 FILE_TYPES = ("pdf", "docx", "odt", "xlsx", "ods", "pptx", "odp", "png", "jpg", "jpeg")
 DEFAULT_FILE_TYPES = ["pdf", "docx", "odt"]
@@ -108,6 +118,7 @@ class AssignmentSettings(ContentModel):
     completion: Annotated[Literal[COMPLETION_RULES],  # type: ignore[valid-type]  # a Literal of a tuple: pydantic reads it, mypy does not
                           Says(f"'completion' must be one of {', '.join(COMPLETION_RULES)}")] = "accepted"
     group: Flag = False
+    attach_to_record: Flag = False
     media: Annotated[bool | list[str], Says("'media' must be true, false or a list of mp3, m4a, webm, mp4")] = False
     max_media_mb: Annotated[int | float,
                             Says(f"'max_media_mb' must be a number above 0 and at most {LARGEST_MAX_MEDIA_MB}")] = \
@@ -176,6 +187,8 @@ def validate_settings(raw: dict[str, Any], context: ContentContext) -> dict[str,
     instructions = "" if checked.instructions is None else context.read_text(checked.instructions, "instructions")
     settings: dict[str, Any] = {"instructions_md": instructions, "submission": checked.submission,
                                 "completion": checked.completion, "group": checked.group}
+    if checked.attach_to_record:
+        settings["attach_to_record"] = True
     if checked.submission == "files":
         settings.update(allowed_types=list(checked.allowed_types), max_size_mb=checked.max_size_mb,
                         max_files=checked.max_files)
@@ -201,13 +214,21 @@ def _template(slug: str, context: ContentContext) -> dict[str, Any]:
     return load_template(path.read_text(encoding="utf-8"), shown, slug)
 
 
+def _record_fields() -> dict[str, str] | None:
+    """The record fields the registered plugins offer, or None outside an app (no registry)."""
+    if not has_app_context():
+        return None
+    from .record import record_fields  # record.py reads the programme service, which reads settings
+    return record_fields()
+
+
 def load_template(text: str, shown: str, slug: str) -> dict[str, Any]:
     """Parse and check a template file; ConfigError at the first problem, with its file:line."""
     problems: list[Problem] = []
     data = parse_yaml(text, shown, problems)
     if problems:
         raise ConfigError(problems[0].message, problems[0].where)
-    template = check(Template, data, shown, facts={"slug": slug})
+    template = check(Template, data, shown, facts={"slug": slug, "record_fields": _record_fields()})
     return {"slug": slug, "title": template.title, "intro_md": template.intro or "",
             "fields": [f.stored() for f in template.fields]}
 
@@ -309,6 +330,33 @@ class Column(ContentModel):
 class TemplateField(Column):
     type: Annotated[Literal[FIELD_TYPES],  # type: ignore[valid-type]  # a Literal of a tuple: pydantic reads it, mypy does not
                     Says(f"'type' must be one of {', '.join(FIELD_TYPES)}")]
+    #: A field of the trainee's record (a plugin's `record_fields`) the answer starts from.
+    from_record: Annotated[str, Says("'from_record' must name a field of the trainee's record")] | None = None
+
+    @field_validator("from_record")
+    @classmethod
+    def _a_record_field(cls, name: str | None, info: ValidationInfo) -> str | None:
+        known = (info.context or {}).get("record_fields")
+        # No plugin keeping a record is loaded (LIFE_PLUGINS without it): nothing to start
+        # from, and nothing to check the name against; the field simply starts empty.
+        if name is None or not known:
+            return name
+        if name not in known:
+            raise invalid(f"unknown record field '{name}' in 'from_record' (known: {', '.join(known)})")
+        return name
+
+    @model_validator(mode="after")
+    def _prefillable(self) -> TemplateField:
+        if self.from_record is not None and self.type not in PREFILLED_TYPES:
+            raise invalid(f"'from_record' only applies to fields of type {', '.join(PREFILLED_TYPES)}",
+                          "from_record")
+        return self
+
+    def stored(self) -> dict[str, Any]:
+        field = super().stored()
+        if self.from_record:
+            field["from_record"] = self.from_record
+        return field
 
 
 class Template(ContentModel):

@@ -29,7 +29,7 @@ from app.services import drafts
 from app.services import programme as programme_service
 from app.web import mark_browser_copies_saved
 
-from . import helpers, media, overview, rubric_ratings, services, templating, uploads
+from . import helpers, media, overview, record, rubric_ratings, services, templating, uploads
 from .forms import (
     CohortSettingsForm,
     EmptyForm,
@@ -88,10 +88,18 @@ def _render_activity(ctx: services.TraineeContext, submission: Submission | None
     due = extension.due_on if extension else programme_service.due_date_of(ctx.viewer, activity)
     released = [f for f in submission.feedback if f.is_released] if submission else []
     editable = ctx.can_work and (submission is None or submission.status in services.EDITABLE)
+    trainee_record = (record.trainee_record(ctx.viewer.user, ctx.viewer.run)
+                      if ctx.viewer.is_trainee and (record.is_attached(activity.settings)
+                                                    or record.starts_from_record(activity.settings)) else None)
+    prefilled = False
     if form is None and editable:
         data, draft = services.working_data(ctx, submission)
         if draft is None and data is not None and submission is not None and submission.versions:
             data.setdefault("transcript", submission.versions[-1].transcript)  # a revision starts from it too
+        if data is None and trainee_record is not None and not services.is_group_activity(activity):
+            # Nothing typed, nothing handed in: start from the record (never over either).
+            data = record.prefill(services.template_of(activity) or {"fields": []}, trainee_record.values) or None
+            prefilled = data is not None
         form = submission_form_class(localized_settings(activity))(formdata=_as_multidict(data))
         form.privacy_confirmed.data = False
     if form is not None:
@@ -110,7 +118,8 @@ def _render_activity(ctx: services.TraineeContext, submission: Submission | None
         group_members=services.members(submission) if submission and submission.is_group else [],
         reply_form=reply_form or ReplyForm(formdata=None), reply_to=reply_to, privacy=privacy,
         reply_privacy=reply_privacy, errors=errors or [], staff_cohorts=staff_cohorts,
-        remove_form=EmptyForm(formdata=None), rules=media.upload_rules(activity.settings)), status
+        remove_form=EmptyForm(formdata=None), rules=media.upload_rules(activity.settings),
+        trainee_record=trainee_record, prefilled=prefilled, attached=record.is_attached(activity.settings)), status
 
 
 @bp.get("/<slug>")

@@ -26,6 +26,9 @@ RICH_TEXT = {"data-rich-text": True}
 class RecordForm(PrivacyConfirmMixin, FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), SingleLine()],
                         description=_l("A short name for what you are changing in your practice."))
+    family_pseudonym = StringField(
+        _l("Family pseudonym"), validators=[Optional(), Length(max=100), SingleLine()],
+        description=_l("The pseudonym you use for the family in your hand-ins, for example “Family A”."))
     situation = TextAreaField(
         _l("The family situation it answers"), validators=[Optional(), Length(max=TEXT_MAX)],
         description=_l("Pseudonymise: “Family A”, “the mother”, never names, addresses or dates of birth."),

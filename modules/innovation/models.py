@@ -23,6 +23,8 @@ class Innovation(db.Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("programme_run.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
+    #: The pseudonym the trainee gives the family ("Family A"), repeated in every hand-in.
+    family_pseudonym: Mapped[str] = mapped_column(String(100), default="", server_default="")
     #: Sanitized HTML: the family situation it answers, pseudonymised ("Family A").
     situation_html: Mapped[str] = mapped_column(Text, default="")
     #: Sanitized HTML: what the families do in it, as co-creators.

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -7,9 +8,9 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from app.models import CohortKind, CohortRole
-from app.plugins import ActivityPlugin, DashboardItem, NavLink
+from app.plugins import ActivityPlugin, DashboardItem, NavLink, RecordValues
 
-from . import access, privacy, queries
+from . import access, privacy, queries, record
 from .models import MODELS
 from .views import bp
 
@@ -41,6 +42,13 @@ class InnovationPlugin(ActivityPlugin):
         if cohort.kind == CohortKind.NATIONAL and roles & {CohortRole.TRAINEE, CohortRole.FACILITATOR}:
             links.append(NavLink(_l("Shared micro-innovations"), url_for("innovation.group", cohort_id=cohort.id)))
         return links
+
+    def record_fields(self) -> Mapping[str, str]:
+        return record.RECORD_FIELDS
+
+    def record_values(self, user: User, run: ProgrammeRun) -> RecordValues | None:
+        label, url, values = record.record_values(user, run)
+        return RecordValues(label, url, values)
 
     def export_user_data(self, user: User) -> dict[str, Any]:
         return privacy.user_data(user)

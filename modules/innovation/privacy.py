@@ -24,7 +24,8 @@ def user_data(user: User) -> dict[str, Any]:
         selectinload(Innovation.stages), selectinload(Innovation.factors),
         selectinload(Innovation.comments).selectinload(InnovationComment.author), selectinload(Innovation.run)))
     own = [{
-        "run": i.run.name, "title": i.title, "situation_html": i.situation_html,
+        "run": i.run.name, "title": i.title, "family_pseudonym": i.family_pseudonym,
+        "situation_html": i.situation_html,
         "families_part_html": i.families_part_html, "knowledge": i.knowledge, "resources": i.resource_slugs,
         "stage": i.stage, "shared": i.shared,
         "stages": [{"stage": s.stage, "reached_on": s.reached_on.isoformat(), "why_html": s.why_html}
@@ -67,7 +68,8 @@ def purge_run(run: ProgrammeRun, today: date) -> dict[str, int]:
 
 
 PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
-    PersonalData("innovation", ("owner_id",), ("title", "situation_html", "families_part_html", "knowledge"),
+    PersonalData("innovation", ("owner_id",), ("title", "family_pseudonym", "situation_html", "families_part_html",
+                                              "knowledge"),
                  export="innovation.innovations", erase="deleted with the owner", retention=_RETENTION),
     NotPersonal("innovation", ("resource_slugs", "stage"), "slugs of library resources and a stage name"),
     PersonalData("innovation_stage", (), ("why_html",), export="innovation.innovations[].stages",

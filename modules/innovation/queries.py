@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Cohort, CohortKind, CohortRole, Country, Membership, ProgrammeRun, User
+from app.plugins import AttachedWork, TimelineEvent, registry
 from app.timeutil import utcnow
 
 from .models import Innovation, InnovationComment, StageChange
@@ -30,15 +31,34 @@ class Event:
     text: str = ""
     html: str = ""
     who: str = ""
+    #: Work events (kind "work"): what happened to it ("handed_in", "feedback") and its link.
+    work: str = ""
+    url: str | None = None
+    #: Orders events of one day: what was recorded later comes first on the (newest first) timeline.
+    at: datetime | None = None
 
 
-def timeline(innovation: Innovation) -> list[Event]:
-    """Stage changes, factors and comments, newest first."""
-    events = [Event(s.reached_on, "stage", str(STAGES[s.stage]), s.why_html) for s in innovation.stages]
-    events += [Event(f.created_at.date(), "factor", f.text) for f in innovation.factors]
-    events += [Event(c.created_at.date(), "comment", html=c.body_html, who=c.author.name if c.author else "")
-               for c in innovation.comments]
-    return sorted(events, key=lambda e: e.on, reverse=True)
+def timeline(innovation: Innovation, work: list[TimelineEvent] | None = None) -> list[Event]:
+    """Stage changes, factors, comments and the events of attached work (hand-ins, released
+    feedback, from the other plugins' `timeline_events`), newest first."""
+    events = [Event(s.reached_on, "stage", str(STAGES[s.stage]), s.why_html, at=s.recorded_at)
+              for s in innovation.stages]
+    events += [Event(f.created_at.date(), "factor", f.text, at=f.created_at) for f in innovation.factors]
+    events += [Event(c.created_at.date(), "comment", html=c.body_html, who=c.author.name if c.author else "",
+                     at=c.created_at) for c in innovation.comments]
+    events += [Event(e.on.date(), "work", e.title, who=e.text, work=e.kind, url=e.url, at=e.on) for e in work or []]
+    return sorted(events, key=lambda e: (e.on, e.at or datetime.min), reverse=True)
+
+
+def attached(innovation: Innovation, viewer: User) -> tuple[list[AttachedWork], list[TimelineEvent]]:
+    """What the other plugins attach to the record (hand-ins) and their timeline events, as
+    `viewer` may open them; asked through the registry, never by plugin name."""
+    work: list[AttachedWork] = []
+    events: list[TimelineEvent] = []
+    for plugin in registry():
+        work += plugin.attached_work(innovation.owner, innovation.run, viewer)
+        events += plugin.timeline_events(innovation.owner, innovation.run, viewer)
+    return work, events
 
 
 @dataclass

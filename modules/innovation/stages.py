@@ -32,3 +32,12 @@ KNOWLEDGE = {
     "education": _l("Education-based knowledge"),
     "research": _l("Research-based knowledge"),
 }
+
+#: The status of a hand-in attached to the record (app.plugins.AttachedWork.status).
+WORK_STATUS = {
+    "not_started": _l("Not started"),
+    "draft": _l("Draft"),
+    "handed_in": _l("Handed in"),
+    "revision_requested": _l("Revision requested"),
+    "feedback": _l("Feedback received"),
+}

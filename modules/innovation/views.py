@@ -24,7 +24,7 @@ from app.services import programme as programme_service
 from . import access, queries, writes
 from .forms import CommentForm, FactorForm, PlainForm, RecordForm, ShareForm, StageForm
 from .models import Innovation
-from .stages import FACTOR_KINDS, FACTOR_LEVELS, KNOWLEDGE, STAGE_HELP, STAGES
+from .stages import FACTOR_KINDS, FACTOR_LEVELS, KNOWLEDGE, STAGE_HELP, STAGES, WORK_STATUS
 
 bp = Blueprint("innovation", __name__, template_folder="templates")
 
@@ -33,6 +33,7 @@ bp = Blueprint("innovation", __name__, template_folder="templates")
 def labels() -> dict[str, Any]:
     return {"innovation_stages": STAGES, "innovation_stage_help": STAGE_HELP, "innovation_kinds": FACTOR_KINDS,
             "innovation_levels": FACTOR_LEVELS, "innovation_knowledge": KNOWLEDGE,
+            "innovation_work_status": WORK_STATUS,
             # Stored HTML was cleaned when saved; cleaned again when shown, as everywhere.
             "innovation_html": safe_html}
 
@@ -54,14 +55,15 @@ def _record_form(**kwargs) -> RecordForm:
 
 def _record_data(form: RecordForm) -> writes.RecordData:
     return writes.RecordData(
-        title=form.title.data or "", situation_html=text_to_html(form.situation.data),
+        title=form.title.data or "", family_pseudonym=form.family_pseudonym.data or "",
+        situation_html=text_to_html(form.situation.data),
         families_part_html=text_to_html(form.families_part.data),
         knowledge={k: text_to_html(getattr(form, f"knowledge_{k}").data) for k in KNOWLEDGE},
         resource_slugs=list(form.resources.data or []))
 
 
 def _texts(form: RecordForm) -> dict[str, tuple[str, str]]:
-    fields = [form.title, form.situation, form.families_part, form.knowledge_practice,
+    fields = [form.title, form.family_pseudonym, form.situation, form.families_part, form.knowledge_practice,
               form.knowledge_education, form.knowledge_research]
     return {f.name: (str(f.label.text), f.data or "") for f in fields}
 
@@ -74,7 +76,8 @@ def _formdata(data: dict[str, Any]) -> MultiDict:
 
 
 def _record_values(innovation: Innovation) -> dict[str, Any]:
-    return {"title": innovation.title, "situation": html_to_editable(innovation.situation_html),
+    return {"title": innovation.title, "family_pseudonym": innovation.family_pseudonym,
+            "situation": html_to_editable(innovation.situation_html),
             "families_part": html_to_editable(innovation.families_part_html),
             **{f"knowledge_{k}": html_to_editable(innovation.knowledge.get(k)) for k in KNOWLEDGE},
             "resources": innovation.resource_slugs, "version": str(innovation.version)}
@@ -142,9 +145,12 @@ def _render_record(innovation: Innovation, status: int = 200, **forms):
     user = _user()
     owner = innovation.owner_id == user.id
     resources = {r.slug: r for r in _resources()}
+    can_comment = access.can_comment(user, innovation)
+    # Hand-ins are the owner's private work: their country group reads the shared record without them.
+    work, events = queries.attached(innovation, user) if can_comment else ([], [])
     context = {
-        "innovation": innovation, "owner": owner, "can_comment": access.can_comment(user, innovation),
-        "timeline": queries.timeline(innovation),
+        "innovation": innovation, "owner": owner, "can_comment": can_comment,
+        "timeline": queries.timeline(innovation, events), "attached_work": work, "show_work": can_comment,
         "resources": [resources[s] for s in innovation.resource_slugs if s in resources],
         "stage_form": forms.get("stage_form") or StageForm(formdata=None),
         "factor_form": forms.get("factor_form") or FactorForm(formdata=None),

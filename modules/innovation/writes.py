@@ -29,6 +29,7 @@ class InnovationError(SaveRefused):
 @dataclass
 class RecordData:
     title: str
+    family_pseudonym: str = ""
     situation_html: str = ""
     families_part_html: str = ""
     knowledge: dict[str, str] = field(default_factory=dict)
@@ -41,6 +42,7 @@ def record_url(innovation: Innovation) -> str:
 
 def _apply(innovation: Innovation, data: RecordData) -> None:
     innovation.title = data.title.strip()
+    innovation.family_pseudonym = data.family_pseudonym.strip()[:100]
     innovation.situation_html = sanitize_html(data.situation_html)
     innovation.families_part_html = sanitize_html(data.families_part_html)
     innovation.knowledge = {k: sanitize_html(v) for k, v in data.knowledge.items() if k in KNOWLEDGE and v}
