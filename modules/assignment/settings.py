@@ -118,7 +118,6 @@ class AssignmentSettings(ContentModel):
     completion: Annotated[Literal[COMPLETION_RULES],  # type: ignore[valid-type]  # a Literal of a tuple: pydantic reads it, mypy does not
                           Says(f"'completion' must be one of {', '.join(COMPLETION_RULES)}")] = "accepted"
     group: Flag = False
-    attach_to_record: Flag = False
     media: Annotated[bool | list[str], Says("'media' must be true, false or a list of mp3, m4a, webm, mp4")] = False
     max_media_mb: Annotated[int | float,
                             Says(f"'max_media_mb' must be a number above 0 and at most {LARGEST_MAX_MEDIA_MB}")] = \
@@ -147,6 +146,8 @@ class AssignmentSettings(ContentModel):
                       Says("'rubric' must name a rubric file in content/rubrics/ (a slug)")] | None = None
     rubric_rating: Annotated[Literal[RATING_MODES],  # type: ignore[valid-type]  # a Literal of a tuple: pydantic reads it, mypy does not
                              Says(f"'rubric_rating' must be one of {', '.join(RATING_MODES)}")] | None = None
+    #: The hand-in belongs to the trainee's record (record.py): listed there, linked from the task.
+    attach_to_record: Flag = False
 
     @field_validator("allowed_types")
     @classmethod

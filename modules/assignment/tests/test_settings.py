@@ -115,7 +115,7 @@ def test_the_programmes_templates_are_valid_and_cover_the_three_individual_templ
      "content/modules/01-x/module.yaml:38: 'max_files' must be a whole number from 1 to 20"),
     ({"submision": "text"}, "content/modules/01-x/module.yaml:39: unknown setting 'submision' (known: instructions, "
                             "submission, template, allowed_types, max_size_mb, max_files, completion, group, "
-                            "media, max_media_mb, rubric, rubric_rating)"),
+                            "media, max_media_mb, rubric, rubric_rating, attach_to_record)"),
     ({"instructions": "tasks/t.md"}, "content/modules/01-x/module.yaml:30: 'submission' must be one of text, files, "
                                      "template"),
 ])
