@@ -147,7 +147,8 @@ def test_without_a_record_the_task_says_where_to_start(client, world, login):
     login(world.trainee)
     page = flat(client.get(TASK))
     assert "Start your record first" in page and 'href="/a/innovation/">My micro-innovation' in page
-    assert "filled in from your record" not in page and 'id="t-title" maxlength="40" name="t-title" type="text" value=""' in page
+    assert "filled in from your record" not in page
+    assert 'id="t-title" maxlength="40" name="t-title" type="text" value=""' in page
 
 
 def test_a_task_not_attached_says_nothing_of_the_record(client, world, login):
