@@ -238,7 +238,7 @@ class TimelineEvent:
 class AttachedWork:
     """A hand-in that belongs to the trainee's record (a plan, a report, a presentation)."""
     title: str
-    #: "not_started" | "draft" | "handed_in" | "revision_requested" | "feedback" (released).
+    #: "not_started" | "draft" | "handed_in" (waiting for feedback) | "feedback" (feedback released).
     status: str
     url: str | None = None
     handed_in_at: datetime | None = None

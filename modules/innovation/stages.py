@@ -38,6 +38,5 @@ WORK_STATUS = {
     "not_started": _l("Not started"),
     "draft": _l("Draft"),
     "handed_in": _l("Handed in"),
-    "revision_requested": _l("Revision requested"),
     "feedback": _l("Feedback received"),
 }
