@@ -416,6 +416,13 @@ class ActivityPlugin:
         plugin if a page asks twice."""
         return None
 
+    def record_update(self, user: User, run: ProgrammeRun, name: str, value: str) -> NavLink | None:
+        """After a hand-in: the trainee's work says `value` for the record's field `name` (the
+        template field that starts from it). A link that offers to bring the record up to date
+        (a later stage), or None when the record has nothing to take from it. The trainee's own
+        page asks it; the record is not changed by asking. No more queries than record_values."""
+        return None
+
     def attached_work(self, owner: User, run: ProgrammeRun, viewer: User) -> list[AttachedWork]:
         """The owner's work of this type in `run` that belongs to their record, in programme
         order, with links as `viewer` may open them. Only called for someone who may read the

@@ -9,7 +9,9 @@ keeps the record.
   is never overwritten. A group task is not prefilled: the group's work is no one's record.
 - The record's page lists the attached hand-ins with their status (`attached_work`) and puts
   their hand-ins and released feedback on its timeline (`timeline_events`): one loader, a
-  fixed number of queries, shared by both hooks within a request."""
+  fixed number of queries, shared by both hooks within a request.
+- After a hand-in, a field that starts from the record may say more than the record does (a
+  later stage): the task's page offers the record's link to take it over (`record_updates`)."""
 from __future__ import annotations
 
 import re
@@ -24,7 +26,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.localized import localized
 from app.models import Activity, CohortRole, Draft, Membership, ProgrammeRun, User
-from app.plugins import AttachedWork, RecordValues, TimelineEvent, registry
+from app.plugins import AttachedWork, NavLink, RecordValues, TimelineEvent, registry
 from app.request_memo import memoised
 from app.services import programme as programme_service
 from app.services.programme_viewer import is_visible
@@ -87,6 +89,20 @@ def prefill(template: dict[str, Any], values: dict[str, str]) -> dict[str, str]:
             if fitted:
                 data[f"t-{spec['name']}"] = fitted
     return data
+
+
+def record_updates(user: User, run: ProgrammeRun | None, template: dict[str, Any] | None,
+                   fields: dict[str, Any]) -> list[NavLink]:
+    """What a handed-in version offers to bring into the record (a later stage it states): the
+    record's plugins say, through `record_update`; nothing is changed here."""
+    if run is None or not template:
+        return []
+    links = []
+    for spec in template.get("fields", []):
+        name, value = spec.get("from_record"), fields.get(spec["name"])
+        if name and isinstance(value, str) and value:
+            links += [link for plugin in registry() if (link := plugin.record_update(user, run, name, value))]
+    return links
 
 
 # --- the record's page ----------------------------------------------------------------------

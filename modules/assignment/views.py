@@ -119,7 +119,16 @@ def _render_activity(ctx: services.TraineeContext, submission: Submission | None
         reply_form=reply_form or ReplyForm(formdata=None), reply_to=reply_to, privacy=privacy,
         reply_privacy=reply_privacy, errors=errors or [], staff_cohorts=staff_cohorts,
         remove_form=EmptyForm(formdata=None), rules=media.upload_rules(activity.settings),
-        trainee_record=trainee_record, prefilled=prefilled, attached=record.is_attached(activity.settings)), status
+        trainee_record=trainee_record, prefilled=prefilled, attached=record.is_attached(activity.settings),
+        record_updates=_record_updates(ctx, submission) if trainee_record is not None else []), status
+
+
+def _record_updates(ctx: services.TraineeContext, submission: Submission | None) -> list:
+    """Links to bring the record up to date with the latest hand-in (a later stage it states)."""
+    if submission is None or not submission.versions or submission.is_group:
+        return []
+    latest = submission.versions[-1]
+    return record.record_updates(ctx.viewer.user, ctx.viewer.run, template_at(ctx.activity, latest), latest.fields)
 
 
 @bp.get("/<slug>")

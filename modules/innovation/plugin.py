@@ -50,6 +50,9 @@ class InnovationPlugin(ActivityPlugin):
         label, url, values = record.record_values(user, run)
         return RecordValues(label, url, values)
 
+    def record_update(self, user: User, run: ProgrammeRun, name: str, value: str) -> NavLink | None:
+        return record.stage_update(user, run, name, value)
+
     def export_user_data(self, user: User) -> dict[str, Any]:
         return privacy.user_data(user)
 

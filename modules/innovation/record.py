@@ -11,11 +11,12 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import ProgrammeRun, Resource, User
+from app.plugins import NavLink
 from app.request_memo import memoised
 from app.rich_text import html_to_editable
 
 from .models import Innovation
-from .stages import FACTOR_LEVELS, IMPEDING, KNOWLEDGE, PROMOTING, SCALING_UP, STABILISATION
+from .stages import FACTOR_LEVELS, IMPEDING, KNOWLEDGE, PROMOTING, SCALING_UP, STABILISATION, STAGES
 
 #: name -> what it holds; the names content may use in `from_record:`.
 RECORD_FIELDS: dict[str, str] = {
@@ -73,3 +74,18 @@ def record_values(user: User, run: ProgrammeRun) -> tuple[str, str, dict[str, st
         label = _l("My micro-innovation")
         return label, url_for("innovation.mine"), values_of(innovation) if innovation else {}
     return memoised("innovation.record_values", (user.id, run.id), build)
+
+
+def stage_update(user: User, run: ProgrammeRun, name: str, value: str) -> NavLink | None:
+    """A hand-in that says the innovation reached a later stage than the record: a link to record
+    it (the record's stage form, that stage chosen). Never a step back: stages are dated in order."""
+    if name != "stage":
+        return None
+    stage = value.strip().lower().replace("-", "_")
+    _label, url, values = record_values(user, run)
+    current = values.get("stage")
+    order = list(STAGES)
+    if current not in order or stage not in order or order.index(stage) <= order.index(current):
+        return None
+    return NavLink(_("Your hand-in says it has reached the stage “%(stage)s”: record it on your micro-innovation",
+                     stage=STAGES[stage]), url_for("innovation.mine", stage=stage) + "#stage-h")

@@ -152,7 +152,7 @@ def _render_record(innovation: Innovation, status: int = 200, **forms):
         "innovation": innovation, "owner": owner, "can_comment": can_comment,
         "timeline": queries.timeline(innovation, events), "attached_work": work, "show_work": can_comment,
         "resources": [resources[s] for s in innovation.resource_slugs if s in resources],
-        "stage_form": forms.get("stage_form") or StageForm(formdata=None),
+        "stage_form": forms.get("stage_form") or (_stage_form(innovation) if owner else StageForm(formdata=None)),
         "factor_form": forms.get("factor_form") or FactorForm(formdata=None),
         "comment_form": forms.get("comment_form") or CommentForm(formdata=None),
         "share_form": ShareForm(formdata=None), "plain_form": PlainForm(formdata=None),
@@ -161,6 +161,15 @@ def _render_record(innovation: Innovation, status: int = 200, **forms):
         "stage_draft": drafts.get_draft(user, f"innovation:{innovation.id}:stage") if owner else None,
     }
     return render_template("innovation/record.html", **context), status
+
+
+def _stage_form(innovation: Innovation) -> StageForm:
+    """The stage form, with the stage a hand-in offered (?stage=, from the task's page) chosen."""
+    form = StageForm(formdata=None)
+    offered = request.args.get("stage")
+    if offered in STAGES and offered != innovation.stage:
+        form.stage.data = offered
+    return form
 
 
 @bp.get("/<int:innovation_id>")

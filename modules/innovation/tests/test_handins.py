@@ -293,3 +293,29 @@ def test_the_programme_content_declares_its_record_fields(app):
     for slug in ("micro-innovation-plan", "micro-innovation-report", "final-presentation"):
         template = load_template((root / f"{slug}.yaml").read_text(encoding="utf-8"), slug, slug)
         assert any(f.get("from_record") == "stage" for f in template["fields"])
+
+
+def test_a_handin_at_a_later_stage_offers_to_record_it_and_changes_nothing_by_itself(client, world, login):
+    attached_tasks(world)
+    login(world.trainee)
+    record = start_record(client)
+    assert hand_in(client, **{"t-stage": "stabilisation"}).status_code == 302
+    page = flat(client.get(TASK))
+    offer = "Your hand-in says it has reached the stage “Stabilisation”: record it on your micro-innovation"
+    assert f'<a class="alert-link" href="/a/innovation/?stage=stabilisation#stage-h">{offer}</a>' in page
+    db.session.expire_all()
+    assert db.session.get(Innovation, record.id).stage == "emergence"
+    form = flat(client.get("/a/innovation/?stage=stabilisation"))
+    assert re.search(r'<option selected value="stabilisation">|<option value="stabilisation" selected>', form)
+    # Once the record is at that stage (or later), nothing is offered.
+    client.post(f"/a/innovation/{record.id}/stage", data={"stage": "stabilisation", "reached_on": str(
+        db.session.get(Innovation, record.id).stages[0].reached_on), "why": "Used every week now."})
+    assert "record it on your micro-innovation" not in flat(client.get(TASK))
+
+
+def test_a_handin_at_the_records_stage_offers_nothing(client, world, login):
+    attached_tasks(world)
+    login(world.trainee)
+    start_record(client)
+    assert hand_in(client).status_code == 302
+    assert "record it on your micro-innovation" not in flat(client.get(TASK))
