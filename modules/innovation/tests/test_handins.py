@@ -319,3 +319,29 @@ def test_a_handin_at_the_records_stage_offers_nothing(client, world, login):
     start_record(client)
     assert hand_in(client).status_code == 302
     assert "record it on your micro-innovation" not in flat(client.get(TASK))
+
+
+def test_the_programmes_own_handins_are_attached_and_the_plan_starts_from_the_record(app, client, world, login):
+    """With content/ imported: the plan, the report, the country-group and the final presentation
+    are on the record; the family situation analysis and other tasks are not."""
+    from app.models import Programme
+    root = Path(app.root_path).parent / "content"
+    result = app.test_cli_runner().invoke(args=["content", "import", "--path", str(root)])
+    assert result.exit_code == 0, result.output
+    world.run.programme = db.session.scalar(select(Programme))
+    db.session.commit()
+    login(world.trainee)
+    start_record(client, title="Kitchen-table plans")
+    page = flat(client.get("/a/innovation/"))
+    section = page.split('id="handins-h"', 1)[1].split('id="timeline-h"', 1)[0]
+    for slug in ("micro-innovation-plan", "micro-innovation-report", "country-group-presentation",
+                 "final-presentation"):
+        assert f'href="/a/assignment/{slug}"' in section
+    assert section.count("<tr>") == 5  # the header and the four hand-ins
+    assert "family-situation-analysis" not in section
+    plan = flat(client.get("/a/assignment/micro-innovation-plan"))
+    assert 'value="Kitchen-table plans"' in plan and 'value="Family A"' in plan
+    assert "The parents drew the weekly plan themselves.</textarea>" in plan
+    assert "filled in from your record" in plan and "This hand-in belongs to:" in plan
+    group = flat(client.get("/a/assignment/country-group-presentation"))
+    assert "This hand-in belongs to:" in group and "filled in from your record" not in group
