@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from datetime import datetime
 
 import jwt
 import pytest
@@ -57,14 +58,21 @@ def test_programme_credential_is_ob3_signed_and_verifies(client, world, login, d
     schema = json.loads(SCHEMA_PATH.read_text())
     assert list(Draft201909Validator(schema).iter_errors(credential)) == []
     assert credential["@context"] == ["https://www.w3.org/ns/credentials/v2",
-                                      "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+                                      "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+                                      "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"]
+    # Without the context that defines its credentialSchema type, our schema refuses it.
+    assert list(Draft201909Validator(schema).iter_errors({**credential, "@context": credential["@context"][:2]}))
+    # OB 3.0 section 8.2: the JWT registered claims repeat issuer, id and validFrom.
+    assert credential["iss"] == credential["issuer"]["id"] and credential["jti"] == credential["id"]
+    assert credential["nbf"] == int(datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00")).timestamp())
     achievement = credential["credentialSubject"]["achievement"]
     assert achievement["alignment"][0]["targetCode"] == "6" and achievement["creditsAvailable"] == 3.5
     assert "Explains the Knowledge Triangle." in achievement["criteria"]["narrative"]
     assert credential["credentialStatus"]["type"] == "BitstringStatusListEntry"
     assert credential["credentialSubject"]["identifier"][0]["identityHash"] == "Tina Trainee"
     as_json = client.get("/credentials/mine/programme.json").get_json()
-    assert as_json == credential  # the same credential, not a second one
+    # The same credential, not a second one (the JSON leaves out the JWT's registered claims).
+    assert as_json == {k: v for k, v in credential.items() if k not in ("iss", "jti", "nbf")}
     result = client.post("/credentials/verify.json", json={"credential": text}).get_json()
     assert result["valid"] and result["signature_valid"] and result["schema_valid"] and not result["revoked"]
     unit = client.get(f"/credentials/mine/unit/{done.modules[1].ecvet_unit.id}.json").get_json()

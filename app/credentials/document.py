@@ -18,6 +18,10 @@ from ..services.transcript import AWARDING_BODIES, UnitLine, awarding_body
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+#: Defines `1EdTechJsonSchemaValidator2019`, the credentialSchema type: neither the VC 2.0 nor the
+#: OB 3.0 context does, so without it that type would be an undefined term (a relative IRI).
+OB_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+CONTEXTS = [VC_CONTEXT, OB_CONTEXT, OB_EXTENSIONS_CONTEXT]
 OB_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 EQF_URL = "https://europa.eu/europass/en/description-eight-eqf-levels"
 PLATFORM_ISSUER = "platform"
@@ -106,7 +110,7 @@ def credential(*, credential_id: str, holder_name: str, issued_at: datetime, cou
     body = achievement(programme, unit, hours, points)
     issuer = issuer_profile(issuer_key(country_code)) or issuer_profile(PLATFORM_ISSUER)
     return {
-        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "@context": list(CONTEXTS),
         "id": credential_url(credential_id),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": body["name"],

@@ -50,7 +50,9 @@ def status_list_credential() -> dict[str, Any]:
         "@context": [VC_CONTEXT],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": issuer_profile(PLATFORM_ISSUER),
+        # The issuer's IRI only: its Profile (type, url) is an OB 3.0 term, and this list's only
+        # context is VC 2.0's.
+        "issuer": (issuer_profile(PLATFORM_ISSUER) or {})["id"],
         "validFrom": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
         "credentialSubject": {"id": f"{url}#list", "type": "BitstringStatusList", "statusPurpose": "revocation",
                               "encodedList": encode(revoked)},

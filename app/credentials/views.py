@@ -22,7 +22,7 @@ MAX_TOKEN = 64_000
 def _download(row: IssuedCredential, fmt: str) -> Response:
     name = f"credential-{row.id}"
     if fmt == "json":
-        payload = signing.verified_payload(row.jwt)
+        payload = signing.credential_of(signing.verified_payload(row.jwt))
         response = Response(json.dumps(payload, indent=2, ensure_ascii=False), mimetype="application/json")
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.json"'
     else:
