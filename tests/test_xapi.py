@@ -222,3 +222,22 @@ def test_erasure_deletes_the_records_and_the_data_download_lists_them(client, wo
     privacy.erase(world.trainee, by=world.admin)
     db.session.commit()
     assert db.session.scalar(select(XapiStatement)) is None
+
+
+def test_xapi_auth_is_sent_as_the_whole_authorization_header(client, world, login, lrs, app, monkeypatch):
+    header = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    monkeypatch.setitem(app.config, "XAPI_USERNAME", None)
+    monkeypatch.setitem(app.config, "XAPI_AUTH", header)
+    activity = _lesson(world)
+    login(world.trainee)
+    _done(client, activity)
+    assert len(lrs.statements) == 1 and lrs.requests[0]["headers"]["Authorization"] == header
+
+
+def test_wrong_credentials_are_kept_as_the_error_for_the_admin(client, world, login, lrs, app, monkeypatch):
+    monkeypatch.setitem(app.config, "XAPI_PASSWORD", "wrong")
+    activity = _lesson(world)
+    login(world.trainee)
+    _done(client, activity)
+    row = db.session.scalar(select(XapiStatement))
+    assert lrs.statements == {} and row.status == OutboxStatus.PENDING and row.last_error == "LrsRefused: HTTP 401"
