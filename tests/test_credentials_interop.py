@@ -23,6 +23,7 @@ from openbadgeslib.ob3.contexts import document_loader
 from pyld import jsonld
 
 from app.credentials import document as ob3_document
+from app.credentials import status_list
 from app.extensions import db
 from app.models import IssuedCredential
 
@@ -63,7 +64,7 @@ def test_openbadgeslib_verifies_every_credential_we_issue(client, world, login, 
     tokens = _all_issued(client, world, login, done)
     issuer_se = f"{ob3_document.base_url()}/credentials/issuer/se"
     for name, token in tokens.items():
-        verified = OB3Verifier(_pem(client, token)).verify(token, check_status=True, verify_status_list=False,
+        verified = OB3Verifier(_pem(client, token)).verify(token, check_status=True, verify_status_list=True,
                                                            download=_from_client(client))
         raw = verified.raw or {}
         assert raw["type"] == ["VerifiableCredential", "OpenBadgeCredential"], name
@@ -78,6 +79,9 @@ def test_openbadgeslib_verifies_every_credential_we_issue(client, world, login, 
             "ext:NotionalHours", "ext:EcvetCreditPoints"}
         claims = jwt.decode(token, options={"verify_signature": False})
         assert (claims["iss"], claims["jti"]) == (issuer_se, raw["id"]) and "sub" not in claims
+        # The revocation list is the issuer's own, so a verifier may insist on that (as above).
+        own_list = f"{ob3_document.base_url()}/credentials/status/se/revocation"
+        assert raw["credentialStatus"]["statusListCredential"] == own_list
     units = {n: OB3Verifier(_pem(client, t)).verify(t).achievement for n, t in tokens.items() if n != "programme"}
     assert {a.achievement_type for a in units.values()} == {"MicroCredential"}
     assert units["U1"].credits_available == 2 and units["U2"].credits_available == 1.5
@@ -86,7 +90,7 @@ def test_openbadgeslib_verifies_every_credential_we_issue(client, world, login, 
 def test_the_status_list_revocation_is_seen_by_openbadgeslib(client, world, login, done):  # noqa: F811
     token = _all_issued(client, world, login, done)["U1"]
     verifier = OB3Verifier(_pem(client, token))
-    verifier.verify(token, check_status=True, verify_status_list=False, download=_from_client(client))
+    verifier.verify(token, check_status=True, verify_status_list=True, download=_from_client(client))
     row = db.session.query(IssuedCredential).filter(IssuedCredential.unit_id.is_not(None)).order_by(
         IssuedCredential.status_index).first()
     assert row is not None and row.jwt == token
@@ -94,8 +98,14 @@ def test_the_status_list_revocation_is_seen_by_openbadgeslib(client, world, logi
     login(world.admin)
     client.post(f"/admin/credentials/{row.id}/revoke", data={"reason": "Issued in error"})
     with pytest.raises(OB3VerificationError, match="revocation"):
-        verifier.verify(token, check_status=True, verify_status_list=False, download=_from_client(client))
+        verifier.verify(token, check_status=True, verify_status_list=True, download=_from_client(client))
     verifier.verify(token)  # the signature itself stays good: revocation lives in the list only
+    # Credentials issued before the lists were per issuer name the platform's list: it says revoked too.
+    legacy = client.get("/credentials/status/revocation").get_data(as_text=True)
+    subject = jwt.decode(legacy, options={"verify_signature": False})["credentialSubject"]
+    bits = status_list.decode(subject["encodedList"])
+    assert status_list.is_set(bits, row.status_index)
+    assert client.get("/credentials/status/xx/revocation").status_code == 404
 
 
 def _tampered(token: str, change) -> str:
@@ -199,8 +209,9 @@ def test_every_term_is_defined_by_the_official_ob3_and_vc2_contexts(client, worl
         # The JWT payload (the credential plus the registered claims) is well-formed JSON-LD too.
         payload = jwt.decode(token, options={"verify_signature": False})
         assert term_problems(payload) == [], name
-    status = client.get("/credentials/status/revocation", query_string={"format": "json"}).get_json()
-    assert term_problems(status) == []
+    for url in ("/credentials/status/revocation", "/credentials/status/se/revocation"):
+        status = client.get(url, query_string={"format": "json"}).get_json()
+        assert term_problems(status) == [], url
     issuer = client.get("/credentials/issuer/se").get_json()
     assert term_problems(issuer) == []
 

@@ -129,7 +129,19 @@ def issuer(key: str):
 
 @bp.get("/credentials/status/revocation")
 def status():
-    credential = status_list.status_list_credential()
+    """The platform's list: credentials issued before the lists were per issuer point here."""
+    return _status_list(None)
+
+
+@bp.get("/credentials/status/<string(maxlength=20):key>/revocation")
+def issuer_status(key: str):
+    return _status_list(key)
+
+
+def _status_list(key: str | None) -> Response:
+    credential = status_list.status_list_credential(key)
+    if credential is None:
+        abort(404)
     if request.args.get("format") == "json":
         return jsonify(credential)
     return Response(signing.sign(credential), mimetype=signing.MEDIA_TYPE)

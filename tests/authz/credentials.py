@@ -15,6 +15,7 @@ ROUTES = {
     ("credentials.jwks", "GET"): everyone(),
     ("credentials.issuer", "GET"): everyone(args={"key": "se"}),
     ("credentials.status", "GET"): everyone(),
+    ("credentials.issuer_status", "GET"): everyone(args={"key": "se"}),
     ("credentials.admin_list", "GET"): only("admin"),
     # Without a reason nothing changes: the admin is sent back to the list (303).
     ("credentials.admin_revoke", "POST"): only("admin", args={"credential_id": "credential.id"}),
