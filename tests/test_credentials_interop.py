@@ -33,10 +33,12 @@ ABSOLUTE_IRI = re.compile(r"^(https?://|urn:)[^\s]+$")
 
 
 def _pem(client, token: str) -> bytes:
-    """The public key the token's kid names, taken from our published JWKS, as PEM."""
-    kid = jwt.get_unverified_header(token)["kid"].rpartition("#")[2]
-    jwk = next(k for k in client.get("/credentials/jwks.json").get_json()["keys"] if k["kid"] == kid)
-    return jwt.PyJWK(jwk).key.public_bytes(serialization.Encoding.PEM,
+    """The public key the token's kid names, dereferenced as OB 3.0 says (the kid is the URL of
+    the JWK), as PEM."""
+    kid = jwt.get_unverified_header(token)["kid"]
+    response = client.get(urlsplit(kid).path)
+    assert response.status_code == 200, kid
+    return jwt.PyJWK(response.get_json()).key.public_bytes(serialization.Encoding.PEM,
                                            serialization.PublicFormat.SubjectPublicKeyInfo)
 
 

@@ -1,5 +1,6 @@
-"""VC-JOSE: a credential is secured as a JWS (alg EdDSA) whose payload is the credential itself,
-`typ` vc+jwt, `kid` the issuer's key id resolvable from our JWKS.
+"""Open Badges 3.0 JSON Web Token proof (VC-JWT): a credential is secured as a JWS (alg EdDSA)
+whose payload is the credential itself, `typ` JWT, `kid` the URL of the signing key's JWK (every
+key is also in our JWKS).
 
 Open Badges 3.0 (section 8.2, VC-JWT) also requires the JWT registered claims beside the
 credential's members: `iss` (issuer.id), `nbf` (validFrom), `jti` (id), `sub`
@@ -20,6 +21,11 @@ MEDIA_TYPE = "application/vc+jwt"
 
 def jwks_url() -> str:
     return f"{base_url()}/credentials/jwks.json"
+
+
+def key_url(thumbprint: str) -> str:
+    """The `kid`: OB 3.0 (section 8.2.4.1) wants a URI that dereferences to the JWK itself."""
+    return f"{base_url()}/credentials/keys/{thumbprint}"
 
 
 #: Clock difference tolerated between the node that signed and the one that verifies (nbf).
@@ -52,8 +58,9 @@ def credential_of(payload: dict[str, Any]) -> dict[str, Any]:
 
 def sign(document: dict[str, Any]) -> str:
     key = keys.signing_key()
+    # OB 3.0 allows only alg, kid, jwk and typ in the header, and typ, when present, "JWT".
     return jwt.encode({**document, **registered_claims(document)}, key.private, algorithm="EdDSA",
-                      headers={"typ": "vc+jwt", "kid": f"{jwks_url()}#{key.thumbprint}"})
+                      headers={"typ": "JWT", "kid": key_url(key.thumbprint)})
 
 
 class InvalidSignature(ValueError):
@@ -67,7 +74,9 @@ def verified_payload(token: str) -> dict[str, Any]:
     except jwt.PyJWTError as error:
         raise InvalidSignature("not a JWT") from error
     kid = str(header.get("kid", ""))
-    public = keys.public_key(kid.rpartition("#")[2]) if kid.startswith(jwks_url() + "#") else None
+    # Credentials signed before the kid was the key's own URL name it as a fragment of the JWKS.
+    ours = kid.startswith(key_url("")) or kid.startswith(jwks_url() + "#")
+    public = keys.public_key(kid.rpartition("#")[2] if "#" in kid else kid.rpartition("/")[2]) if ours else None
     if public is None or header.get("alg") != "EdDSA":
         raise InvalidSignature("unknown key")
     try:

@@ -119,6 +119,15 @@ def jwks():
     return jsonify(keys.jwks())
 
 
+@bp.get("/credentials/keys/<string(maxlength=64):thumbprint>")
+def signing_key_jwk(thumbprint: str):
+    """What a credential's `kid` dereferences to: that one public key as a JWK."""
+    found = next((k for k in keys.all_keys() if k.thumbprint == thumbprint), None)
+    if found is None:
+        abort(404)
+    return jsonify(found.jwk())
+
+
 @bp.get("/credentials/issuer/<string(maxlength=20):key>")
 def issuer(key: str):
     profile = document.issuer_profile(key)
