@@ -87,6 +87,12 @@ class Environment(BaseSettings):
     WEBAUTHN_ORIGIN: str | None = None
     #: The LTI tool's RSA private key (PEM). Unset: instance/lti_private_key.pem, made on first use.
     LTI_PRIVATE_KEY_PATH: str | None = None
+    #: xAPI learning records (app/xapi.py): the LRS's base address (unset: no statements are made)
+    #: and its credentials, Basic user and password, or XAPI_AUTH, a whole Authorization value.
+    XAPI_ENDPOINT: str | None = None
+    XAPI_USERNAME: str | None = None
+    XAPI_PASSWORD: str | None = None
+    XAPI_AUTH: str | None = None
 
     @field_validator("MAIL_USE_TLS", mode="before")
     @classmethod
@@ -104,6 +110,15 @@ class Environment(BaseSettings):
     def _an_address(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")) or any(c in value for c in "\r\n "):
             raise ValueError("must be the site's address, such as https://academy.example.org")
+        return value
+
+    @field_validator("XAPI_ENDPOINT")
+    @classmethod
+    def _an_lrs(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")) or any(c in value for c in "\r\n "):
+            raise ValueError("must be the LRS's xAPI address, such as https://lrs.example.org/xapi/")
         return value
 
     @field_validator("COMPRESS_RESPONSES", mode="before")
@@ -242,6 +257,13 @@ class Config:
     WEBAUTHN_RP_ID = ENV.WEBAUTHN_RP_ID
     WEBAUTHN_ORIGIN = ENV.WEBAUTHN_ORIGIN
     LTI_PRIVATE_KEY_PATH = ENV.LTI_PRIVATE_KEY_PATH
+
+    # xAPI statements for completions and hand-ins, sent to this LRS after the commit (app/xapi.py);
+    # off while XAPI_ENDPOINT is unset.
+    XAPI_ENDPOINT = ENV.XAPI_ENDPOINT
+    XAPI_USERNAME = ENV.XAPI_USERNAME
+    XAPI_PASSWORD = ENV.XAPI_PASSWORD
+    XAPI_AUTH = ENV.XAPI_AUTH
 
     # Login throttling windows: per account-and-client pair (growing stages), per client, and the
     # password-reset e-mails an account may be sent.

@@ -29,7 +29,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
 
-    from . import api, compression, https, i18n, input_guard, localized, logs, sessions, static_files, web
+    from . import api, compression, https, i18n, input_guard, localized, logs, sessions, static_files, web, xapi
     from .plugins import load_plugins
     from .security import init_throttle
 
@@ -47,6 +47,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     compression.init_app(app)
     _register_blueprints(app)
     api.init_app(app)
+    xapi.init_app(app)
     load_plugins(app)
 
     from .cli import register_cli

@@ -35,6 +35,7 @@ def test_mail_use_tls_takes_the_words_it_always_took(monkeypatch, value, on):
     ("MAIL_USE_TLS", "maybe", "MAIL_USE_TLS='maybe': must be one of 1, true, yes, on, 0, false, no, off"),
     ("MAIL_BACKEND", "smpt", "MAIL_BACKEND='smpt': must be one of log, smtp or memory"),
     ("LOGIN_LIMIT_PER_CLIENT", "5 per fortnight", "LOGIN_LIMIT_PER_CLIENT='5 per fortnight': must be a rate"),
+    ("XAPI_ENDPOINT", "lrs.example.org/xapi", "XAPI_ENDPOINT='lrs.example.org/xapi': must be the LRS's xAPI address"),
 ])
 def test_a_bad_value_is_refused_with_its_name(monkeypatch, name, value, message):
     monkeypatch.setenv(name, value)

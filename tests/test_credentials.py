@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import json
 import re
+from datetime import datetime
+from urllib.parse import urlsplit
 
 import jwt
 import pytest
@@ -37,7 +39,7 @@ def done(world):
 
 def _public_key(client, token: str):
     """The key the JWT's kid names, from the published JWKS (as any verifier would find it)."""
-    kid = jwt.get_unverified_header(token)["kid"].rpartition("#")[2]
+    kid = jwt.get_unverified_header(token)["kid"].rpartition("/")[2]
     jwks = client.get("/credentials/jwks.json").get_json()
     return jwt.PyJWK(next(k for k in jwks["keys"] if k["kid"] == kid)).key
 
@@ -50,21 +52,30 @@ def test_programme_credential_is_ob3_signed_and_verifies(client, world, login, d
     assert token.status_code == 200 and token.mimetype == "application/vc+jwt"
     text = token.get_data(as_text=True)
     header = jwt.get_unverified_header(text)
-    assert header["alg"] == "EdDSA" and header["typ"] == "vc+jwt"
+    assert header == {"alg": "EdDSA", "typ": "JWT", "kid": header["kid"]}  # OB 3.0 allows no other header
     jwks = client.get("/credentials/jwks.json").get_json()
-    assert header["kid"].rpartition("#")[2] in {k["kid"] for k in jwks["keys"]}
+    assert header["kid"].rpartition("/")[2] in {k["kid"] for k in jwks["keys"]}
+    # The kid dereferences to the JWK itself (OB 3.0 section 8.2.4.1).
+    assert client.get(urlsplit(header["kid"]).path).get_json() in jwks["keys"]
     credential = jwt.decode(text, _public_key(client, text), algorithms=["EdDSA"])
     schema = json.loads(SCHEMA_PATH.read_text())
     assert list(Draft201909Validator(schema).iter_errors(credential)) == []
     assert credential["@context"] == ["https://www.w3.org/ns/credentials/v2",
-                                      "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+                                      "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+                                      "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"]
+    # Without the context that defines its credentialSchema type, our schema refuses it.
+    assert list(Draft201909Validator(schema).iter_errors({**credential, "@context": credential["@context"][:2]}))
+    # OB 3.0 section 8.2: the JWT registered claims repeat issuer, id and validFrom.
+    assert credential["iss"] == credential["issuer"]["id"] and credential["jti"] == credential["id"]
+    assert credential["nbf"] == int(datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00")).timestamp())
     achievement = credential["credentialSubject"]["achievement"]
     assert achievement["alignment"][0]["targetCode"] == "6" and achievement["creditsAvailable"] == 3.5
     assert "Explains the Knowledge Triangle." in achievement["criteria"]["narrative"]
     assert credential["credentialStatus"]["type"] == "BitstringStatusListEntry"
     assert credential["credentialSubject"]["identifier"][0]["identityHash"] == "Tina Trainee"
     as_json = client.get("/credentials/mine/programme.json").get_json()
-    assert as_json == credential  # the same credential, not a second one
+    # The same credential, not a second one (the JSON leaves out the JWT's registered claims).
+    assert as_json == {k: v for k, v in credential.items() if k not in ("iss", "jti", "nbf")}
     result = client.post("/credentials/verify.json", json={"credential": text}).get_json()
     assert result["valid"] and result["signature_valid"] and result["schema_valid"] and not result["revoked"]
     unit = client.get(f"/credentials/mine/unit/{done.modules[1].ecvet_unit.id}.json").get_json()
@@ -196,3 +207,19 @@ def test_eqf_level_is_declared_in_content_and_validated(app, tmp_path):
     result = run(app, "import", "--path", str(good))
     assert result.exit_code == 0, result.output
     assert db.session.query(Programme).filter_by(eqf_level=5).count() == 1
+
+
+def test_a_credential_signed_with_the_older_kid_form_still_verifies(client, world, login, done):
+    """Before the kid was the JWK's own URL it named the key as a fragment of the JWKS; those
+    credentials are out there and keep verifying."""
+    from app.credentials.signing import jwks_url
+    login(world.trainee)
+    text = client.get("/credentials/mine/programme.jwt").get_data(as_text=True)
+    claims = jwt.decode(text, options={"verify_signature": False})
+    key = keys.signing_key()
+    older = jwt.encode(claims, key.private, algorithm="EdDSA",
+                       headers={"typ": "vc+jwt", "kid": f"{jwks_url()}#{key.thumbprint}"})
+    result = client.post("/credentials/verify.json", json={"credential": older}).get_json()
+    assert result["signature_valid"] and result["valid"]
+    stranger = jwt.encode(claims, key.private, algorithm="EdDSA", headers={"kid": "https://elsewhere.example/k"})
+    assert client.post("/credentials/verify.json", json={"credential": stranger}).get_json()["signature_valid"] is False

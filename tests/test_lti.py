@@ -230,3 +230,29 @@ def test_the_platform_account_is_in_the_download_and_gone_at_erasure(client, pla
     # The erased account cannot be reached from the platform again.
     assert platform.launch(client, email="other@uni.example").status_code == 302
     assert db.session.scalar(select(LtiIdentity.user_id)) != user.id
+
+
+NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+
+
+@pytest.mark.parametrize(("claim", "offered"), [
+    ({"context_memberships_url": "https://moodle.example.org/mod/lti/services.php/CourseSection/2/bindings/1/"
+                                 "memberships", "service_versions": ["2.0"]}, True),
+    ({"context_memberships_url": "not a url", "service_versions": "2.0"}, False),  # malformed: ignored, not fatal
+    ("a string where an object belongs", False),
+])
+def test_a_names_and_roles_claim_is_accepted_and_not_called(client, platform, cohort, monkeypatch, claim, offered):
+    """The tool provisions from the launch itself, so Names and Role Provisioning is never called
+    (no roster is pulled from a partner); a launch that offers it, well-formed or not, goes on."""
+    import requests
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("NRPS must not be called")
+    monkeypatch.setattr(requests.Session, "request", no_network)
+    response = platform.launch(client, **{NRPS: claim})
+    assert response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/programme/"
+    user = db.session.scalar(select(User).where(User.email == "learner@uni.example"))
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "lti.launch"))
+    assert event.target_id == user.id
+    # The audit says whether the platform offers the service, never its address (a course's roster).
+    assert event.detail["names_and_roles"] is offered and "memberships" not in json.dumps(event.detail)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 
-from .. import outbox
+from .. import outbox, xapi
 from ..access import admin_required
-from ..extensions import db
+from ..extensions import db, rows_changed
 from ..input_guard import bounded_int
-from ..models import OutboxMessage, OutboxStatus
+from ..models import OutboxMessage, OutboxStatus, XapiStatement
+from ..timeutil import utcnow
 from . import bp
 
 PER_PAGE = 50
@@ -28,7 +29,20 @@ def outbox_list():
     page = db.paginate(stmt, page=request.args.get("page", 1, type=bounded_int), per_page=PER_PAGE, error_out=False)
     counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
     return render_template("admin/outbox.html", page=page, counts=counts, statuses=STATUSES, status=status,
-                           shows_text=shows_text())
+                           shows_text=shows_text(), xapi=xapi.summary())
+
+
+@bp.post("/outbox/xapi/retry")
+@admin_required
+def xapi_retry():
+    """Failed learning records (the LRS refused them or was away past the last try) go again now."""
+    changed = db.session.execute(update(XapiStatement).where(XapiStatement.status == OutboxStatus.FAILED)
+                                 .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=utcnow()))
+    db.session.commit()
+    if rows_changed(changed) and xapi.enabled():
+        xapi.send_later()
+    flash(_("The failed learning records will be sent again now."), "success")
+    return redirect(url_for("admin.outbox_list"))
 
 
 @bp.post("/outbox/<int:message_id>/retry")

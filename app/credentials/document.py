@@ -18,6 +18,10 @@ from ..services.transcript import AWARDING_BODIES, UnitLine, awarding_body
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+#: Defines `1EdTechJsonSchemaValidator2019`, the credentialSchema type: neither the VC 2.0 nor the
+#: OB 3.0 context does, so without it that type would be an undefined term (a relative IRI).
+OB_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+CONTEXTS = [VC_CONTEXT, OB_CONTEXT, OB_EXTENSIONS_CONTEXT]
 OB_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 EQF_URL = "https://europa.eu/europass/en/description-eight-eqf-levels"
 PLATFORM_ISSUER = "platform"
@@ -31,8 +35,14 @@ def credential_url(credential_id: str) -> str:
     return f"{base_url()}/credentials/{credential_id}"
 
 
-def status_list_url() -> str:
-    return f"{base_url()}/credentials/status/revocation"
+def status_list_url(key: str | None = None) -> str:
+    """The revocation list of an issuer (`key`), or the platform-wide one that credentials issued
+    before the lists were per issuer name (key None). Every list carries every revoked index:
+    an index belongs to one credential in all, so the lists differ only in who issues them, and a
+    verifier that requires the list's issuer to be the credential's finds it so."""
+    if key is None:
+        return f"{base_url()}/credentials/status/revocation"
+    return f"{base_url()}/credentials/status/{key}/revocation"
 
 
 def issuer_key(country_code: str | None) -> str:
@@ -104,9 +114,10 @@ def credential(*, credential_id: str, holder_name: str, issued_at: datetime, cou
                status_index: int) -> dict[str, Any]:
     unit = unit_line.unit if unit_line else None
     body = achievement(programme, unit, hours, points)
-    issuer = issuer_profile(issuer_key(country_code)) or issuer_profile(PLATFORM_ISSUER)
+    key = issuer_key(country_code) if issuer_profile(issuer_key(country_code)) else PLATFORM_ISSUER
+    issuer = issuer_profile(key)
     return {
-        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "@context": list(CONTEXTS),
         "id": credential_url(credential_id),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": body["name"],
@@ -124,9 +135,9 @@ def credential(*, credential_id: str, holder_name: str, issued_at: datetime, cou
             ],
         },
         "credentialStatus": {
-            "id": f"{status_list_url()}#{status_index}", "type": "BitstringStatusListEntry",
+            "id": f"{status_list_url(key)}#{status_index}", "type": "BitstringStatusListEntry",
             "statusPurpose": "revocation", "statusListIndex": str(status_index),
-            "statusListCredential": status_list_url(),
+            "statusListCredential": status_list_url(key),
         },
         "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
     }

@@ -42,15 +42,22 @@ def is_set(bitstring: bytes, index: int) -> bool:
     return bool(bitstring[index // 8] & (0x80 >> (index % 8)))
 
 
-def status_list_credential() -> dict[str, Any]:
+def status_list_credential(key: str | None = None) -> dict[str, Any] | None:
+    """The list of issuer `key` (None: the platform-wide list of older credentials); None for an
+    unknown issuer."""
+    profile = issuer_profile(key or PLATFORM_ISSUER)
+    if profile is None:
+        return None
     revoked = set(db.session.scalars(select(IssuedCredential.status_index).where(
         IssuedCredential.revoked_at.is_not(None))))
-    url = status_list_url()
+    url = status_list_url(key)
     return {
         "@context": [VC_CONTEXT],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": issuer_profile(PLATFORM_ISSUER),
+        # The issuer's IRI only: its Profile (type, url) is an OB 3.0 term, and this list's only
+        # context is VC 2.0's.
+        "issuer": profile["id"],
         "validFrom": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
         "credentialSubject": {"id": f"{url}#list", "type": "BitstringStatusList", "statusPurpose": "revocation",
                               "encodedList": encode(revoked)},

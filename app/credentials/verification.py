@@ -13,7 +13,7 @@ from jsonschema import Draft201909Validator
 from ..extensions import db
 from ..models import IssuedCredential
 from .document import base_url
-from .signing import InvalidSignature, verified_payload
+from .signing import InvalidSignature, credential_of, verified_payload
 
 SCHEMA_PATH = Path(__file__).with_name("ob3_structure_schema.json")
 
@@ -59,7 +59,7 @@ def row_for(credential: dict[str, Any]) -> IssuedCredential | None:
 def verify(token: str) -> Outcome:
     outcome = Outcome()
     try:
-        credential = verified_payload(token.strip())
+        credential = credential_of(verified_payload(token.strip()))
     except InvalidSignature:
         outcome.problems.append("The signature does not verify: the credential was changed or is not ours.")
         return outcome

@@ -22,7 +22,7 @@ MAX_TOKEN = 64_000
 def _download(row: IssuedCredential, fmt: str) -> Response:
     name = f"credential-{row.id}"
     if fmt == "json":
-        payload = signing.verified_payload(row.jwt)
+        payload = signing.credential_of(signing.verified_payload(row.jwt))
         response = Response(json.dumps(payload, indent=2, ensure_ascii=False), mimetype="application/json")
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.json"'
     else:
@@ -119,6 +119,15 @@ def jwks():
     return jsonify(keys.jwks())
 
 
+@bp.get("/credentials/keys/<string(maxlength=64):thumbprint>")
+def signing_key_jwk(thumbprint: str):
+    """What a credential's `kid` dereferences to: that one public key as a JWK."""
+    found = next((k for k in keys.all_keys() if k.thumbprint == thumbprint), None)
+    if found is None:
+        abort(404)
+    return jsonify(found.jwk())
+
+
 @bp.get("/credentials/issuer/<string(maxlength=20):key>")
 def issuer(key: str):
     profile = document.issuer_profile(key)
@@ -129,7 +138,19 @@ def issuer(key: str):
 
 @bp.get("/credentials/status/revocation")
 def status():
-    credential = status_list.status_list_credential()
+    """The platform's list: credentials issued before the lists were per issuer point here."""
+    return _status_list(None)
+
+
+@bp.get("/credentials/status/<string(maxlength=20):key>/revocation")
+def issuer_status(key: str):
+    return _status_list(key)
+
+
+def _status_list(key: str | None) -> Response:
+    credential = status_list.status_list_credential(key)
+    if credential is None:
+        abort(404)
     if request.args.get("format") == "json":
         return jsonify(credential)
     return Response(signing.sign(credential), mimetype=signing.MEDIA_TYPE)

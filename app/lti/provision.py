@@ -74,6 +74,18 @@ def ensure_membership(user: User, platform: LtiPlatform, role: CohortRole) -> Me
     return membership
 
 
+NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+
+
+def offers_names_and_roles(claims: dict[str, Any]) -> bool:
+    """Whether the launch offers Names and Role Provisioning. The tool never calls it: accounts
+    come from launches, one person at a time, so no partner's whole roster is pulled in; a
+    malformed claim is ignored like an absent one."""
+    service = claims.get(NRPS_CLAIM)
+    url = service.get("context_memberships_url") if isinstance(service, dict) else None
+    return isinstance(url, str) and url.startswith("https://")
+
+
 def target_path(claims: dict[str, Any]) -> str | None:
     """The resource link's `life_target`, if it is a plain path inside the programme pages."""
     custom = claims.get(CLAIM + "custom")

@@ -16,7 +16,7 @@ from ..sessions import end_current_session, start_session
 from . import bp, keys
 from .grades import remember_line_item
 from .messages import message_launch, oidc_login, refused, tool_url
-from .provision import LaunchRefused, cohort_role, ensure_membership, launch_user, target_path
+from .provision import LaunchRefused, cohort_role, ensure_membership, launch_user, offers_names_and_roles, target_path
 from .tool_config import platform_for
 
 DEEP_LINK_SESSION_KEY = "lti_deep_link"
@@ -68,7 +68,8 @@ def launch():
         return refused(refusal.status, f"launch: {refusal.reason}", refusal.message)
     _log_in(user)
     audit.record("lti.launch", user, actor=user, platform=platform.id, role=membership.role,
-                 provisioned=created, message="deep_linking" if message.is_deep_link_launch() else "resource")
+                 provisioned=created, message="deep_linking" if message.is_deep_link_launch() else "resource",
+                 names_and_roles=offers_names_and_roles(claims))
     if role == CohortRole.TRAINEE and not message.is_deep_link_launch():
         remember_line_item(platform, user, claims)
     if message.is_deep_link_launch():

@@ -26,6 +26,7 @@ from .programme import (
 )
 from .two_factor import Passkey, RecoveryCode
 from .user import PasswordToken, SiteRole, User, UserSession
+from .xapi import XapiStatement
 
 __all__ = ["Activity", "Announcement", "AnnouncementRecipient", "ApiToken", "Attendance", "AuditEvent", "Cohort",
            "CohortKind", "CohortRole", "Competency", "CompetencyReflection", "Completion", "CompletionState",
@@ -33,4 +34,4 @@ __all__ = ["Activity", "Announcement", "AnnouncementRecipient", "ApiToken", "Att
            "KnowledgeKind", "LtiGradeLink", "LtiIdentity", "LtiLaunchValue", "LtiPlatform", "Meeting", "MeetingPlan",
            "Membership", "Module", "Notification", "NotificationPreference", "OutboxMessage", "OutboxStatus",
            "Passkey", "PasswordToken", "Programme", "ProgrammeRun", "RecoveryCode", "ReminderSent", "Resource",
-           "SiteRole", "User", "UserSession"]
+           "SiteRole", "User", "UserSession", "XapiStatement"]

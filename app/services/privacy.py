@@ -42,6 +42,7 @@ from ..models import (
     SiteRole,
     User,
     UserSession,
+    XapiStatement,
 )
 from ..plugins import NotPersonal, PersonalData, registry
 from ..timeutil import utcnow
@@ -129,6 +130,11 @@ CORE_PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
                  retention="while the account exists or until the platform is removed"),
     PersonalData("lti_grade_link", ("user_id",), ("subject", "lineitem", "last_error"), export="core.lti_accounts",
                  erase="deleted", retention="while the account exists or until the platform is removed"),
+    PersonalData("xapi_statement", ("user_id",), ("statement", "last_error"), export="core.learning_records",
+                 erase="deleted here (the LRS keeps what it was sent: the account number, never name or e-mail)",
+                 retention="while the account exists"),
+    NotPersonal("xapi_statement", ("id", "verb", "status"),
+                "the statement's derived id, its verb and its delivery state"),
     PersonalData("lti_launch_value", (), ("value",),
                  export="not exported: a launch's claims (name, e-mail) kept for the launch only",
                  erase="not erased by the user: it is gone within two hours",
@@ -193,6 +199,9 @@ def _core_data(user: User) -> dict[str, Any]:
                        for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))],
         "lti_accounts": [{"platform": i.platform.name, "subject": i.subject, "linked_at": i.created_at}
                          for i in db.session.scalars(select(LtiIdentity).where(LtiIdentity.user_id == user.id))],
+        "learning_records": [{"statement": s.statement, "status": s.status, "sent_at": s.sent_at}
+                             for s in db.session.scalars(select(XapiStatement).where(
+                                 XapiStatement.user_id == user.id).order_by(XapiStatement.created_at))],
     }
 
 
@@ -275,7 +284,7 @@ def erase(user: User, *, by: User) -> None:
     for model in (Draft, CompetencyReflection, Notification, OutboxMessage, Completion, Attendance, Membership,
                   UserSession,
                   PasswordToken, ApiToken, NotificationPreference, AnnouncementRecipient, ReminderSent,
-                  DigestSent, LtiIdentity, LtiGradeLink):
+                  DigestSent, LtiIdentity, LtiGradeLink, XapiStatement):
         db.session.execute(delete(model).where(model.user_id == user.id))
     db.session.execute(update(Announcement).where(Announcement.sender_id == user.id).values(sender_id=None)
                        .execution_options(synchronize_session=False))

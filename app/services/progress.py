@@ -15,6 +15,9 @@ from .programme import Hours, overview, viewer_for
 
 #: Sent when a trainee's activity becomes done (once); the LTI tool sends the score back (app/lti/grades.py).
 activity_completed = Namespace().signal("activity-completed")
+#: Sent by an activity type when a trainee hands in work (sender: the user who handed it in;
+#: `activity=`, `version=` the number of the version handed in); app/xapi.py records it.
+work_handed_in = Namespace().signal("work-handed-in")
 
 
 def completion_of(user: User, activity: Activity) -> Completion | None:

@@ -154,6 +154,7 @@ def submit(ctx: TraineeContext, work: Work, base_version: int, written: list[str
             progress.mark_started(member, ctx.activity)
     _tell_reviewers_of_resubmission(submission, ctx.activity, user)
     audit.record("assignment.submit", submission, version=number)
+    progress.work_handed_in.send(user, activity=ctx.activity, version=number)
     db.session.flush()
     return version
 

@@ -13,8 +13,11 @@ ROUTES = {
     ("credentials.verify_page", "POST"): everyone(400),
     ("credentials.verify_json", "POST"): everyone(400),
     ("credentials.jwks", "GET"): everyone(),
+    # No key of that thumbprint: 404 for everyone (the real ones are in the JWKS, public).
+    ("credentials.signing_key_jwk", "GET"): everyone("notfound", args={"thumbprint": "no-such-key"}),
     ("credentials.issuer", "GET"): everyone(args={"key": "se"}),
     ("credentials.status", "GET"): everyone(),
+    ("credentials.issuer_status", "GET"): everyone(args={"key": "se"}),
     ("credentials.admin_list", "GET"): only("admin"),
     # Without a reason nothing changes: the admin is sent back to the list (303).
     ("credentials.admin_revoke", "POST"): only("admin", args={"credential_id": "credential.id"}),

@@ -1,0 +1,40 @@
+"""xAPI statements waiting for, or delivered to, the configured LRS (app/xapi.py). Written in the
+transaction of the completion or hand-in that caused them, sent after the commit; the statement
+is built once and stored, so every retry sends the same bytes under the same id."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..timeutil import utcnow
+from .outbox import OutboxStatus
+
+
+class XapiStatement(db.Model):
+    __tablename__ = "xapi_statement"
+    __table_args__ = (Index("ix_xapi_statement_status_due", "status", "next_attempt_at"),)
+
+    #: The statement's id: a UUID derived from what happened (verb, user, activity, version), so
+    #: the same event never becomes two statements, here or in the LRS.
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    #: "completed" or "submitted" (shown to admins instead of the statement).
+    verb: Mapped[str] = mapped_column(String(20))
+    #: The statement as sent: actor by platform account (never the e-mail), verb, object, timestamp.
+    statement: Mapped[dict] = mapped_column(JSON)
+    #: pending, sending (claimed by one sender), sent or failed (as the outbox's).
+    status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<XapiStatement {self.id} {self.verb} {self.status}>"
+
+
+__all__ = ["XapiStatement"]
