@@ -1,7 +1,7 @@
 """xAPI statements for completions and hand-ins, queued for the configured LRS.
 
 Revision ID: 3f7a2c9e1d58
-Revises: 5c9e1f2a7b64
+Revises: 7d3b9e2c4a18
 Create Date: 2026-12-04 15:00:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3f7a2c9e1d58'
-down_revision = '5c9e1f2a7b64'
+down_revision = '7d3b9e2c4a18'
 branch_labels = None
 depends_on = None
 
