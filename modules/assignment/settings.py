@@ -61,10 +61,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from annotated_types import Interval, MinLen
-from pydantic import StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import StringConstraints, field_validator, model_validator
 
 from app.content.loader import Problem, parse_yaml
-from app.content.schema import ContentModel, Flag, Says, Stripped, Text, check, invalid
+from app.content.schema import ContentModel, Flag, NamedByItsFile, Says, Stripped, Text, check, invalid
 from app.plugins import ConfigError, ContentContext
 
 from .media import MEDIA_TYPES
@@ -311,20 +311,12 @@ class TemplateField(Column):
                     Says(f"'type' must be one of {', '.join(FIELD_TYPES)}")]
 
 
-class Template(ContentModel):
+class Template(NamedByItsFile):
     not_a_mapping = "a template must be a mapping with 'title' and 'fields'"
 
-    slug: str | None = None
     title: Text
     intro: Text | None = None
     fields: Annotated[list[TemplateField], MinLen(1), Says("'fields' must be a non-empty list")]
-
-    @field_validator("slug")
-    @classmethod
-    def _the_files_name(cls, slug: str | None, info: ValidationInfo) -> str | None:
-        if slug != info.context["slug"]:
-            raise invalid(f"'slug' must be the file's name, '{info.context['slug']}'")
-        return slug
 
     @model_validator(mode="after")
     def _unique_keys(self) -> Template:
