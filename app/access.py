@@ -36,6 +36,15 @@ def cohort_roles(user: User, cohort_id: int) -> set[str]:
     return {m.role for m in user.memberships if m.cohort_id == cohort_id}
 
 
+def trainee_cohorts_query(user_id: int, run_id: int | None = None) -> Select:
+    """The cohorts `user_id` is a trainee in (of one run, with `run_id`): the cohorts whose
+    facilitators and group read that trainee's work. A select of Cohort to add conditions or an
+    order to; `.with_only_columns(Cohort.id)` makes it a subquery of ids."""
+    query = select(Cohort).join(Membership, Membership.cohort_id == Cohort.id).where(
+        Membership.user_id == user_id, Membership.role == CohortRole.TRAINEE)
+    return query if run_id is None else query.where(Cohort.run_id == run_id)
+
+
 def _coordinated_country_ids(user: User) -> set[int]:
     """One query, once per request: walking user.memberships loaded each cohort on its own."""
     if not any(m.role == CohortRole.COORDINATOR for m in user.memberships):

@@ -11,7 +11,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from flask import has_request_context
 from flask_babel import get_locale
 from markupsafe import Markup
@@ -39,6 +39,22 @@ def content_language() -> str:
         return SOURCE_LANGUAGE
     locale = get_locale()
     return locale.language if locale is not None else SOURCE_LANGUAGE
+
+
+def country_name(country: Any) -> str:
+    """A country's name in the reader's language ('Norge' for a Norwegian reader), from the CLDR
+    data by its ISO code; `country` is a Country row or a code. A code CLDR does not know, or no
+    request to take a language from, gives the name stored with the country (or the code)."""
+    code, stored = (country, country) if isinstance(country, str) else (country.code, country.name)
+    locale = get_locale() if has_request_context() else None
+    if locale is None:
+        return stored
+    try:
+        name = Locale.parse(str(locale)).territories.get(code.upper())
+    except (UnknownLocaleError, ValueError):
+        return stored
+    # ZZ is CLDR's "Unknown region": a user-assigned code an admin gave a country of their own.
+    return name if name and code.upper() != "ZZ" else stored
 
 
 def language_name(lang: str) -> str:

@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from app import errors
+from app.localized import country_name
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -138,6 +139,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["country_name"] = country_name  # in the reader's language
 
     role_labels = {
         "trainee": _l("Trainee"), "facilitator": _l("Facilitator"), "coordinator": _l("National coordinator"),

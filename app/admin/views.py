@@ -19,6 +19,7 @@ from .. import audit
 from ..access import admin_required
 from ..extensions import db
 from ..input_guard import bounded_int
+from ..localized import country_name
 from ..models import AuditEvent, Cohort, CohortKind, Country, Membership, ProgrammeRun, SiteRole, User
 from ..privacy.forms import erase_form_for
 from ..services import accounts, content_updates, enrolment, runs
@@ -254,7 +255,7 @@ def countries():
             _show_problems(form, exc)
         else:
             db.session.commit()
-            flash(_("%(name)s is added to the partner countries.", name=country.name), "success")
+            flash(_("%(name)s is added to the partner countries.", name=country_name(country)), "success")
             return redirect(url_for("admin.countries"))
     rows = db.session.execute(
         select(Country, func.count(Cohort.id)).outerjoin(Cohort, Cohort.country_id == Country.id)

@@ -22,7 +22,7 @@ import types
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from ..plugins import ConfigError
@@ -60,6 +60,21 @@ class ContentModel(BaseModel):
     unknown_key: ClassVar[str] = "unknown key '{key}' (known: {known})"
     missing_key: ClassVar[str] = "'{key}' is required"
     not_a_mapping: ClassVar[str] = "'{key}' must be a mapping"
+
+
+class NamedByItsFile(ContentModel):
+    """A content file named by its slug (`templates/<slug>.yaml`, `rubrics/<slug>.yaml`): the
+    `slug:` it may write must be that name, handed to check() as `facts={"slug": ...}`, so a
+    file copied under another name cannot pass for the one it was copied from."""
+
+    slug: str | None = None
+
+    @field_validator("slug")
+    @classmethod
+    def _the_files_name(cls, slug: str | None, info: ValidationInfo) -> str | None:
+        if slug != info.context["slug"]:
+            raise invalid(f"'slug' must be the file's name, '{info.context['slug']}'")
+        return slug
 
 
 #: Text that means something: stripped, never empty.

@@ -19,6 +19,7 @@ from sqlalchemy.orm import contains_eager
 from .. import audit
 from ..access import cohorts_with_status_access_query
 from ..extensions import db
+from ..localized import country_name
 from ..models import (
     Activity,
     Announcement,
@@ -73,7 +74,7 @@ def audiences_for(user: User) -> list[Audience]:
         part = [c for c in cohorts if c.country_id == country.id]
         if part:
             label = ngettext("All of %(country)s (%(num)d cohort)", "All of %(country)s (%(num)d cohorts)",
-                             len(part), country=country.name)
+                             len(part), country=country_name(country))
             audiences.append(Audience(f"country-{country.id}", label, part))
     return audiences
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from ..errors import NotFound
 from ..extensions import db
+from ..localized import country_name
 from ..models import Cohort, ProgrammeRun
 from ..plugins import ReportTable, registry
 from . import dashboard
@@ -83,8 +84,8 @@ def build(run: ProgrammeRun, today: date, country_ids: set[int] | None = None) -
         hours = sum((t.overview.hours.done_total for t in items), Decimal(0))
         credits = sum((m.module.credit_points for t in items for m in t.overview.modules if m.status == "done"),
                       Decimal(0))
-        row = countries.setdefault(figures.cohort.country.name, CountryRow(
-            figures.cohort.country.name, 0, 0, 0, Decimal(0), Decimal(0)))
+        row = countries.setdefault(figures.cohort.country.code, CountryRow(
+            country_name(figures.cohort.country), 0, 0, 0, Decimal(0), Decimal(0)))
         row.started += figures.trainee_count
         row.finished += figures.statuses[dashboard.FINISHED]
         row.dropped += figures.statuses[dashboard.DROPPED]

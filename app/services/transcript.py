@@ -21,7 +21,7 @@ from sqlalchemy import select
 from ..access import can_view_cohort_status
 from ..errors import Forbidden, NotFound
 from ..extensions import db
-from ..localized import Localized, localized_items
+from ..localized import Localized, country_name, localized_items
 from ..models import Cohort, CohortRole, EcvetUnit, Membership, User
 from .programme import DONE, Hours, ModuleItem, Overview, Viewer, overview, viewer_for
 
@@ -149,7 +149,7 @@ def transcript_for(learner: User, today: date) -> Transcript | None:
             others.append(line)
     national = next((c for c in viewer.cohorts if c.country is not None), None)
     return Transcript(learner=learner, viewer=viewer, overview=view, units=list(units.values()), other_modules=others,
-                      country=national.country.name if national else None,
+                      country=country_name(national.country) if national else None,
                       awarding_body=awarding_body(viewer.country_code), issued_on=today)
 
 

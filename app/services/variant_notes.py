@@ -7,10 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
-from flask_babel import get_locale
-
-from ..localized import Localized, content_language, localized
+from ..localized import Localized, content_language, country_name, localized
 from .programme_viewer import Viewer
 
 
@@ -27,14 +24,6 @@ class VariantNote:
     country: str
     country_name: str
     text: Localized
-
-
-def country_name(code: str) -> str:
-    """The country's name in the reader's language ('Norge', 'Norway'), from the CLDR data."""
-    try:
-        return Locale.parse(str(get_locale())).territories.get(code, code)
-    except (UnknownLocaleError, ValueError):
-        return code
 
 
 def _countries(viewer: Viewer) -> list[str]:

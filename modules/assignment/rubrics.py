@@ -26,7 +26,7 @@ from annotated_types import Interval
 from pydantic import StringConstraints, ValidationInfo, field_validator, model_validator
 
 from app.content.loader import Problem, did_you_mean, parse_yaml
-from app.content.schema import ContentModel, Says, Text, check, invalid
+from app.content.schema import ContentModel, NamedByItsFile, Says, Text, check, invalid
 from app.plugins import ConfigError, ContentContext
 
 RATING_MODES = ("optional", "off")
@@ -55,22 +55,14 @@ class Criterion(ContentModel):
         return code
 
 
-class Rubric(ContentModel):
+class Rubric(NamedByItsFile):
     not_a_mapping = "a rubric must be a mapping with 'title', 'levels' and 'criteria'"
 
-    slug: str | None = None
     title: Text
     meets: Annotated[int, Interval(ge=1, le=MAX_LEVELS), Says("'meets' must be a level number (1 is the lowest)")] = \
         DEFAULT_MEETS
     levels: Annotated[list[Text], Says(f"'levels' must list {MIN_LEVELS} to {MAX_LEVELS} level names, lowest first")]
     criteria: Annotated[list[Criterion], Says("'criteria' must be a non-empty list")]
-
-    @field_validator("slug")
-    @classmethod
-    def _the_files_name(cls, slug: str | None, info: ValidationInfo) -> str | None:
-        if slug != info.context["slug"]:
-            raise invalid(f"'slug' must be the file's name, '{info.context['slug']}'")
-        return slug
 
     @model_validator(mode="after")
     def _consistent(self) -> Rubric:

@@ -72,7 +72,7 @@ from flask import has_app_context
 from pydantic import StringConstraints, ValidationInfo, field_validator, model_validator
 
 from app.content.loader import Problem, parse_yaml
-from app.content.schema import ContentModel, Flag, Says, Stripped, Text, check, invalid
+from app.content.schema import ContentModel, Flag, NamedByItsFile, Says, Stripped, Text, check, invalid
 from app.plugins import ConfigError, ContentContext
 
 from .media import MEDIA_TYPES
@@ -360,20 +360,12 @@ class TemplateField(Column):
         return field
 
 
-class Template(ContentModel):
+class Template(NamedByItsFile):
     not_a_mapping = "a template must be a mapping with 'title' and 'fields'"
 
-    slug: str | None = None
     title: Text
     intro: Text | None = None
     fields: Annotated[list[TemplateField], MinLen(1), Says("'fields' must be a non-empty list")]
-
-    @field_validator("slug")
-    @classmethod
-    def _the_files_name(cls, slug: str | None, info: ValidationInfo) -> str | None:
-        if slug != info.context["slug"]:
-            raise invalid(f"'slug' must be the file's name, '{info.context['slug']}'")
-        return slug
 
     @model_validator(mode="after")
     def _unique_keys(self) -> Template:

@@ -176,11 +176,10 @@ def activity_work(slug: str):
 
 
 def _save_draft(ctx, form, new_files, draft_version, render):
-    written: list[str] = []
     try:
         services.save_draft(ctx, _form_data(request.form), draft_version)
         if new_files:
-            services.store_files(ctx.viewer.user, services.ensure_submission(ctx), new_files, written)
+            services.store_files(ctx.viewer.user, services.ensure_submission(ctx), new_files)
     except Conflict as conflict:
         db.session.rollback()
         return render(errors=[conflict.message])
@@ -210,7 +209,7 @@ def _submit(ctx, form, new_files, draft_version, render):
             texts.update(templating.free_texts(template, work.fields))
     outcome = guarded_save(ctx.viewer.user, ctx.draft_key, _form_data(request.form), draft_version,
                            texts=texts, confirmed=bool(form.privacy_confirmed.data), errors=errors,
-                           save=lambda: services.submit(ctx, work, form.base_version.data or 0, []))
+                           save=lambda: services.submit(ctx, work, form.base_version.data or 0))
     if not outcome.saved:
         return render(errors=outcome.errors, privacy=outcome.privacy,
                       draft_version=outcome.draft.version if outcome.draft else draft_version,
@@ -367,7 +366,7 @@ def feedback_save(submission_id: int):
     outcome = guarded_save(user, f"feedback:{submission.id}", _form_data(request.form), draft_version,
                            texts=texts, confirmed=bool(form.privacy_confirmed.data),
                            save=lambda: rubric_ratings.save_ratings(
-                               services.save_feedback(user, submission, given, release, []), ratings))
+                               services.save_feedback(user, submission, given, release), ratings))
     if not outcome.saved:
         return render(errors=outcome.errors, privacy=outcome.privacy,
                       draft_version=outcome.draft.version if outcome.draft else draft_version)

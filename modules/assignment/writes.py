@@ -80,20 +80,19 @@ class Work:
     transcript: str = ""
 
 
-def _store(upload: uploads.Upload, user: User, submission: Submission, written: list[str], **parent) -> File:
+def _store(upload: uploads.Upload, user: User, submission: Submission, **parent) -> File:
     stored = uploads.write(upload)
-    written.append(stored)
     row = File(submission_id=submission.id, stored_name=stored, original_name=upload.original_name,
                mime=upload.mime, size=upload.size, sha256=upload.sha256, uploaded_by_id=user.id, **parent)
     db.session.add(row)
     return row
 
 
-def store_files(user: User, submission: Submission, files: list[uploads.Upload], written: list[str], **parent) -> None:
-    """Write checked uploads and their rows. `written` collects stored names, so the view can
-    remove the bytes if the transaction fails afterwards."""
+def store_files(user: User, submission: Submission, files: list[uploads.Upload], **parent) -> None:
+    """Write checked uploads and their rows; should the transaction roll back afterwards, the
+    bytes are removed again (uploads.write)."""
     for upload in files:
-        _store(upload, user, submission, written, **parent)
+        _store(upload, user, submission, **parent)
     db.session.flush()
 
 
@@ -123,7 +122,7 @@ def check_complete(activity: Activity, work: Work, submission: Submission | None
     return []
 
 
-def submit(ctx: TraineeContext, work: Work, base_version: int, written: list[str]) -> Version:
+def submit(ctx: TraineeContext, work: Work, base_version: int) -> Version:
     """Hand in a new version (called through the guarded save path, which has stored the draft
     with the page's draft version first, so a second tab's stale page overwrites nothing). A
     version handed in by someone else since the page loaded gives SubmitConflict."""
@@ -142,7 +141,7 @@ def submit(ctx: TraineeContext, work: Work, base_version: int, written: list[str
                       submitted_at=utcnow(), submitted_by_id=user.id)
     db.session.add(version)
     db.session.flush()
-    store_files(user, submission, work.new_files, written)
+    store_files(user, submission, work.new_files)
     for row in pending_files(submission):
         row.version_id = version.id
     submission.status, submission.latest_version = Status.SUBMITTED, number
@@ -195,8 +194,7 @@ class FeedbackInput:
     files: list[uploads.Upload]
 
 
-def save_feedback(user: User, submission: Submission, given: FeedbackInput, release: bool,
-                  written: list[str]) -> Feedback:
+def save_feedback(user: User, submission: Submission, given: FeedbackInput, release: bool) -> Feedback:
     if submission.status != Status.SUBMITTED:
         raise AssignmentError(_("There is no handed-in version waiting for feedback."))
     feedback = open_feedback(submission)
@@ -211,7 +209,7 @@ def save_feedback(user: User, submission: Submission, given: FeedbackInput, rele
     feedback.body_html, feedback.decision = given.body_html, given.decision
     feedback.field_comments = {k: v for k, v in given.comments.items() if v}
     db.session.flush()
-    store_files(user, submission, given.files, written, feedback_id=feedback.id)
+    store_files(user, submission, given.files, feedback_id=feedback.id)
     if release:
         if feedback_needs_review(submission.cohort_id):
             feedback.state = FeedbackState.AWAITING_REVIEW

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
+from app.localized import country_name
 from app.models import Activity, Cohort, ProgrammeRun, User
 from app.plugins import ResponseRate
 
@@ -60,7 +61,8 @@ def visible_scopes(user: User) -> list[tuple[ProgrammeRun, list[ScopeLink]]]:
             if c.country is not None and c.country_id not in seen and (
                     sees_everything(user) or c.country_id in countries):
                 seen.add(c.country_id)
-                links.append(ScopeLink(Scope(COUNTRY, run, [], country=c.country).token, c.country.name, COUNTRY,
+                token = Scope(COUNTRY, run, [], country=c.country).token
+                links.append(ScopeLink(token, country_name(c.country), COUNTRY,
                                        [x for x in run_cohorts if x.country_id == c.country_id]))
         for c in sorted(run_cohorts, key=lambda c: c.name):
             links.append(ScopeLink(Scope(COHORT, run, [c], cohort=c).token, c.name, COHORT, [c]))
@@ -149,7 +151,7 @@ def rate_breakdown(scope: Scope, activities: list[Activity] | None = None) -> tu
     if scope.kind == RUN:
         for country in sorted({c.country for c in scope.cohorts if c.country is not None}, key=lambda c: c.name):
             part = Scope(COUNTRY, scope.run, [c for c in scope.cohorts if c.country_id == country.id], country=country)
-            groups.append(RateGroup(country.name, part.token, COUNTRY, rates_for(part.cohorts)))
+            groups.append(RateGroup(country_name(country), part.token, COUNTRY, rates_for(part.cohorts)))
     if scope.kind in (RUN, COUNTRY):
         for c in sorted(scope.cohorts, key=lambda c: c.name):
             groups.append(RateGroup(c.name, Scope(COHORT, scope.run, [c], cohort=c).token, COHORT, rates_for([c])))

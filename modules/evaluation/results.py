@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
+from app.localized import country_name
 from app.models import Activity
 
 from .disclosure import COHORT, COUNTRY, DEFAULT_MIN_GROUP, RUN_NODE, Nesting, Rule, min_group_of
@@ -437,7 +438,7 @@ def growth_report(scope: Scope) -> GrowthReport:
         countries: dict[int, tuple[str, set[int]]] = {}
         for c in scope.cohorts:
             if c.country is not None:
-                countries.setdefault(c.country_id, (c.country.name, set()))[1].add(c.id)
+                countries.setdefault(c.country_id, (country_name(c.country), set()))[1].add(c.id)
         report.by_country = [build_growth(plan, answers, name, rule.within((COUNTRY, country_id), ids))
                              for country_id, (name, ids) in sorted(countries.items(), key=lambda item: item[1][0])]
     return report

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.input_guard import parse_id
+from app.localized import country_name
 from app.models import Activity, Cohort, CohortRole, Country, Membership, Module, Programme, ProgrammeRun, User
 
 from .questionnaire import PLUGIN, answering_cohort, applies_to
@@ -43,7 +44,7 @@ class Scope:
         if self.kind == COHORT:
             return self.cohort.name
         if self.kind == COUNTRY:
-            return _("%(country)s, %(run)s", country=self.country.name, run=self.run.name)
+            return _("%(country)s, %(run)s", country=country_name(self.country), run=self.run.name)
         return _("All countries, %(run)s", run=self.run.name)
 
     @property

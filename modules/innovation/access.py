@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.access import trainee_cohorts_query
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Cohort, CohortKind, CohortRole, Membership, ProgrammeRun, SiteRole, User
@@ -21,8 +22,7 @@ from .models import Innovation
 
 
 def trainee_cohorts(user: User, run_id: int) -> list[Cohort]:
-    return list(db.session.scalars(select(Cohort).join(Membership).where(
-        Membership.user_id == user.id, Membership.role == CohortRole.TRAINEE, Cohort.run_id == run_id)))
+    return list(db.session.scalars(trainee_cohorts_query(user.id, run_id)))
 
 
 def current_run(user: User) -> ProgrammeRun | None:
@@ -44,9 +44,7 @@ def facilitated_cohort_ids(user: User) -> set[int]:
 
 def _roles_in_owners_cohorts(user: User, innovation: Innovation) -> set[tuple[str, str]]:
     """(role, cohort kind) of `user` in the cohorts where the owner is a trainee of that run."""
-    owner_cohorts = select(Membership.cohort_id).join(Cohort).where(
-        Membership.user_id == innovation.owner_id, Membership.role == CohortRole.TRAINEE,
-        Cohort.run_id == innovation.run_id)
+    owner_cohorts = trainee_cohorts_query(innovation.owner_id, innovation.run_id).with_only_columns(Cohort.id)
     rows = db.session.execute(select(Membership.role, Cohort.kind).join(Cohort).where(
         Membership.user_id == user.id, Membership.cohort_id.in_(owner_cohorts)))
     return {(role, kind) for role, kind in rows}

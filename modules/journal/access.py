@@ -19,6 +19,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import selectinload
 
+from app.access import trainee_cohorts_query
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Cohort, CohortKind, CohortRole, Membership, Module, ProgrammeRun, SiteRole, User
@@ -67,8 +68,8 @@ def audience_cohort(owner_id: int, module: Module | None, running_on: date | Non
     (a trainee in more than one run) the latest run that teaches the module's programme. With
     `running_on`, only a cohort whose run is under way that day (where a new entry belongs)."""
     kind = CohortKind.TRANSNATIONAL if module is not None and module.is_transnational else CohortKind.NATIONAL
-    query = (select(Cohort).join(Membership).join(ProgrammeRun)
-             .where(Membership.user_id == owner_id, Membership.role == CohortRole.TRAINEE, Cohort.kind == kind))
+    query = (trainee_cohorts_query(owner_id).join(ProgrammeRun, ProgrammeRun.id == Cohort.run_id)
+             .where(Cohort.kind == kind))
     if running_on is not None:
         query = query.where(ProgrammeRun.starts_on <= running_on, ProgrammeRun.ends_on >= running_on)
     if module is not None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from app.access import trainee_cohorts_query
 from app.extensions import db
 from app.models import Activity, Cohort, CohortKind, CohortRole, Membership, Module, ProgrammeRun, User
 
@@ -19,8 +20,7 @@ from .models import Comment, Entry, Flag, GroupPost, GroupReply, Seen, Superviso
 def trainee_cohorts(user_id: int) -> list[Cohort]:
     """The cohorts a user is a trainee in, national before transnational, latest run first."""
     return list(db.session.scalars(
-        select(Cohort).join(Membership).join(ProgrammeRun)
-        .where(Membership.user_id == user_id, Membership.role == CohortRole.TRAINEE)
+        trainee_cohorts_query(user_id).join(ProgrammeRun, ProgrammeRun.id == Cohort.run_id)
         .order_by((Cohort.kind == CohortKind.TRANSNATIONAL).asc(), ProgrammeRun.starts_on.desc(), Cohort.id)))
 
 

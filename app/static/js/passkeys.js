@@ -44,38 +44,36 @@
     p.hidden = false;
   }
 
-  function register(box) {
+  // One ceremony for both uses: fetch the options, let `ask` decode them and call the browser, then
+  // send the credential with `extra()` (read at the click, so a name typed just before counts).
+  function ceremony(box, ask, finishUrl, extra) {
     const button = box.querySelector("[data-passkey-start]");
     button.addEventListener("click", () => {
       button.disabled = true;
       const csrf = box.dataset.csrf;
       post(box.dataset.optionsUrl, csrf).then((o) => {
         o.challenge = toBytes(o.challenge);
-        o.user.id = toBytes(o.user.id);
-        (o.excludeCredentials || []).forEach((c) => { c.id = toBytes(c.id); });
-        return navigator.credentials.create({publicKey: o});
-      }).then((cred) => post(box.dataset.registerUrl, csrf, {
-        credential: credentialJSON(cred), name: box.querySelector("[data-passkey-name]").value,
-      })).then((data) => { window.location.assign(data.redirect); })
+        return ask(o);
+      }).then((cred) => post(finishUrl, csrf, Object.assign({credential: credentialJSON(cred)}, extra())))
+        .then((data) => { window.location.assign(data.redirect); })
         .catch((e) => { button.disabled = false; showError(box, e); });
     });
     box.hidden = false;
   }
 
+  function register(box) {
+    ceremony(box, (o) => {
+      o.user.id = toBytes(o.user.id);
+      (o.excludeCredentials || []).forEach((c) => { c.id = toBytes(c.id); });
+      return navigator.credentials.create({publicKey: o});
+    }, box.dataset.registerUrl, () => ({name: box.querySelector("[data-passkey-name]").value}));
+  }
+
   function logIn(box) {
-    const button = box.querySelector("[data-passkey-start]");
-    button.addEventListener("click", () => {
-      button.disabled = true;
-      const csrf = box.dataset.csrf;
-      post(box.dataset.optionsUrl, csrf).then((o) => {
-        o.challenge = toBytes(o.challenge);
-        (o.allowCredentials || []).forEach((c) => { c.id = toBytes(c.id); });
-        return navigator.credentials.get({publicKey: o});
-      }).then((cred) => post(box.dataset.verifyUrl, csrf, {credential: credentialJSON(cred), next: box.dataset.next || ""}))
-        .then((data) => { window.location.assign(data.redirect); })
-        .catch((e) => { button.disabled = false; showError(box, e); });
-    });
-    box.hidden = false;
+    ceremony(box, (o) => {
+      (o.allowCredentials || []).forEach((c) => { c.id = toBytes(c.id); });
+      return navigator.credentials.get({publicKey: o});
+    }, box.dataset.verifyUrl, () => ({next: box.dataset.next || ""}));
   }
 
   document.querySelectorAll("[data-passkey-register]").forEach(register);

@@ -38,6 +38,7 @@ def test_a_rubric_is_read_into_the_settings(tmp_path):
     (("The whole is analysed.]", "]"), "rubrics/analysis.yaml:9", "'descriptors' must list 4 texts"),
     (("meets: 3", "meets: 5"), "rubrics/analysis.yaml:3", "'meets' must be a level from 1 to 4"),
     (("key: co_creation", "key: whole_family"), "rubrics/analysis.yaml:10", "duplicate criterion key"),
+    (("slug: analysis", "slug: copy"), "rubrics/analysis.yaml:1", "'slug' must be the file's name, 'analysis'"),
 ])
 def test_mistakes_in_a_rubric_point_at_file_and_line(tmp_path, change, where, message):
     with pytest.raises(ConfigError) as error:
