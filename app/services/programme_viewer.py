@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Activity, Cohort, CohortRole, Meeting, Membership, Module, Programme, ProgrammeRun, SiteRole, User
+from ..models import Activity, Cohort, CohortRole, Meeting, Module, Programme, ProgrammeRun, SiteRole, User
 from ..request_memo import memoised
 from .pinned import Pinned, overlay_activities, overlay_modules, pinned_content
 
@@ -54,10 +54,9 @@ def viewer_for(user: User, run: ProgrammeRun | None = None) -> Viewer | None:
 
 
 def _viewer_for(user: User, run: ProgrammeRun | None) -> Viewer | None:
-    memberships = list(db.session.scalars(
-        select(Membership).where(Membership.user_id == user.id)
-        .options(joinedload(Membership.cohort).joinedload(Cohort.run).joinedload(ProgrammeRun.programme),
-                 joinedload(Membership.cohort).joinedload(Cohort.country))))
+    # The session lookup loaded them with their cohorts, runs, programmes and countries
+    # (app/sessions.py); a user loaded otherwise (tests, CLI) lazy-loads them here.
+    memberships = list(user.memberships)
     if run is not None:
         memberships = [m for m in memberships if m.cohort.run_id == run.id]
     trainee_of = [m for m in memberships if m.role == CohortRole.TRAINEE]
@@ -94,9 +93,14 @@ def is_visible(viewer: Viewer, activity: Activity, replaced_ids: set[int]) -> bo
 
 def cohort_meetings(viewer: Viewer) -> list[Meeting]:
     """The dated meetings of the viewer's cohorts, soonest first."""
-    if not viewer.cohorts:
+    return meetings_of_cohorts([c.id for c in viewer.cohorts])
+
+
+def meetings_of_cohorts(cohort_ids: list[int]) -> list[Meeting]:
+    """The dated meetings of these cohorts, soonest first (one query per GET request)."""
+    if not cohort_ids:
         return []
-    ids = [c.id for c in viewer.cohorts]
+    ids = sorted(cohort_ids)
     # A copy: callers may filter or sort their list; the memo keeps the query's order.
     return list(memoised("cohort_meetings", tuple(ids), lambda: list(db.session.scalars(
         select(Meeting).where(Meeting.cohort_id.in_(ids)).order_by(Meeting.starts_on, Meeting.id)))))

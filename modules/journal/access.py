@@ -36,24 +36,23 @@ def facilitated_cohorts_query(user: User):
                                               Membership.role == CohortRole.FACILITATOR)
 
 
+# The user's memberships come with the session lookup (app/sessions.py): no query on a page.
+
 def is_facilitator_of(user: User, cohort_id: int | None) -> bool:
-    return cohort_id is not None and db.session.scalar(select(func.count()).select_from(Membership).where(
-        Membership.user_id == user.id, Membership.cohort_id == cohort_id,
-        Membership.role == CohortRole.FACILITATOR)) > 0
+    return cohort_id is not None and any(m.cohort_id == cohort_id and m.role == CohortRole.FACILITATOR
+                                         for m in user.memberships)
 
 
 def takes_part(user: User) -> bool:
     """Whether the journal is in the user's navigation: trainees and facilitators of a cohort,
     and anyone an entry was ever flagged to (a supervisor may be a coordinator)."""
-    member = select(Membership.id).where(Membership.user_id == user.id,
-                                         Membership.role.in_([CohortRole.TRAINEE, CohortRole.FACILITATOR]))
-    supervised = select(Flag.id).where(Flag.supervisor_id == user.id)
-    return bool(db.session.scalar(select(member.exists() | supervised.exists())))
+    if any(m.role in (CohortRole.TRAINEE, CohortRole.FACILITATOR) for m in user.memberships):
+        return True
+    return bool(db.session.scalar(select(select(Flag.id).where(Flag.supervisor_id == user.id).exists())))
 
 
 def is_facilitator(user: User) -> bool:
-    return db.session.scalar(select(func.count()).select_from(Membership).where(
-        Membership.user_id == user.id, Membership.role == CohortRole.FACILITATOR)) > 0
+    return any(m.role == CohortRole.FACILITATOR for m in user.memberships)
 
 
 # --- reading entries -----------------------------------------------------------------------------
