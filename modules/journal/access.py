@@ -17,11 +17,12 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Cohort, CohortKind, CohortRole, Membership, Module, ProgrammeRun, SiteRole, User
+from app.request_memo import memoised
 
 from .models import Audience, Comment, Entry, Flag, FlagReply, GroupPost, GroupReply
 
@@ -76,13 +77,14 @@ def audience_cohort(owner_id: int, module: Module | None, running_on: date | Non
 
 
 def audience_candidates(cohort: Cohort | None) -> list[User]:
-    """Whom "share with my facilitators" may reach: the cohort's active facilitators."""
+    """Whom "share with my facilitators" may reach: the cohort's active facilitators (once per
+    GET request: the entry page asks for the names and for the readers)."""
     if cohort is None:
         return []
-    return list(db.session.scalars(
+    return list(memoised("journal_audience_candidates", cohort.id, lambda: list(db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
         .where(Membership.cohort_id == cohort.id, Membership.role == CohortRole.FACILITATOR, User.active.is_(True))
-        .order_by(User.name, User.id)))
+        .order_by(User.name, User.id)))))
 
 
 def share_cohort(entry: Entry) -> Cohort | None:
@@ -120,10 +122,11 @@ def shared_with_condition(user: User) -> ColumnElement[bool]:
 
 
 def _entry_or_404(entry_id: int) -> Entry:
+    # The one-to-one rows come in the entry's own statement; the lists in one each.
     entry = db.session.scalar(select(Entry).where(Entry.id == entry_id).options(
-        selectinload(Entry.comments).selectinload(Comment.author), selectinload(Entry.flag),
+        selectinload(Entry.comments).selectinload(Comment.author), joinedload(Entry.flag),
         selectinload(Entry.audience),
-        selectinload(Entry.owner), selectinload(Entry.module), selectinload(Entry.activity)))
+        joinedload(Entry.owner), joinedload(Entry.module), joinedload(Entry.activity)))
     if entry is None:
         raise NotFound
     return entry

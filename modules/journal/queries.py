@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models import Activity, Cohort, CohortKind, CohortRole, Membership, Module, ProgrammeRun, User
@@ -77,16 +77,17 @@ def available_prompts(programme_id: int | None) -> dict[str, dict[str, Any]]:
 def resolve_supervisor(trainee: User) -> User | None:
     """The supervisor the trainee's cohort names: a per-trainee choice first, then the cohort's
     default; national cohorts before the transnational one."""
-    cohorts = trainee_cohorts(trainee.id)
-    if not cohorts:
-        return None
-    rows = list(db.session.scalars(select(Supervisor).where(
-        Supervisor.cohort_id.in_([c.id for c in cohorts]),
-        or_(Supervisor.trainee_id == trainee.id, Supervisor.trainee_id.is_(None)))
-        .options(selectinload(Supervisor.supervisor))))
-    order = {c.id: i for i, c in enumerate(cohorts)}
-    rows.sort(key=lambda s: (s.trainee_id is None, order[s.cohort_id]))
-    return rows[0].supervisor if rows else None
+    # One statement: the trainee's cohorts in trainee_cohorts' order, with their supervisors.
+    rows = list(db.session.execute(
+        select(Supervisor, Cohort.kind, ProgrammeRun.starts_on)
+        .join(Cohort, Cohort.id == Supervisor.cohort_id).join(ProgrammeRun, ProgrammeRun.id == Cohort.run_id)
+        .join(Membership, (Membership.cohort_id == Cohort.id) & (Membership.user_id == trainee.id)
+              & (Membership.role == CohortRole.TRAINEE))
+        .where(or_(Supervisor.trainee_id == trainee.id, Supervisor.trainee_id.is_(None)))
+        .options(joinedload(Supervisor.supervisor))).unique())
+    rows.sort(key=lambda r: (r[0].trainee_id is None, r[1] == CohortKind.TRANSNATIONAL,
+                             -r[2].toordinal(), r[0].cohort_id))
+    return rows[0][0].supervisor if rows else None
 
 
 def flags_for_supervisor(user: User) -> list[Flag]:
