@@ -17,7 +17,7 @@ QUERY_BUDGET = 12
 #: Pages that still miss the budget (bench/RESULTS.md says why), held at today's count so that
 #: none gets worse; lower a number when a page improves, drop the page when it reaches the budget.
 OVER_BUDGET = {
-    "assignment page": 17, "submission page": 17, "progress grid (national)": 22,
+    "progress grid (national)": 22,
     "progress grid (transnational)": 21, "coordinator dashboard": 28, "coordinator home": 24,
     "transnational dashboard": 30, "programme report": 33, "evaluation results (country)": 15,
 }

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from ..errors import NotFound
 from ..extensions import db
@@ -117,27 +117,31 @@ def activity_or_404(viewer: Viewer, slug: str, type_: str | None = None) -> Acti
     """An activity of the viewer's programme and country (any country for site-wide staff), as
     the viewer's run's content version has it."""
     pinned = pinned_content(viewer.run, viewer.programme)
-    query = (select(Activity).join(Module).where(Activity.slug == slug, Module.programme_id == viewer.programme.id)
+    if pinned is not None and slug not in pinned.section("activities"):
+        raise NotFound
+    # Whether the viewer's country replaces it, asked in the same statement.
+    replacement = aliased(Activity)
+    replacing = select(replacement.id).where(replacement.replaces_id == Activity.id,
+                                             replacement.country_id == viewer.country_id)
+    if pinned is None:
+        replacing = replacing.where(replacement.retired.is_(False))
+    else:
+        replacing = replacing.where(replacement.slug.in_(
+            [s for s, a in pinned.section("activities").items() if a.get("replaces") == slug]))
+    query = (select(Activity, replacing.exists()).join(Module)
+             .where(Activity.slug == slug, Module.programme_id == viewer.programme.id)
              .options(joinedload(Activity.module), joinedload(Activity.country)))
     if pinned is None:
         query = query.where(Activity.retired.is_(False), Module.retired.is_(False))
-    elif slug not in pinned.section("activities"):
-        raise NotFound
-    activity = db.session.scalar(query)
+    row = db.session.execute(query).first()
+    activity, is_replaced = row if row is not None else (None, False)
     if activity is not None and pinned is not None:
         _overlay_one(activity, pinned)
     if activity is None or (type_ is not None and activity.type != type_):
         raise NotFound
     replaced: set[int] = set()
-    if activity.country_id is None and viewer.country_id is not None:
-        replacing = select(Activity.replaces_id).where(Activity.replaces_id == activity.id,
-                                                       Activity.country_id == viewer.country_id)
-        if pinned is None:
-            replacing = replacing.where(Activity.retired.is_(False))
-        else:
-            replacing = replacing.where(Activity.slug.in_(
-                [s for s, a in pinned.section("activities").items() if a.get("replaces") == slug]))
-        replaced = set(db.session.scalars(replacing))
+    if activity.country_id is None and viewer.country_id is not None and is_replaced:
+        replaced = {activity.id}
     if not is_visible(viewer, activity, replaced):
         raise NotFound
     return activity
