@@ -46,13 +46,10 @@ def trainee_cohorts_query(user_id: int, run_id: int | None = None) -> Select:
 
 
 def _coordinated_country_ids(user: User) -> set[int]:
-    """One query, once per request: walking user.memberships loaded each cohort on its own."""
-    if not any(m.role == CohortRole.COORDINATOR for m in user.memberships):
-        return set()
-    return memoised("coordinated_countries", user.id, lambda: set(db.session.scalars(
-        select(Cohort.country_id).join(Membership, Membership.cohort_id == Cohort.id)
-        .where(Membership.user_id == user.id, Membership.role == CohortRole.COORDINATOR,
-               Cohort.country_id.is_not(None)))))
+    """No query on a page: the session lookup loads the memberships with their cohorts
+    (app/sessions.py)."""
+    return {m.cohort.country_id for m in user.memberships
+            if m.role == CohortRole.COORDINATOR and m.cohort.country_id is not None}
 
 
 def cohorts_with_status_access_query(user: User) -> Select:
@@ -70,7 +67,13 @@ def cohorts_with_status_access_query(user: User) -> Select:
 
 
 def cohorts_with_status_access(user: User) -> list[Cohort]:
-    return list(db.session.scalars(cohorts_with_status_access_query(user)))
+    """Once per GET request (the navigation and the home page both ask); no query for a user
+    who only follows the programme."""
+    if user.site_role is None and not any(m.role in (CohortRole.FACILITATOR, CohortRole.COORDINATOR)
+                                          for m in user.memberships):
+        return []
+    return list(memoised("status_cohorts", user.id,
+                         lambda: list(db.session.scalars(cohorts_with_status_access_query(user)))))
 
 
 def can_view_cohort_status(user: User, cohort: Cohort) -> bool:

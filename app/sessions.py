@@ -10,10 +10,11 @@ from datetime import timedelta
 from flask import Flask, current_app, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
 
 from .extensions import db, login_manager
-from .models import User, UserSession
+from .models import Cohort, Membership, Notification, ProgrammeRun, User, UserSession
 from .security import new_token, token_digest
 from .text import one_line
 from .timeutil import utcnow
@@ -58,14 +59,26 @@ def _session_expired(sess: UserSession, now) -> bool:
     return not sess.remember and now - sess.last_seen_at > idle
 
 
+#: The user's memberships with their cohorts, runs, programmes and countries come with the
+#: session lookup (one statement): the navigation, the access checks and the viewer all walk
+#: `user.memberships`, which otherwise cost a query each (and one more per cohort).
+_WITH_MEMBERSHIPS = joinedload(User.memberships).joinedload(Membership.cohort)
+_USER_LOAD_OPTIONS = (_WITH_MEMBERSHIPS.joinedload(Cohort.run).joinedload(ProgrammeRun.programme),
+                      _WITH_MEMBERSHIPS.joinedload(Cohort.country))
+#: The navigation's unread count, in the same statement (app/services/notifications.py).
+_UNREAD = (select(func.count(Notification.id))
+           .where(Notification.user_id == User.id, Notification.read_at.is_(None)).scalar_subquery())
+
+
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
     row = db.session.execute(
-        select(UserSession, User).join(User).where(UserSession.token_hash == token_digest(token))
-    ).first()
+        select(UserSession, User, _UNREAD).join(User).where(UserSession.token_hash == token_digest(token))
+        .options(*_USER_LOAD_OPTIONS)
+    ).unique().first()
     if row is None:
         return None
-    sess, user = row
+    sess, user, unread = row
     now = utcnow()
     if not user.active or _session_expired(sess, now):
         db.session.delete(sess)
@@ -76,6 +89,7 @@ def load_user(token: str) -> User | None:
         sess.last_seen_at = now
         db.session.commit()
     user.session_token = token
+    user.unread_when_loaded = unread
     return user
 
 

@@ -5,10 +5,10 @@ import hashlib
 import hmac
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, jsonify, render_template, request, session
+from flask import Flask, current_app, g, jsonify, render_template, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError
 
 from app import errors
@@ -23,10 +23,20 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    if current_user and current_user.is_authenticated:
+    if _logged_in():
         # Pages behind login speak about families: never keep them in shared caches.
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def _logged_in() -> bool:
+    """Whether the request ran for a logged-in user. A user the request already loaded counts
+    without asking the row again: a view that committed has expired it, and `is_authenticated`
+    would reload it (a query) only to tell what the session lookup already said."""
+    loaded = g.get("_login_user")
+    if loaded is not None and not isinstance(loaded, AnonymousUserMixin):
+        return True
+    return bool(current_user and current_user.is_authenticated)
 
 
 # Copies of unsaved text kept in the browser (app/static/js/app.js) are filed under this tag of their

@@ -38,3 +38,19 @@ def test_someone_elses_notification_is_not_found(client, world, login):
     note_id = db.session.execute(db.text("select id from notification")).scalar()
     login(world.facilitator)
     assert client.get(f"/notifications/{note_id}").status_code == 404
+
+
+def test_the_navigation_count_follows_every_change_from_one_page_to_the_next(client, world, login):
+    """The count comes with the session lookup (app/sessions.py): each request counts afresh."""
+    badge = "<span class=\"visually-hidden\"> unread"
+    login(world.trainee)
+    assert badge not in client.get("/home").get_data(as_text=True)
+    notify(world.trainee, "x", lambda: "one", email=False)
+    notify(world.trainee, "x", lambda: "two", email=False)
+    db.session.commit()  # as if written by another request, on another worker
+    assert "2" + badge in client.get("/programme/").get_data(as_text=True)
+    note_id = db.session.execute(db.text("select min(id) from notification")).scalar()
+    client.get(f"/notifications/{note_id}")
+    assert "1" + badge in client.get("/home").get_data(as_text=True)
+    client.post("/notifications/read")
+    assert badge not in client.get("/notifications").get_data(as_text=True)

@@ -45,3 +45,16 @@ def test_the_version_follows_the_file_content(tmp_path):
     asset.write_text("body{color:red}")
     assert versions.version("a.css") != first
     assert versions.version("../a.css") is None and versions.version("missing.css") is None
+
+
+def test_a_server_that_does_not_reload_keeps_the_hashes_made_at_start_up(tmp_path):
+    """Production: files change only with a deployment (new workers), so no stat per asset per page."""
+    asset = tmp_path / "a.css"
+    asset.write_text("body{}")
+    versions = StaticVersions(str(tmp_path), watch=False)
+    versions.warm()
+    first = versions.version("a.css")
+    asset.write_text("body{color:red}")
+    assert versions.version("a.css") == first
+    assert versions.version("../a.css") is None and versions.version("missing.css") is None
+    assert StaticVersions(str(tmp_path)).version("a.css") != first

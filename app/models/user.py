@@ -68,7 +68,10 @@ class User(UserMixin, db.Model):
     #: The token of the session this request runs in (set by app.sessions, never stored).
     if TYPE_CHECKING:  # a plain attribute, not a column: SQLAlchemy must not see an annotation
         session_token: str | None
+        unread_when_loaded: int | None
     session_token = None
+    #: Unread notifications counted with the session lookup (app/services/notifications.py).
+    unread_when_loaded = None
 
     def get_id(self) -> str | None:
         # flask-login puts this in the cookies: the session token, never the user id, so a

@@ -86,15 +86,6 @@ def _facilitated_cohorts(user: User):
                                               Membership.role == CohortRole.FACILITATOR)
 
 
-def _awaiting_attendance_query(user: User, today: date):
-    """Started meetings of cohorts the user facilitates, with trainees but no attendance yet."""
-    facilitated = _facilitated_cohorts(user)
-    has_trainees = exists().where(Membership.cohort_id == Meeting.cohort_id, Membership.role == CohortRole.TRAINEE)
-    recorded = exists().where(Attendance.meeting_id == Meeting.id)
-    return (select(Meeting).where(Meeting.cohort_id.in_(facilitated), Meeting.starts_on <= today,
-                                  has_trainees, ~recorded))
-
-
 @dataclass
 class AttendanceReminders:
     """What a facilitator's home page says about attendance."""
@@ -110,24 +101,28 @@ class AttendanceReminders:
 
 def attendance_reminders(user: User) -> AttendanceReminders:
     """The meetings of the cohorts the user facilitates that need their attendance recorded, and
-    those that start tomorrow (two queries; empty for anyone who facilitates nothing)."""
+    those that start tomorrow (one query; none for anyone who facilitates nothing)."""
     today = meetings.today_for(user)
-    to_record = list(db.session.scalars(_awaiting_attendance_query(user, today)
-                                        .options(joinedload(Meeting.cohort))
-                                        .order_by(Meeting.starts_on, Meeting.id)))
-    tomorrow = list(db.session.scalars(
-        select(Meeting).where(Meeting.cohort_id.in_(_facilitated_cohorts(user)),
-                              Meeting.starts_on == today + timedelta(days=1))
+    if not any(m.role == CohortRole.FACILITATOR for m in user.memberships):
+        return AttendanceReminders([], [], today)
+    tomorrow = today + timedelta(days=1)
+    has_trainees = exists().where(Membership.cohort_id == Meeting.cohort_id, Membership.role == CohortRole.TRAINEE)
+    awaiting = (Meeting.starts_on <= today) & has_trainees & ~exists().where(Attendance.meeting_id == Meeting.id)
+    found = list(db.session.execute(
+        select(Meeting, awaiting).where(Meeting.cohort_id.in_(_facilitated_cohorts(user)),
+                                        awaiting | (Meeting.starts_on == tomorrow))
         .options(joinedload(Meeting.cohort)).order_by(Meeting.starts_on, Meeting.id)))
-    return AttendanceReminders(to_record, tomorrow, today)
+    return AttendanceReminders([m for m, waits in found if waits], [m for m, _w in found if m.starts_on == tomorrow],
+                               today)
 
 
 def next_meeting(user: User) -> Meeting | None:
-    """The first meeting, not yet over, of the cohorts the user is a trainee in (one query)."""
-    cohorts = select(Membership.cohort_id).where(Membership.user_id == user.id, Membership.role == CohortRole.TRAINEE)
-    return db.session.scalar(select(Meeting).where(Meeting.cohort_id.in_(cohorts),
-                                                   Meeting.ends_on >= meetings.today_for(user))
-                             .order_by(Meeting.starts_on, Meeting.id).limit(1))
+    """The first meeting, not yet over, of the cohorts the user is a trainee in: from the same
+    per-request list the programme overview reads (no query of its own on those pages)."""
+    from .programme_viewer import meetings_of_cohorts  # the viewer imports this package's meetings
+    today = meetings.today_for(user)
+    cohorts = sorted(m.cohort_id for m in user.memberships if m.role == CohortRole.TRAINEE)
+    return next((m for m in meetings_of_cohorts(cohorts) if m.ends_on is not None and m.ends_on >= today), None)
 
 
 def own_attendance(user: User, meeting_ids: list[int]) -> dict[int, Attendance]:

@@ -29,6 +29,7 @@ def notify(user: User, kind: str, message_factory, url: str | None = None, *, em
         note = Notification(user_id=user.id, kind=kind, message=message[:500], url=url,
                             digest_pending=wanted and mode == preferences.DIGEST)
         db.session.add(note)
+        _forget_unread(user)
         if wanted and mode == preferences.NOW:
             body = message + (f"\n\n{absolute(url)}" if url else "")
             unsubscribe.mail_user(user, category, message[:120], body, kind=kind)
@@ -43,8 +44,17 @@ def absolute(url: str) -> str:
 
 
 def unread_count(user: User) -> int:
+    """On a GET page, the count the session lookup brought (app/sessions.py) unless this request
+    changed the user's notifications; counted afresh otherwise."""
+    known = getattr(user, "unread_when_loaded", None)
+    if known is not None and has_request_context() and request.method in ("GET", "HEAD"):
+        return known
     return db.session.scalar(select(func.count()).select_from(Notification)
                              .where(Notification.user_id == user.id, Notification.read_at.is_(None)))
+
+
+def _forget_unread(user: User) -> None:
+    user.unread_when_loaded = None
 
 
 def recent(user: User, limit: int = 50) -> list[Notification]:
@@ -60,6 +70,7 @@ def unread_of_kind(user: User, kind: str, limit: int = 3) -> list[Notification]:
 
 
 def mark_all_read(user: User) -> None:
+    _forget_unread(user)
     db.session.execute(update(Notification).where(Notification.user_id == user.id,
                                                   Notification.read_at.is_(None)).values(read_at=utcnow()))
 
@@ -69,4 +80,5 @@ def open_notification(user: User, notification_id: int) -> Notification | None:
                                                         Notification.user_id == user.id))
     if note is not None and note.read_at is None:
         note.read_at = utcnow()
+        _forget_unread(user)
     return note

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Activity, Cohort, CohortRole, Meeting, Membership, Module, Programme, ProgrammeRun, SiteRole, User
+from ..models import Activity, Cohort, CohortRole, Meeting, Module, Programme, ProgrammeRun, SiteRole, User
 from ..request_memo import memoised
 from .pinned import Pinned, overlay_activities, overlay_modules, pinned_content
 
@@ -54,10 +54,9 @@ def viewer_for(user: User, run: ProgrammeRun | None = None) -> Viewer | None:
 
 
 def _viewer_for(user: User, run: ProgrammeRun | None) -> Viewer | None:
-    memberships = list(db.session.scalars(
-        select(Membership).where(Membership.user_id == user.id)
-        .options(joinedload(Membership.cohort).joinedload(Cohort.run).joinedload(ProgrammeRun.programme),
-                 joinedload(Membership.cohort).joinedload(Cohort.country))))
+    # The session lookup loaded them with their cohorts, runs, programmes and countries
+    # (app/sessions.py); a user loaded otherwise (tests, CLI) lazy-loads them here.
+    memberships = list(user.memberships)
     if run is not None:
         memberships = [m for m in memberships if m.cohort.run_id == run.id]
     trainee_of = [m for m in memberships if m.role == CohortRole.TRAINEE]
@@ -94,9 +93,14 @@ def is_visible(viewer: Viewer, activity: Activity, replaced_ids: set[int]) -> bo
 
 def cohort_meetings(viewer: Viewer) -> list[Meeting]:
     """The dated meetings of the viewer's cohorts, soonest first."""
-    if not viewer.cohorts:
+    return meetings_of_cohorts([c.id for c in viewer.cohorts])
+
+
+def meetings_of_cohorts(cohort_ids: list[int]) -> list[Meeting]:
+    """The dated meetings of these cohorts, soonest first (one query per GET request)."""
+    if not cohort_ids:
         return []
-    ids = [c.id for c in viewer.cohorts]
+    ids = sorted(cohort_ids)
     # A copy: callers may filter or sort their list; the memo keeps the query's order.
     return list(memoised("cohort_meetings", tuple(ids), lambda: list(db.session.scalars(
         select(Meeting).where(Meeting.cohort_id.in_(ids)).order_by(Meeting.starts_on, Meeting.id)))))
@@ -113,27 +117,31 @@ def activity_or_404(viewer: Viewer, slug: str, type_: str | None = None) -> Acti
     """An activity of the viewer's programme and country (any country for site-wide staff), as
     the viewer's run's content version has it."""
     pinned = pinned_content(viewer.run, viewer.programme)
-    query = (select(Activity).join(Module).where(Activity.slug == slug, Module.programme_id == viewer.programme.id)
+    if pinned is not None and slug not in pinned.section("activities"):
+        raise NotFound
+    # Whether the viewer's country replaces it, asked in the same statement.
+    replacement = aliased(Activity)
+    replacing = select(replacement.id).where(replacement.replaces_id == Activity.id,
+                                             replacement.country_id == viewer.country_id)
+    if pinned is None:
+        replacing = replacing.where(replacement.retired.is_(False))
+    else:
+        replacing = replacing.where(replacement.slug.in_(
+            [s for s, a in pinned.section("activities").items() if a.get("replaces") == slug]))
+    query = (select(Activity, replacing.exists()).join(Module)
+             .where(Activity.slug == slug, Module.programme_id == viewer.programme.id)
              .options(joinedload(Activity.module), joinedload(Activity.country)))
     if pinned is None:
         query = query.where(Activity.retired.is_(False), Module.retired.is_(False))
-    elif slug not in pinned.section("activities"):
-        raise NotFound
-    activity = db.session.scalar(query)
+    row = db.session.execute(query).first()
+    activity, is_replaced = row if row is not None else (None, False)
     if activity is not None and pinned is not None:
         _overlay_one(activity, pinned)
     if activity is None or (type_ is not None and activity.type != type_):
         raise NotFound
     replaced: set[int] = set()
-    if activity.country_id is None and viewer.country_id is not None:
-        replacing = select(Activity.replaces_id).where(Activity.replaces_id == activity.id,
-                                                       Activity.country_id == viewer.country_id)
-        if pinned is None:
-            replacing = replacing.where(Activity.retired.is_(False))
-        else:
-            replacing = replacing.where(Activity.slug.in_(
-                [s for s, a in pinned.section("activities").items() if a.get("replaces") == slug]))
-        replaced = set(db.session.scalars(replacing))
+    if activity.country_id is None and viewer.country_id is not None and is_replaced:
+        replaced = {activity.id}
     if not is_visible(viewer, activity, replaced):
         raise NotFound
     return activity

@@ -55,10 +55,12 @@ from .submissions import (
                      members,
                      open_feedback,
                      owner_in_cohort,
+                     page_options,
                      pending_files,
                      rich_text,
                      template_of,
                      trainee_context,
+                     with_files,
                      working_data,
 )
 from .writes import (
@@ -88,7 +90,7 @@ __all__ = [
     "EDITABLE", "TYPE", "AssignmentError", "Owner", "SubmitConflict", "TraineeContext", "cohort_viewer",
     "country_group_ids", "due_dates", "editable_text", "extension_for", "extension_of", "feedback_needs_review",
     "find_submission", "is_group_activity", "kind_of", "members", "open_feedback", "owner_in_cohort",
-    "pending_files", "rich_text", "template_of", "trainee_context", "working_data",
+    "page_options", "pending_files", "rich_text", "template_of", "trainee_context", "with_files", "working_data",
     "FeedbackInput", "Work", "add_reply", "approve_feedback", "check_complete", "ensure_submission",
     "grant_extension", "mark_feedback_read", "remove_pending_file", "return_feedback", "save_draft",
     "save_feedback", "set_review_requirement", "store_files", "submit",

@@ -21,17 +21,20 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import false, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.conflicts import Conflict, SaveRefused
 from app.extensions import db
 from app.input_guard import parse_id
 from app.models import Activity, Cohort, CohortKind, CohortRole, Component, Membership, User
+from app.request_memo import memoised
 from app.sanitize import sanitize_html
 from app.services import drafts
 from app.services import programme as programme_service
 
 from . import templating
-from .models import CohortSetting, Extension, Feedback, FeedbackState, File, Status, Submission
+from .models import CohortSetting, Extension, Feedback, FeedbackState, File, Reply, Status, Submission
 
 TYPE = "assignment"
 
@@ -130,12 +133,46 @@ def trainee_context(viewer: programme_service.Viewer, activity: Activity) -> Tra
     return TraineeContext(viewer, activity, cohort, group)
 
 
-def find_submission(ctx: TraineeContext) -> Submission | None:
+def find_submission(ctx: TraineeContext, *, for_page: bool = False) -> Submission | None:
+    """`for_page`: with everything its page shows (page_options, with_files)."""
     if not ctx.can_work:
         return None
     owner = (Submission.group_cohort_id == ctx.group_cohort.id) if is_group_activity(ctx.activity) \
         else (Submission.user_id == ctx.viewer.user.id)
-    return db.session.scalar(select(Submission).where(Submission.activity_id == ctx.activity.id, owner))
+    query = select(Submission).where(Submission.activity_id == ctx.activity.id, owner)
+    submission = db.session.scalar(query.options(*page_options()) if for_page else query)
+    return with_files(submission) if for_page and submission is not None else submission
+
+
+def page_options() -> tuple:
+    """What a submission's page shows, loaded with it: a fixed number of statements however many
+    versions, feedback rounds and replies it has (and none from the template)."""
+    return (joinedload(Submission.activity).joinedload(Activity.module), joinedload(Submission.user),
+            selectinload(Submission.versions),
+            selectinload(Submission.feedback).options(joinedload(Feedback.author),
+                                                      selectinload(Feedback.replies).joinedload(Reply.author)))
+
+
+def with_files(submission: Submission) -> Submission:
+    """All the submission's files in one statement, laid into its versions' and feedback's lists
+    (as loaded, never written back); the pending ones are what pending_files answers in this
+    request (GET only: a write reads them afresh)."""
+    def load() -> list[File]:
+        files = list(db.session.scalars(select(File).where(File.submission_id == submission.id).order_by(File.id)))
+        of_version: dict[int, list[File]] = defaultdict(list)
+        of_feedback: dict[int, list[File]] = defaultdict(list)
+        for row in files:
+            if row.version_id is not None:
+                of_version[row.version_id].append(row)
+            if row.feedback_id is not None:
+                of_feedback[row.feedback_id].append(row)
+        for version in submission.versions:
+            set_committed_value(version, "files", of_version[version.id])
+        for feedback in submission.feedback:
+            set_committed_value(feedback, "files", of_feedback[feedback.id])
+        return [row for row in files if row.version_id is None and row.feedback_id is None]
+    memoised("assignment_pending_files", submission.id, load)
+    return submission
 
 
 def members(submission: Submission) -> list[User]:
@@ -212,8 +249,9 @@ def cohort_viewer(user: User, cohort: Cohort, activity: Activity) -> programme_s
 def pending_files(submission: Submission | None) -> list[File]:
     if submission is None:
         return []
-    return list(db.session.scalars(select(File).where(File.submission_id == submission.id, File.version_id.is_(None),
-                                                      File.feedback_id.is_(None)).order_by(File.id)))
+    return list(memoised("assignment_pending_files", submission.id, lambda: list(db.session.scalars(
+        select(File).where(File.submission_id == submission.id, File.version_id.is_(None),
+                           File.feedback_id.is_(None)).order_by(File.id)))))
 
 
 def working_data(ctx: TraineeContext, submission: Submission | None) -> tuple[dict[str, Any] | None, Any]:

@@ -135,7 +135,7 @@ def _record_updates(ctx: services.TraineeContext, submission: Submission | None)
 @login_required
 def activity_page(slug: str):
     ctx = _activity(slug)
-    submission = services.find_submission(ctx)
+    submission = services.find_submission(ctx, for_page=True)
     page = _render_activity(ctx, submission)
     if submission is not None:
         services.mark_feedback_read(ctx.viewer.user, submission)
@@ -259,7 +259,10 @@ def remove_file(file_id: int):
 def _submission_or_deny(submission_id: int) -> Submission:
     """The submission if the user answers it; a member is sent to their own page by the caller;
     someone who may see the cohort's status learns it exists (403), anyone else gets 404."""
-    submission = db.get_or_404(Submission, submission_id)
+    submission = db.one_or_404(select(Submission).where(Submission.id == submission_id)
+                               .options(*services.page_options()))
+    if request.method in ("GET", "HEAD"):
+        services.with_files(submission)
     user = _user()
     if services.may_review(user, submission) or services.is_member(user, submission):
         return submission

@@ -33,13 +33,12 @@ def current_run(user: User) -> ProgrammeRun | None:
 
 
 def is_trainee(user: User) -> bool:
-    return db.session.scalar(select(Membership.id).where(
-        Membership.user_id == user.id, Membership.role == CohortRole.TRAINEE).limit(1)) is not None
+    # The memberships come with the session lookup (no query on a page).
+    return any(m.role == CohortRole.TRAINEE for m in user.memberships)
 
 
 def facilitated_cohort_ids(user: User) -> set[int]:
-    return set(db.session.scalars(select(Membership.cohort_id).where(
-        Membership.user_id == user.id, Membership.role == CohortRole.FACILITATOR)))
+    return {m.cohort_id for m in user.memberships if m.role == CohortRole.FACILITATOR}
 
 
 def _roles_in_owners_cohorts(user: User, innovation: Innovation) -> set[tuple[str, str]]:
@@ -98,6 +97,5 @@ def sees_counts(user: User) -> bool:
 
 
 def coordinated_country_ids(user: User) -> set[int]:
-    return set(db.session.scalars(select(Cohort.country_id).join(Membership).where(
-        Membership.user_id == user.id, Membership.role == CohortRole.COORDINATOR,
-        Cohort.country_id.is_not(None))))
+    return {m.cohort.country_id for m in user.memberships
+            if m.role == CohortRole.COORDINATOR and m.cohort.country_id is not None}

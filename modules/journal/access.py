@@ -17,12 +17,13 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.access import trainee_cohorts_query
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Cohort, CohortKind, CohortRole, Membership, Module, ProgrammeRun, SiteRole, User
+from app.request_memo import memoised
 
 from .models import Audience, Comment, Entry, Flag, FlagReply, GroupPost, GroupReply
 
@@ -37,24 +38,23 @@ def facilitated_cohorts_query(user: User):
                                               Membership.role == CohortRole.FACILITATOR)
 
 
+# The user's memberships come with the session lookup (app/sessions.py): no query on a page.
+
 def is_facilitator_of(user: User, cohort_id: int | None) -> bool:
-    return cohort_id is not None and db.session.scalar(select(func.count()).select_from(Membership).where(
-        Membership.user_id == user.id, Membership.cohort_id == cohort_id,
-        Membership.role == CohortRole.FACILITATOR)) > 0
+    return cohort_id is not None and any(m.cohort_id == cohort_id and m.role == CohortRole.FACILITATOR
+                                         for m in user.memberships)
 
 
 def takes_part(user: User) -> bool:
     """Whether the journal is in the user's navigation: trainees and facilitators of a cohort,
     and anyone an entry was ever flagged to (a supervisor may be a coordinator)."""
-    member = select(Membership.id).where(Membership.user_id == user.id,
-                                         Membership.role.in_([CohortRole.TRAINEE, CohortRole.FACILITATOR]))
-    supervised = select(Flag.id).where(Flag.supervisor_id == user.id)
-    return bool(db.session.scalar(select(member.exists() | supervised.exists())))
+    if any(m.role in (CohortRole.TRAINEE, CohortRole.FACILITATOR) for m in user.memberships):
+        return True
+    return bool(db.session.scalar(select(select(Flag.id).where(Flag.supervisor_id == user.id).exists())))
 
 
 def is_facilitator(user: User) -> bool:
-    return db.session.scalar(select(func.count()).select_from(Membership).where(
-        Membership.user_id == user.id, Membership.role == CohortRole.FACILITATOR)) > 0
+    return any(m.role == CohortRole.FACILITATOR for m in user.memberships)
 
 
 # --- reading entries -----------------------------------------------------------------------------
@@ -78,13 +78,14 @@ def audience_cohort(owner_id: int, module: Module | None, running_on: date | Non
 
 
 def audience_candidates(cohort: Cohort | None) -> list[User]:
-    """Whom "share with my facilitators" may reach: the cohort's active facilitators."""
+    """Whom "share with my facilitators" may reach: the cohort's active facilitators (once per
+    GET request: the entry page asks for the names and for the readers)."""
     if cohort is None:
         return []
-    return list(db.session.scalars(
+    return list(memoised("journal_audience_candidates", cohort.id, lambda: list(db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
         .where(Membership.cohort_id == cohort.id, Membership.role == CohortRole.FACILITATOR, User.active.is_(True))
-        .order_by(User.name, User.id)))
+        .order_by(User.name, User.id)))))
 
 
 def share_cohort(entry: Entry) -> Cohort | None:
@@ -122,10 +123,11 @@ def shared_with_condition(user: User) -> ColumnElement[bool]:
 
 
 def _entry_or_404(entry_id: int) -> Entry:
+    # The one-to-one rows come in the entry's own statement; the lists in one each.
     entry = db.session.scalar(select(Entry).where(Entry.id == entry_id).options(
-        selectinload(Entry.comments).selectinload(Comment.author), selectinload(Entry.flag),
+        selectinload(Entry.comments).selectinload(Comment.author), joinedload(Entry.flag),
         selectinload(Entry.audience),
-        selectinload(Entry.owner), selectinload(Entry.module), selectinload(Entry.activity)))
+        joinedload(Entry.owner), joinedload(Entry.module), joinedload(Entry.activity)))
     if entry is None:
         raise NotFound
     return entry

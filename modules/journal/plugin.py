@@ -54,11 +54,10 @@ class JournalPlugin(ActivityPlugin):
         """Each count is the user's own: a facilitator's shared entries, a trainee's new comments,
         a supervisor's flags. Flags are never counted for anyone but their supervisor."""
         items = []
-        shared = queries.count_shared_with_new_activity(user)
+        shared, flagged, commented = queries.home_counts(user)
         if shared:
             items.append(DashboardItem(_l("Shared journal entries with new activity"), shared,
                                        url_for("journal.shared"), attention=True))
-        flagged = queries.count_open_flags_for(user)
         if flagged:
             items.append(DashboardItem(_l("Journal entries flagged to you"), flagged,
                                        url_for("journal.flags"), attention=True))
@@ -66,7 +65,6 @@ class JournalPlugin(ActivityPlugin):
         if unnamed:
             items.append(DashboardItem(_l("Cohorts without a supervisor for flagged journal entries"), unnamed,
                                        url_for("journal.index") + "#supervisors-h"))
-        commented = queries.count_entries_with_new_comments(user)
         if commented:
             items.append(DashboardItem(_l("Your journal entries with new comments"), commented,
                                        url_for("journal.index")))

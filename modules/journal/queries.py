@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.access import trainee_cohorts_query
 from app.extensions import db
@@ -77,16 +77,17 @@ def available_prompts(programme_id: int | None) -> dict[str, dict[str, Any]]:
 def resolve_supervisor(trainee: User) -> User | None:
     """The supervisor the trainee's cohort names: a per-trainee choice first, then the cohort's
     default; national cohorts before the transnational one."""
-    cohorts = trainee_cohorts(trainee.id)
-    if not cohorts:
-        return None
-    rows = list(db.session.scalars(select(Supervisor).where(
-        Supervisor.cohort_id.in_([c.id for c in cohorts]),
-        or_(Supervisor.trainee_id == trainee.id, Supervisor.trainee_id.is_(None)))
-        .options(selectinload(Supervisor.supervisor))))
-    order = {c.id: i for i, c in enumerate(cohorts)}
-    rows.sort(key=lambda s: (s.trainee_id is None, order[s.cohort_id]))
-    return rows[0].supervisor if rows else None
+    # One statement: the trainee's cohorts in trainee_cohorts' order, with their supervisors.
+    rows = list(db.session.execute(
+        select(Supervisor, Cohort.kind, ProgrammeRun.starts_on)
+        .join(Cohort, Cohort.id == Supervisor.cohort_id).join(ProgrammeRun, ProgrammeRun.id == Cohort.run_id)
+        .join(Membership, (Membership.cohort_id == Cohort.id) & (Membership.user_id == trainee.id)
+              & (Membership.role == CohortRole.TRAINEE))
+        .where(or_(Supervisor.trainee_id == trainee.id, Supervisor.trainee_id.is_(None)))
+        .options(joinedload(Supervisor.supervisor))).unique())
+    rows.sort(key=lambda r: (r[0].trainee_id is None, r[1] == CohortKind.TRANSNATIONAL,
+                             -r[2].toordinal(), r[0].cohort_id))
+    return rows[0][0].supervisor if rows else None
 
 
 def flags_for_supervisor(user: User) -> list[Flag]:
@@ -153,22 +154,40 @@ def group_posts(cohort: Cohort) -> list[GroupPost]:
 
 # --- dashboards ----------------------------------------------------------------------------------
 
+def _shared_with_new_activity(user: User):
+    return (select(func.count(Entry.id)).outerjoin(Seen, and_(Seen.entry_id == Entry.id, Seen.user_id == user.id))
+            .where(shared_with_condition(user), or_(Seen.id.is_(None), Seen.seen_at < Entry.activity_at)))
+
+
 def count_shared_with_new_activity(user: User) -> int:
     """Shared entries of the user's trainees with something new since the user last looked."""
-    return db.session.scalar(
-        select(func.count(Entry.id)).outerjoin(Seen, and_(Seen.entry_id == Entry.id, Seen.user_id == user.id))
-        .where(shared_with_condition(user),
-               or_(Seen.id.is_(None), Seen.seen_at < Entry.activity_at)))
+    return db.session.scalar(_shared_with_new_activity(user))
+
+
+def _entries_with_new_comments(user: User):
+    newest = (select(Comment.entry_id, func.max(Comment.created_at).label("latest"))
+              .where(Comment.author_id != user.id).group_by(Comment.entry_id).subquery())
+    return (select(func.count(Entry.id)).join(newest, newest.c.entry_id == Entry.id)
+            .outerjoin(Seen, and_(Seen.entry_id == Entry.id, Seen.user_id == user.id))
+            .where(Entry.owner_id == user.id, or_(Seen.id.is_(None), Seen.seen_at < newest.c.latest)))
 
 
 def count_entries_with_new_comments(user: User) -> int:
     """The user's entries with a comment by someone else since the user last opened them."""
-    newest = (select(Comment.entry_id, func.max(Comment.created_at).label("latest"))
-              .where(Comment.author_id != user.id).group_by(Comment.entry_id).subquery())
-    return db.session.scalar(
-        select(func.count(Entry.id)).join(newest, newest.c.entry_id == Entry.id)
-        .outerjoin(Seen, and_(Seen.entry_id == Entry.id, Seen.user_id == user.id))
-        .where(Entry.owner_id == user.id, or_(Seen.id.is_(None), Seen.seen_at < newest.c.latest)))
+    return db.session.scalar(_entries_with_new_comments(user))
+
+
+def _open_flags_for(user: User):
+    return select(func.count()).select_from(Flag).where(Flag.supervisor_id == user.id, Flag.resolved_at.is_(None))
+
+
+def home_counts(user: User) -> tuple[int, int, int]:
+    """(shared entries with new activity, open flags to the user, own entries with new comments)
+    in one statement: the home page asks for all three."""
+    row = db.session.execute(select(_shared_with_new_activity(user).scalar_subquery(),
+                                    _open_flags_for(user).scalar_subquery(),
+                                    _entries_with_new_comments(user).scalar_subquery())).one()
+    return row[0] or 0, row[1] or 0, row[2] or 0
 
 
 def has_flags(user: User) -> bool:
@@ -177,8 +196,7 @@ def has_flags(user: User) -> bool:
 
 
 def count_open_flags_for(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(Flag).where(
-        Flag.supervisor_id == user.id, Flag.resolved_at.is_(None)))
+    return db.session.scalar(_open_flags_for(user))
 
 
 def work_counts(activity_ids: list[int], user_ids: list[int]) -> dict[int, int]:

@@ -214,15 +214,22 @@ def edit_entry(entry_id: int):
 
 # --- one entry -----------------------------------------------------------------------------------
 
-def _record_read(entry) -> None:
+def _show_entry(entry, role: str, **forms):
     """Showing an entry marks it seen; showing it to anyone but its owner is a read for the audit
-    log. Views call this before every showing, committed whatever the page then says."""
+    log, committed whatever the page then says. Committed after the page is rendered: a commit
+    expires every loaded row, and the page would load the entry, its comments and the user again."""
     services.record_read(entry, _user())
+    try:
+        page = _render_entry(entry, role, **forms)
+    except Exception:
+        db.session.commit()
+        raise
     db.session.commit()
+    return page
 
 
 def _render_entry(entry, role: str, **forms):
-    """The entry page (the view has recorded the read)."""
+    """The entry page (use _show_entry, which records the read)."""
     context = {
         "entry": entry, "role": role, "share_form": ShareForm(formdata=None),
         "comment_form": forms.get("comment_form") or CommentForm(formdata=None),
@@ -240,8 +247,7 @@ def _render_entry(entry, role: str, **forms):
 @login_required
 def entry(entry_id: int):
     entry_, role = services.entry_for_reader_or_404(_user(), entry_id)
-    _record_read(entry_)
-    return _render_entry(entry_, role)
+    return _show_entry(entry_, role)
 
 
 @bp.post("/entries/<int:entry_id>/sharing")
@@ -290,12 +296,10 @@ def comment(entry_id: int):
     entry_, role = services.entry_for_reader_or_404(user, entry_id)
     form = CommentForm()
     if not form.validate_on_submit():
-        _record_read(entry_)
-        return _render_entry(entry_, role, comment_form=form)
+        return _show_entry(entry_, role, comment_form=form)
     review = review_fields(form, ["body"])
     if review.blocked:
-        _record_read(entry_)
-        return _render_entry(entry_, role, comment_form=form, comment_privacy=review)
+        return _show_entry(entry_, role, comment_form=form, comment_privacy=review)
     try:
         services.add_comment(entry_, user, services.text_to_html(form.body.data))
     except services.JournalError as exc:
@@ -313,12 +317,10 @@ def flag_entry(entry_id: int):
     entry_ = services.entry_for_owner_or_404(_user(), entry_id)
     form = FlagForm()
     if not form.validate_on_submit():
-        _record_read(entry_)
-        return _render_entry(entry_, services.OWNER, flag_form=form)
+        return _show_entry(entry_, services.OWNER, flag_form=form)
     review = review_fields(form, ["note"])
     if review.blocked:
-        _record_read(entry_)
-        return _render_entry(entry_, services.OWNER, flag_form=form, flag_privacy=review)
+        return _show_entry(entry_, services.OWNER, flag_form=form, flag_privacy=review)
     try:
         flag = services.flag_entry(entry_, services.text_to_html(form.note.data))
     except services.JournalError as exc:
