@@ -120,6 +120,52 @@ def test_translation_without_a_source_is_an_error(app, tmp_path):
     assert found == ["content/modules/01-first/lessons/gone.sv.md:1: no source file gone.md beside this translation"]
 
 
+
+RECORDED = FIRST.replace("""\
+  - slug: read-more
+    type: reading
+    title: Read more
+    hours: 4
+    due: {after_meeting: kickoff, days: 7}
+    competencies: [C1, C2]
+    settings:
+      body: lessons/more.md
+""", """\
+  - slug: talk
+    type: assignment
+    title: Record a conversation
+    hours: 4
+    due: {after_meeting: kickoff, days: 7}
+    competencies: [C1, C2]
+    settings:
+      instructions: tasks/talk.md
+      submission: text
+      media: [mp3, m4a, webm]
+      completion: submitted
+""")
+
+
+def test_recording_formats_are_structure_not_text(app, tmp_path):
+    """An assignment's `media` list names file types: a translated title and task cover it, and a
+    translation that lists the formats again is told they live in the source."""
+    module_sv = MODULE_SV + "  - slug: talk\n    title: Spela in ett samtal\n"
+    files = {FIRST_FILE: RECORDED, "modules/01-first/tasks/talk.md": "# Task\n\nRecord it.",
+             "modules/01-first/lessons/more.md": None, "modules/01-first/module.sv.yaml": module_sv,
+             "modules/01-first/tasks/talk.sv.md": "<!-- reviewed-by-native-speaker: no -->\n# Uppgift\n"}
+    result = run(app, "check", "--languages", "--path", str(sv_tree(tmp_path, **files)))
+    assert result.exit_code == 0, result.output
+    sv = result.output.split("sv: ", 1)[1].split("\nnb: ", 1)[0]
+    assert "missing: activity talk" not in sv
+    nb = result.output.split("\nnb: ", 1)[1].split("\nsl: ", 1)[0]
+    assert "missing: activity talk (title, settings)" in nb
+
+    relisted = module_sv + "    settings:\n      media: [mp3, m4a, webm]\n"
+    found = check_problems(app, tmp_path / "again", **{**files, "modules/01-first/module.sv.yaml": relisted})
+    assert set(found) == {  # once per listed format
+        "content/modules/01-first/module.sv.yaml:14: 'media' is structure, not text: it lives only in the source "
+        "file (translate only texts such as titles, summaries, labels and questions)",
+    }
+
 # -- import ------------------------------------------------------------------------------------
 
 def test_a_bad_translation_imports_nothing(app, tmp_path):
