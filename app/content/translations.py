@@ -49,6 +49,8 @@ STRUCTURE_KEYS = frozenset({
     # An assignment's recording formats (`media: [mp3, m4a]`, normalised to media_types) are
     # file types like allowed_types: nothing a translator could or should translate.
     "media", "media_types",
+    # A template field's `from_record` names a field of the trainee's record, not a text.
+    "from_record",
 })
 _PATH_RE = re.compile(r"^[\w./-]+\.(md|ya?ml|pdf|docx|odt)$")
 PLACEHOLDER_RE = re.compile(r"\{\{.*?\}\}|\{[A-Za-z_][A-Za-z0-9_]*\}|%\([A-Za-z_]+\)[sd]|%[sd]")
