@@ -46,6 +46,9 @@ STRUCTURE_KEYS = frozenset({
     "model", "template", "prompt", "instrument", "ecvet_unit", "version", "country", "module",
     "activity", "after_meeting", "source", "file", "body", "instructions", "choices", "competencies",
     "resources", "modules", "allowed_types", "name", "from", "rubric", "rubric_rating", "competency",
+    # An assignment's recording formats (`media:` in the file, `media_types` once normalised):
+    # file types like allowed_types, so no translation can or need give them.
+    "media", "media_types",
 })
 _PATH_RE = re.compile(r"^[\w./-]+\.(md|ya?ml|pdf|docx|odt)$")
 PLACEHOLDER_RE = re.compile(r"\{\{.*?\}\}|\{[A-Za-z_][A-Za-z0-9_]*\}|%\([A-Za-z_]+\)[sd]|%[sd]")
