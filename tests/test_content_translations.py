@@ -75,6 +75,19 @@ def test_real_content_carries_the_swedish_worked_example(app):
     assert "missing: meeting national-kickoff" not in sv
 
 
+def test_recording_formats_never_count_as_untranslated(app):
+    # stakeholder-conversation and country-group-presentation take recordings (`media:`); with
+    # their title and task translated nothing of theirs is missing: mp3 is not a text.
+    result = run(app, "check", "--languages", "--path", str(REAL_CONTENT))
+    assert result.exit_code == 0, result.output
+    assert "media" in (REAL_CONTENT / "modules/07-micro-innovation-life-cycle/module.yaml").read_text()
+    for lang in ("sv", "nb", "sl", "pt", "it"):
+        if (REAL_CONTENT / f"modules/07-micro-innovation-life-cycle/tasks/stakeholder-conversation.{lang}.md").exists():
+            section = result.output.split(f"\n{lang}: ", 1)[1].split("\n", 1)[1].split("\n  not reviewed", 1)[0]
+            assert "missing: activity stakeholder-conversation" not in section, lang
+            assert "missing: activity country-group-presentation" not in section, lang
+
+
 def check_problems(app, tmp_path, **files: str) -> list[str]:
     result = run(app, "check", "--path", str(sv_tree(tmp_path, **files)))
     assert result.exit_code == 1, result.output
