@@ -38,6 +38,8 @@ from ..models import (
 )
 from ..plugins import ActivityPlugin, registry
 from ..request_memo import memoised
+from ..timeutil import add_days
+from .due_dates import due_date
 from .meetings import programme_of
 from .programme import (
     ActivityItem,
@@ -67,15 +69,16 @@ class Trainee:
 class Group:
     """What every trainee with the same cohorts of the run sees alike."""
     cohorts: list[Cohort]
-    #: The group's overview with nothing done: activities with their due dates by rule.
-    overview: Overview
+    #: The hours of the group's programme, planned (done: none).
+    plan: Hours
     #: Required work of types that are installed, in programme order.
     required: list[ActivityItem]
     required_ids: frozenset[int]
-    #: Required work with a due date that is still open today, by due date (the order of the grid).
-    open_by_due: list[ActivityItem]
-    #: Required work that closed before today.
-    closed: list[ActivityItem]
+    #: Required work with a due date that is still open today, by due date (the order of the
+    #: grid), with its activity id.
+    open_by_due: list[tuple[int, ActivityItem]]
+    #: Required work that closed before today, with its activity id.
+    closed: list[tuple[int, ActivityItem]]
     #: Hours a done activity credits, and to which component (installed types only).
     credit: dict[int, tuple[str, Decimal]]
     #: Hours an attended meeting of the group's cohorts credits, and to which component.
@@ -194,12 +197,20 @@ def _figures_for(run: ProgrammeRun, cohorts: list[Cohort], today: date,
                 done[user_id][item_id] = completed_at
     extended = _extensions(trainees, cohorts_of, rows)
     groups: dict[tuple[int, ...], Group] = {}
+    views: dict[int | None, Overview] = {}
+    meetings_of: dict[int, list[Meeting]] = defaultdict(list)
+    for meeting in meetings:
+        meetings_of[meeting.cohort_id].append(meeting)
     wanted = set(by_cohort)
     for user_id, trainee in sorted(trainees.items(), key=lambda item: item[1].name.lower()):
         own = cohorts_of[user_id]
         key = tuple(c.id for c in own)
         if key not in groups:
-            groups[key] = _group(programme, run, own, rows, [m for m in meetings if m.cohort_id in key], today)
+            own_meetings = sorted((m for c in key for m in meetings_of[c]), key=lambda m: (m.starts_on, m.id))
+            country = next((c.country_id for c in own if c.country_id is not None), None)
+            if country not in views:
+                views[country] = _country_view(programme, run, own, rows, own_meetings)
+            groups[key] = _group(views[country], run, own, rows, own_meetings, today)
         figures = _trainee(trainee, groups[key], done[user_id], attended[user_id], extended.get(user_id, {}),
                            today)
         for cohort in own:
@@ -249,18 +260,46 @@ def _extensions(trainees: dict[int, Trainee], cohorts_of: dict[int, list[Cohort]
     return found
 
 
-def _group(programme: Programme, run: ProgrammeRun, own: list[Cohort], rows: ProgrammeRows,
-           meetings: list[Meeting], today: date) -> Group:
+def _country_view(programme: Programme, run: ProgrammeRun, own: list[Cohort], rows: ProgrammeRows,
+                  meetings: list[Meeting]) -> Overview:
+    """The overview of a trainee of these cohorts with nothing done: which activities and meeting
+    plans their country's version has, with their plugin, link and closing day. Alike for every
+    group of one country, except the dates, which `_group` works out for each group."""
     national = next((c for c in own if c.country_id is not None), None)
     # The user is not read by assemble_overview (only by the overview's next_due, unused here).
     viewer = Viewer(user=type_cast(Any, None), programme=programme, run=run, cohorts=own,
                     country_id=national.country_id if national else None,
                     country_code=national.country.code if national else None, is_trainee=True)
-    view = assemble_overview(viewer, rows, meetings, {}, set())
-    required = [a for m in view.modules for a in m.activities if a.activity.required and a.available]
+    return assemble_overview(viewer, rows, meetings, {}, set())
+
+
+def _group(view: Overview, run: ProgrammeRun, own: list[Cohort], rows: ProgrammeRows, meetings: list[Meeting],
+           today: date) -> Group:
+    """The group's dates: due dates by rule and meeting days from the group's own meetings (the
+    programme service's `due_date`; a plan without a meeting yet is dated from the run's start)."""
+    viewer = replace(view.viewer, cohorts=own)
+    plans_by_slug = {p.slug: p for p in rows.plans}
+    first_meeting: dict[int, Meeting] = {}
+    for meeting in meetings:
+        if meeting.plan_id is not None:
+            first_meeting.setdefault(meeting.plan_id, meeting)
+    visible: list[tuple[ActivityItem, str]] = []
+    planned_meetings: list[tuple[int | None, date | None, str, Decimal]] = []
+    for module in view.modules:
+        component = module.module.component
+        for a in module.activities:
+            due = due_date(a.activity, viewer, plans_by_slug, first_meeting)
+            visible.append((a if due == a.due else replace(a, due=due), component))
+        for i in module.meetings:
+            meeting = first_meeting.get(i.plan.id)
+            starts_on = meeting.starts_on if meeting else (
+                add_days(run.starts_on, i.plan.after_start_days) if run.starts_on else None)
+            planned_meetings.append((meeting.id if meeting else None, starts_on, component,
+                                     meeting.hours if meeting else i.plan.hours))
+    required = [a for a, _c in visible if a.activity.required and a.available]
     open_by_due = sorted((a for a in required if a.due is not None and not a.missed(today)), key=lambda a: a.due)
-    credit = {a.activity.id: (m.module.component, a.plugin.hours(a.activity))
-              for m in view.modules for a in m.activities if a.plugin is not None}
+    credit = {a.activity.id: (component, a.plugin.hours(a.activity)) for a, component in visible
+              if a.plugin is not None}
     by_plan = {p.id: p for p in rows.plans}
     by_module = {m.module.id: m.module for m in view.modules}
     by_cohort = {c.id: c for c in own}
@@ -270,18 +309,17 @@ def _group(programme: Programme, run: ProgrammeRun, own: list[Cohort], rows: Pro
         ids = frozenset(a.activity.id for a in m.activities if a.activity.required)
         if ids:
             module_required[m.module.id] = ids
-    activities = [(a.activity.id, a.due, m.module.component, a.activity.hours)
-                  for m in view.modules for a in m.activities]
-    planned_meetings = [(i.meeting.id if i.meeting else None, i.starts_on, m.module.component, i.hours)
-                        for m in view.modules for i in m.meetings]
+    activities = [(a.activity.id, a.due, component, a.activity.hours) for a, component in visible]
     planned_today: dict[str, Decimal] = defaultdict(Decimal)
     for _id, day, component, hours in activities + planned_meetings:
         if day is not None and day <= today:
             planned_today[component] += hours
     return Group(
-        own, view, required, frozenset(a.activity.id for a in required), open_by_due,
-        [a for a in required if a.missed(today)], credit, meeting_credit, module_required, activities,
-        planned_meetings, {i: (due, component, hours) for i, due, component, hours in activities}, planned_today)
+        own, view.hours, required, frozenset(a.activity.id for a in required),
+        [(a.activity.id, a) for a in open_by_due],
+        [(a.activity.id, a) for a in required if a.missed(today)], credit, meeting_credit, module_required,
+        activities, planned_meetings, {i: (due, component, hours) for i, due, component, hours in activities},
+        planned_today)
 
 
 def _trainee(trainee: Trainee, group: Group, done: dict[int, datetime | None], attended: set[int],
@@ -296,7 +334,7 @@ def _trainee(trainee: Trainee, group: Group, done: dict[int, datetime | None], a
                 pending.append(a if due == a.due else replace(a, due=due))
         pending.sort(key=lambda a: a.due)
     else:
-        pending = [a for a in group.open_by_due if a.activity.id not in done]
+        pending = [a for activity_id, a in group.open_by_due if activity_id not in done]
     overdue = [a for a in pending if a.due < today]
     upcoming = next((a for a in pending if a.due >= today), None)
     hours_done: dict[str, Decimal] = dict.fromkeys(COMPONENTS, Decimal(0))
@@ -308,11 +346,11 @@ def _trainee(trainee: Trainee, group: Group, done: dict[int, datetime | None], a
         credited = group.meeting_credit.get(meeting_id)
         if credited is not None:
             hours_done[credited[0]] += credited[1]
-    plan = group.overview.hours
+    plan = group.plan
     return TraineeFigures(
         trainee, group, Hours(total=plan.total, planned=plan.planned, done=hours_done),
         len(group.required_ids.intersection(done)), overdue, upcoming,
-        [a for a in group.closed if a.activity.id not in done],
+        [a for activity_id, a in group.closed if activity_id not in done],
         frozenset(m for m, ids in group.module_required.items() if ids.issubset(done)),
         done, frozenset(attended), extended)
 
