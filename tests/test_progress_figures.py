@@ -119,3 +119,14 @@ def test_the_aggregate_figures_are_those_of_each_trainees_overview(app):
             assert point.planned == (sum((h for d, h in planned.items() if d <= point.month), Decimal(0))
                                      / n).quantize(Decimal("0.1"))
         assert points[-1].done > 0
+
+
+def test_the_response_rates_count_the_trainees_the_roster_lists(app):
+    """The evaluation's head counts (plain columns) are the lengths of its roster of users."""
+    from modules.evaluation.scopes import answering_counts, trainees_answering_in
+    clean_tables()
+    generate(app, "1k", trainees=5 * 3 * 2, cohort_size=3)
+    _variety(ProgrammeRun.query.one().starts_on)
+    run = db.session.scalar(select(ProgrammeRun))
+    roster = {cohort_id: len(users) for cohort_id, users in trainees_answering_in(run).items()}
+    assert answering_counts(run) == roster and sum(roster.values()) == 5 * 3 * 2 - 1  # one deactivated
