@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, inspect, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
@@ -135,6 +135,7 @@ def runs_for(cohorts: list[Cohort]) -> list[ProgrammeRun]:
 def build(visible: list[Cohort], run: ProgrammeRun | None, country: Country | None, today: date) -> Dashboard:
     """`visible`: the cohorts the user may see (app/access.py); `run` one of their runs."""
     runs = runs_for(visible)
+    _load_countries(visible)
     countries = sorted({c.country.id: c.country for c in visible if c.country is not None}.values(),
                        key=lambda c: c.name)
     cohorts = [c for c in visible if run is not None and c.run_id == run.id
@@ -153,6 +154,17 @@ def build(visible: list[Cohort], run: ProgrammeRun | None, country: Country | No
                      sorted(stats.waiting, key=lambda w: w.submitted_at)[:10],
                      stats.response_rates, _months(run, unique_trainees(figures), today), today,
                      rows.modules if rows else [])
+
+
+def _load_countries(cohorts: list[Cohort]) -> None:
+    """The cohorts' countries in one query where the caller did not load them (else one query
+    per country), set on each cohort as if loaded."""
+    unloaded = [c for c in cohorts if c.country_id is not None and "country" in inspect(c).unloaded]
+    if unloaded:
+        by_id = {country.id: country for country in db.session.scalars(
+            select(Country).where(Country.id.in_({c.country_id for c in unloaded})))}
+        for cohort in unloaded:
+            set_committed_value(cohort, "country", by_id.get(cohort.country_id))
 
 
 def _plugin_stats(cohorts: list[Cohort]) -> ProgrammeStats:

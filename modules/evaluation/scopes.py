@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.input_guard import parse_id
 from app.models import Activity, Cohort, CohortRole, Country, Membership, Module, Programme, ProgrammeRun, User
+from app.request_memo import memoised
 
 from .questionnaire import PLUGIN, answering_cohort, applies_to
 
@@ -89,7 +90,12 @@ def programme_of(run: ProgrammeRun) -> Programme | None:
 
 
 def evaluation_activities(run: ProgrammeRun) -> list[Activity]:
-    """The run's evaluation activities in programme order (national variants included)."""
+    """The run's evaluation activities in programme order (national variants included); read once
+    per request (the dashboard's rates and the report's tables both ask), a copy each time."""
+    return list(memoised("evaluation_activities", run.id, lambda: _evaluation_activities(run)))
+
+
+def _evaluation_activities(run: ProgrammeRun) -> list[Activity]:
     programme = programme_of(run)
     if programme is None:
         return []
