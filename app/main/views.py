@@ -104,7 +104,7 @@ def cohort_list():
 def cohort_detail(cohort_id: int):
     cohort = get_cohort_for_status_or_403(cohort_id)
     progress = cohort_progress(cohort, meetings_service.today_for(current_user))
-    return render_template("main/cohort.html", cohort=cohort, members=cohort_service.members(cohort),
+    return render_template("main/cohort.html", cohort=cohort, members=cohort_service.member_rows(cohort),
                            progress=progress)
 
 

@@ -10,13 +10,15 @@ from decimal import Decimal
 
 from ..models import Cohort, CohortRole, User
 from .cohorts import members
-from .overviews import TraineeOverview, trainee_overviews
+from .overviews import TraineeOverview
 from .programme import DONE, ActivityItem, Hours, Overview
+from .progress_figures import Trainee, TraineeFigures, figures_for
 
 
 @dataclass
 class TraineeProgress:
-    user: User
+    #: The trainee (the grid and the dashboard read plain columns: Trainee).
+    user: User | Trainee
     #: None when the trainee's run has no programme yet.
     hours: Hours | None
     required_done: int
@@ -26,6 +28,8 @@ class TraineeProgress:
     next_due: ActivityItem | None
     #: Questionnaires (and other work) that closed before the trainee did them: counted apart.
     missed: list[ActivityItem] = field(default_factory=list)
+    #: The aggregate figures this row was made from (app/services/progress_figures.py).
+    figures: TraineeFigures | None = None
 
 
 @dataclass
@@ -68,15 +72,29 @@ def progress_of(cohort: Cohort, overviews: list[TraineeOverview], today: date) -
     return CohortProgress(cohort, trainees, {title: modules_done[title] for title in titles})
 
 
+def progress_from(figures: TraineeFigures) -> TraineeProgress:
+    return TraineeProgress(figures.trainee, figures.hours, figures.required_done, figures.required_total,
+                           figures.overdue, figures.next_due, figures.missed, figures)
+
+
 def cohort_progress(cohort: Cohort, today: date) -> CohortProgress:
-    """Every trainee's overview, built from rows loaded once for the whole cohort: a fixed
+    """Every trainee's row, from aggregate figures (app/services/progress_figures.py): a fixed
     number of queries, whatever the number of trainees. Trainees of a run without a programme
     are listed without hours."""
-    by_cohort, rows = trainee_overviews(cohort.run, [cohort])
-    if rows is None:
+    figures = figures_for(cohort.run, [cohort], today)
+    if figures.rows is None:
         return CohortProgress(cohort, [TraineeProgress(m.user, None, 0, 0, [], None)
                                        for m in members(cohort) if m.role == CohortRole.TRAINEE], {})
-    return progress_of(cohort, by_cohort[cohort.id], today)
+    items = figures.by_cohort[cohort.id]
+    modules_done: Counter[str] = Counter()
+    order: dict[str, int] = {}
+    if items:
+        for module in figures.rows.modules:
+            order.setdefault(module.title, module.order)
+            modules_done[module.title] += sum(1 for t in items if module.id in t.modules_done)
+    titles = sorted(order, key=order.get)
+    return CohortProgress(cohort, [progress_from(t) for t in items],
+                          {title: modules_done[title] for title in titles})
 
 
 PROGRESS_CSV_HEADER = ["trainee", "email", "hours_national", "hours_transnational", "hours_total",

@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import case, func, inspect, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
-from ..models import Attendance, Cohort, Component, Country, Meeting, ProgrammeRun, User
+from ..models import Attendance, Cohort, Component, Country, Meeting, Module, ProgrammeRun, User
 from ..plugins import ProgrammeStats, ResponseRate, WaitingWork, registry
-from .cohort_progress import TraineeProgress, trainee_progress
-from .overviews import TraineeOverview, trainee_overviews
+from .cohort_progress import TraineeProgress, progress_from
+from .progress_figures import Trainee, TraineeFigures, figures_for, unique_trainees
 
 COMPONENTS = (Component.NATIONAL, Component.TRANSNATIONAL)
 ACTIVE, FINISHED, DROPPED = "active", "finished", "dropped"
@@ -87,6 +87,8 @@ class Dashboard:
     rates: list[ResponseRate]
     months: list[MonthPoint]
     today: date
+    #: The run's modules (the report's ECVET credits).
+    modules: list[Module] = field(default_factory=list)
 
     def cohort_name(self, cohort_id: int) -> str:
         return next((f.cohort.name for f in self.cohorts if f.cohort.id == cohort_id), "")
@@ -133,6 +135,7 @@ def runs_for(cohorts: list[Cohort]) -> list[ProgrammeRun]:
 def build(visible: list[Cohort], run: ProgrammeRun | None, country: Country | None, today: date) -> Dashboard:
     """`visible`: the cohorts the user may see (app/access.py); `run` one of their runs."""
     runs = runs_for(visible)
+    _load_countries(visible)
     countries = sorted({c.country.id: c.country for c in visible if c.country is not None}.values(),
                        key=lambda c: c.name)
     cohorts = [c for c in visible if run is not None and c.run_id == run.id
@@ -140,14 +143,28 @@ def build(visible: list[Cohort], run: ProgrammeRun | None, country: Country | No
     cohorts.sort(key=lambda c: (c.country is None, c.country.name if c.country else "", c.name))
     if run is None or not cohorts:
         return Dashboard(run, runs, countries, country, [], [], [], [], [], [], today)
-    by_cohort, rows = trainee_overviews(run, cohorts)
+    figures = figures_for(run, cohorts, today)
     stats = _plugin_stats(cohorts)
-    figures = [_figures(c, by_cohort[c.id], stats, today) for c in cohorts]
+    rows = figures.rows
+    cohort_figures = [_figures(c, figures.by_cohort[c.id], rows.modules if rows else [], stats, today)
+                      for c in cohorts]
     titles = [m.title for m in rows.modules] if rows else []
-    unique = {t.user.id: t for items in by_cohort.values() for t in items}
-    return Dashboard(run, runs, countries, country, figures, titles, _meetings(cohorts, figures),
+    return Dashboard(run, runs, countries, country, cohort_figures, titles,
+                     _meetings(cohorts, cohort_figures, figures.meetings),
                      sorted(stats.waiting, key=lambda w: w.submitted_at)[:10],
-                     stats.response_rates, _months(run, list(unique.values()), today), today)
+                     stats.response_rates, _months(run, unique_trainees(figures), today), today,
+                     rows.modules if rows else [])
+
+
+def _load_countries(cohorts: list[Cohort]) -> None:
+    """The cohorts' countries in one query where the caller did not load them (else one query
+    per country), set on each cohort as if loaded."""
+    unloaded = [c for c in cohorts if c.country_id is not None and "country" in inspect(c).unloaded]
+    if unloaded:
+        by_id = {country.id: country for country in db.session.scalars(
+            select(Country).where(Country.id.in_({c.country_id for c in unloaded})))}
+        for cohort in unloaded:
+            set_committed_value(cohort, "country", by_id.get(cohort.country_id))
 
 
 def _plugin_stats(cohorts: list[Cohort]) -> ProgrammeStats:
@@ -163,7 +180,7 @@ def _plugin_stats(cohorts: list[Cohort]) -> ProgrammeStats:
     return merged
 
 
-def status_of(user: User, progress: TraineeProgress) -> str:
+def status_of(user: User | Trainee, progress: TraineeProgress) -> str:
     if not user.active or user.erased_at is not None:
         return DROPPED
     if progress.required_total and progress.required_done == progress.required_total:
@@ -171,34 +188,24 @@ def status_of(user: User, progress: TraineeProgress) -> str:
     return ACTIVE
 
 
-def _planned_by(item: TraineeOverview, today: date) -> dict[str, Decimal]:
-    planned: dict[str, Decimal] = defaultdict(Decimal)
-    for module in item.overview.modules:
-        for a in module.activities:
-            if a.due is not None and a.due <= today:
-                planned[module.module.component] += a.activity.hours
-        for m in module.meetings:
-            if m.starts_on is not None and m.starts_on <= today:
-                planned[module.module.component] += m.hours
-    return planned
-
-
 def _mean(values: list[Decimal]) -> Decimal:
     return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.1")) if values else Decimal(0)
 
 
-def _figures(cohort: Cohort, items: list[TraineeOverview], stats: ProgrammeStats, today: date) -> CohortFigures:
+def _figures(cohort: Cohort, items: list[TraineeFigures], modules: list[Module], stats: ProgrammeStats,
+             today: date) -> CohortFigures:
     statuses = {ACTIVE: 0, FINISHED: 0, DROPPED: 0}
-    progress = [trainee_progress(t.user, t.overview, today) for t in items]
+    progress = [progress_from(t) for t in items]
     modules_done: dict[str, int] = defaultdict(int)
-    planned = [_planned_by(t, today) for t in items]
-    for t, p in zip(items, progress, strict=True):
-        statuses[status_of(t.user, p)] += 1
-        for module in t.overview.modules:
-            modules_done[module.module.title] += module.status == "done"
+    planned = [t.planned_by(today) for t in items]
+    for p in progress:
+        statuses[status_of(p.user, p)] += 1
+    if items:
+        for module in modules:
+            modules_done[module.title] += sum(1 for t in items if module.id in t.modules_done)
     return CohortFigures(
         cohort, statuses,
-        done={c: _mean([t.overview.hours.done[c] for t in items]) for c in COMPONENTS},
+        done={c: _mean([t.hours.done[c] for t in items]) for c in COMPONENTS},
         planned={c: _mean([p[c] for p in planned]) for c in COMPONENTS},
         modules_done=dict(modules_done), overdue=sum(len(p.overdue) for p in progress),
         behind=sum(1 for p in progress if p.overdue), missed=sum(len(p.missed) for p in progress),
@@ -206,17 +213,21 @@ def _figures(cohort: Cohort, items: list[TraineeOverview], stats: ProgrammeStats
         trainees=progress)
 
 
-def _meetings(cohorts: list[Cohort], figures: list[CohortFigures]) -> list[MeetingFigures]:
-    """Each meeting of the cohorts with who came: two queries (present and recorded counted by
-    GROUP BY in the database)."""
+def _meetings(cohorts: list[Cohort], figures: list[CohortFigures], loaded: list[Meeting]) -> list[MeetingFigures]:
+    """Each meeting of the cohorts with who came: one query (present and recorded counted by
+    GROUP BY in the database); `loaded` are the meetings already read for the figures."""
     ids = [c.id for c in cohorts]
+    by_id = {c.id: c for c in cohorts}
     counts = {mid: (present or 0, recorded) for mid, present, recorded in db.session.execute(
         select(Attendance.meeting_id, func.sum(case((Attendance.present.is_(True), 1), else_=0)), func.count())
         .join(Meeting, Meeting.id == Attendance.meeting_id).where(Meeting.cohort_id.in_(ids))
         .group_by(Attendance.meeting_id))}
     expected = {f.cohort.id: f.trainee_count - f.statuses[DROPPED] for f in figures}
-    meetings = db.session.scalars(select(Meeting).where(Meeting.cohort_id.in_(ids))
-                                  .options(joinedload(Meeting.cohort)).order_by(Meeting.starts_on, Meeting.id))
+    for m in loaded:
+        if m.cohort_id in by_id:
+            # The cohort is one of the page's: set it so that templates do not load it again.
+            set_committed_value(m, "cohort", by_id[m.cohort_id])
+    meetings = [m for m in loaded if m.cohort_id in by_id]
     return [MeetingFigures(m, *counts.get(m.id, (0, 0)), expected.get(m.cohort_id, 0)) for m in meetings]
 
 
@@ -228,9 +239,10 @@ def _next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
-def _months(run: ProgrammeRun, items: list[TraineeOverview], today: date) -> list[MonthPoint]:
+def _months(run: ProgrammeRun, items: list[TraineeFigures], today: date) -> list[MonthPoint]:
     """Mean hours per trainee done and planned by the end of each month from the run's start to
-    today (done: completions and attended meetings; planned: due dates and meeting days)."""
+    today (done: completions and attended meetings; planned: due dates and meeting days). What
+    trainees of one group plan alike is added once per group, times its trainees."""
     if not items:
         return []
     ends: list[date] = []
@@ -240,18 +252,28 @@ def _months(run: ProgrammeRun, items: list[TraineeOverview], today: date) -> lis
         month = _next_month(month)
     done: dict[date, Decimal] = defaultdict(Decimal)
     planned: dict[date, Decimal] = defaultdict(Decimal)
+    groups: dict[int, tuple] = {}
     for t in items:
-        for module in t.overview.modules:
-            for a in module.activities:
-                if a.due is not None:
-                    planned[a.due] += a.activity.hours
-                if a.done and a.completion.completed_at is not None:
-                    done[a.completion.completed_at.date()] += a.credited_hours
-            for m in module.meetings:
-                if m.starts_on is not None:
-                    planned[m.starts_on] += m.hours
-                    if m.attended:
-                        done[m.starts_on] += m.hours
+        group, n = groups.get(id(t.group), (t.group, 0))
+        groups[id(t.group)] = (group, n + 1)
+        for by_rule, due, _component, hours in t.extensions():  # their own due date, not the rule's
+            if by_rule is not None:
+                planned[by_rule] -= hours
+            planned[due] += hours
+        for activity_id, completed_at in t.done.items():
+            credited = t.group.credit.get(activity_id)
+            if credited is not None and completed_at is not None:
+                done[completed_at.date()] += credited[1]
+        for meeting_id, starts_on, _component, hours in t.group.meetings:
+            if meeting_id is not None and meeting_id in t.attended and starts_on is not None:
+                done[starts_on] += hours
+    for group, n in groups.values():
+        for _activity_id, by_rule, _component, hours in group.activities:
+            if by_rule is not None:
+                planned[by_rule] += hours * n
+        for _meeting_id, starts_on, _component, hours in group.meetings:
+            if starts_on is not None:
+                planned[starts_on] += hours * n
     n = Decimal(len(items))
     return [MonthPoint(end, (sum((h for d, h in done.items() if d <= end), Decimal(0)) / n).quantize(Decimal("0.1")),
                        (sum((h for d, h in planned.items() if d <= end), Decimal(0)) / n).quantize(Decimal("0.1")))

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
@@ -23,6 +23,7 @@ from ..timeutil import utcnow
 from . import preferences
 from .cohort_progress import cohort_progress
 from .notifications import notify
+from .progress_figures import Trainee
 
 LIMIT = timedelta(hours=48)
 RECENTLY = _l("already reminded of this in the last 48 hours")
@@ -81,7 +82,8 @@ class OverdueItem:
     activity: Activity
     due: date
     url: str | None
-    trainees: list[User] = field(default_factory=list)
+    #: The late trainees, by name (plain rows: remind_overdue loads the users it notifies).
+    trainees: list[User | Trainee] = field(default_factory=list)
 
 
 def overdue_items(cohort: Cohort, today: date) -> list[OverdueItem]:
@@ -105,7 +107,9 @@ def remind_overdue(sender: User, cohort: Cohort, activity_id: int, today: date) 
     def message() -> str:
         return _("Reminder: “%(title)s” was due on %(date)s. You can still do it.",
                  title=str(localized(item.activity, "title")), date=format_date(item.due))
-    result = remind_each(item.trainees, item.activity, "reminder.overdue", message, item.url)
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([t.id for t in item.trainees])))}
+    result = remind_each([users[t.id] for t in item.trainees if t.id in users], item.activity, "reminder.overdue",
+                         message, item.url)
     audit.record("notify.remind_overdue", cohort, actor=sender, activity=item.activity.slug,
                  sent=len(result.sent), skipped=len(result.skipped))
     db.session.flush()

@@ -18,7 +18,6 @@ from ..localized import country_name
 from ..models import Cohort, ProgrammeRun
 from ..plugins import ReportTable, registry
 from . import dashboard
-from .overviews import trainee_overviews
 
 
 @dataclass
@@ -75,15 +74,14 @@ def build(run: ProgrammeRun, today: date, country_ids: set[int] | None = None) -
         query = query.where(Cohort.country_id.in_(country_ids))
     cohorts = list(db.session.scalars(query.options(joinedload(Cohort.country), joinedload(Cohort.run))))
     board = dashboard.build(cohorts, run, None, today)
-    by_cohort, _rows = trainee_overviews(run, cohorts)
+    credit_points = {m.id: m.credit_points for m in board.modules}
     countries: dict[str, CountryRow] = {}
     for figures in board.cohorts:
         if figures.cohort.country is None:
             continue  # every trainee counts once, in their national cohort
-        items = by_cohort[figures.cohort.id]
-        hours = sum((t.overview.hours.done_total for t in items), Decimal(0))
-        credits = sum((m.module.credit_points for t in items for m in t.overview.modules if m.status == "done"),
-                      Decimal(0))
+        items = [t.figures for t in figures.trainees if t.figures is not None]
+        hours = sum((t.hours.done_total for t in items), Decimal(0))
+        credits = sum((credit_points[m] for t in items for m in t.modules_done), Decimal(0))
         row = countries.setdefault(figures.cohort.country.code, CountryRow(
             country_name(figures.cohort.country), 0, 0, 0, Decimal(0), Decimal(0)))
         row.started += figures.trainee_count

@@ -24,6 +24,7 @@ from .scopes import (
     RUN,
     Scope,
     activities_in_scope,
+    answering_counts,
     evaluation_activities,
     replaced_by_country,
     trainees_answering_in,
@@ -132,7 +133,7 @@ def rate_breakdown(scope: Scope, activities: list[Activity] | None = None) -> tu
     all_activities = evaluation_activities(scope.run)
     activities = activities_in_scope(scope, all_activities) if activities is None else activities
     replaced = replaced_by_country(all_activities)
-    roster = trainees_answering_in(scope.run)
+    roster = answering_counts(scope.run)
     counts = participation_counts([a.id for a in activities], scope.cohort_ids)
 
     def rates_for(cohorts: list[Cohort]) -> dict[int, Rate]:
@@ -140,7 +141,7 @@ def rate_breakdown(scope: Scope, activities: list[Activity] | None = None) -> tu
         for a in activities:
             applying = [c for c in cohorts if applies_to(a, c, replaced[c.country_id])]
             if applying:
-                rates[a.id] = Rate(a, sum(len(roster.get(c.id, [])) for c in applying),
+                rates[a.id] = Rate(a, sum(roster.get(c.id, 0) for c in applying),
                                    sum(counts.get((a.id, c.id), 0) for c in applying),
                                    window(instrument_of(a), scope.run))
         return rates
@@ -237,10 +238,10 @@ def open_for_staff(cohorts: list[Cohort]) -> list[OpenItem]:
         if not open_ones:
             continue
         replaced = replaced_by_country(activities)
-        roster = trainees_answering_in(run)
+        roster = answering_counts(run)
         counts = participation_counts([a.id for a in open_ones], [c.id for c in run_cohorts])
         for c in run_cohorts:
-            expected = len(roster.get(c.id, []))
+            expected = roster.get(c.id, 0)
             for a in open_ones:
                 if expected and applies_to(a, c, replaced[c.country_id]):
                     missing = expected - counts.get((a.id, c.id), 0)
@@ -278,9 +279,9 @@ def programme_response_rates(cohorts: list[Cohort]) -> list[ResponseRate]:
     if not activities:
         return []
     replaced = replaced_by_country(listed)
-    roster = trainees_answering_in(run)
+    roster = answering_counts(run)
     counts = participation_counts([a.id for a in activities], [c.id for c in cohorts])
-    return [ResponseRate(c.id, a.title, counts.get((a.id, c.id), 0), len(roster.get(c.id, [])))
+    return [ResponseRate(c.id, a.title, counts.get((a.id, c.id), 0), roster.get(c.id, 0))
             for c in cohorts for a in activities
             if roster.get(c.id) and applies_to(a, c, replaced[c.country_id])]
 

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.input_guard import parse_id
 from app.localized import country_name
 from app.models import Activity, Cohort, CohortRole, Country, Membership, Module, Programme, ProgrammeRun, User
+from app.request_memo import memoised
 
 from .questionnaire import PLUGIN, answering_cohort, applies_to
 
@@ -90,7 +91,12 @@ def programme_of(run: ProgrammeRun) -> Programme | None:
 
 
 def evaluation_activities(run: ProgrammeRun) -> list[Activity]:
-    """The run's evaluation activities in programme order (national variants included)."""
+    """The run's evaluation activities in programme order (national variants included); read once
+    per request (the dashboard's rates and the report's tables both ask), a copy each time."""
+    return list(memoised("evaluation_activities", run.id, lambda: _evaluation_activities(run)))
+
+
+def _evaluation_activities(run: ProgrammeRun) -> list[Activity]:
     programme = programme_of(run)
     if programme is None:
         return []
@@ -120,6 +126,27 @@ def activities_in_scope(scope: Scope, activities: list[Activity] | None = None) 
 
 def activity_in_scope_or_none(scope: Scope, slug: str) -> Activity | None:
     return next((a for a in activities_in_scope(scope) if a.slug == slug), None)
+
+
+def answering_counts(run: ProgrammeRun) -> dict[int, int]:
+    """{cohort id: how many trainees' answers count for it}: `trainees_answering_in` counted from
+    plain columns (one query, no user objects), for the dashboard's response rates."""
+    cohorts_of: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
+    active: dict[int, bool] = {}
+    for user_id, cohort_id, country_id, is_active in db.session.execute(
+            select(Membership.user_id, Membership.cohort_id, Cohort.country_id, User.active)
+            .join(Cohort, Cohort.id == Membership.cohort_id).join(User, User.id == Membership.user_id)
+            .where(Cohort.run_id == run.id, Membership.role == CohortRole.TRAINEE)):
+        cohorts_of[user_id].append((cohort_id, country_id))
+        active[user_id] = is_active
+    counts: dict[int, int] = defaultdict(int)
+    for user_id, cohorts in cohorts_of.items():
+        if active[user_id]:
+            # answering_cohort's rule: the national cohort (lowest id first), else the first one.
+            ordered = sorted(cohorts)
+            national = [cohort_id for cohort_id, country_id in ordered if country_id is not None]
+            counts[(national or [ordered[0][0]])[0]] += 1
+    return dict(counts)
 
 
 def trainees_answering_in(run: ProgrammeRun) -> dict[int, list[User]]:

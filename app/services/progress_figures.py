@@ -1,0 +1,360 @@
+"""Where every trainee of some cohorts stands, for the staff's aggregate pages (the cohort
+progress grid, the programme dashboard, the programme report), from narrow rows instead of one
+full Overview per trainee.
+
+What trainees with the same cohorts see alike (their country's activities, due dates by the
+content's rule, meeting days, the hours planned) is worked out once per such group with the
+programme service's own `assemble_overview`; each trainee then adds only integers: the ids of
+the activities they have done, the meetings they attended, their extensions. A page costs the
+same fixed number of queries whatever the number of trainees, and no ORM object is built per
+trainee (names and flags are read as plain columns). tests/test_progress_figures.py checks
+every figure against the per-trainee Overview (app/services/overviews.py) on generated data."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from typing import cast as type_cast
+
+from sqlalchemy import cast, literal, null, select, union_all
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import (
+    Attendance,
+    Cohort,
+    CohortRole,
+    Completion,
+    CompletionState,
+    Component,
+    Meeting,
+    Membership,
+    Programme,
+    ProgrammeRun,
+    User,
+)
+from ..plugins import ActivityPlugin, registry
+from ..request_memo import memoised
+from ..timeutil import add_days
+from .due_dates import due_date
+from .meetings import programme_of
+from .programme import (
+    ActivityItem,
+    Hours,
+    Overview,
+    ProgrammeRows,
+    Viewer,
+    _meeting_component,  # the rule that gives a meeting's hours to a component, shared with _hours
+    assemble_overview,
+    programme_rows,
+)
+
+COMPONENTS = (Component.NATIONAL, Component.TRANSNATIONAL)
+
+
+@dataclass(frozen=True)
+class Trainee:
+    """The few columns of a trainee the aggregate pages show or count by."""
+    id: int
+    name: str
+    email: str
+    active: bool
+    erased_at: datetime | None
+
+
+@dataclass
+class Group:
+    """What every trainee with the same cohorts of the run sees alike."""
+    cohorts: list[Cohort]
+    #: The hours of the group's programme, planned (done: none).
+    plan: Hours
+    #: Required work of types that are installed, in programme order.
+    required: list[ActivityItem]
+    required_ids: frozenset[int]
+    #: Required work with a due date that is still open today, by due date (the order of the
+    #: grid), with its activity id.
+    open_by_due: list[tuple[int, ActivityItem]]
+    #: Required work that closed before today, with its activity id.
+    closed: list[tuple[int, ActivityItem]]
+    #: Hours a done activity credits, and to which component (installed types only).
+    credit: dict[int, tuple[str, Decimal]]
+    #: Hours an attended meeting of the group's cohorts credits, and to which component.
+    meeting_credit: dict[int, tuple[str, Decimal]]
+    #: Module id -> its required activities (modules with any), for "module done".
+    module_required: dict[int, frozenset[int]]
+    #: Every visible activity: (id, due by rule, component, planned hours).
+    activities: list[tuple[int, date | None, str, Decimal]]
+    #: Every planned meeting: (meeting id or None, day, component, hours).
+    meetings: list[tuple[int | None, date | None, str, Decimal]]
+    #: Visible activity id -> (due by rule, component, planned hours).
+    rule_of: dict[int, tuple[date | None, str, Decimal]]
+    #: Hours planned by today (activities due, meetings held), by component, before extensions.
+    planned_today: dict[str, Decimal]
+
+
+@dataclass
+class TraineeFigures:
+    trainee: Trainee
+    group: Group
+    hours: Hours
+    required_done: int
+    #: Required work past its due date that can still be done, oldest first.
+    overdue: list[ActivityItem]
+    next_due: ActivityItem | None
+    missed: list[ActivityItem]
+    #: Ids of the modules whose required work is all done.
+    modules_done: frozenset[int]
+    #: Done activity id -> when (for the hours over time).
+    done: dict[int, datetime | None]
+    attended: frozenset[int]
+    #: The trainee's own due dates (extensions), by activity id.
+    extended: dict[int, date] = field(default_factory=dict)
+
+    @property
+    def required_total(self) -> int:
+        return len(self.group.required)
+
+    def due(self, activity_id: int, by_rule: date | None) -> date | None:
+        return self.extended.get(activity_id) or by_rule
+
+    def extensions(self):
+        """(due by rule, own due date, component, hours) of the visible activities extended."""
+        for activity_id, due in self.extended.items():
+            rule = self.group.rule_of.get(activity_id)
+            if rule is not None:
+                yield rule[0], due, rule[1], rule[2]
+
+    def planned_by(self, today: date) -> dict[str, Decimal]:
+        """Hours of the activities due and of the meetings held by `today` (the day the figures
+        were made for), by component."""
+        planned = defaultdict(Decimal, self.group.planned_today)
+        for by_rule, due, component, hours in self.extensions():
+            if by_rule is not None and by_rule <= today:
+                planned[component] -= hours
+            if due <= today:
+                planned[component] += hours
+        return planned
+
+
+@dataclass
+class Figures:
+    #: Cohort id -> its trainees' figures, by name.
+    by_cohort: dict[int, list[TraineeFigures]]
+    #: None when the run has no programme yet.
+    rows: ProgrammeRows | None
+    #: Every meeting of the trainees' cohorts, by date.
+    meetings: list[Meeting]
+
+
+def figures_for(run: ProgrammeRun, cohorts: list[Cohort], today: date,
+                only_users: Collection[int] | None = None) -> Figures:
+    """The figures of every trainee of `cohorts` (of one run), once per request."""
+    key = (run.id, tuple(c.id for c in cohorts), today, tuple(only_users) if only_users is not None else None)
+    return memoised("progress_figures", key, lambda: _figures_for(run, cohorts, today, only_users))
+
+
+def _figures_for(run: ProgrammeRun, cohorts: list[Cohort], today: date,
+                 only_users: Collection[int] | None) -> Figures:
+    by_cohort: dict[int, list[TraineeFigures]] = {c.id: [] for c in cohorts}
+    if not cohorts:
+        return Figures(by_cohort, None, [])
+    programme = programme_of(run)
+    trainee_ids = select(Membership.user_id).where(Membership.cohort_id.in_([c.id for c in cohorts]),
+                                                   Membership.role == CohortRole.TRAINEE)
+    if only_users is not None:
+        trainee_ids = trainee_ids.where(Membership.user_id.in_(list(only_users)))
+    cohorts_of: dict[int, list[Cohort]] = defaultdict(list)
+    trainees: dict[int, Trainee] = {}
+    for user_id, name, email, active, erased_at, cohort in db.session.execute(
+            select(User.id, User.name, User.email, User.active, User.erased_at, Cohort)
+            .join(Membership, Membership.user_id == User.id).join(Cohort, Cohort.id == Membership.cohort_id)
+            .where(Cohort.run_id == run.id, Membership.role == CohortRole.TRAINEE, User.id.in_(trainee_ids))
+            .options(joinedload(Cohort.country))):
+        cohorts_of[user_id].append(cohort)
+        trainees.setdefault(user_id, Trainee(user_id, name, email, active, erased_at))
+    for own in cohorts_of.values():
+        own.sort(key=lambda c: (c.country_id is None, c.id))
+    if programme is None:
+        # No programme imported yet: the trainees still count, with nothing to do or done.
+        programme = Programme(slug="", title="", version="", total_hours=Decimal(0), duration_months=0)
+        rows = ProgrammeRows([], [], [])
+    else:
+        rows = programme_rows(programme, run)
+    # The page's cohorts too: a cohort without trainees still lists its meetings.
+    all_cohorts = sorted({c.id for own in cohorts_of.values() for c in own} | set(by_cohort))
+    meetings = list(db.session.scalars(select(Meeting).where(Meeting.cohort_id.in_(all_cohorts))
+                                       .order_by(Meeting.starts_on, Meeting.id))) if all_cohorts else []
+    done: dict[int, dict[int, datetime | None]] = defaultdict(dict)
+    attended: dict[int, set[int]] = defaultdict(set)
+    if trainees:
+        for user_id, item_id, completed_at, is_meeting in db.session.execute(_work_done(trainee_ids, rows, meetings)):
+            if is_meeting:
+                attended[user_id].add(item_id)
+            else:
+                done[user_id][item_id] = completed_at
+    extended = _extensions(trainees, cohorts_of, rows)
+    groups: dict[tuple[int, ...], Group] = {}
+    views: dict[int | None, Overview] = {}
+    meetings_of: dict[int, list[Meeting]] = defaultdict(list)
+    for meeting in meetings:
+        meetings_of[meeting.cohort_id].append(meeting)
+    wanted = set(by_cohort)
+    for user_id, trainee in sorted(trainees.items(), key=lambda item: item[1].name.lower()):
+        own = cohorts_of[user_id]
+        key = tuple(c.id for c in own)
+        if key not in groups:
+            own_meetings = sorted((m for c in key for m in meetings_of[c]), key=lambda m: (m.starts_on, m.id))
+            country = next((c.country_id for c in own if c.country_id is not None), None)
+            if country not in views:
+                views[country] = _country_view(programme, run, own, rows, own_meetings)
+            groups[key] = _group(views[country], run, own, rows, own_meetings, today)
+        figures = _trainee(trainee, groups[key], done[user_id], attended[user_id], extended.get(user_id, {}),
+                           today)
+        for cohort in own:
+            if cohort.id in wanted:
+                by_cohort[cohort.id].append(figures)
+    return Figures(by_cohort, rows if programme.id is not None else None, meetings)
+
+
+def _work_done(trainee_ids, rows: ProgrammeRows, meetings: list[Meeting]):
+    """One statement: (trainee, activity, completed at, False) for the work done and (trainee,
+    meeting, NULL, True) for the meetings attended."""
+    completions = select(Completion.user_id, Completion.activity_id, Completion.completed_at,
+                         literal(False).label("is_meeting")).where(
+        Completion.user_id.in_(trainee_ids), Completion.state == CompletionState.DONE,
+        Completion.activity_id.in_([a.id for a in rows.activities]))
+    attendance = select(Attendance.user_id, Attendance.meeting_id, cast(null(), Completion.completed_at.type),
+                        literal(True)).where(
+        Attendance.user_id.in_(trainee_ids), Attendance.present.is_(True),
+        Attendance.meeting_id.in_([m.id for m in meetings]))
+    return union_all(completions, attendance)
+
+
+def _overrides_due_dates(plugin: ActivityPlugin) -> bool:
+    cls = type(plugin)
+    return cls.due_dates is not ActivityPlugin.due_dates or cls.due_dates_for is not ActivityPlugin.due_dates_for
+
+
+def _extensions(trainees: dict[int, Trainee], cohorts_of: dict[int, list[Cohort]],
+                rows: ProgrammeRows) -> dict[int, dict[int, date]]:
+    """Each trainee's own due dates: one call per plugin that grants them (assignments'
+    extensions), for every trainee at once."""
+    found: dict[int, dict[int, date]] = defaultdict(dict)
+    if not trainees:
+        return found
+    by_type: dict[str, list[int]] = defaultdict(list)
+    for activity in rows.activities:
+        by_type[activity.type].append(activity.id)
+    trainee_cohorts = {user_id: [c.id for c in own] for user_id, own in cohorts_of.items()}
+    # The hook's trainees are these plain rows (id, name, email, active), not ORM users: the
+    # in-tree hooks read the id only, and a thousand User objects are what this module avoids.
+    users = type_cast(list[User], list(trainees.values()))
+    for type_, ids in by_type.items():
+        plugin = registry().get(type_)
+        if plugin is not None and _overrides_due_dates(plugin):
+            for (user_id, activity_id), due in plugin.due_dates_for(users, trainee_cohorts, ids).items():
+                found[user_id][activity_id] = due
+    return found
+
+
+def _country_view(programme: Programme, run: ProgrammeRun, own: list[Cohort], rows: ProgrammeRows,
+                  meetings: list[Meeting]) -> Overview:
+    """The overview of a trainee of these cohorts with nothing done: which activities and meeting
+    plans their country's version has, with their plugin, link and closing day. Alike for every
+    group of one country, except the dates, which `_group` works out for each group."""
+    national = next((c for c in own if c.country_id is not None), None)
+    # The user is not read by assemble_overview (only by the overview's next_due, unused here).
+    viewer = Viewer(user=type_cast(Any, None), programme=programme, run=run, cohorts=own,
+                    country_id=national.country_id if national else None,
+                    country_code=national.country.code if national else None, is_trainee=True)
+    return assemble_overview(viewer, rows, meetings, {}, set())
+
+
+def _group(view: Overview, run: ProgrammeRun, own: list[Cohort], rows: ProgrammeRows, meetings: list[Meeting],
+           today: date) -> Group:
+    """The group's dates: due dates by rule and meeting days from the group's own meetings (the
+    programme service's `due_date`; a plan without a meeting yet is dated from the run's start)."""
+    viewer = replace(view.viewer, cohorts=own)
+    plans_by_slug = {p.slug: p for p in rows.plans}
+    first_meeting: dict[int, Meeting] = {}
+    for meeting in meetings:
+        if meeting.plan_id is not None:
+            first_meeting.setdefault(meeting.plan_id, meeting)
+    visible: list[tuple[ActivityItem, str]] = []
+    planned_meetings: list[tuple[int | None, date | None, str, Decimal]] = []
+    for module in view.modules:
+        component = module.module.component
+        for a in module.activities:
+            due = due_date(a.activity, viewer, plans_by_slug, first_meeting)
+            visible.append((a if due == a.due else replace(a, due=due), component))
+        for i in module.meetings:
+            meeting = first_meeting.get(i.plan.id)
+            starts_on = meeting.starts_on if meeting else (
+                add_days(run.starts_on, i.plan.after_start_days) if run.starts_on else None)
+            planned_meetings.append((meeting.id if meeting else None, starts_on, component,
+                                     meeting.hours if meeting else i.plan.hours))
+    required = [a for a, _c in visible if a.activity.required and a.available]
+    open_by_due = sorted((a for a in required if a.due is not None and not a.missed(today)), key=lambda a: a.due)
+    credit = {a.activity.id: (component, a.plugin.hours(a.activity)) for a, component in visible
+              if a.plugin is not None}
+    by_plan = {p.id: p for p in rows.plans}
+    by_module = {m.module.id: m.module for m in view.modules}
+    by_cohort = {c.id: c for c in own}
+    meeting_credit = {m.id: (_meeting_component(m, by_plan, by_module, by_cohort), m.hours) for m in meetings}
+    module_required = {}
+    for m in view.modules:
+        ids = frozenset(a.activity.id for a in m.activities if a.activity.required)
+        if ids:
+            module_required[m.module.id] = ids
+    activities = [(a.activity.id, a.due, component, a.activity.hours) for a, component in visible]
+    planned_today: dict[str, Decimal] = defaultdict(Decimal)
+    for _id, day, component, hours in activities + planned_meetings:
+        if day is not None and day <= today:
+            planned_today[component] += hours
+    return Group(
+        own, view.hours, required, frozenset(a.activity.id for a in required),
+        [(a.activity.id, a) for a in open_by_due],
+        [(a.activity.id, a) for a in required if a.missed(today)], credit, meeting_credit, module_required,
+        activities, planned_meetings, {i: (due, component, hours) for i, due, component, hours in activities},
+        planned_today)
+
+
+def _trainee(trainee: Trainee, group: Group, done: dict[int, datetime | None], attended: set[int],
+             extended: dict[int, date], today: date) -> TraineeFigures:
+    if extended:
+        pending = []
+        for a in group.required:
+            if a.activity.id in done or a.missed(today):
+                continue
+            due = extended.get(a.activity.id) or a.due
+            if due is not None:
+                pending.append(a if due == a.due else replace(a, due=due))
+        pending.sort(key=lambda a: a.due)
+    else:
+        pending = [a for activity_id, a in group.open_by_due if activity_id not in done]
+    overdue = [a for a in pending if a.due < today]
+    upcoming = next((a for a in pending if a.due >= today), None)
+    hours_done: dict[str, Decimal] = dict.fromkeys(COMPONENTS, Decimal(0))
+    for activity_id in done:
+        credited = group.credit.get(activity_id)
+        if credited is not None:
+            hours_done[credited[0]] += credited[1]
+    for meeting_id in attended:
+        credited = group.meeting_credit.get(meeting_id)
+        if credited is not None:
+            hours_done[credited[0]] += credited[1]
+    plan = group.plan
+    return TraineeFigures(
+        trainee, group, Hours(total=plan.total, planned=plan.planned, done=hours_done),
+        len(group.required_ids.intersection(done)), overdue, upcoming,
+        [a for activity_id, a in group.closed if activity_id not in done],
+        frozenset(m for m, ids in group.module_required.items() if ids.issubset(done)),
+        done, frozenset(attended), extended)
+
+
+def unique_trainees(figures: Figures) -> list[TraineeFigures]:
+    """Each trainee once (a trainee of a national and of a transnational cohort is in both)."""
+    return list({t.trainee.id: t for items in figures.by_cohort.values() for t in items}.values())
