@@ -58,6 +58,15 @@ def _shows_translations_only(page: Page, pairs: list[tuple[str, str]]) -> None:
             assert english not in text, f"English left on the page: {english!r}"
 
 
+def _seen_in(code: str, activities: list[Activity]) -> list[Activity]:
+    """The activities a trainee of that country sees: the common ones their variant neither
+    replaces nor omits, and their own national ones (another country's are translated too)."""
+    replaced = {a.replaces_id for a in activities if a.country is not None and a.country.code == code}
+    return [a for a in activities
+            if (a.country is None and a.id not in replaced and code not in (a.omitted_in or []))
+            or (a.country is not None and a.country.code == code)]
+
+
 def _journey(page: Page, trainee, lang: str) -> None:
     log_in_and_land_home(page, trainee.email)
     expect(page.locator("html")).to_have_attribute("lang", lang)
@@ -71,7 +80,8 @@ def _journey(page: Page, trainee, lang: str) -> None:
     assert_accessible(page)
 
     page.goto(f"/programme/modules/{MODULE}")
-    activities = db.session.scalars(db.select(Activity).where(Activity.module_id == module.id)).all()
+    activities = _seen_in(COUNTRY[lang], db.session.scalars(
+        db.select(Activity).where(Activity.module_id == module.id, Activity.retired.is_(False))).all())
     _shows_translations_only(page, _pairs(module, lang, "title") +
                              [p for a in activities for p in _pairs(a, lang, "title")])
     assert_accessible(page)
