@@ -13,6 +13,7 @@ from flask_login import login_user, logout_user
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
+from . import content_cache
 from .extensions import db, login_manager
 from .models import Cohort, Membership, Notification, ProgrammeRun, User, UserSession
 from .security import new_token, token_digest
@@ -65,7 +66,8 @@ def _session_expired(sess: UserSession, now) -> bool:
 _WITH_MEMBERSHIPS = joinedload(User.memberships).joinedload(Membership.cohort)
 _USER_LOAD_OPTIONS = (_WITH_MEMBERSHIPS.joinedload(Cohort.run).joinedload(ProgrammeRun.programme),
                       _WITH_MEMBERSHIPS.joinedload(Cohort.country))
-#: The navigation's unread count, in the same statement (app/services/notifications.py).
+#: The navigation's unread count, in the same statement (app/services/notifications.py), and the
+#: content token (app/content_cache.py).
 _UNREAD = (select(func.count(Notification.id))
            .where(Notification.user_id == User.id, Notification.read_at.is_(None)).scalar_subquery())
 
@@ -73,12 +75,14 @@ _UNREAD = (select(func.count(Notification.id))
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
     row = db.session.execute(
-        select(UserSession, User, _UNREAD).join(User).where(UserSession.token_hash == token_digest(token))
+        select(UserSession, User, _UNREAD, content_cache.TOKEN).join(User)
+        .where(UserSession.token_hash == token_digest(token))
         .options(*_USER_LOAD_OPTIONS)
     ).unique().first()
     if row is None:
         return None
-    sess, user, unread = row
+    sess, user, unread, content_token = row
+    content_cache.remember_token(content_token)
     now = utcnow()
     if not user.active or _session_expired(sess, now):
         db.session.delete(sess)

@@ -3,7 +3,7 @@ from .api_token import ApiToken
 from .audit import AuditEvent
 from .cohort import Cohort, CohortKind, CohortRole, Country, Membership, ProgrammeRun
 from .competency import CompetencyReflection
-from .content_version import ContentVersion
+from .content_version import ContentGeneration, ContentVersion
 from .credential import IssuedCredential
 from .engagement import Draft, Notification
 from .lti import LtiGradeLink, LtiIdentity, LtiLaunchValue, LtiPlatform
@@ -30,7 +30,8 @@ from .xapi import XapiStatement
 
 __all__ = ["Activity", "Announcement", "AnnouncementRecipient", "ApiToken", "Attendance", "AuditEvent", "Cohort",
            "CohortKind", "CohortRole", "Competency", "CompetencyReflection", "Completion", "CompletionState",
-           "Component", "ContentVersion", "Country", "DigestSent", "Draft", "EcvetUnit", "IssuedCredential",
+           "Component", "ContentGeneration", "ContentVersion", "Country", "DigestSent", "Draft", "EcvetUnit",
+           "IssuedCredential",
            "KnowledgeKind", "LtiGradeLink", "LtiIdentity", "LtiLaunchValue", "LtiPlatform", "Meeting", "MeetingPlan",
            "Membership", "Module", "Notification", "NotificationPreference", "OutboxMessage", "OutboxStatus",
            "Passkey", "PasswordToken", "Programme", "ProgrammeRun", "RecoveryCode", "ReminderSent", "Resource",

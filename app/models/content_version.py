@@ -32,3 +32,15 @@ class ContentVersion(db.Model):
 
     def __repr__(self) -> str:
         return f"<ContentVersion {self.id} {self.label} {self.content_hash[:8]}>"
+
+
+class ContentGeneration(db.Model):
+    """One row whose random token changes in the same transaction as any change to the programme's
+    content rows (app/content_cache.py). Every worker compares it with the token its cached rows
+    were read under, so an import in one process is seen by all the others on their next request.
+    A random token, not a counter: a database built anew (or a test's emptied tables) never repeats
+    a token another database had, so a process serving both can never mix their rows."""
+    __tablename__ = "content_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))

@@ -12,8 +12,9 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.input_guard import parse_id
 from app.localized import country_name
-from app.models import Activity, Cohort, CohortRole, Country, Membership, Module, Programme, ProgrammeRun, User
+from app.models import Activity, Cohort, CohortRole, Country, Membership, Programme, ProgrammeRun, User
 from app.request_memo import memoised
+from app.services.programme import current_content
 
 from .questionnaire import PLUGIN, answering_cohort, applies_to
 
@@ -97,14 +98,13 @@ def evaluation_activities(run: ProgrammeRun) -> list[Activity]:
 
 
 def _evaluation_activities(run: ProgrammeRun) -> list[Activity]:
+    """From the programme's current content (cached per process until it changes)."""
     programme = programme_of(run)
     if programme is None:
         return []
-    return list(db.session.scalars(
-        select(Activity).join(Module).where(Module.programme_id == programme.id, Module.retired.is_(False),
-                                            Activity.retired.is_(False), Activity.type == PLUGIN)
-        .options(joinedload(Activity.module), joinedload(Activity.country))
-        .order_by(Module.order, Activity.position, Activity.id)))
+    content = current_content(programme.id)
+    return sorted((a for a in content.activities if a.type == PLUGIN),
+                  key=lambda a: (a.module.order, a.position, a.id))
 
 
 def replaced_by_country(activities: list[Activity]) -> dict[int | None, set[int]]:
