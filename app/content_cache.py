@@ -53,10 +53,10 @@ def cached(namespace: str, key: Hashable, load: Callable[[Session, bool], T]) ->
     `load(db.session, False)` (no cache) outside a GET request or before the first content change.
     The flag says the rows will be detached: everything a page reads from them must be loaded."""
     if not has_request_context() or request.method not in ("GET", "HEAD"):
-        return load(db.session, False)
+        return load(db.session(), False)
     token = content_token()
     if token is None:
-        return load(db.session, False)
+        return load(db.session(), False)
     store: dict[Any, Any] = current_app.extensions.setdefault("life_content_cache", {})
     slot = (namespace, key, token)
     if slot not in store:

@@ -7,6 +7,7 @@ their public names are re-exported here (`import x as x`), where most callers lo
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -260,7 +261,7 @@ def _pinned_rows(programme: Programme, run: ProgrammeRun | None, pinned: Pinned)
     return ProgrammeRows(modules, activities, plans, _closing_dates(run, activities))
 
 
-def _closing_dates(run: ProgrammeRun | None, activities: list[Activity]) -> dict[int, date]:
+def _closing_dates(run: ProgrammeRun | None, activities: Sequence[Activity]) -> dict[int, date]:
     """Asked of each plugin for its own activities; no queries (a window follows the run's dates)."""
     if run is None:
         return {}
