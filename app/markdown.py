@@ -5,6 +5,8 @@ vbscript:, file: and data: links, so the output is safe to mark as Markup even t
 files are written by people outside the development team."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -19,6 +21,13 @@ def render_markdown(text: str | None, heading_offset: int = 1, title: str | None
     repeats `title` (the page's <h1>) is left out."""
     if not text:
         return Markup("")
+    return Markup(_rendered(text, heading_offset, title))
+
+
+#: The same lesson is rendered for every trainee who opens it: the output depends on the three
+#: arguments alone, so it is kept (a bounded number of texts, the least recently used dropped).
+@lru_cache(maxsize=512)
+def _rendered(text: str, heading_offset: int, title: str | None) -> str:
     tokens = _renderer.parse(text)
     if title and len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[1].content.strip() == title.strip():
         tokens = tokens[3:]
@@ -33,7 +42,7 @@ def render_markdown(text: str | None, heading_offset: int = 1, title: str | None
             _alignment_as_class(token)
         if token.type == "th_open":
             token.attrSet("scope", "col")
-    return Markup(_renderer.renderer.render(tokens, _renderer.options, {}))
+    return _renderer.renderer.render(tokens, _renderer.options, {})
 
 
 def _alignment_as_class(token) -> None:

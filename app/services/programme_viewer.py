@@ -102,8 +102,10 @@ def meetings_of_cohorts(cohort_ids: list[int]) -> list[Meeting]:
         return []
     ids = sorted(cohort_ids)
     # A copy: callers may filter or sort their list; the memo keeps the query's order.
+    # With their plans: the pages show a meeting's title from its plan while the cohort keeps it.
     return list(memoised("cohort_meetings", tuple(ids), lambda: list(db.session.scalars(
-        select(Meeting).where(Meeting.cohort_id.in_(ids)).order_by(Meeting.starts_on, Meeting.id)))))
+        select(Meeting).where(Meeting.cohort_id.in_(ids)).options(joinedload(Meeting.plan))
+        .order_by(Meeting.starts_on, Meeting.id)))))
 
 
 def viewer_or_404(user: User) -> Viewer:
