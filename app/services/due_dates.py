@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import Activity, Meeting, MeetingPlan
 from ..plugins import registry
 from ..timeutil import add_days
+from .current_content import current_content
 from .programme_viewer import Viewer, cohort_meetings
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def due_date_of(viewer: Viewer, activity: Activity) -> date | None:
     plans: dict[str, MeetingPlan] = {}
     meetings: dict[int, Meeting] = {}
     if "after_meeting" in rule:
-        plan = db.session.scalar(select(MeetingPlan).where(MeetingPlan.slug == rule["after_meeting"]))
+        plan = _plan(viewer, rule["after_meeting"])
         if plan is not None:
             plans[plan.slug] = plan
             meeting = next((m for m in cohort_meetings(viewer) if m.plan_id == plan.id), None)
@@ -67,5 +68,12 @@ def due_date_of(viewer: Viewer, activity: Activity) -> date | None:
     plugin = registry().get(activity.type) if viewer.is_trainee else None
     override = plugin.due_dates(viewer.user, [activity.id]).get(activity.id) if plugin is not None else None
     return override or due_date(activity, viewer, plans, meetings)
+
+
+def _plan(viewer: Viewer, slug: str) -> MeetingPlan | None:
+    """From the programme's current content (no query once cached); a plan not there (retired
+    since, kept by a run pinned to an older version) from the database."""
+    cached = next((p for p in current_content(viewer.programme.id).plans if p.slug == slug), None)
+    return cached or db.session.scalar(select(MeetingPlan).where(MeetingPlan.slug == slug))
 
 

@@ -13,9 +13,8 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
-from .. import content_cache
 from ..errors import NotFound
 from ..extensions import db
 from ..models import (
@@ -34,6 +33,7 @@ from ..models import (
 from ..plugins import ActivityPlugin, registry
 from ..request_memo import memoised
 from ..timeutil import add_days, utcnow
+from .current_content import current_content
 from .due_dates import apply_due_overrides, due_date
 from .due_dates import due_date_of as due_date_of
 from .pinned import Pinned, overlay_activities, overlay_modules, overlay_plans, overlay_programme, pinned_content
@@ -206,43 +206,6 @@ def _programme_rows(programme: Programme, run: ProgrammeRun | None) -> Programme
     # Copies of the lists: the cached ones are shared by every request of this process.
     return ProgrammeRows(list(content.modules), list(content.activities), list(content.plans),
                          _closing_dates(run, content.activities))
-
-
-@dataclass(frozen=True)
-class CurrentContent:
-    """A programme's current (not retired) modules, activities and meeting plans, in order, as
-    the latest import left them; cached per process until the content changes (app/content_cache.py)."""
-    modules: tuple[Module, ...]
-    activities: tuple[Activity, ...]
-    plans: tuple[MeetingPlan, ...]
-
-
-def current_content(programme_id: int) -> CurrentContent:
-    return content_cache.cached("programme content", programme_id,
-                                lambda session, detached: _load_current_content(session, programme_id, detached))
-
-
-#: What pages read through the rows' relationships: loaded with the rows when they are to be
-#: cached, since a lazy load on a detached row fails.
-_DETACHED_MODULE = (joinedload(Module.programme), joinedload(Module.ecvet_unit),
-                    selectinload(Module.activities), selectinload(Module.meeting_plans))
-_DETACHED_ACTIVITY = (joinedload(Activity.module), selectinload(Activity.replaces))
-_DETACHED_PLAN = (joinedload(MeetingPlan.module),)
-
-
-def _load_current_content(session: Session, programme_id: int, detached: bool) -> CurrentContent:
-    programme_modules = select(Module.id).where(Module.programme_id == programme_id, Module.retired.is_(False))
-    modules = tuple(session.scalars(
-        select(Module).where(Module.id.in_(programme_modules))
-        .options(*(_DETACHED_MODULE if detached else ())).order_by(Module.order, Module.id)))
-    activities = tuple(session.scalars(
-        select(Activity).where(Activity.module_id.in_(programme_modules), Activity.retired.is_(False))
-        .options(joinedload(Activity.country), *(_DETACHED_ACTIVITY if detached else ()))
-        .order_by(Activity.position, Activity.id)))
-    plans = tuple(session.scalars(
-        select(MeetingPlan).where(MeetingPlan.module_id.in_(programme_modules), MeetingPlan.retired.is_(False))
-        .options(*(_DETACHED_PLAN if detached else ())).order_by(MeetingPlan.position, MeetingPlan.id)))
-    return CurrentContent(modules, activities, plans)
 
 
 def _pinned_rows(programme: Programme, run: ProgrammeRun | None, pinned: Pinned) -> ProgrammeRows:

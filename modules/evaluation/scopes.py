@@ -14,7 +14,7 @@ from app.input_guard import parse_id
 from app.localized import country_name
 from app.models import Activity, Cohort, CohortRole, Country, Membership, Programme, ProgrammeRun, User
 from app.request_memo import memoised
-from app.services.programme import current_content
+from app.services.current_content import current_content
 
 from .questionnaire import PLUGIN, answering_cohort, applies_to
 
