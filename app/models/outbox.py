@@ -35,7 +35,8 @@ class RetryColumns:
 
     @declared_attr.directive
     def __table_args__(cls) -> tuple:
-        return (Index(f"ix_{cls.__tablename__}_status_due", "status", "next_attempt_at"),)
+        name = cls.__tablename__  # type: ignore[attr-defined]  # each model using it has one
+        return (Index(f"ix_{name}_status_due", "status", "next_attempt_at"),)
 
 
 class OutboxMessage(RetryColumns, db.Model):
