@@ -25,6 +25,7 @@ class OutboxStatus(StrEnum):
 class RetryColumns:
     """The columns of a row waiting to leave for another system (app/delivery.py sends it), and
     the index the sender finds the due rows by: `ix_<table>_status_due`."""
+    #: pending, sending (claimed by one sender), sent or failed (OutboxStatus).
     status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)
     #: Tries so far; the next one waits longer each time (app/delivery.py BACKOFF).
     attempts: Mapped[int] = mapped_column(default=0)

@@ -14,7 +14,6 @@ from .outbox import RetryColumns
 
 
 class XapiStatement(RetryColumns, db.Model):
-    """Its status is pending, sending (claimed by one sender), sent or failed, as the outbox's."""
     __tablename__ = "xapi_statement"
 
     #: The statement's id: a UUID derived from what happened (verb, user, activity, version), so
