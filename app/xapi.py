@@ -4,7 +4,7 @@ XAPI_ENDPOINT (off while it is unset).
 The statement is written to `xapi_statement` in the transaction of the work that caused it and
 sent after the commit, as LTI scores are (app/lti/grades.py): by the RQ worker when REDIS_URL is
 set, else by this process after the response has gone out; never inside a request, so a slow or
-absent LRS never holds a page. A failed send waits longer each time (the outbox's BACKOFF) and
+absent LRS never holds a page. A failed send waits longer each time (app/delivery.py) and
 `flask outbox deliver` (cron) or the worker tries again; after the last try the statement is
 failed, for an admin to see on /admin/outbox.
 
@@ -15,18 +15,17 @@ send is a PUT of that id, so a retry, or the same event recorded twice, is one s
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from flask import after_this_request, current_app, has_request_context
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from flask import current_app
+from sqlalchemy import func, select
 
-from .extensions import db, rows_changed
+from .delivery import Delivery, after_the_view, default_mode
+from .extensions import db
 from .models import Activity, OutboxStatus, User, XapiStatement
-from .outbox import BACKOFF, STALE_SENDING
 from .services.progress import activity_completed, work_handed_in
 from .timeutil import utcnow
 from .transaction import after_commit
@@ -140,97 +139,18 @@ def send_later() -> None:
 
 
 def _flush() -> None:
-    if current_app.config.get("REDIS_URL"):
-        enqueue()
-        return
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if not has_request_context():  # a command: now, in a session of its own
-        send_due()
-        return
-
-    @after_this_request
-    def _send_after_the_response(response):
-        def send() -> None:
-            with app.app_context():
-                send_due()
-        response.call_on_close(send)
-        return response
-
-
-def enqueue(delay: timedelta | None = None) -> None:
-    from .jobs import mail_queue
-    # The queue `flask worker` already works through: one worker for all that leaves the site.
-    queue = mail_queue()
-    if delay is None:
-        queue.enqueue("app.xapi.send_job")
-    else:
-        queue.enqueue_in(delay, "app.xapi.send_job")
+    after_the_view(send_due, STATEMENTS.enqueue, default_mode())
 
 
 def send_job() -> int:
-    from flask import has_app_context
-    if has_app_context():
-        return _send_and_reschedule()
-    from . import create_app
-    with create_app().app_context():
-        return _send_and_reschedule()
+    """The RQ job: send what is due, then queue itself again for the next waiting statement."""
+    return STATEMENTS.job()
 
 
-def _send_and_reschedule() -> int:
-    sent = send_due()
-    with Session(db.engine) as session:
-        soonest = session.scalar(select(func.min(XapiStatement.next_attempt_at)).where(
-            XapiStatement.status == OutboxStatus.PENDING))
-    if soonest is not None:
-        enqueue(max(soonest - utcnow(), timedelta(seconds=1)))
-    return sent
-
-
-def send_due(limit: int = 200) -> int:
-    """Send every pending statement whose time has come; returns how many the LRS took. In a
-    session of its own, so it runs after the caller's commit and beside it."""
-    if not enabled():
-        return 0
-    sent = 0
-    with Session(db.engine, expire_on_commit=False) as session:
-        session.execute(update(XapiStatement).where(
-            XapiStatement.status == OutboxStatus.SENDING, XapiStatement.next_attempt_at < utcnow() - STALE_SENDING)
-            .values(status=OutboxStatus.PENDING, next_attempt_at=utcnow()))  # a PUT of the same id is harmless
-        session.commit()
-        due = list(session.scalars(select(XapiStatement).where(
-            XapiStatement.status == OutboxStatus.PENDING, XapiStatement.next_attempt_at <= utcnow())
-            .order_by(XapiStatement.created_at).limit(limit)))
-        for row in due:
-            sent += _send_one(session, row)
-    return sent
-
-
-def _set(session: Session, row: XapiStatement, *conditions, **values) -> bool:
-    changed = session.execute(update(XapiStatement).where(XapiStatement.id == row.id, *conditions)
-                              .values(**values).execution_options(synchronize_session=False))
-    session.commit()
-    return rows_changed(changed) == 1
-
-
-def _send_one(session: Session, row: XapiStatement) -> int:
-    # Claimed by compare-and-set, as the outbox does: of two senders only one sends it.
-    if not _set(session, row, XapiStatement.status == OutboxStatus.PENDING,
-                status=OutboxStatus.SENDING, next_attempt_at=utcnow()):
-        return 0
-    try:
-        put(row.statement)
-    except Exception as exc:  # refused, timed out, 4xx/5xx: recorded, tried again later
-        attempts = row.attempts + 1
-        error = f"{type(exc).__name__}: {exc}"[:300]
-        current_app.logger.warning("xapi: statement %s not sent, try %s: %s", row.id, attempts, type(exc).__name__)
-        if attempts > len(BACKOFF):
-            _set(session, row, status=OutboxStatus.FAILED, attempts=attempts, last_error=error)
-        else:
-            _set(session, row, status=OutboxStatus.PENDING, attempts=attempts, last_error=error,
-                 next_attempt_at=utcnow() + BACKOFF[attempts - 1])
-        return 0
-    _set(session, row, status=OutboxStatus.SENT, sent_at=utcnow(), attempts=row.attempts + 1, last_error=None)
-    return 1
+def send_due(limit: int | None = None) -> int:
+    """Send every pending statement whose time has come (200 at most, or `limit`); returns how
+    many the LRS took."""
+    return STATEMENTS.send_due(limit)
 
 
 class LrsRefused(RuntimeError):
@@ -258,6 +178,12 @@ def put(statement: dict[str, Any]) -> None:
     if response.status_code in (200, 204, 409):
         return
     raise LrsRefused(f"HTTP {response.status_code}")
+
+
+# An interrupted send goes again: a PUT of the same id is harmless.
+STATEMENTS = Delivery(XapiStatement, job="app.xapi.send_job", send=lambda row: put(row.statement),
+                      not_sent=lambda row: f"xapi: statement {row.id} not sent", order_by=XapiStatement.created_at,
+                      batch=200, resend_interrupted=True, enabled=enabled)
 
 
 def summary() -> dict[str, Any]:

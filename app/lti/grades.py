@@ -7,12 +7,14 @@ from __future__ import annotations
 from typing import Any, Final
 
 import requests
-from flask import after_this_request, current_app, has_request_context
+from flask import current_app
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.grade import Grade
 from pylti1p3.service_connector import ServiceConnector
 from sqlalchemy import select
 
+from .. import jobs
+from ..delivery import after_the_view, default_mode
 from ..extensions import db
 from ..models import Activity, LtiGradeLink, LtiPlatform, User
 from ..services.progress import activity_completed, completion_of
@@ -64,33 +66,13 @@ def _queue(link: LtiGradeLink) -> None:
 
 
 def _flush() -> None:
-    if current_app.config.get("REDIS_URL"):
-        from ..jobs import mail_queue
-        # The queue `flask worker` already works through: one worker for all that leaves the site.
-        mail_queue().enqueue("app.lti.grades.send_job")
-        return
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if not has_request_context():  # a command: now, in a session of its own (this one is committing)
-        with app.app_context():
-            send_pending()
-        return
-
-    @after_this_request
-    def _send_after_the_response(response):
-        def send() -> None:
-            with app.app_context():
-                send_pending()
-        response.call_on_close(send)
-        return response
+    # A grade link keeps its own retries (score_pending, MAX_ATTEMPTS): only the sending after
+    # the view, or by the worker, is shared.
+    after_the_view(send_pending, lambda: jobs.enqueue("app.lti.grades.send_job"), default_mode())
 
 
 def send_job() -> int:
-    from flask import has_app_context
-    if has_app_context():
-        return send_pending()
-    from .. import create_app
-    with create_app().app_context():
-        return send_pending()
+    return jobs.in_app_context(send_pending)
 
 
 def http_session() -> requests.Session:

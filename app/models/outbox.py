@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from ..extensions import db
 from ..timeutil import utcnow
@@ -22,9 +22,26 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"
 
 
-class OutboxMessage(db.Model):
+class RetryColumns:
+    """The columns of a row waiting to leave for another system (app/delivery.py sends it), and
+    the index the sender finds the due rows by: `ix_<table>_status_due`."""
+    #: pending, sending (claimed by one sender), sent or failed (OutboxStatus).
+    status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)
+    #: Tries so far; the next one waits longer each time (app/delivery.py BACKOFF).
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The error of the last try, without what was sent (it may hold names and titles).
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    sent_at: Mapped[datetime | None]
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        name = cls.__tablename__  # type: ignore[attr-defined]  # each model using it has one
+        return (Index(f"ix_{name}_status_due", "status", "next_attempt_at"),)
+
+
+class OutboxMessage(RetryColumns, db.Model):
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_message_status_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The recipient's account, so erasure removes their mail; None for an address with no account.
@@ -34,17 +51,10 @@ class OutboxMessage(db.Model):
     to: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)
-    #: Delivery tries so far; the next one waits longer each time (app/outbox.py BACKOFF).
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: The SMTP error of the last try, without the message (it may hold names and titles).
-    last_error: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     #: The one-click unsubscribe address (List-Unsubscribe); None for mail one cannot leave
     #: (account e-mails, safety notices).
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
-    sent_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} {self.status}>"

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..timeutil import utcnow
-from .outbox import OutboxStatus
+from .outbox import RetryColumns
 
 
-class XapiStatement(db.Model):
+class XapiStatement(RetryColumns, db.Model):
     __tablename__ = "xapi_statement"
-    __table_args__ = (Index("ix_xapi_statement_status_due", "status", "next_attempt_at"),)
 
     #: The statement's id: a UUID derived from what happened (verb, user, activity, version), so
     #: the same event never becomes two statements, here or in the LRS.
@@ -25,13 +24,7 @@ class XapiStatement(db.Model):
     verb: Mapped[str] = mapped_column(String(20))
     #: The statement as sent: actor by platform account (never the e-mail), verb, object, timestamp.
     statement: Mapped[dict] = mapped_column(JSON)
-    #: pending, sending (claimed by one sender), sent or failed (as the outbox's).
-    status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_error: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    sent_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"<XapiStatement {self.id} {self.verb} {self.status}>"
