@@ -42,6 +42,19 @@ def test_a_forged_post_cannot_turn_safety_notices_off(client, world, login):
     assert db.session.scalar(select(NotificationPreference.id)) is None
 
 
+def test_a_blank_choice_changes_nothing_and_a_bad_one_saves_nothing(client, world, login):
+    login(world.trainee)
+    response = client.post("/account/notifications", data={"pref_activity": " ", "pref_reminder": "off"})
+    assert response.status_code == 302
+    assert preferences.all_modes(world.trainee)["reminder"] == "off"
+    assert preferences.all_modes(world.trainee)["activity"] == preferences.DEFAULTS["activity"]
+    # One mode the kind does not offer: none of the others in the same form is saved either.
+    response = client.post("/account/notifications", data={"pref_reminder": "now", "pref_summary": "now"},
+                           follow_redirects=True)
+    assert response.status_code == 200 and "cannot be saved" in response.get_data(as_text=True)
+    assert preferences.all_modes(world.trainee)["reminder"] == "off"
+
+
 def test_safety_notices_are_sent_at_once_whatever_the_settings_and_without_unsubscribe(world, outbox):
     for kind in preferences.KINDS:
         preferences.set_mode(world.facilitator, kind, preferences.OFF)

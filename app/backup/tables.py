@@ -10,7 +10,7 @@ from .manifest import TABLE_NAME
 
 Query = Callable[[str], Sequence[Sequence[Any]]]
 #: Tables the migrations themselves fill: a freshly migrated database has rows only here.
-FILLED_BY_MIGRATIONS = frozenset({"alembic_version", "country"})
+FILLED_BY_MIGRATIONS = frozenset({"alembic_version", "country", "content_generation"})
 TABLES_SQL = {
     "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
     "postgresql": "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",

@@ -140,15 +140,20 @@ def save_preferences():
     user = current_user._get_current_object()
     form = preferences_form(preferences.all_modes(user))()
     unknown = {k for k in request.form if k.startswith("pref_")} - {f"pref_{k}" for k in preferences.KINDS}
-    if unknown or not form.validate_on_submit():
+    try:
+        if unknown or not form.validate_on_submit():
+            raise preferences.PreferenceError("form")
+        for kind in preferences.KINDS:
+            # Blank is "not sent" (the field is optional); anything else must be a mode the kind offers.
+            value = (form[f"pref_{kind}"].data or "").strip()
+            if value:
+                preferences.set_mode(user, kind, value)
+    except preferences.PreferenceError:
         # A forged field (a safety notice, say) or a mode the kind does not offer: nothing is saved.
+        db.session.rollback()
         flash(_("These notification settings cannot be saved: safety notices cannot be turned off, and each "
                 "kind offers only the choices listed."), "danger")
         return redirect(url_for("auth.account")), 303
-    for kind in preferences.KINDS:
-        value = form[f"pref_{kind}"].data
-        if value:
-            preferences.set_mode(user, kind, value)
     db.session.commit()
     flash(_("Your notification settings are saved."), "success")
     return redirect(url_for("auth.account"))

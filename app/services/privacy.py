@@ -148,7 +148,7 @@ CORE_PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
     NotPersonal("audit_event", ("action", "target_type"), "the kind of event and of thing it was about"),
     *(NotPersonal(table, ("*",), _CONTENT) for table in (
         "country", "programme", "competency", "ecvet_unit", "programme_run", "cohort", "module", "activity",
-        "meeting_plan", "resource", "meeting", "content_version")),
+        "meeting_plan", "resource", "meeting", "content_version", "content_generation")),
 )
 
 
