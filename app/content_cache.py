@@ -78,8 +78,12 @@ def _changes_content(session: Session) -> bool:
 
 @event.listens_for(Session, "before_flush")
 def _new_token_with_content_change(session: Session, _context, _instances) -> None:
-    if not _changes_content(session):
-        return
+    if _changes_content(session):
+        renew_token(session)
+
+
+def renew_token(session: Session) -> None:
+    """In the session's transaction: every process reads the content again once it commits."""
     token = secrets.token_hex(16)
     connection = session.connection()
     if connection.execute(update(_TABLE).where(_TABLE.c.id == 1).values(token=token)).rowcount == 0:
