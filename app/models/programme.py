@@ -64,7 +64,8 @@ class Programme(db.Model):
     content_version_id: Mapped[int | None]
     #: The national variants' texts and hours, by country code: {"NO": {"notes_md", "module_notes":
     #: {slug: text}, "module_hours": {slug: "14"}, "translations": {lang: overlay}}} (content/variants).
-    variants: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    #: Decoded once per stored value (about 70 kB with five variants, read with every session lookup).
+    variants: Mapped[dict[str, Any]] = mapped_column(ContentJSON, default=dict, server_default="{}")
 
     competencies: Mapped[list[Competency]] = relationship(back_populates="programme", order_by="Competency.position",
                                                           cascade="all, delete-orphan")
