@@ -24,12 +24,22 @@ from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
 from .extensions import db
-from .models import Activity, ContentGeneration, Country, EcvetUnit, MeetingPlan, Module, Programme
+from .models import (
+    Activity,
+    Competency,
+    ContentGeneration,
+    Country,
+    EcvetUnit,
+    MeetingPlan,
+    Module,
+    Programme,
+    Resource,
+)
 
 T = TypeVar("T")
 
 #: The rows whose change makes cached content out of date.
-CONTENT_MODELS = (Programme, Module, Activity, MeetingPlan, EcvetUnit, Country)
+CONTENT_MODELS = (Programme, Module, Activity, MeetingPlan, EcvetUnit, Country, Resource, Competency)
 MAX_ENTRIES = 16
 _TABLE = ContentGeneration.__table__
 

@@ -196,3 +196,18 @@ def test_overview_queries_do_not_grow_with_modules_and_activities(client, world,
     db.session.commit()
     large = _page_queries(client, world, url, 12, 10, expect)
     assert small == large, (small, large)
+
+
+def test_the_module_page_lists_only_the_resources_the_trainee_may_open(client, world, login):
+    from app.models import Resource
+    built = build_programme(1, 1, run=world.run)
+    module = built.modules[0]
+    italian = Resource(programme=built.programme, module=module, slug="it-local-guide", kind="practice-based",
+                       title="Guida dei servizi di Cervia", body_md="Solo per l'Italia.",
+                       country=db.session.query(Country).filter_by(code="IT").one(), position=9)
+    db.session.add(italian)
+    db.session.commit()
+    login(world.trainee)  # a trainee of the Swedish cohort
+    page = text(client.get("/programme/modules/test-programme-m1"))
+    assert "Resource 1" in page and "Guida dei servizi di Cervia" not in page
+    assert client.get("/programme/resources/it-local-guide").status_code == 404

@@ -79,8 +79,8 @@ def module(slug: str):
     viewer = programme_service.viewer_or_404(current_user)
     item = programme_service.module_or_404(programme_service.overview(viewer), slug)
     return render_template("programme/module.html", viewer=viewer, item=item,
-                           competencies={c.code: c for c in viewer.programme.competencies},
-                           resources=programme_service.module_resources(item.module),
+                           competencies=programme_service.competencies_by_code(viewer.programme),
+                           resources=programme_service.module_resources(viewer, item.module),
                            variant_notes=variant_notes.module_notes(viewer, item.module.slug),
                            module_hours=variant_notes.module_hours(viewer, item.module.slug, item.module.hours))
 
@@ -108,7 +108,7 @@ def resource(slug: str):
     viewer = programme_service.viewer_or_404(current_user)
     resource_ = programme_service.resource_or_404(viewer, slug)
     return render_template("programme/resource.html", viewer=viewer, resource=resource_,
-                           competencies={c.code: c for c in viewer.programme.competencies})
+                           competencies=programme_service.competencies_by_code(viewer.programme))
 
 
 @bp.get("/resources/<slug>/file")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .. import content_cache
-from ..models import Activity, MeetingPlan, Module
+from ..models import Activity, Competency, MeetingPlan, Module, Resource
 
 
 @dataclass(frozen=True)
@@ -47,3 +47,20 @@ def _load_current_content(session: Session, programme_id: int, detached: bool) -
         select(MeetingPlan).where(MeetingPlan.module_id.in_(programme_modules), MeetingPlan.retired.is_(False))
         .options(*(_DETACHED_PLAN if detached else ())).order_by(MeetingPlan.position, MeetingPlan.id)))
     return CurrentContent(modules, activities, plans)
+
+
+def current_resources(programme_id: int) -> tuple[Resource, ...]:
+    """The programme's current resources (common and national) in their order, with their module
+    and country."""
+    return content_cache.cached("programme resources", programme_id, lambda session, _detached: tuple(
+        session.scalars(select(Resource).where(Resource.programme_id == programme_id, Resource.retired.is_(False))
+                        .options(joinedload(Resource.module), joinedload(Resource.country),
+                                 joinedload(Resource.programme))
+                        .order_by(Resource.position, Resource.id))))
+
+
+def current_competencies(programme_id: int) -> tuple[Competency, ...]:
+    """The programme's competency elements in their order."""
+    return content_cache.cached("programme competencies", programme_id, lambda session, _detached: tuple(
+        session.scalars(select(Competency).where(Competency.programme_id == programme_id)
+                        .options(joinedload(Competency.programme)).order_by(Competency.position, Competency.id))))

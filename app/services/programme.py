@@ -21,6 +21,7 @@ from ..models import (
     Activity,
     Attendance,
     Cohort,
+    Competency,
     Completion,
     Component,
     Meeting,
@@ -33,7 +34,7 @@ from ..models import (
 from ..plugins import ActivityPlugin, registry
 from ..request_memo import memoised
 from ..timeutil import add_days, utcnow
-from .current_content import current_content
+from .current_content import current_competencies, current_content, current_resources
 from .due_dates import apply_due_overrides, due_date
 from .due_dates import due_date_of as due_date_of
 from .pinned import Pinned, overlay_activities, overlay_modules, overlay_plans, overlay_programme, pinned_content
@@ -400,10 +401,14 @@ def resources_by_slug(viewer: Viewer, slugs: list[str]) -> list[Resource]:
     return [rows[s] for s in slugs if s in rows]
 
 
-def module_resources(module: Module) -> list[Resource]:
-    return list(db.session.scalars(select(Resource).where(Resource.module_id == module.id,
-                                                          Resource.retired.is_(False))
-                                   .order_by(Resource.position)))
+def module_resources(viewer: Viewer, module: Module) -> list[Resource]:
+    """The module's resources the viewer may open: common ones and their country's own."""
+    return [r for r in current_resources(module.programme_id) if r.module_id == module.id and (
+        r.country_id is None or viewer.every_country or r.country_id == viewer.country_id)]
+
+
+def competencies_by_code(programme: Programme) -> dict[str, Competency]:
+    return {c.code: c for c in current_competencies(programme.id)}
 
 
 def resource_or_404(viewer: Viewer, slug: str) -> Resource:
