@@ -287,6 +287,8 @@ class Config:
     INVITATION_DAYS = 14
 
     TOTAL_PROGRAMME_HOURS = 160
+    # Long-lived objects kept out of full garbage collections after this many requests (app/gc_freeze.py).
+    GC_FREEZE_AFTER_REQUESTS = 500
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: a long form is never refused
 
 
@@ -308,6 +310,8 @@ class TestingConfig(Config):
     # Most tests post forms directly; tests/test_security.py turns CSRF back on to prove it works.
     WTF_CSRF_ENABLED = False
     SERVER_NAME = "localhost"
+    # One test process makes many databases' worth of content: nothing is frozen there.
+    GC_FREEZE_AFTER_REQUESTS = 0
 
 
 class ProductionConfig(Config):

@@ -29,7 +29,20 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
 
-    from . import api, compression, https, i18n, input_guard, localized, logs, sessions, static_files, web, xapi
+    from . import (
+        api,
+        compression,
+        gc_freeze,
+        https,
+        i18n,
+        input_guard,
+        localized,
+        logs,
+        sessions,
+        static_files,
+        web,
+        xapi,
+    )
     from .plugins import load_plugins
     from .security import init_throttle
 
@@ -52,6 +65,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     from .cli import register_cli
     register_cli(app)
+    gc_freeze.init_app(app)  # last: what start-up made is frozen (app/gc_freeze.py)
     return app
 
 

@@ -23,6 +23,7 @@ from flask import current_app, g, has_request_context, request
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
+from . import gc_freeze
 from .extensions import db
 from .models import (
     Activity,
@@ -72,10 +73,21 @@ def cached(namespace: str, key: Hashable, load: Callable[[Session, bool], T]) ->
     if slot not in store:
         with Session(db.engine, expire_on_commit=False, autoflush=False) as session:
             value = load(session, True)
-        if len(store) >= MAX_ENTRIES:
-            store.clear()
+        _drop_out_of_date(store, namespace, key)
         store[slot] = value
     return store[slot]
+
+
+def _drop_out_of_date(store: dict[Any, Any], namespace: str, key: Hashable) -> None:
+    """The same rows under an older token, and everything when full; what was dropped can be
+    collected again (app/gc_freeze.py)."""
+    stale = [slot for slot in store if slot[:2] == (namespace, key)]
+    if len(store) - len(stale) >= MAX_ENTRIES:
+        stale = list(store)
+    for slot in stale:
+        del store[slot]
+    if stale:
+        gc_freeze.thaw()
 
 
 def _changes_content(session: Session) -> bool:
