@@ -5,7 +5,7 @@ and flush; the view commits once."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import url_for
@@ -35,17 +35,24 @@ class EntryConflict(Conflict):
     """The entry was saved elsewhere (another tab or device) since this form was loaded."""
 
 
-def mark_seen(entry: Entry, user: User) -> None:
+def mark_seen(entry: Entry, user: User, *, only_if_newer: bool = False) -> None:
+    """`only_if_newer`: leave the time as it is when nothing on the entry is newer than it. What
+    "new" means (app pages, home counts) compares it only with the entry's activity and its
+    comments, so the answer is the same, and opening an entry again writes nothing."""
     seen = db.session.scalar(select(Seen).where(Seen.entry_id == entry.id, Seen.user_id == user.id))
     if seen is None:
         db.session.add(Seen(entry_id=entry.id, user_id=user.id, seen_at=utcnow()))
-    else:
+    elif not only_if_newer or seen.seen_at < _newest_activity(entry):
         seen.seen_at = utcnow()
+
+
+def _newest_activity(entry: Entry) -> datetime:
+    return max([entry.activity_at, *(c.created_at for c in entry.comments)])
 
 
 def record_read(entry: Entry, reader: User) -> None:
     """A read by someone other than the owner goes to the audit log, every time."""
-    mark_seen(entry, reader)
+    mark_seen(entry, reader, only_if_newer=True)
     if reader.id != entry.owner_id:
         audit.record("journal.entry.read", entry, actor=reader, owner_id=entry.owner_id)
 

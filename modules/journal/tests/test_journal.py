@@ -588,3 +588,13 @@ def test_the_markdown_export_is_safe_in_a_viewer_that_renders_html(world, as_use
     rendered = MarkdownIt("commonmark", {"html": True}).render(text)
     assert "<a " not in rendered and "<img" not in rendered and "<script" not in rendered and "onclick" not in rendered
     assert "Kick-off" in rendered and "javascript:alert(5)" in rendered  # shown as typed, as text
+
+
+def test_opening_an_entry_again_with_nothing_new_writes_nothing(world, as_user):
+    from tests.queries import counted_queries
+    ana = as_user(world.trainee)
+    entry = _new_entry(ana, body="Notes after the home visit")
+    ana.get(f"/a/journal/entries/{entry.id}")
+    with counted_queries() as statements:
+        assert ana.get(f"/a/journal/entries/{entry.id}").status_code == 200
+    assert not [s for s in statements if s.lstrip().upper().startswith(("UPDATE", "INSERT"))], statements
