@@ -81,11 +81,12 @@ def cached(namespace: str, key: Hashable, load: Callable[[Session, bool], T]) ->
 def _drop_out_of_date(store: dict[Any, Any], namespace: str, key: Hashable) -> None:
     """The same rows under an older token, and everything when full; what was dropped can be
     collected again (app/gc_freeze.py)."""
-    stale = [slot for slot in store if slot[:2] == (namespace, key)]
-    if len(store) - len(stale) >= MAX_ENTRIES:
-        stale = list(store)
+    slots = list(store)  # a snapshot: threaded workers share the store
+    stale = [slot for slot in slots if slot[:2] == (namespace, key)]
+    if len(slots) - len(stale) >= MAX_ENTRIES:
+        stale = slots
     for slot in stale:
-        del store[slot]
+        store.pop(slot, None)
     if stale:
         gc_freeze.thaw()
 
