@@ -70,12 +70,13 @@ def cached(namespace: str, key: Hashable, load: Callable[[Session, bool], T]) ->
         return load(db.session(), False)
     store: dict[Any, Any] = current_app.extensions.setdefault("life_content_cache", {})
     slot = (namespace, key, token)
-    if slot not in store:
+    value = store.get(slot)
+    if value is None:
         with Session(db.engine, expire_on_commit=False, autoflush=False) as session:
             value = load(session, True)
         _drop_out_of_date(store, namespace, key)
         store[slot] = value
-    return store[slot]
+    return value
 
 
 def _drop_out_of_date(store: dict[Any, Any], namespace: str, key: Hashable) -> None:
