@@ -171,9 +171,9 @@ def _parse(line: str, source: str, rng: random.Random) -> Sample:
     return sample
 
 
-def unseen_samples() -> list[Sample]:
+def unseen_samples(pattern: str = "unseen_*.txt") -> list[Sample]:
     samples = []
-    for path in sorted(_CORPUS.glob("unseen_*.txt")):
+    for path in sorted(_CORPUS.glob(pattern)):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip() and not line.startswith("#"):
                 rng = random.Random(f"{path.name}:{number}")
@@ -206,9 +206,9 @@ def _covered(expected: Expected, findings, reference_label: str | None) -> bool:
     return reach >= expected.end
 
 
-def measure_unseen() -> dict[str, KindFigures]:
+def measure_unseen(samples: list[Sample] | None = None) -> dict[str, KindFigures]:
     figures = {kind: KindFigures() for kind in guard.KIND_LABELS}
-    for sample in unseen_samples():
+    for sample in unseen_samples() if samples is None else samples:
         findings = guard.scan(sample.text)
         for expected in sample.expected:
             figures[expected.kind].expected += 1
