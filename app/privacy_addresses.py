@@ -20,8 +20,12 @@ _ABBREVIATED = rf"[{_UPPER}][a-zà-ÿ]{{0,3}}\."
 _SP = r"[ \t]+"
 # House numbers may carry a letter: "5B", Italian "10/A", Portuguese "45-B", Nordic "7 A"
 # (a capital A-H standing alone, so "12 i Nässjö" or "3 I" stay outside). "12, 3rd floor"
-# etc. is left out on purpose. A slash and a digit ("10/2024") is not a house number.
-_HOUSE_NO = (r"[0-9]{1,4}(?:[A-Za-z]|[/-][A-Za-z]|[ ][A-H])?(?![\w])(?![.,/-][0-9])")
+# etc. is left out on purpose. A slash and a digit ("10/2024") is not a house number, but a
+# Portuguese floor after a dash is ("Rua do Ouro, 123-2.º": the number is "123").
+_HOUSE_NO = (r"[0-9]{1,4}(?:[A-Za-z]|[/-][A-Za-z]|[ ][A-H])?(?![\w])(?![.,/][0-9])"
+             r"(?!-[0-9](?![0-9]*\.?[ºª°]))")
+# "n.º 45", "n. 10", "nr. 3", "civico 12" between a Romance street name and its number.
+_NUMERO = r"(?:(?:n\.?\s?[ºo°]\.?|n\.|nr\.|civico)\s?)?"
 _ROMANCE_PARTICLE = (
     r"(?:da|de|do|das|dos|di|del|della|delle|dei|degli|dello|e|la|le|il|lo|al|alla|"
     r"san|santa|santo|são|sul|sulla)"
@@ -65,6 +69,8 @@ _NORDIC_PREFIX = (r"(?:(?:Södra|Norra|Östra|Västra|Stora|Lilla|Gamla|Nya|Övr
                   rf"{_SP})?")
 # A Slovenian "c." is Cesta only after the adjective it shortens ("Dunajska c. 101"), so that
 # "Payne c. 2014" (circa) stays quiet.
+# Nominative and locative ("na Trubarjevi cesti", "na Prešernovem trgu").
+_SLOVENIAN_STREET_WORDS = r"(?:cesta|cesti|ulica|ulici|trg|trgu)"
 _SLOVENIAN_ADJECTIVE = rf"[{_UPPER}][^\W\d_]*(?:ska|ška|čka|ova|eva|na|ja)"
 
 _ADDRESS_PATTERNS: tuple[re.Pattern[str], ...] = (
@@ -73,9 +79,11 @@ _ADDRESS_PATTERNS: tuple[re.Pattern[str], ...] = (
         rf"(?<![\w]){_NORDIC_PREFIX}[{_UPPER}][^\W\d_]+"
         rf"(?:{_NORDIC_SUFFIXES}|(?<=[^\W\d_]{{3}}){_NORDIC_ABBREVIATED}){_SP}{_HOUSE_NO}"
     ),
-    # Name + lower-case street word: "Slovenska cesta 9", "Prešernov trg 2", "Bygdøy allé 3".
+    # Name + lower-case street word: "Slovenska cesta 9", "Prešernov trg 2", "Bygdøy allé 3",
+    # also in the Slovenian locative of running text ("živi na Celovški cesti 150").
     re.compile(
-        rf"(?<![\w]){_NAME}{_SP}(?:vei|veg|plass|allé|cesta|ulica|ul\.|trg|nabrežje)"
+        rf"(?<![\w]){_NAME}{_SP}(?:vei|veg|plass|allé|{_SLOVENIAN_STREET_WORDS}|ul\.|"
+        r"nabrežje|nabrežju)"
         rf"{_SP}{_HOUSE_NO}"
     ),
     re.compile(rf"(?<![\w]){_SLOVENIAN_ADJECTIVE}{_SP}c\.{_SP}{_HOUSE_NO}"),
@@ -102,7 +110,7 @@ _ADDRESS_PATTERNS: tuple[re.Pattern[str], ...] = (
         rf"(?<![\w])(?:{_ROMANCE_STREET_WORDS})"
         rf"(?:{_SP}{_ROMANCE_PARTICLE})*{_SP}{_ROMANCE_NAME}"
         rf"(?:{_SP}(?:{_ROMANCE_PARTICLE}{_SP})*{_ROMANCE_NAME}){{0,3}}"
-        rf",?{_SP}(?:n\.?\s?[ºo°]\.?\s?)?{_HOUSE_NO}"
+        rf",?{_SP}{_NUMERO}{_HOUSE_NO}"
     ),
     # A bare "R." for Rua reads like an initial in citations ("R. Larsen 2019"), so only
     # before a particle ("R. de São Bento 32") and with at most three digits after it, which
@@ -110,18 +118,18 @@ _ADDRESS_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(
         rf"(?<![\w])R\.{_SP}(?:da|de|do|das|dos){_SP}{_ROMANCE_NAME}"
         rf"(?:{_SP}(?:{_ROMANCE_PARTICLE}{_SP})*{_ROMANCE_NAME}){{0,3}}"
-        rf",?{_SP}(?:n\.?\s?[ºo°]\.?\s?)?(?=[0-9]{{1,3}}(?![0-9])){_HOUSE_NO}"
+        rf",?{_SP}{_NUMERO}(?=[0-9]{{1,3}}(?![0-9])){_HOUSE_NO}"
     ),
     # Slovenian street word first, where the name may start lower-case:
     # "Ulica bratov Učakar 4", "Cesta v Mestni log 5", "Ulica Pohorskega bataljona 12".
     re.compile(
-        rf"(?<![\w])(?:Ulica|Cesta|Pot|Trg)(?:{_SP}[a-zčšžćđ]+){{0,2}}{_SP}{_NAME}"
+        rf"(?<![\w])(?:Ulica|Ulici|Cesta|Cesti|Pot|Poti|Trg|Trgu)(?:{_SP}[a-zčšžćđ]+){{0,2}}{_SP}{_NAME}"
         rf"(?:{_SP}(?:{_NAME}|[a-zčšžćđ]+)){{0,2}}{_SP}{_HOUSE_NO}"
     ),
     # … or is all lower-case ("Trg republike 3", "Ulica talcev 5"): then one or two words of
     # four letters or more, so a sentence ("Cesta je bila zaprta do 12.") does not pass.
     re.compile(
-        rf"(?<![\w])(?:Ulica|Cesta|Trg){_SP}[a-zčšžćđ]{{4,}}(?:{_SP}[a-zčšžćđ]{{4,}})?"
+        rf"(?<![\w])(?:Ulica|Ulici|Cesta|Cesti|Trg|Trgu){_SP}[a-zčšžćđ]{{4,}}(?:{_SP}[a-zčšžćđ]{{4,}})?"
         rf"{_SP}{_HOUSE_NO}"
     ),
 )

@@ -266,9 +266,16 @@ def test_slash_separated_alternatives_are_two_phones():
     "Drottning Kristinas väg 14", "Thv. Meyers gt. 12", "Dunajska c. 101", "Trg republike 3",
     "Rua Dr. António Granjo 12", "R. de São Bento 32", "Rua 25 de Abril, 12",
     "Av. 5 de Outubro 100", "Via 4 Novembre 8",
+    # Slovenian locative in running text; Italian "n." before the number.
+    "Celovški cesti 150", "Ulici Ivana Regna 8", "Via Roma n. 10", "Via Roma, civico 12",
 ])
 def test_street_addresses(address):
     assert kinds(f"Home visit at {address} today.") == [("street_address", address)]
+
+
+def test_portuguese_floor_after_a_dash_is_not_part_of_the_house_number():
+    assert kinds("Mora na Rua do Ouro, 123-2.º Esq.") == [("street_address", "Rua do Ouro, 123")]
+    assert scan("Via Roma 12-2024.") == []
 
 
 @pytest.mark.parametrize("text", [
