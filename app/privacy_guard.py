@@ -186,17 +186,21 @@ def _digits(raw: str) -> str:
 
 # --- national identity numbers --------------------------------------------------------------
 
-_SE_PATTERN = re.compile(_NUM_LEFT + r"(?:19|20)?[0-9]{6}[-+ ]?[0-9]{4}" + _NUM_RIGHT)
-_NO_PATTERN = re.compile(_NUM_LEFT + r"[0-9]{6}[- ]?[0-9]{5}" + _NUM_RIGHT)
+# Word processors turn the dash into an en dash, and some write it with spaces around:
+# "850709–9805", "850709 - 9805". _id_as_written() turns both back into "-".
+_ID_DASH = r"(?:[ ]?[-–][ ]?|[+ ])?"
+_SE_PATTERN = re.compile(_NUM_LEFT + r"(?:19|20)?[0-9]{6}" + _ID_DASH + r"[0-9]{4}" + _NUM_RIGHT)
+_NO_PATTERN = re.compile(_NUM_LEFT + r"[0-9]{6}" + _ID_DASH + r"[0-9]{5}" + _NUM_RIGHT)
 _SI_PATTERN = re.compile(_NUM_LEFT + r"[0-9]{13}" + _NUM_RIGHT)
 _PT_PATTERN = re.compile(
     r"(?:(?<![\w])PT[ ]?|" + _NUM_LEFT + r")(?:[0-9]{9}|[0-9]{3} [0-9]{3} [0-9]{3})" + _NUM_RIGHT
 )
 # The structure regex keeps the checksum call for strings that could be a code at all;
 # omocodia letters (LMNPQRSTUV) may stand for digits.
+# Copied from the health card it may be spaced as printed: "RSS MRA 85T10 A562S".
 _IT_PATTERN = re.compile(
-    r"(?<![\w])[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}"
-    r"[A-Z][0-9LMNPQRSTUV]{3}[A-Z](?![\w@])",
+    r"(?<![\w])[A-Z]{3}[ ]?[A-Z]{3}[ ]?[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}"
+    r"[ ]?[A-Z][0-9LMNPQRSTUV]{3}[A-Z](?![\w@])",
     re.IGNORECASE,
 )
 
@@ -267,11 +271,16 @@ _ID_RULES: tuple[tuple[re.Pattern[str], Callable[[str], str | None]], ...] = (
 )
 
 
+def _id_as_written(raw: str) -> str:
+    """The number with its dash as the validators expect it ("850709 – 9805" → "850709-9805")."""
+    return re.sub(r" ?[-–] ?", "-", raw)
+
+
 def _find_ids(text: str) -> Iterator[_Candidate]:
     for pattern, classify in _ID_RULES:
         for match in pattern.finditer(text):
             start, end = match.span()
-            kind = classify(match.group())
+            kind = classify(_id_as_written(match.group()))
             # Checksum first: it is cheaper than the label look-behind and rejects most runs.
             # A phone label hands the digits to the phone finder; an amount is no ID.
             if not kind or _AMOUNT_AFTER.match(text, end) or _labelled(text, start, _PHONE_LABEL):

@@ -154,6 +154,12 @@ def test_norwegian_fodselsnummer_and_d_number(written, kind):
     assert kinds(f"Fødselsnummer: {written}.") == [(kind, written)]
 
 
+def test_dash_written_as_en_dash_or_with_spaces():
+    number = _with_luhn("850709980")
+    for written in (f"{number[:6]}–{number[6:]}", f"{number[:6]} - {number[6:]}"):
+        assert kinds(f"Pnr {written}.") == [("se_personnummer", written)]
+
+
 def test_norwegian_number_with_bad_check_digit_is_ignored():
     assert scan("Fødselsnummer 15108695077.") == []
 
@@ -176,7 +182,8 @@ def test_invalid_portuguese_nif_is_ignored(text):
     assert scan(text) == []
 
 
-@pytest.mark.parametrize("written", ["RCCMNL83S18D969H", "rccmnl83s18d969h", "CNTCHR83T41D969D"])
+@pytest.mark.parametrize("written", ["RCCMNL83S18D969H", "rccmnl83s18d969h", "CNTCHR83T41D969D",
+                                     "RCC MNL 83S18 D969H", "RCCMNL 83S18 D969H"])
 def test_italian_codice_fiscale(written):
     assert kinds(f"Codice fiscale {written}.") == [("it_codice_fiscale", written)]
 
