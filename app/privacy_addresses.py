@@ -38,6 +38,9 @@ _DATE_NAME = rf"[0-9]{{1,2}}(?:\.?º)?{_SP}(?:de{_SP})?(?i:{_MONTHS})"
 _ROMANCE_NAME = (rf"(?:(?:d|dell|all|sull|dall)['’])?(?:{_NAME}|{_ABBREVIATED}|{_DATE_NAME})")
 
 
+_PORTUGUESE_PREPOSITION = r"(?:(?<=\b[nN]a )|(?<=\b[dD]a )|(?<=\b[àÀ] )|(?<=\b[pP]ela ))"
+
+
 def _either_case(word: str) -> str:
     """Match ``word`` with an upper- or lower-case first letter ("Via" and "via")."""
     return f"[{word[0].upper()}{word[0].lower()}]{re.escape(word[1:])}"
@@ -115,8 +118,10 @@ _ADDRESS_PATTERNS: tuple[re.Pattern[str], ...] = (
     # A bare "R." for Rua reads like an initial in citations ("R. Larsen 2019"), so only
     # before a particle ("R. de São Bento 32") and with at most three digits after it, which
     # keeps "R. da Silva 2019" a citation.
+    # After a Portuguese preposition ("vivem na R. Augusta 120") it is Rua as well.
     re.compile(
-        rf"(?<![\w])R\.{_SP}(?:da|de|do|das|dos){_SP}{_ROMANCE_NAME}"
+        rf"(?:(?<![\w])R\.{_SP}(?:da|de|do|das|dos)|{_PORTUGUESE_PREPOSITION}R\.){_SP}"
+        rf"{_ROMANCE_NAME}"
         rf"(?:{_SP}(?:{_ROMANCE_PARTICLE}{_SP})*{_ROMANCE_NAME}){{0,3}}"
         rf",?{_SP}{_NUMERO}(?=[0-9]{{1,3}}(?![0-9])){_HOUSE_NO}"
     ),

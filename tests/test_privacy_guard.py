@@ -280,6 +280,11 @@ def test_street_addresses(address):
     assert kinds(f"Home visit at {address} today.") == [("street_address", address)]
 
 
+def test_bare_r_is_rua_after_a_preposition_or_before_a_particle_never_in_a_citation():
+    assert kinds("Vivem na R. Augusta 120.") == [("street_address", "R. Augusta 120")]
+    assert scan("Segundo R. Larsen 2019 e R. da Silva 2019.") == []
+
+
 def test_portuguese_floor_after_a_dash_is_not_part_of_the_house_number():
     assert kinds("Mora na Rua do Ouro, 123-2.º Esq.") == [("street_address", "Rua do Ouro, 123")]
     assert scan("Via Roma 12-2024.") == []
