@@ -44,6 +44,8 @@ from stdnum.pt import nif
 from stdnum.se import personnummer
 from stdnum.si import emso
 
+from .privacy_addresses import address_spans
+
 __all__ = ["Finding", "scan", "suggested_family", "KIND_LABELS", "REFERENCE_ID_LABEL"]
 
 
@@ -136,6 +138,15 @@ _REFERENCE_LABEL = re.compile(
     r"\.?ª?\s*(?:no|nr|number|num|n|nº|n°|n\.º|#)?\.?\s*[:#]?\s*\Z",
     re.IGNORECASE,
 )
+# The name of an identity number shortly before a number ("O NIF no formulário, 213095640"):
+# then the digits are that number, mistyped if its check fails, never a phone.
+_ID_LABEL = re.compile(
+    r"\b(?:nif|nipc|contribuinte|personnummer|personnumret|personnr|pnr|samordningsnummer|"
+    r"samordningsnumret|samordningsnr|fødselsnummer|fødselsnummeret|fnr|f\.nr|d-nummer|"
+    r"d-nummeret|d-nr|emšo|emso|matična številka|codice fiscale|cod\. fisc|c\.f)\b\.?"
+    r"(?:\s+[^\W\d]+){0,3}\s*[:,]?\s*\Z",
+    re.IGNORECASE,
+)
 _PHONE_LABEL = re.compile(
     r"\b(?:tel|tlf|telefon|telefonnummer|telefonnr|phone|ph|mob|mobile|mobil|mobilnummer|"
     r"mobiltelefon|cell|cellphone|gsm|telefone|telemóvel|telemovel|telefono|cellulare|"
@@ -175,17 +186,21 @@ def _digits(raw: str) -> str:
 
 # --- national identity numbers --------------------------------------------------------------
 
-_SE_PATTERN = re.compile(_NUM_LEFT + r"(?:19|20)?[0-9]{6}[-+ ]?[0-9]{4}" + _NUM_RIGHT)
-_NO_PATTERN = re.compile(_NUM_LEFT + r"[0-9]{6}[- ]?[0-9]{5}" + _NUM_RIGHT)
+# Word processors turn the dash into an en dash, and some write it with spaces around:
+# "850709–9805", "850709 - 9805". _id_as_written() turns both back into "-".
+_ID_DASH = r"(?:[ ]?[-–][ ]?|[+ ])?"
+_SE_PATTERN = re.compile(_NUM_LEFT + r"(?:19|20)?[0-9]{6}" + _ID_DASH + r"[0-9]{4}" + _NUM_RIGHT)
+_NO_PATTERN = re.compile(_NUM_LEFT + r"[0-9]{6}" + _ID_DASH + r"[0-9]{5}" + _NUM_RIGHT)
 _SI_PATTERN = re.compile(_NUM_LEFT + r"[0-9]{13}" + _NUM_RIGHT)
 _PT_PATTERN = re.compile(
     r"(?:(?<![\w])PT[ ]?|" + _NUM_LEFT + r")(?:[0-9]{9}|[0-9]{3} [0-9]{3} [0-9]{3})" + _NUM_RIGHT
 )
 # The structure regex keeps the checksum call for strings that could be a code at all;
 # omocodia letters (LMNPQRSTUV) may stand for digits.
+# Copied from the health card it may be spaced as printed: "RSS MRA 85T10 A562S".
 _IT_PATTERN = re.compile(
-    r"(?<![\w])[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}"
-    r"[A-Z][0-9LMNPQRSTUV]{3}[A-Z](?![\w@])",
+    r"(?<![\w])[A-Z]{3}[ ]?[A-Z]{3}[ ]?[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}"
+    r"[ ]?[A-Z][0-9LMNPQRSTUV]{3}[A-Z](?![\w@])",
     re.IGNORECASE,
 )
 
@@ -256,11 +271,16 @@ _ID_RULES: tuple[tuple[re.Pattern[str], Callable[[str], str | None]], ...] = (
 )
 
 
+def _id_as_written(raw: str) -> str:
+    """The number with its dash as the validators expect it ("850709 – 9805" → "850709-9805")."""
+    return re.sub(r" ?[-–] ?", "-", raw)
+
+
 def _find_ids(text: str) -> Iterator[_Candidate]:
     for pattern, classify in _ID_RULES:
         for match in pattern.finditer(text):
             start, end = match.span()
-            kind = classify(match.group())
+            kind = classify(_id_as_written(match.group()))
             # Checksum first: it is cheaper than the label look-behind and rejects most runs.
             # A phone label hands the digits to the phone finder; an amount is no ID.
             if not kind or _AMOUNT_AFTER.match(text, end) or _labelled(text, start, _PHONE_LABEL):
@@ -375,13 +395,14 @@ def _is_mobile_or_local_shape(digits: str, groups: list[int]) -> bool:
     if len(digits) == 8:
         shaped = groups in ([3, 2, 3], [2, 2, 2, 2]) or (groups == [8] and digits[0] in "49")
     elif len(digits) == 9:
-        # Portuguese mobiles (9x) are grouped freely; landlines (2x) only as 3-3-3 or bare,
-        # since "212 34 56 78"-like groupings are more often amounts.
+        # Portuguese mobiles (9x) are grouped freely; landlines (2x) as 3-3-3, bare, or after
+        # the two-digit Lisbon/Porto area code ("21 345 6789", "22 6001234"); groupings such
+        # as "212 34 56 78" are more often amounts.
         # Portugal only: 9-digit Italian mobiles are rare and would catch every NIF-like typo.
         if digits[0] == "9":
             shaped = min(groups) >= 2
         else:
-            shaped = digits[0] == "2" and groups in ([3, 3, 3], [9])
+            shaped = digits[0] == "2" and groups in ([3, 3, 3], [9], [2, 3, 4], [2, 7])
     elif len(digits) == 10:
         shaped = digits[0] == "3" and groups[0] in (3, 10)
     else:
@@ -414,6 +435,8 @@ def _find_phones(text: str) -> Iterator[_Candidate]:
         if len(_digits(match.group())) < 8 or _is_reference_or_amount(text, start, end):
             continue
         phone_labelled = _labelled(text, start, _PHONE_LABEL)
+        if not phone_labelled and _labelled(text, start, _ID_LABEL):
+            continue
         if _looks_like_phone(match.group(), phone_labelled):
             yield _Candidate("phone", start, end)
         elif "/" in match.group():
@@ -436,86 +459,10 @@ def _slash_separated_phones(match: re.Match[str], phone_labelled: bool) -> list[
 
 # --- street addresses -----------------------------------------------------------------------
 
-_UPPER = "A-ZÀ-ÖØ-ÞŠŽČĆĐ"
-_NAME = rf"[{_UPPER}][^\W\d_]*(?:[-'’][^\W\d_]+)*"
-_INITIAL = rf"[{_UPPER}]\."
-# Addresses are written on one line; not crossing line breaks keeps findings line-accurate.
-_SP = r"[ \t]+"
-# House numbers may carry a letter ("5B", Italian "10/A"); "12, 3rd floor" etc. is left out
-# on purpose. A slash and a digit ("10/2024") is not a house number.
-_HOUSE_NO = r"[0-9]{1,4}(?:[A-Za-z]|/[A-Za-z])?(?![\w])(?![.,/][0-9])"
-_ROMANCE_PARTICLE = (
-    r"(?:da|de|do|das|dos|di|del|della|delle|dei|degli|dello|e|la|le|il|lo|al|alla|"
-    r"san|santa|santo|são|sul|sulla)"
-)
-_ROMANCE_NAME = rf"(?:(?:d|dell|all|sull|dall)['’])?(?:{_NAME}|{_INITIAL})"
-
-
-def _either_case(word: str) -> str:
-    """Match ``word`` with an upper- or lower-case first letter ("Via" and "via")."""
-    return f"[{word[0].upper()}{word[0].lower()}]{re.escape(word[1:])}"
-
-
-# Italians and Portuguese write "in via Roma 10" / "na rua Augusta 120" in running text.
-_ROMANCE_STREET_WORDS = "|".join(
-    [_either_case(word) for word in (
-        "rua", "avenida", "travessa", "praça", "largo", "estrada", "alameda", "calçada",
-        "via", "viale", "piazza", "piazzale", "corso", "vicolo", "lungomare", "strada",
-        "contrada", "borgo")]
-    + [re.escape(abbreviation) for abbreviation in (
-        "Av.", "Avda.", "Trav.", "Pç.", "Lgo.", "Estr.", "V.le", "P.za", "P.zza",
-        "C.so")]
-)
-
-_ADDRESS_PATTERNS: tuple[re.Pattern[str], ...] = (
-    # Swedish and Norwegian compounds: "Storgatan 12", "Drammensveien 10".
-    re.compile(
-        rf"(?<![\w])[{_UPPER}][^\W\d_]+(?:gatan|vägen|gränd|gränden|torget|stigen|backen|"
-        rf"allén|leden|gata|gaten|veien|vegen|vei|veg|plassen|stien|bakken){_SP}{_HOUSE_NO}"
-    ),
-    # Name + lower-case street word: "Slovenska cesta 9", "Prešernov trg 2", "Bygdøy allé 3".
-    re.compile(
-        rf"(?<![\w]){_NAME}{_SP}(?:vei|veg|plass|allé|cesta|ulica|ul\.|trg|nabrežje)"
-        rf"{_SP}{_HOUSE_NO}"
-    ),
-    # Norwegian "gate" only after a genitive ("Kongens gate 14"), so "Boarding gate 3" stays
-    # quiet; the genitive may follow first names ("Karl Johans gate 5").
-    re.compile(rf"(?<![\w])(?:{_NAME}{_SP}){{0,2}}{_NAME}s{_SP}(?:gate|gata){_SP}{_HOUSE_NO}"),
-    # English, street word last: "Main Road 4".
-    re.compile(
-        rf"(?<![\w]){_NAME}{_SP}(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive){_SP}{_HOUSE_NO}"
-    ),
-    # English, number first: "12 Baker Street", "221B Baker Street".
-    re.compile(
-        rf"(?<![\w\-/.,])[0-9]{{1,4}}[A-Za-z]?{_SP}(?:{_NAME}{_SP}){{1,2}}"
-        r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Drive|Close|Crescent|Terrace|Gardens|Grove|"
-        r"Way|Place|Square)\b\.?"
-    ),
-    # Portuguese and Italian, street word first and often lower-case in running text:
-    # "Rua Augusta 120", "na rua do Salitre 88", "Avenida da Liberdade 45", "Via dei Mille, 4",
-    # "Rua Augusta, n.º 120". A bare "R." for Rua is left out: it reads like an initial in
-    # citations ("R. Larsen 2019").
-    re.compile(
-        rf"(?<![\w])(?:{_ROMANCE_STREET_WORDS})"
-        rf"(?:{_SP}{_ROMANCE_PARTICLE})*{_SP}{_ROMANCE_NAME}"
-        rf"(?:{_SP}(?:{_ROMANCE_PARTICLE}{_SP})*{_ROMANCE_NAME}){{0,3}}"
-        rf",?{_SP}(?:n\.?\s?[ºo°]\.?\s?)?{_HOUSE_NO}"
-    ),
-    # Slovenian street word first, where the name may start lower-case:
-    # "Ulica bratov Učakar 4", "Cesta v Mestni log 5", "Ulica Pohorskega bataljona 12".
-    re.compile(
-        rf"(?<![\w])(?:Ulica|Cesta|Pot|Trg)(?:{_SP}[a-zčšžćđ]+){{0,2}}{_SP}{_NAME}"
-        rf"(?:{_SP}(?:{_NAME}|[a-zčšžćđ]+)){{0,2}}{_SP}{_HOUSE_NO}"
-    ),
-)
-
-
 def _find_addresses(text: str) -> Iterator[_Candidate]:
-    for pattern in _ADDRESS_PATTERNS:
-        for match in pattern.finditer(text):
-            start, end = match.span()
-            if not _COUNT_AFTER.match(text, end):
-                yield _Candidate("street_address", start, end)
+    for start, end in address_spans(text):
+        if not _COUNT_AFTER.match(text, end):
+            yield _Candidate("street_address", start, end)
 
 
 # --- assembling findings --------------------------------------------------------------------

@@ -171,9 +171,9 @@ def _parse(line: str, source: str, rng: random.Random) -> Sample:
     return sample
 
 
-def unseen_samples() -> list[Sample]:
+def unseen_samples(pattern: str = "unseen_*.txt") -> list[Sample]:
     samples = []
-    for path in sorted(_CORPUS.glob("unseen_*.txt")):
+    for path in sorted(_CORPUS.glob(pattern)):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip() and not line.startswith("#"):
                 rng = random.Random(f"{path.name}:{number}")
@@ -206,9 +206,9 @@ def _covered(expected: Expected, findings, reference_label: str | None) -> bool:
     return reach >= expected.end
 
 
-def measure_unseen() -> dict[str, KindFigures]:
+def measure_unseen(samples: list[Sample] | None = None) -> dict[str, KindFigures]:
     figures = {kind: KindFigures() for kind in guard.KIND_LABELS}
-    for sample in unseen_samples():
+    for sample in unseen_samples() if samples is None else samples:
         findings = guard.scan(sample.text)
         for expected in sample.expected:
             figures[expected.kind].expected += 1
@@ -314,11 +314,98 @@ def test_negative_lines_of_unseen_text_are_quiet():
     assert flagged / total <= MAX_FALSE_ALARMS, (flagged, total)
 
 
+# --- the second unseen corpus, measured per language --------------------------------------
+# tests/privacy_corpus/unseen2_<lang>.txt was written later, again before reading the rules,
+# with at least 40 positive and 40 negative lines per language. Its thresholds are what the
+# rules reached when it was added; lower one only with a reason in the commit.
+
+LANGUAGES = ("en", "sv", "no", "sl", "pt", "it")
+SECOND_MIN_RECALL = 1.0
+SECOND_MAX_FALSE_ALARMS = 0.0
+
+
+def second_corpus(language: str) -> list[Sample]:
+    return unseen_samples(f"unseen2_{language}.txt")
+
+
+@dataclass
+class LanguageFigures:
+    expected: int
+    found: int
+    negative_lines: int
+    flagged_negative_lines: int
+    alarms: int        # lines with a finding of a kind not expected on them, all kinds summed
+    lines_without: int  # … out of lines × kinds without that kind expected
+    missed: list[str]
+    alarm_texts: list[str]
+
+
+def measure_language(language: str) -> LanguageFigures:
+    samples = second_corpus(language)
+    figures = measure_unseen(samples).values()
+    negatives_ = [s for s in samples if not s.expected]
+    return LanguageFigures(
+        expected=sum(f.expected for f in figures), found=sum(f.found for f in figures),
+        negative_lines=len(negatives_),
+        flagged_negative_lines=sum(1 for s in negatives_ if guard.scan(s.text)),
+        alarms=sum(f.alarm_lines for f in figures),
+        lines_without=sum(f.lines_without for f in figures),
+        missed=[m for f in figures for m in f.missed],
+        alarm_texts=[a for f in figures for a in f.alarms])
+
+
+def language_table() -> str:
+    rows = ["| language | recall | false alarms (lines × kinds) | negative lines flagged |",
+            "|---|---|---|---|"]
+    for language in LANGUAGES:
+        f = measure_language(language)
+        rows.append(f"| {language} | {f.found} / {f.expected} = {_percent(f.found, f.expected)} "
+                    f"| {f.alarms} / {f.lines_without} = {_percent(f.alarms, f.lines_without)} "
+                    f"| {f.flagged_negative_lines} / {f.negative_lines} = "
+                    f"{_percent(f.flagged_negative_lines, f.negative_lines)} |")
+    return "\n".join(rows)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_second_corpus_has_40_positive_and_40_negative_lines(language):
+    samples = second_corpus(language)
+    assert sum(1 for s in samples if s.expected) >= 40
+    assert sum(1 for s in samples if not s.expected) >= 40
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_second_corpus_recall_per_language(language):
+    f = measure_language(language)
+    assert f.found / f.expected >= SECOND_MIN_RECALL, f.missed
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_second_corpus_false_alarms_per_language(language):
+    f = measure_language(language)
+    assert f.alarms / f.lines_without <= SECOND_MAX_FALSE_ALARMS, f.alarm_texts
+    assert f.flagged_negative_lines / f.negative_lines <= SECOND_MAX_FALSE_ALARMS, f.alarm_texts
+
+
+def test_every_identity_number_in_the_second_corpus_is_valid():
+    validators = {"se_personnummer": personnummer.is_valid,
+                  "se_samordningsnummer": lambda n: luhn.is_valid(re.sub(r"\D", "", n)[-10:]),
+                  "no_fodselsnummer": fodselsnummer.is_valid, "no_dnummer": fodselsnummer.is_valid,
+                  "si_emso": emso.is_valid, "pt_nif": nif.is_valid,
+                  "it_codice_fiscale": codicefiscale.is_valid}
+    for language in LANGUAGES:
+        for sample in second_corpus(language):
+            for expected in sample.expected:
+                if expected.kind in validators:
+                    number = sample.text[expected.start:expected.end]
+                    assert validators[expected.kind](number), (sample.source, number)
+
+
 def report() -> str:
     flagged, total = negative_lines_flagged()
     return (f"New text (`unseen_*.txt`):\n\n{figures_table(measure_unseen())}\n\n"
             f"Negative lines of new text with any finding: **{flagged} / {total} = "
             f"{_percent(flagged, total)}**\n\n"
+            f"Second new text, per language (`unseen2_<lang>.txt`):\n\n{language_table()}\n\n"
             f"Tuned-on corpus (`positives.txt`, `negatives.txt`):\n\n"
             f"{figures_table(measure_tuned())}\n")
 
