@@ -23,6 +23,7 @@ from sqlalchemy import cast, literal, null, select, union_all
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..id_lists import among
 from ..models import (
     Attendance,
     Cohort,
@@ -153,19 +154,21 @@ def figures_for(run: ProgrammeRun, cohorts: list[Cohort], today: date,
                 only_users: Collection[int] | None = None) -> Figures:
     """The figures of every trainee of `cohorts` (of one run), once per request."""
     key = (run.id, tuple(c.id for c in cohorts), today, tuple(only_users) if only_users is not None else None)
-    return memoised("progress_figures", key, lambda: _figures_for(run, cohorts, today, only_users))
+    return memoised("progress_figures", key, lambda: build_figures(run, cohorts, today, only_users))
 
 
-def _figures_for(run: ProgrammeRun, cohorts: list[Cohort], today: date,
-                 only_users: Collection[int] | None) -> Figures:
+def build_figures(run: ProgrammeRun, cohorts: list[Cohort], today: date,
+                  only_users: Collection[int] | None = None) -> Figures:
+    """`figures_for` without the per-request memo: for a CSV export built a batch of trainees
+    at a time, whose batches must not all stay in memory until the response ends."""
     by_cohort: dict[int, list[TraineeFigures]] = {c.id: [] for c in cohorts}
     if not cohorts:
         return Figures(by_cohort, None, [])
     programme = programme_of(run)
-    trainee_ids = select(Membership.user_id).where(Membership.cohort_id.in_([c.id for c in cohorts]),
+    trainee_ids = select(Membership.user_id).where(among(Membership.cohort_id, [c.id for c in cohorts]),
                                                    Membership.role == CohortRole.TRAINEE)
     if only_users is not None:
-        trainee_ids = trainee_ids.where(Membership.user_id.in_(list(only_users)))
+        trainee_ids = trainee_ids.where(among(Membership.user_id, only_users))
     cohorts_of: dict[int, list[Cohort]] = defaultdict(list)
     trainees: dict[int, Trainee] = {}
     for user_id, name, email, active, erased_at, cohort in db.session.execute(
@@ -185,7 +188,7 @@ def _figures_for(run: ProgrammeRun, cohorts: list[Cohort], today: date,
         rows = programme_rows(programme, run)
     # The page's cohorts too: a cohort without trainees still lists its meetings.
     all_cohorts = sorted({c.id for own in cohorts_of.values() for c in own} | set(by_cohort))
-    meetings = list(db.session.scalars(select(Meeting).where(Meeting.cohort_id.in_(all_cohorts))
+    meetings = list(db.session.scalars(select(Meeting).where(among(Meeting.cohort_id, all_cohorts))
                                        .order_by(Meeting.starts_on, Meeting.id))) if all_cohorts else []
     done: dict[int, dict[int, datetime | None]] = defaultdict(dict)
     attended: dict[int, set[int]] = defaultdict(set)
@@ -225,11 +228,11 @@ def _work_done(trainee_ids, rows: ProgrammeRows, meetings: list[Meeting]):
     completions = select(Completion.user_id, Completion.activity_id, Completion.completed_at,
                          literal(False).label("is_meeting")).where(
         Completion.user_id.in_(trainee_ids), Completion.state == CompletionState.DONE,
-        Completion.activity_id.in_([a.id for a in rows.activities]))
+        among(Completion.activity_id, [a.id for a in rows.activities]))
     attendance = select(Attendance.user_id, Attendance.meeting_id, cast(null(), Completion.completed_at.type),
                         literal(True)).where(
         Attendance.user_id.in_(trainee_ids), Attendance.present.is_(True),
-        Attendance.meeting_id.in_([m.id for m in meetings]))
+        among(Attendance.meeting_id, [m.id for m in meetings]))
     return union_all(completions, attendance)
 
 
