@@ -202,7 +202,8 @@ def _figures(cohort: Cohort, items: list[TraineeFigures], modules: list[Module],
         statuses[status_of(p.user, p)] += 1
     if items:
         for module in modules:
-            modules_done[module.title] += sum(1 for t in items if module.id in t.modules_done)
+            module_id = module.id  # read once, not once per trainee (an ORM attribute read)
+            modules_done[module.title] += sum(1 for t in items if module_id in t.modules_done)
     return CohortFigures(
         cohort, statuses,
         done={c: _mean([t.hours.done[c] for t in items]) for c in COMPONENTS},
