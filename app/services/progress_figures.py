@@ -148,6 +148,9 @@ class Figures:
     rows: ProgrammeRows | None
     #: Every meeting of the trainees' cohorts, by date.
     meetings: list[Meeting]
+    #: Meeting id -> (present, recorded): every attendance row of those meetings, whoever it is
+    #: of (the dashboard's attendance per meeting). None for a batch of trainees (`only_users`).
+    attendance: dict[int, tuple[int, int]] | None = None
 
 
 def figures_for(run: ProgrammeRun, cohorts: list[Cohort], today: date,
@@ -192,12 +195,22 @@ def build_figures(run: ProgrammeRun, cohorts: list[Cohort], today: date,
                                        .order_by(Meeting.starts_on, Meeting.id))) if all_cohorts else []
     done: dict[int, dict[int, datetime | None]] = defaultdict(dict)
     attended: dict[int, set[int]] = defaultdict(set)
-    if trainees:
-        for user_id, item_id, completed_at, is_meeting in db.session.execute(_work_done(trainee_ids, rows, meetings)):
-            if is_meeting:
-                attended[user_id].add(item_id)
-            else:
+    # A batch reads its own trainees' attendance only; the whole reads every row of the meetings,
+    # counted here for the dashboard instead of in a statement of its own.
+    everyone = only_users is None
+    attendance: dict[int, list[int]] | None = {m.id: [0, 0] for m in meetings} if everyone else None
+    if trainees or everyone:
+        for user_id, item_id, completed_at, is_meeting, present in db.session.execute(
+                _work_done(trainee_ids, rows, meetings, everyone)):
+            if not is_meeting:
                 done[user_id][item_id] = completed_at
+                continue
+            if attendance is not None:
+                counts = attendance[item_id]
+                counts[0] += bool(present)
+                counts[1] += 1
+            if present and user_id in trainees:
+                attended[user_id].add(item_id)
     extended = _extensions(trainees, cohorts_of, rows)
     groups: dict[tuple[int, ...], Group] = {}
     views: dict[int | None, Overview] = {}
@@ -219,20 +232,24 @@ def build_figures(run: ProgrammeRun, cohorts: list[Cohort], today: date,
         for cohort in own:
             if cohort.id in wanted:
                 by_cohort[cohort.id].append(figures)
-    return Figures(by_cohort, rows if programme.id is not None else None, meetings)
+    return Figures(by_cohort, rows if programme.id is not None else None, meetings,
+                   {m: (present, recorded) for m, (present, recorded) in attendance.items()}
+                   if attendance is not None else None)
 
 
-def _work_done(trainee_ids, rows: ProgrammeRows, meetings: list[Meeting]):
-    """One statement: (trainee, activity, completed at, False) for the work done and (trainee,
-    meeting, NULL, True) for the meetings attended."""
+def _work_done(trainee_ids, rows: ProgrammeRows, meetings: list[Meeting], everyone: bool):
+    """One statement: (trainee, activity, completed at, False, True) for the work done and
+    (user, meeting, NULL, True, present) for the attendance recorded at the meetings: the
+    trainees' when they came, or with `everyone` every row, present or not, of anyone."""
     completions = select(Completion.user_id, Completion.activity_id, Completion.completed_at,
-                         literal(False).label("is_meeting")).where(
+                         literal(False).label("is_meeting"), literal(True).label("present")).where(
         Completion.user_id.in_(trainee_ids), Completion.state == CompletionState.DONE,
         among(Completion.activity_id, [a.id for a in rows.activities]))
     attendance = select(Attendance.user_id, Attendance.meeting_id, cast(null(), Completion.completed_at.type),
-                        literal(True)).where(
-        Attendance.user_id.in_(trainee_ids), Attendance.present.is_(True),
+                        literal(True), Attendance.present).where(
         among(Attendance.meeting_id, [m.id for m in meetings]))
+    if not everyone:
+        attendance = attendance.where(Attendance.user_id.in_(trainee_ids), Attendance.present.is_(True))
     return union_all(completions, attendance)
 
 
