@@ -33,6 +33,7 @@ from ..models import (
     Component,
     Meeting,
     Membership,
+    Module,
     Programme,
     ProgrammeRun,
     User,
@@ -178,7 +179,7 @@ def build_figures(run: ProgrammeRun, cohorts: list[Cohort], today: date,
             select(User.id, User.name, User.email, User.active, User.erased_at, Cohort)
             .join(Membership, Membership.user_id == User.id).join(Cohort, Cohort.id == Membership.cohort_id)
             .where(Cohort.run_id == run.id, Membership.role == CohortRole.TRAINEE, User.id.in_(trainee_ids))
-            .options(joinedload(Cohort.country))):
+            .options(joinedload(Cohort.country))).all():  # all(): not a fetch per row
         cohorts_of[user_id].append(cohort)
         trainees.setdefault(user_id, Trainee(user_id, name, email, active, erased_at))
     for own in cohorts_of.values():
@@ -201,7 +202,7 @@ def build_figures(run: ProgrammeRun, cohorts: list[Cohort], today: date,
     attendance: dict[int, list[int]] | None = {m.id: [0, 0] for m in meetings} if everyone else None
     if trainees or everyone:
         for user_id, item_id, completed_at, is_meeting, present in db.session.execute(
-                _work_done(trainee_ids, rows, meetings, everyone)):
+                _work_done(trainee_ids, rows, meetings, everyone)).all():
             if not is_meeting:
                 done[user_id][item_id] = completed_at
                 continue
@@ -214,6 +215,7 @@ def build_figures(run: ProgrammeRun, cohorts: list[Cohort], today: date,
     extended = _extensions(trainees, cohorts_of, rows)
     groups: dict[tuple[int, ...], Group] = {}
     views: dict[int | None, Overview] = {}
+    parts: dict[int | None, _ViewParts] = {}
     meetings_of: dict[int, list[Meeting]] = defaultdict(list)
     for meeting in meetings:
         meetings_of[meeting.cohort_id].append(meeting)
@@ -226,7 +228,8 @@ def build_figures(run: ProgrammeRun, cohorts: list[Cohort], today: date,
             country = next((c.country_id for c in own if c.country_id is not None), None)
             if country not in views:
                 views[country] = _country_view(programme, run, own, rows, own_meetings)
-            groups[key] = _group(views[country], run, own, rows, own_meetings, today)
+                parts[country] = _view_parts(views[country])
+            groups[key] = _group(views[country], parts[country], run, own, rows, own_meetings, today)
         figures = _trainee(trainee, groups[key], done[user_id], attended[user_id], extended.get(user_id, {}),
                            today)
         for cohort in own:
@@ -293,8 +296,28 @@ def _country_view(programme: Programme, run: ProgrammeRun, own: list[Cohort], ro
     return assemble_overview(viewer, rows, meetings, {}, set())
 
 
-def _group(view: Overview, run: ProgrammeRun, own: list[Cohort], rows: ProgrammeRows, meetings: list[Meeting],
-           today: date) -> Group:
+@dataclass(frozen=True)
+class _ViewParts:
+    """What `_group` takes from a country's view that no date changes: worked out once per
+    country, not once per group of cohorts (40 groups on the transnational dashboard)."""
+    credit: dict[int, tuple[str, Decimal]]
+    by_module: dict[int, Module]
+    module_required: dict[int, frozenset[int]]
+
+
+def _view_parts(view: Overview) -> _ViewParts:
+    credit = {a.activity.id: (module.module.component, a.plugin.hours(a.activity))
+              for module in view.modules for a in module.activities if a.plugin is not None}
+    module_required = {}
+    for m in view.modules:
+        ids = frozenset(a.activity.id for a in m.activities if a.activity.required)
+        if ids:
+            module_required[m.module.id] = ids
+    return _ViewParts(credit, {m.module.id: m.module for m in view.modules}, module_required)
+
+
+def _group(view: Overview, parts: _ViewParts, run: ProgrammeRun, own: list[Cohort], rows: ProgrammeRows,
+           meetings: list[Meeting], today: date) -> Group:
     """The group's dates: due dates by rule and meeting days from the group's own meetings (the
     programme service's `due_date`; a plan without a meeting yet is dated from the run's start)."""
     viewer = replace(view.viewer, cohorts=own)
@@ -318,17 +341,10 @@ def _group(view: Overview, run: ProgrammeRun, own: list[Cohort], rows: Programme
                                      meeting.hours if meeting else i.plan.hours))
     required = [a for a, _c in visible if a.activity.required and a.available]
     open_by_due = sorted((a for a in required if a.due is not None and not a.missed(today)), key=lambda a: a.due)
-    credit = {a.activity.id: (component, a.plugin.hours(a.activity)) for a, component in visible
-              if a.plugin is not None}
     by_plan = {p.id: p for p in rows.plans}
-    by_module = {m.module.id: m.module for m in view.modules}
     by_cohort = {c.id: c for c in own}
-    meeting_credit = {m.id: (_meeting_component(m, by_plan, by_module, by_cohort), m.hours) for m in meetings}
-    module_required = {}
-    for m in view.modules:
-        ids = frozenset(a.activity.id for a in m.activities if a.activity.required)
-        if ids:
-            module_required[m.module.id] = ids
+    meeting_credit = {m.id: (_meeting_component(m, by_plan, parts.by_module, by_cohort), m.hours)
+                      for m in meetings}
     activities = [(a.activity.id, a.due, component, a.activity.hours) for a, component in visible]
     planned_today: dict[str, Decimal] = defaultdict(Decimal)
     for _id, day, component, hours in activities + planned_meetings:
@@ -337,7 +353,8 @@ def _group(view: Overview, run: ProgrammeRun, own: list[Cohort], rows: Programme
     return Group(
         own, view.hours, required, frozenset(a.activity.id for a in required),
         [(a.activity.id, a) for a in open_by_due],
-        [(a.activity.id, a) for a in required if a.missed(today)], credit, meeting_credit, module_required,
+        [(a.activity.id, a) for a in required if a.missed(today)], parts.credit, meeting_credit,
+        parts.module_required,
         activities, planned_meetings, {i: (due, component, hours) for i, due, component, hours in activities},
         planned_today)
 
