@@ -243,11 +243,15 @@ def _question(q: dict[str, Any], answers: list[Answer], rule: Rule) -> QuestionS
         found.shown = found.distribution is not None
         return found
     choices = scale_choices(q)
+    # The answers' grids, found once for every row (the run's report reads 1,500 answers per row).
+    grids = [(a.cohort_id, a.answers[key]) for a in answers if isinstance(a.answers.get(key), dict)]
     for row in q["rows"]:
         summary = RowSummary(row["key"], row["text"])
 
         def cells(pick, r=row["key"]):
-            return _values(answers, rule, key, lambda v: isinstance(v, dict), lambda v: pick(v.get(r)))
+            # `_values(answers, rule, key, is a dict, pick(grid[r]))`, over the grids found above.
+            return rule.values([(cohort_id, picked) for cohort_id, grid in grids
+                                if (picked := pick(grid.get(r))) is not None])
 
         if q.get("retrospective"):
             summary.then = _distribution(cells(lambda c: _retro(c, "then")), choices, scale=True)
