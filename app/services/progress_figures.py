@@ -201,7 +201,9 @@ def build_figures(run: ProgrammeRun, cohorts: list[Cohort], today: date,
     everyone = only_users is None
     attendance: dict[int, list[int]] | None = {m.id: [0, 0] for m in meetings} if everyone else None
     if trainees or everyone:
-        for user_id, item_id, completed_at, is_meeting, present in db.session.execute(
+        # Plain columns through the session's connection: the ORM's execution layer costs ~4 ms of
+        # CPU on the 10,000 rows of 1,000 trainees and has nothing to load here.
+        for user_id, item_id, completed_at, is_meeting, present in db.session.connection().execute(
                 _work_done(trainee_ids, rows, meetings, everyone)).all():
             if not is_meeting:
                 done[user_id][item_id] = completed_at
