@@ -10,6 +10,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import joinedload
 
 from .extensions import db
 from .models import Cohort, CohortRole, Membership, SiteRole, User
@@ -72,8 +73,10 @@ def cohorts_with_status_access(user: User) -> list[Cohort]:
     if user.site_role is None and not any(m.role in (CohortRole.FACILITATOR, CohortRole.COORDINATOR)
                                           for m in user.memberships):
         return []
-    return list(memoised("status_cohorts", user.id,
-                         lambda: list(db.session.scalars(cohorts_with_status_access_query(user)))))
+    # With their run and country: the dashboards and the navigation read both of every cohort
+    # (two more queries otherwise).
+    return list(memoised("status_cohorts", user.id, lambda: list(db.session.scalars(
+        cohorts_with_status_access_query(user).options(joinedload(Cohort.run), joinedload(Cohort.country))))))
 
 
 def can_view_cohort_status(user: User, cohort: Cohort) -> bool:

@@ -24,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
 
 from app.extensions import db  # noqa: E402
 from app.models import (  # noqa: E402
@@ -359,6 +359,15 @@ def generate(app, size: str, seed: int = SEED, trainees: int | None = None,
     return counts
 
 
+def analyse(engine) -> None:
+    """Planner statistics for the freshly loaded tables, as autovacuum gathers them on a live
+    server. Without them PostgreSQL plans every query for empty tables (nested loops over the
+    1,000 trainees: the progress figures' completions took 59 ms instead of 5 ms under load)."""
+    with engine.connect() as connection:  # SQLite's ANALYZE fills sqlite_stat1 likewise
+        connection.execute(text("ANALYZE"))
+        connection.commit()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="1k")
@@ -374,6 +383,7 @@ def main() -> None:
             raise SystemExit("the database is not empty: bench data goes into a database of its own")
         start = time.perf_counter()
         counts = generate(app, args.size, args.seed)
+        analyse(db.engine)
     print(f"built {args.size} in {time.perf_counter() - start:.0f} s: "
           + ", ".join(f"{n} {what}" for what, n in counts.items()))
 

@@ -37,13 +37,13 @@ def _in_one_piece(world) -> bytes:
 @pytest.fixture
 def counted_batches(monkeypatch):
     calls: list[int] = []
-    original = progress_export.trainee_overviews
+    original = progress_export.build_figures
 
-    def counting(run, cohorts, only_users=None):
+    def counting(run, cohorts, today, only_users=None):
         calls.append(len(only_users))
-        return original(run, cohorts, only_users=only_users)
+        return original(run, cohorts, today, only_users=only_users)
 
-    monkeypatch.setattr(progress_export, "trainee_overviews", counting)
+    monkeypatch.setattr(progress_export, "build_figures", counting)
     return calls
 
 

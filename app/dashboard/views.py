@@ -83,7 +83,10 @@ def report_from_args() -> tuple[report_service.Report, list[ProgrammeRun]]:
     run = runs[0]
     if request.args.get("run"):
         run = next((r for r in runs if str(r.id) == request.args["run"]), None) or abort(404)
-    return report_service.build(run, meetings_service.today_for(current_user), country_ids), runs
+    # The user's status cohorts (loaded once per request for the navigation too) hold every
+    # cohort they may report on: all of them, or all of their country's.
+    return report_service.build(run, meetings_service.today_for(current_user), country_ids,
+                                among=cohorts_with_status_access(current_user)), runs
 
 
 @bp.get("/report")

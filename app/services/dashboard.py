@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import case, func, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
-from ..models import Attendance, Cohort, Component, Country, Meeting, Module, ProgrammeRun, User
+from ..models import Cohort, Component, Country, Meeting, Module, ProgrammeRun, User
 from ..plugins import ProgrammeStats, ResponseRate, WaitingWork, registry
 from .cohort_progress import TraineeProgress, progress_from
 from .progress_figures import Trainee, TraineeFigures, figures_for, unique_trainees
@@ -150,7 +150,7 @@ def build(visible: list[Cohort], run: ProgrammeRun | None, country: Country | No
                       for c in cohorts]
     titles = [m.title for m in rows.modules] if rows else []
     return Dashboard(run, runs, countries, country, cohort_figures, titles,
-                     _meetings(cohorts, cohort_figures, figures.meetings),
+                     _meetings(cohorts, cohort_figures, figures.meetings, figures.attendance or {}),
                      sorted(stats.waiting, key=lambda w: w.submitted_at)[:10],
                      stats.response_rates, _months(run, unique_trainees(figures), today), today,
                      rows.modules if rows else [])
@@ -202,7 +202,8 @@ def _figures(cohort: Cohort, items: list[TraineeFigures], modules: list[Module],
         statuses[status_of(p.user, p)] += 1
     if items:
         for module in modules:
-            modules_done[module.title] += sum(1 for t in items if module.id in t.modules_done)
+            module_id = module.id  # read once, not once per trainee (an ORM attribute read)
+            modules_done[module.title] += sum(1 for t in items if module_id in t.modules_done)
     return CohortFigures(
         cohort, statuses,
         done={c: _mean([t.hours.done[c] for t in items]) for c in COMPONENTS},
@@ -213,15 +214,12 @@ def _figures(cohort: Cohort, items: list[TraineeFigures], modules: list[Module],
         trainees=progress)
 
 
-def _meetings(cohorts: list[Cohort], figures: list[CohortFigures], loaded: list[Meeting]) -> list[MeetingFigures]:
-    """Each meeting of the cohorts with who came: one query (present and recorded counted by
-    GROUP BY in the database); `loaded` are the meetings already read for the figures."""
-    ids = [c.id for c in cohorts]
+def _meetings(cohorts: list[Cohort], figures: list[CohortFigures], loaded: list[Meeting],
+              counts: dict[int, tuple[int, int]]) -> list[MeetingFigures]:
+    """Each meeting of the cohorts with who came: `loaded` are the meetings already read for
+    the figures, `counts` their attendance rows (present, recorded), counted from the figures'
+    own statement."""
     by_id = {c.id: c for c in cohorts}
-    counts = {mid: (present or 0, recorded) for mid, present, recorded in db.session.execute(
-        select(Attendance.meeting_id, func.sum(case((Attendance.present.is_(True), 1), else_=0)), func.count())
-        .join(Meeting, Meeting.id == Attendance.meeting_id).where(Meeting.cohort_id.in_(ids))
-        .group_by(Attendance.meeting_id))}
     expected = {f.cohort.id: f.trainee_count - f.statuses[DROPPED] for f in figures}
     for m in loaded:
         if m.cohort_id in by_id:

@@ -1,6 +1,7 @@
 """The cohort progress CSV, built a batch of trainees at a time while it is sent: the rows are
-those of the progress grid (app/services/cohort_progress.py), in the same order, but never more
-than EXPORT_BATCH trainees' overviews are in memory, whatever the size of the cohort."""
+those of the progress grid (app/services/cohort_progress.py), from the same narrow rows
+(app/services/progress_figures.py), in the same order, but never more than EXPORT_BATCH
+trainees' figures are in memory, whatever the size of the cohort."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -10,9 +11,9 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Cohort, CohortRole, Membership, User
-from .cohort_progress import CohortProgress, TraineeProgress, progress_csv_rows, progress_of
+from .cohort_progress import CohortProgress, TraineeProgress, progress_csv_rows, progress_from
 from .meetings import programme_of
-from .overviews import trainee_overviews
+from .progress_figures import build_figures
 
 EXPORT_BATCH = 500
 
@@ -35,7 +36,7 @@ def progress_rows(cohort: Cohort, today: date) -> Iterator[list]:
     people = db.session.execute(_trainees(cohort, User.id, User.name).execution_options(yield_per=5000))
     ordered = [user_id for user_id, _ in sorted(people, key=lambda row: row[1].lower())]
     for start in range(0, len(ordered), EXPORT_BATCH):
-        by_cohort, _ = trainee_overviews(cohort.run, [cohort], only_users=ordered[start:start + EXPORT_BATCH])
-        # Once written, nothing refers to the batch's objects: the session's identity map holds
-        # them weakly, so they go.
-        yield from progress_csv_rows(progress_of(cohort, by_cohort[cohort.id], today))
+        figures = build_figures(cohort.run, [cohort], today, only_users=ordered[start:start + EXPORT_BATCH])
+        # Once written, nothing refers to the batch's figures (plain rows, not memoised), so they go.
+        progress = [progress_from(t) for t in figures.by_cohort[cohort.id]]
+        yield from progress_csv_rows(CohortProgress(cohort, progress, {}))

@@ -67,12 +67,17 @@ def run_names() -> list[str]:
                                                                       ProgrammeRun.id.desc())))
 
 
-def build(run: ProgrammeRun, today: date, country_ids: set[int] | None = None) -> Report:
-    """The report of the run's cohorts, or of those in `country_ids` only."""
-    query = select(Cohort).where(Cohort.run_id == run.id)
-    if country_ids is not None:
-        query = query.where(Cohort.country_id.in_(country_ids))
-    cohorts = list(db.session.scalars(query.options(joinedload(Cohort.country), joinedload(Cohort.run))))
+def build(run: ProgrammeRun, today: date, country_ids: set[int] | None = None,
+          among: list[Cohort] | None = None) -> Report:
+    """The report of the run's cohorts, or of those in `country_ids` only. `among`: cohorts
+    already loaded (with run and country) that include all of those, to pick them from."""
+    if among is not None:
+        cohorts = [c for c in among if c.run_id == run.id and (country_ids is None or c.country_id in country_ids)]
+    else:
+        query = select(Cohort).where(Cohort.run_id == run.id)
+        if country_ids is not None:
+            query = query.where(Cohort.country_id.in_(country_ids))
+        cohorts = list(db.session.scalars(query.options(joinedload(Cohort.country), joinedload(Cohort.run))))
     board = dashboard.build(cohorts, run, None, today)
     credit_points = {m.id: m.credit_points for m in board.modules}
     countries: dict[str, CountryRow] = {}

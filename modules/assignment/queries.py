@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import Integer, cast, exists, func, null, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from app import audit
@@ -227,23 +227,27 @@ WAITING_SHOWN = 10
 
 def feedback_turnaround(cohort_ids: list[int]) -> ProgrammeStats:
     """Days from each hand-in to its released feedback, per cohort, and the work waiting longest
-    (three queries, whatever the cohorts' size)."""
+    (two queries, whatever the cohorts' size)."""
     stats = ProgrammeStats()
     if not cohort_ids:
         return stats
-    rows = db.session.execute(
-        select(Submission.cohort_id, Version.submitted_at, Feedback.released_at)
-        .join(Feedback, Feedback.submission_id == Submission.id)
-        .join(Version, (Version.submission_id == Submission.id) & (Version.number == Feedback.version_number))
-        .where(Submission.cohort_id.in_(cohort_ids), Feedback.state == FeedbackState.RELEASED,
-               Feedback.released_at.is_not(None)))
-    for cohort_id, handed_in, released in rows:
-        stats.turnaround_days.setdefault(cohort_id, []).append(
-            max(0.0, (released - handed_in).total_seconds() / 86400))
     waiting = Submission.status == Status.SUBMITTED
-    stats.waiting_count = {c: n for c, n in db.session.execute(
-        select(Submission.cohort_id, func.count()).where(Submission.cohort_id.in_(cohort_ids), waiting)
-        .group_by(Submission.cohort_id))}
+    released = (select(Submission.cohort_id, Version.submitted_at, Feedback.released_at,
+                       cast(null(), Integer).label("waiting"))
+                .join(Feedback, Feedback.submission_id == Submission.id)
+                .join(Version, (Version.submission_id == Submission.id) & (Version.number == Feedback.version_number))
+                .where(Submission.cohort_id.in_(cohort_ids), Feedback.state == FeedbackState.RELEASED,
+                       Feedback.released_at.is_not(None)))
+    # The work waiting per cohort, counted in the same statement: (cohort, NULL, NULL, count).
+    counted = (select(Submission.cohort_id, cast(null(), Version.submitted_at.type),
+                      cast(null(), Feedback.released_at.type), func.count())
+               .where(Submission.cohort_id.in_(cohort_ids), waiting).group_by(Submission.cohort_id))
+    for cohort_id, handed_in, released_at, count in db.session.execute(union_all(released, counted)).all():
+        if count is not None:
+            stats.waiting_count[cohort_id] = count
+        else:
+            stats.turnaround_days.setdefault(cohort_id, []).append(
+                max(0.0, (released_at - handed_in).total_seconds() / 86400))
     oldest = db.session.execute(
         select(Submission.cohort_id, Activity.title, User.name, Cohort.name, Submission.submitted_at)
         .join(Activity, Activity.id == Submission.activity_id)

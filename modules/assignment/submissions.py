@@ -26,6 +26,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.conflicts import Conflict, SaveRefused
 from app.extensions import db
+from app.id_lists import among
 from app.input_guard import parse_id
 from app.models import Activity, Cohort, CohortKind, CohortRole, Component, Membership, User
 from app.request_memo import memoised
@@ -225,8 +226,8 @@ def due_dates_for(user_ids: list[int], trainee_cohorts: Mapping[int, list[int]],
     groups = sorted({c for ids in trainee_cohorts.values() for c in ids})
     rows = list(db.session.execute(select(Extension.activity_id, Extension.user_id, Extension.group_cohort_id,
                                           Extension.due_on).where(
-        Extension.activity_id.in_(activity_ids),
-        or_(Extension.user_id.in_(user_ids), Extension.group_cohort_id.in_(groups) if groups else false()))))
+        among(Extension.activity_id, activity_ids),
+        or_(among(Extension.user_id, user_ids), among(Extension.group_cohort_id, groups) if groups else false()))))
     by_group: dict[int, dict[int, date]] = defaultdict(dict)
     for activity_id, _user, group, due in rows:
         if group is not None:
