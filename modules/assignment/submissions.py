@@ -11,7 +11,9 @@ per national cohort is shared by all its trainees; it is answered by the transna
 facilitators. Any member may edit and hand it in; everyone sees it and its feedback."""
 from __future__ import annotations
 
+import hashlib
 import html as html_lib
+import json
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -51,6 +53,15 @@ class SubmitConflict(Conflict):
 
     def __init__(self, message: str):
         super().__init__(message=message)
+
+
+class FeedbackConflict(Conflict):
+    """Someone (a co-facilitator, another tab) saved this feedback after the form was loaded."""
+
+    def __init__(self, current: Feedback | None):
+        super().__init__(current, message=_(
+            "This feedback was saved by someone else, or in another tab, after you opened this page. Nothing was "
+            "overwritten: the saved feedback is shown here beside what you typed; save again to replace it."))
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -279,6 +290,15 @@ def open_feedback(submission: Submission) -> Feedback | None:
     """Unreleased feedback on the latest version (a draft, or awaiting a coordinator's review)."""
     return next((f for f in reversed(submission.feedback)
                  if f.state != FeedbackState.RELEASED and f.version_number == submission.latest_version), None)
+
+
+def feedback_token(feedback: Feedback | None) -> str:
+    """What a feedback form is based on: the open feedback as it was shown ("" when there was none).
+    A save whose form carries another token would overwrite feedback it never showed."""
+    if feedback is None:
+        return ""
+    shown = [feedback.id, feedback.body_html, feedback.decision, feedback.field_comments, feedback.state]
+    return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:24]
 
 
 def feedback_needs_review(cohort_id: int) -> bool:
