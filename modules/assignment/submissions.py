@@ -11,9 +11,7 @@ per national cohort is shared by all its trainees; it is answered by the transna
 facilitators. Any member may edit and hand it in; everyone sees it and its feedback."""
 from __future__ import annotations
 
-import hashlib
 import html as html_lib
-import json
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -26,7 +24,7 @@ from sqlalchemy import false, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.conflicts import Conflict, SaveRefused
+from app.conflicts import Conflict, SaveRefused, state_token
 from app.extensions import db
 from app.input_guard import parse_id
 from app.models import Activity, Cohort, CohortKind, CohortRole, Component, Membership, User
@@ -297,8 +295,7 @@ def feedback_token(feedback: Feedback | None) -> str:
     A save whose form carries another token would overwrite feedback it never showed."""
     if feedback is None:
         return ""
-    shown = [feedback.id, feedback.body_html, feedback.decision, feedback.field_comments, feedback.state]
-    return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:24]
+    return state_token(feedback.id, feedback.body_html, feedback.decision, feedback.field_comments, feedback.state)
 
 
 def feedback_needs_review(cohort_id: int) -> bool:
