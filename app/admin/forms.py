@@ -34,6 +34,9 @@ class UserForm(FlaskForm):
                             description=_l("Roles in a cohort (trainee, facilitator, national coordinator) "
                                            "are given on the cohort's page."))
     locale = SelectField(_l("Language"), description=_l("The language of the e-mails and pages the user sees."))
+    #: The account as the edit form showed it (views.user_token): a save based on an older state
+    #: would undo another administrator's change unseen, so it is refused.
+    base = HiddenField(validators=[Optional(), Length(max=64)])
 
     def __init__(self, *args, user_id: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..access import admin_required
+from ..conflicts import CONFLICT_MESSAGE, state_token
 from ..extensions import db
 from ..input_guard import bounded_int
 from ..localized import country_name
@@ -158,14 +159,27 @@ def user_detail(user_id: int):
                            erase_form=erase_form_for(user.id))
 
 
+def user_token(user: User) -> str:
+    """What the edit form was loaded from (UserForm.base)."""
+    return state_token(user.name, user.email, user.site_role, user.locale)
+
+
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @admin_required
 def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user, user_id=user.id)
+    stored = user_token(user)
     if not form.is_submitted():
         form.site_role.data = user.site_role or ""
+        form.base.data = stored
     if form.validate_on_submit():
+        if "base" in request.form and form.base.data != stored:  # a form that sends none is not checked
+            # Changed by another administrator since this page was loaded: the form as typed, the
+            # saved account beside it, and the next save based on what is shown.
+            flash(str(CONFLICT_MESSAGE), "danger")
+            form.base.data = stored
+            return render_template("admin/user_form.html", form=form, user=user, conflict=True), 409
         if user.id == current_user.id and form.site_role.data != SiteRole.ADMIN:
             form.site_role.errors.append(_("You cannot take away your own administrator role; "
                                            "ask another administrator to do it."))
