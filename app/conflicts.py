@@ -1,6 +1,8 @@
 """The errors of the guarded save path (app/guarded_save.py), shared by the core and every plugin."""
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -27,3 +29,10 @@ class Conflict(Exception):
 class SaveRefused(ValueError):
     """A rule of the domain refuses the save; the message tells the user why. Plugins' errors
     (JournalError, AssignmentError, ...) derive from it, so the save path shows them all alike."""
+
+
+def state_token(*values: Any) -> str:
+    """A fingerprint of what a form was loaded from, for a record without a version column: the
+    form carries it, and a save whose token is not the stored record's would overwrite a change it
+    never showed, so it is a Conflict."""
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:24]

@@ -114,6 +114,33 @@ def test_edit_a_run(admin_client, world):
     assert fresh(ProgrammeRun, world.run.id).starts_on == date(2026, 9, 1)
 
 
+def _base(client, url: str) -> str:
+    return re.search(r'name="base" type="hidden" value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+
+
+def test_run_and_cohort_edits_from_a_stale_page_are_conflicts_and_undo_nothing(app, admin_client, world, factory):
+    colleague = factory.user(email="second.admin@example.org", site_role="admin")
+    db.session.commit()
+    other_admin = app.test_client()
+    assert other_admin.post("/login", data={"email": colleague.email, "password": factory.PASSWORD}).status_code == 302
+    run_url, cohort_url = f"/admin/runs/{world.run.id}/edit", f"/admin/cohorts/{world.cohort.id}/edit"
+    mine = {url: _base(admin_client, url) for url in (run_url, cohort_url)}
+    run_data = {"starts_on": "2026-10-01", "ends_on": "2027-09-30"}
+    cohort_data = _cohort_data(world.run, country=factory.country("SE"), name="")
+    assert other_admin.post(run_url, data={**run_data, "name": "Their run name",
+                                           "base": _base(other_admin, run_url)}).status_code == 302
+    assert other_admin.post(cohort_url, data={**cohort_data, "name": "Their cohort name",
+                                              "base": _base(other_admin, cohort_url)}).status_code == 302
+    # These pages were loaded before the other administrator saved: their saves would undo those unseen.
+    for url, data, theirs in ((run_url, run_data, "Their run name"), (cohort_url, cohort_data, "Their cohort name")):
+        response = admin_client.post(url, data={**data, "name": "My name", "base": mine[url]})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 409, url
+        assert "Nothing was overwritten" in page and 'value="My name"' in page and theirs in page
+    assert fresh(ProgrammeRun, world.run.id).name == "Their run name"
+    assert fresh(Cohort, world.cohort.id).name == "Their cohort name"
+
+
 def test_run_page_lists_its_cohorts_with_member_counts(admin_client, world):
     page = admin_client.get(f"/admin/runs/{world.run.id}").get_data(as_text=True)
     row = re.search(r"Sweden pilot</a></th>(.*?)</tr>", page, re.S).group(1)

@@ -164,6 +164,28 @@ def test_edit_changes_name_email_role_and_language(admin_client, world):
     assert sorted(event.detail["changed"]) == ["email", "locale", "name", "site_role"]
 
 
+def test_an_edit_from_a_stale_page_is_a_conflict_and_undoes_nothing(app, admin_client, world, factory):
+    other_admin = app.test_client()
+    colleague = factory.user(email="second.admin@example.org", site_role="admin")
+    db.session.commit()
+    assert other_admin.post("/login", data={"email": colleague.email, "password": factory.PASSWORD}).status_code == 302
+    url = f"/admin/users/{world.trainee.id}/edit"
+    mine, theirs = (re.search(r'name="base" type="hidden" value="([^"]+)"', c.get(url).get_data(as_text=True))
+                    .group(1) for c in (admin_client, other_admin))
+    fields = {"email": world.trainee.email, "site_role": "", "locale": "en"}
+    assert other_admin.post(url, data={**fields, "name": "Tina Their Spelling", "base": theirs}).status_code == 302
+    # This page was loaded before the other administrator saved: its save would undo theirs unseen.
+    response = admin_client.post(url, data={**fields, "name": "Tina My Spelling", "base": mine})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Nothing was overwritten" in page and 'value="Tina My Spelling"' in page and "Tina Their Spelling" in page
+    assert user_by_email(world.trainee.email).name == "Tina Their Spelling"
+    shown = re.search(r'name="base" type="hidden" value="([^"]+)"', page).group(1)
+    assert admin_client.post(url, data={**fields, "name": "Tina My Spelling", "base": shown}).status_code == 302
+    db.session.expire_all()
+    assert user_by_email(world.trainee.email).name == "Tina My Spelling"
+
+
 def test_edit_form_shows_the_current_values(admin_client, world):
     page = admin_client.get(f"/admin/users/{world.transnational_coordinator.id}/edit").get_data(as_text=True)
     assert f'value="{world.transnational_coordinator.email}"' in page

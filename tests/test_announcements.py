@@ -2,9 +2,10 @@
 and by e-mail through the outbox, and the list of those sent."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Announcement, CohortRole, Notification, OutboxMessage
@@ -186,3 +187,21 @@ def test_text_typed_without_the_editor_keeps_its_paragraphs(client, world, login
     _post(client, audience=f"cohort-{world.cohort.id}", body="First line\nsecond line\n\nNew paragraph & more")
     item = db.session.scalar(select(Announcement))
     assert item.body == "<p>First line<br>second line</p><p>New paragraph &amp; more</p>"
+
+
+def test_the_same_form_sent_twice_sends_one_announcement(client, world, login, outbox):
+    _running(world)
+    login(world.facilitator)
+    page = client.get("/announcements/new").get_data(as_text=True)
+    key = re.search(r'name="send_key" type="hidden" value="([0-9a-f]{32})"', page).group(1)
+    assert _post(client, audience=f"cohort-{world.cohort.id}", send_key=key).status_code == 302
+    # A double click, or the page sent again: refused with a message, nothing stored or mailed twice.
+    again = _post(client, audience=f"cohort-{world.cohort.id}", send_key=key)
+    assert again.status_code == 422 and "has already been sent from this form" in again.get_data(as_text=True)
+    assert len(db.session.scalars(select(Announcement)).all()) == 1
+    assert [m["To"] for m in outbox] == [world.trainee.email]
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 1
+    # A new form is a new announcement.
+    fresh = re.search(r'name="send_key" type="hidden" value="([0-9a-f]{32})"',
+                      client.get("/announcements/new").get_data(as_text=True)).group(1)
+    assert fresh != key and _post(client, audience=f"cohort-{world.cohort.id}", send_key=fresh).status_code == 302

@@ -237,6 +237,31 @@ def test_coordinator_changes_date_place_and_agenda_but_not_planned_hours(client,
     assert "<strong>Plans</strong>" in page and "Stadshuset" in page
 
 
+def test_a_meeting_saved_from_a_stale_page_is_a_conflict_and_overwrites_nothing(app, client, world, login):
+    built = build_programme(2, 2, run=world.run)
+    held = _held_meeting(world, built, days_ago=-5)
+    login(world.facilitator)
+    colleague = app.test_client()
+    colleague.post("/login", data={"email": world.national_coordinator.email, "password": "correct horse battery"})
+    url = f"/meetings/{held.id}/edit"
+    mine, theirs = (re.search(r'name="base" type="hidden" value="([^"]+)"', text(c.get(url))).group(1)
+                    for c in (client, colleague))
+    fields = {"title": "Meeting 1", "starts_on": "2026-12-03", "place": ""}
+    assert colleague.post(url, data={**fields, "base": theirs, "agenda_md": "- Their agenda"}).status_code == 302
+    # This page was loaded before the colleague saved: its save would overwrite their agenda unseen.
+    response = client.post(url, data={**fields, "base": mine, "agenda_md": "- My agenda"})
+    page = text(response)
+    assert response.status_code == 409
+    assert "Nothing was overwritten" in page and "- My agenda</textarea>" in page and "- Their agenda" in page
+    db.session.expire_all()
+    assert db.session.get(Meeting, held.id).agenda_md == "- Their agenda"
+    # Saved again from the page that showed their agenda, mine replaces it: a choice, not an accident.
+    shown = re.search(r'name="base" type="hidden" value="([^"]+)"', page).group(1)
+    assert client.post(url, data={**fields, "base": shown, "agenda_md": "- Both agendas"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Meeting, held.id).agenda_md == "- Both agendas"
+
+
 def test_bad_dates_are_explained_and_nothing_is_written(client, world, login):
     built = build_programme(2, 2, run=world.run)
     held = _held_meeting(world, built)

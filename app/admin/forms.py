@@ -27,7 +27,13 @@ def _language_choices() -> list[Choice]:
     return [Choice(code, label) for code, label in current_app.config["LANGUAGES"].items()]
 
 
-class UserForm(FlaskForm):
+class BasedOnMixin:
+    #: The record as the edit form showed it (app.conflicts.state_token): a save based on an older
+    #: state would undo another administrator's change unseen, so it is refused (views._stale_edit).
+    base = HiddenField(validators=[Optional(), Length(max=64)])
+
+
+class UserForm(BasedOnMixin, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), SingleLine()])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254), SingleLine()])
     site_role = SelectField(_l("Site role"), choices=SITE_ROLE_CHOICES,
@@ -74,7 +80,7 @@ class CountryForm(FlaskForm):
         self.time_zone.choices = zone_choices()
 
 
-class RunForm(FlaskForm):
+class RunForm(BasedOnMixin, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), SingleLine()],
                        description=_l("For example “LIFE pilot 2026–2027”."))
     # InputRequired, not DataRequired: a date that does not parse keeps its own message.
@@ -82,7 +88,7 @@ class RunForm(FlaskForm):
     ends_on = DateField(_l("Ends on"), validators=[InputRequired(), SaneDate()])
 
 
-class CohortForm(FlaskForm):
+class CohortForm(BasedOnMixin, FlaskForm):
     run_id = SelectField(_l("Programme run"), coerce=int, validators=[DataRequired()])
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES,
                        description=_l("Each run has one national cohort or more per country, "

@@ -8,8 +8,8 @@ import io
 from datetime import date, datetime, time
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, to_utc
 from flask_babel import gettext as _
-from flask_babel import to_utc
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..access import admin_required
+from ..conflicts import CONFLICT_MESSAGE, state_token
 from ..extensions import db
 from ..input_guard import bounded_int
 from ..localized import country_name
@@ -158,14 +159,34 @@ def user_detail(user_id: int):
                            erase_form=erase_form_for(user.id))
 
 
+def _stale_edit(form, stored: str) -> bool:
+    """Whether the posted edit form was loaded before another administrator saved the record (a
+    form that sends no base is not checked); a form being shown gets the stored state."""
+    if not form.is_submitted():
+        form.base.data = stored
+        return False
+    return "base" in request.form and form.base.data != stored
+
+
+def _conflict_page(template: str, form, stored: str, saved: str, **context):
+    """The form as typed with the saved record beside it; the next save is based on what is shown."""
+    flash(str(CONFLICT_MESSAGE), "danger")
+    form.base.data = stored
+    return render_template(template, form=form, conflict=saved, **context), 409
+
+
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @admin_required
 def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user, user_id=user.id)
+    stored = state_token(user.name, user.email, user.site_role, user.locale)
     if not form.is_submitted():
         form.site_role.data = user.site_role or ""
+    stale = _stale_edit(form, stored)
     if form.validate_on_submit():
+        if stale:
+            return _conflict_page("admin/user_form.html", form, stored, f"{user.name} · {user.email}", user=user)
         if user.id == current_user.id and form.site_role.data != SiteRole.ADMIN:
             form.site_role.errors.append(_("You cannot take away your own administrator role; "
                                            "ask another administrator to do it."))
@@ -307,6 +328,11 @@ def run_detail(run_id: int):
 def run_edit(run_id: int):
     run = db.get_or_404(ProgrammeRun, run_id)
     form = RunForm(obj=run)
+    stored = state_token(run.name, run.starts_on, run.ends_on)
+    stale = _stale_edit(form, stored)
+    if form.validate_on_submit() and stale:
+        return _conflict_page("admin/run_form.html", form, stored,
+                              f"{run.name} · {format_date(run.starts_on)} – {format_date(run.ends_on)}", run=run)
     if form.validate_on_submit():
         try:
             runs.update_run(run, form.name.data, form.starts_on.data, form.ends_on.data)
@@ -372,6 +398,10 @@ def cohort_create():
 def cohort_edit(cohort_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
     form = _cohort_form(obj=cohort)
+    stored = state_token(cohort.run_id, cohort.kind, cohort.country_id, cohort.name)
+    stale = _stale_edit(form, stored)
+    if form.validate_on_submit() and stale:
+        return _conflict_page("admin/cohort_form.html", form, stored, cohort.name, cohort=cohort)
     if form.validate_on_submit() and _save_cohort(form, cohort) is not None:
         db.session.commit()
         flash(_("The cohort is saved."), "success")

@@ -14,6 +14,7 @@ from ..access import (
 )
 from ..csv_export import csv_stream
 from ..extensions import db
+from ..input_guard import bounded_int
 from ..models import Cohort, Country, ProgrammeRun
 from ..services import dashboard as service
 from ..services import meetings as meetings_service
@@ -62,7 +63,7 @@ def cohort(cohort_id: int):
 def table_csv(table: str):
     if table not in TABLES:
         abort(404)
-    cohort_id = request.args.get("cohort", type=int)
+    cohort_id = request.args.get("cohort", type=bounded_int)  # one the database can look up, else none
     d = dashboard_from_args([get_cohort_for_status_or_403(cohort_id)] if cohort_id else None)
     header, rows = TABLES[table](d)
     audit.record("dashboard.export", None, table=table, run=d.run.id if d.run else None)

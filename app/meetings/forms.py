@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
+from wtforms import (
+    DateField,
+    DecimalField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import FiniteNumber, SaneDate, SingleLine
@@ -34,6 +43,9 @@ class MeetingForm(PrivacyConfirmMixin, FlaskForm):
                          validators=[InputRequired(), FiniteNumber(), NumberRange(min=0, max=60)],
                          description=_l("Usually 0: the programme's 160 hours are already planned in its meetings "
                                         "and activities. Give hours only if this meeting replaces planned work."))
+    #: The meeting as the form showed it (views.meeting_token): a save based on an older state would
+    #: overwrite a co-facilitator's change unseen, so it is refused and the saved meeting shown.
+    base = HiddenField(validators=[Optional(), Length(max=64)])
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

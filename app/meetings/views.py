@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..access import can_view_cohort_status, cohort_roles
+from ..conflicts import CONFLICT_MESSAGE, state_token
 from ..extensions import db
 from ..models import Cohort, CohortRole
 from ..privacy_check import review_fields
@@ -148,6 +149,12 @@ def _apply_errors(form: MeetingForm, error: service.MeetingError) -> None:
             flash(message, "danger")
 
 
+def meeting_token(meeting_) -> str:
+    """What the edit form was loaded from (MeetingForm.base)."""
+    return state_token(meeting_.title, meeting_.starts_on, meeting_.ends_on, meeting_.starts_at, meeting_.ends_at,
+                       meeting_.time_zone, meeting_.place, meeting_.agenda_md, float(meeting_.hours))
+
+
 @bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(meeting_id: int):
@@ -156,9 +163,21 @@ def edit(meeting_id: int):
     if not service.can_manage(user, meeting_.cohort):
         abort(403)
     form = MeetingForm(obj=meeting_)
+    stored = meeting_token(meeting_)
+    if not form.is_submitted():
+        form.base.data = stored
     if meeting_.plan_id is not None:
         del form.hours  # planned meetings keep the content's hours
     privacy = None
+    # A form that sends no base (not this page's) is not checked.
+    stale = form.is_submitted() and "base" in request.form and form.base.data != stored
+    if stale and form.validate_on_submit():
+        # Saved by someone else since this page was loaded: the form as typed, the saved meeting
+        # beside it, and the next save based on what is shown (a choice, not an accident).
+        flash(str(CONFLICT_MESSAGE), "danger")
+        form.base.data = stored
+        return render_template("meetings/form.html", form=form, meeting=meeting_, cohort=meeting_.cohort,
+                               privacy=None, conflict=meeting_), 409
     if form.validate_on_submit() and not (privacy := review_fields(form, GUARDED_FIELDS)).blocked:
         try:
             changed = service.update_meeting(

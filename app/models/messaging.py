@@ -44,6 +44,8 @@ class Announcement(db.Model):
     audience: Mapped[str] = mapped_column(String(300))
     recipients: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: The form's one-time key: the same form sent twice is stored (and mailed) once.
+    send_key: Mapped[str | None] = mapped_column(String(32), index=True, unique=True)
 
     sender: Mapped[User | None] = relationship()
 

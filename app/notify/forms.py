@@ -22,6 +22,8 @@ class AnnouncementForm(FlaskForm):
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200), SingleLine()])
     body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=BODY_LIMIT)],
                          render_kw={"data-rich-text": True, "rows": 8})
+    #: Made when the form is first shown, kept through the preview (Announcement.send_key).
+    send_key = HiddenField(validators=[Optional(), Length(max=32), SingleLine()])
 
 
 class ReminderForm(FlaskForm):

@@ -4,6 +4,8 @@ Who may address whom is decided by app/services/announcements.py (the audiences 
 choose) and app/access.py (the cohorts whose status a user sees); these views only ask."""
 from __future__ import annotations
 
+import secrets
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -32,6 +34,7 @@ def _announcement_form(user: User) -> AnnouncementForm:
     form.language.choices = [Choice(code, name) for code, name in languages.items()]
     if not form.is_submitted():
         form.language.data = user.locale if user.locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+        form.send_key.data = secrets.token_hex(16)
     return form
 
 
@@ -73,7 +76,7 @@ def new_announcement():
             draft = announcements.prepare(user, form.audience.data, activity_id, form.language.data,
                                           form.subject.data, form.body.data, versions)
             if "send" in request.form:
-                sent = announcements.send(user, draft)
+                sent = announcements.send(user, draft, form.send_key.data)
                 db.session.commit()
                 flash(ngettext("Announcement sent to %(num)d trainee.", "Announcement sent to %(num)d trainees.",
                                sent.recipients), "success")

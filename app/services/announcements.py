@@ -14,6 +14,7 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from .. import audit
@@ -45,6 +46,14 @@ from .notifications import absolute
 
 class AnnouncementError(ValueError):
     """The announcement cannot be sent as asked; the message says why."""
+
+
+class AlreadySent(AnnouncementError):
+    """The same form sent a second time (a double click, a resent page, another tab)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This announcement has already been sent from this form: it was not sent a second "
+                           "time. The announcements you sent are listed under Announcements."))
 
 
 @dataclass
@@ -156,7 +165,7 @@ def prepare(user: User, key: str, activity_id: int | None, language: str, subjec
     return Draft(audience, activity, language, subject.strip(), clean, kept)
 
 
-def send(sender: User, draft: Draft) -> Announcement:
+def send(sender: User, draft: Draft, send_key: str | None = None) -> Announcement:
     """Store the announcement, notify each recipient in the app and, as their preference says, by
     e-mail now or in their digest. A fixed number of queries, then one insert per recipient."""
     people = recipients(draft.audience, draft.activity)
@@ -164,9 +173,13 @@ def send(sender: User, draft: Draft) -> Announcement:
         raise AnnouncementError(_("Nobody is in this audience: nothing was sent."))
     announcement = Announcement(sender_id=sender.id, language=draft.language, subject=draft.subject,
                                 body=draft.body, versions=draft.versions,
-                                audience=describe(draft.audience, draft.activity)[:300], recipients=len(people))
+                                audience=describe(draft.audience, draft.activity)[:300], recipients=len(people),
+                                send_key=send_key or None)
     db.session.add(announcement)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the unique send key: this form was sent already
+        raise AlreadySent() from None
     url = url_for("notify.announcement", announcement_id=announcement.id)
     modes = preferences.modes_for([u.id for u in people], preferences.ANNOUNCEMENT)
     default = current_app.config["BABEL_DEFAULT_LOCALE"]

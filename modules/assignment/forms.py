@@ -64,6 +64,9 @@ class FeedbackForm(PrivacyConfirmMixin, FlaskForm):
                           choices=[Choice("accept", _l("Accept")), Choice("revise", _l("Ask for a revision"))])
     files = MultipleFileField(_l("Attach files (optional)"))
     action = StringField(validators=[SingleLine()])
+    #: The open feedback as the page showed it (services.feedback_token): a save based on an older
+    #: one is a conflict, never an overwrite of what a co-facilitator or another tab saved.
+    feedback_base = StringField(widget=HiddenField.widget, validators=[Optional(), Length(max=64), SingleLine()])
 
 
 def feedback_form_class(activity_settings: dict[str, Any]) -> type[FeedbackForm]:

@@ -24,7 +24,7 @@ from sqlalchemy import false, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.conflicts import Conflict, SaveRefused
+from app.conflicts import Conflict, SaveRefused, state_token
 from app.extensions import db
 from app.id_lists import among
 from app.input_guard import parse_id
@@ -52,6 +52,15 @@ class SubmitConflict(Conflict):
 
     def __init__(self, message: str):
         super().__init__(message=message)
+
+
+class FeedbackConflict(Conflict):
+    """Someone (a co-facilitator, another tab) saved this feedback after the form was loaded."""
+
+    def __init__(self, current: Feedback | None):
+        super().__init__(current, message=_(
+            "This feedback was saved by someone else, or in another tab, after you opened this page. Nothing was "
+            "overwritten: the saved feedback is shown here beside what you typed; save again to replace it."))
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -280,6 +289,14 @@ def open_feedback(submission: Submission) -> Feedback | None:
     """Unreleased feedback on the latest version (a draft, or awaiting a coordinator's review)."""
     return next((f for f in reversed(submission.feedback)
                  if f.state != FeedbackState.RELEASED and f.version_number == submission.latest_version), None)
+
+
+def feedback_token(feedback: Feedback | None) -> str:
+    """What a feedback form is based on: the open feedback as it was shown ("" when there was none).
+    A save whose form carries another token would overwrite feedback it never showed."""
+    if feedback is None:
+        return ""
+    return state_token(feedback.id, feedback.body_html, feedback.decision, feedback.field_comments, feedback.state)
 
 
 def feedback_needs_review(cohort_id: int) -> bool:

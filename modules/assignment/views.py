@@ -285,13 +285,16 @@ def _feedback_form_for(submission: Submission, open_fb: Feedback | None):
 
 
 def _render_submission(submission: Submission, *, form=None, draft_version: int | None = None, reply_form=None,
-                       reply_to: int | None = None, privacy=None, reply_privacy=None, errors: list[str] | None = None):
+                       reply_to: int | None = None, privacy=None, reply_privacy=None, errors: list[str] | None = None,
+                       conflict: Feedback | None = None, status: int = 200):
     activity = submission.activity
     open_fb = services.open_feedback(submission)
     draft = None
     if form is None and submission.status == Status.SUBMITTED:
         form, draft = _feedback_form_for(submission, open_fb)
         form.privacy_confirmed.data = False
+        if draft is None or "feedback_base" not in draft.data:  # a draft keeps the base it was typed on
+            form.feedback_base.data = services.feedback_token(open_fb)
     if draft_version is None:
         draft_version = draft.version if draft else 0
     base_version, changes = services.changes_since_feedback(submission)
@@ -312,7 +315,7 @@ def _render_submission(submission: Submission, *, form=None, draft_version: int 
         needs_review=services.feedback_needs_review(submission.cohort_id), feedback_types=uploads.FEEDBACK_TYPES,
         feedback_max_mb=uploads.FEEDBACK_MAX_MB, feedback_max_files=uploads.FEEDBACK_MAX_FILES,
         reply_form=reply_form or ReplyForm(formdata=None), reply_to=reply_to, privacy=privacy,
-        reply_privacy=reply_privacy, errors=errors or [])
+        reply_privacy=reply_privacy, errors=errors or [], conflict=conflict), status
 
 
 @bp.get("/submission/<int:submission_id>")
@@ -365,14 +368,20 @@ def feedback_save(submission_id: int):
     texts.update({f"comments-{k}": (form.comments[k].label.text, v) for k, v in comments.items() if v})
     release = form.action.data == "release"
     ratings = rubric_ratings.ratings_from(form)
-    given = services.FeedbackInput(services.rich_text(form.body.data), comments, form.decision.data, files)
+    given = services.FeedbackInput(services.rich_text(form.body.data), comments, form.decision.data, files,
+                                   base=(form.feedback_base.data or "") if "feedback_base" in request.form else None)
     outcome = guarded_save(user, f"feedback:{submission.id}", _form_data(request.form), draft_version,
                            texts=texts, confirmed=bool(form.privacy_confirmed.data),
                            save=lambda: rubric_ratings.save_ratings(
                                services.save_feedback(user, submission, given, release), ratings))
     if not outcome.saved:
+        conflict = outcome.conflict.current if isinstance(outcome.conflict, services.FeedbackConflict) else None
+        if conflict is not None:
+            # Shown beside what was typed: the next save is based on it, so it is a choice, not an accident.
+            form.feedback_base.data = services.feedback_token(conflict)
         return render(errors=outcome.errors, privacy=outcome.privacy,
-                      draft_version=outcome.draft.version if outcome.draft else draft_version)
+                      draft_version=outcome.draft.version if outcome.draft else draft_version,
+                      conflict=conflict, status=409 if outcome.conflict is not None else 200)
     feedback = outcome.result
     if feedback.state == FeedbackState.RELEASED:
         flash(_("Your feedback is released; the trainee has been told."), "success")

@@ -39,12 +39,14 @@ from .models import (
 from .submissions import (
     EDITABLE,
     AssignmentError,
+    FeedbackConflict,
     Owner,
     SubmitConflict,
     TraineeContext,
     completes_on_submit,
     extension_for,
     feedback_needs_review,
+    feedback_token,
     find_submission,
     is_group_activity,
     kind_of,
@@ -192,12 +194,16 @@ class FeedbackInput:
     comments: dict[str, str]
     decision: str
     files: list[uploads.Upload]
+    #: feedback_token() of the open feedback the form showed; None: the form sent none (not checked).
+    base: str | None = None
 
 
 def save_feedback(user: User, submission: Submission, given: FeedbackInput, release: bool) -> Feedback:
     if submission.status != Status.SUBMITTED:
         raise AssignmentError(_("There is no handed-in version waiting for feedback."))
     feedback = open_feedback(submission)
+    if given.base is not None and given.base != feedback_token(feedback):
+        raise FeedbackConflict(feedback)
     if feedback is not None and feedback.state == FeedbackState.AWAITING_REVIEW:
         raise AssignmentError(_("This feedback is waiting for a coordinator's review and cannot be changed now."))
     if release and not html_to_text(given.body_html):

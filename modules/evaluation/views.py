@@ -98,9 +98,15 @@ def answer_post(slug: str):
                            save=(lambda: _send_once(user, s, form.answers())) if sending
                            else (lambda: services.check_partial(user, s)), discard_draft=sending)
     if outcome.privacy is not None:
+        s.draft = outcome.draft or s.draft  # the version just stored, so that confirming is no conflict
         return _render(viewer, s, form, privacy=outcome.privacy, status=422)
+    if outcome.conflict is not None:
+        # Another tab saved first: the form again as typed, since no draft holds these answers
+        # (a redirect would lose them); what the other tab stored stays stored.
+        flash(outcome.conflict.message, "warning" if isinstance(outcome.conflict, AlreadySent) else "danger")
+        return _render(viewer, s, form, status=outcome.status)
     if not outcome.saved:
-        flash(" ".join(outcome.errors), "warning" if isinstance(outcome.conflict, AlreadySent) else "danger")
+        flash(" ".join(outcome.errors), "danger")
         return redirect(url_for("evaluation.answer", slug=slug))
     if not sending:
         flash(_("Your answers are saved. Come back to finish them by %(date)s.",

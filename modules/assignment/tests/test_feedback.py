@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,35 @@ def test_a_refused_feedback_file_stores_nothing(app, client, world, login, monke
     assert (sorted(folder.iterdir()) if folder.exists() else []) == before
     db.session.expire_all()
     assert submission.status == "submitted" and _notes(world.trainee, "assignment.feedback") == []
+
+
+def _feedback_page_fields(page: str) -> dict[str, str]:
+    return {name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', page).group(1)
+            for name in ("csrf_token", "draft_version", "feedback_base")}
+
+
+def test_feedback_saved_from_a_stale_page_is_a_conflict_and_overwrites_nothing(app, client, world, login):
+    build_assignments(world)
+    submission = _handed_in(client, login, world)
+    url = f"/a/assignment/submission/{submission.id}"
+    laptop, phone = app.test_client(), app.test_client()
+    for device in (laptop, phone):
+        device.post("/login", data={"email": world.facilitator.email, "password": "correct horse battery"})
+    laptop_form, phone_form = (_feedback_page_fields(d.get(url).get_data(as_text=True)) for d in (laptop, phone))
+    assert laptop.post(f"{url}/feedback", data={**laptop_form, "body": "Written on the laptop.",
+                                                "decision": "revise", "action": "save"}).status_code == 302
+    # The phone's page was loaded before the laptop saved: its save would overwrite that feedback.
+    response = phone.post(f"{url}/feedback", data={**phone_form, "body": "Written on the phone.",
+                                                   "decision": "accept", "action": "release"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Nothing was overwritten" in page and "Written on the phone." in page  # what was typed stays
+    [feedback] = db.session.scalars(select(Feedback))
+    assert "Written on the laptop." in feedback.body_html and feedback.state == "draft"
+    assert "The version saved now" in page and "Written on the laptop." in page  # beside the saved one
+    # Saved again from that page, which showed the laptop's feedback, the phone's text replaces it.
+    fresh = _feedback_page_fields(page)
+    assert phone.post(f"{url}/feedback", data={**fresh, "body": "Both texts, merged.", "decision": "revise",
+                                               "action": "save"}).status_code == 302
+    db.session.expire_all()
+    assert "Both texts, merged." in db.session.scalar(select(Feedback)).body_html

@@ -182,6 +182,25 @@ def test_free_text_saved_part_way_passes_the_privacy_guard_too(client, world, lo
     assert draft.user_id == world.trainee.id and draft.data["comment"] == data["comment"]
     assert _count(AnonymousResponse) == 0
     version = re.search(r'name="draft_version" value="(\d+)"', html).group(1)
-    assert client.post(f"/a/evaluation/{activity.slug}",
-                       data={**data, "privacy_confirmed": "y", "draft_version": version}).status_code == 302
+    # The page carries the version just stored: confirming saves, and is not taken for another tab's save.
+    confirmed = client.post(f"/a/evaluation/{activity.slug}",
+                            data={**data, "privacy_confirmed": "y", "draft_version": version}, follow_redirects=True)
+    assert "Your answers are saved." in confirmed.get_data(as_text=True)
     assert db.session.scalar(select(Draft)).data["comment"] == "Her e-mail is anna.berg@example.org"
+
+
+def test_a_part_way_save_from_a_stale_tab_keeps_both_tabs_answers(client, world, login):
+    activity = evaluation_for_world(world)
+    login(world.trainee)
+    url = f"/a/evaluation/{activity.slug}"
+    # Two tabs opened on no draft (version 0); the first one's save stores the draft.
+    assert client.post(url, data={"overall": "4", "comment": "From the first tab", "save": "y",
+                                  "draft_version": "0"}).status_code == 302
+    response = client.post(url, data={"overall": "2", "comment": "From the second tab", "save": "y",
+                                      "draft_version": "0"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "another tab" in html and "From the second tab" in html  # what was typed stays on the page
+    [draft] = db.session.scalars(select(Draft))
+    assert draft.data["comment"] == "From the first tab" and draft.version == 1  # nothing overwritten
+    assert _count(AnonymousResponse) == 0
