@@ -12,7 +12,8 @@ Why it is safe:
   ever holds, expires or writes them.
 - Only GET and HEAD requests use the cache, as the per-request memo does: a POST may change the
   content and must read its own writes.
-- The cache is per app (app.extensions), holds a few entries and is emptied when it is full."""
+- The cache is per app (app.extensions): a few entries per programme under the current token;
+  entries under an older token are dropped with the first miss after it changed."""
 from __future__ import annotations
 
 import secrets
@@ -41,7 +42,7 @@ T = TypeVar("T")
 
 #: The rows whose change makes cached content out of date.
 CONTENT_MODELS = (Programme, Module, Activity, MeetingPlan, EcvetUnit, Country, Resource, Competency)
-MAX_ENTRIES = 16
+MAX_ENTRIES = 64
 _TABLE = ContentGeneration.__table__
 
 #: For the session lookup's statement: the token comes with the user, at no extra query.
@@ -74,18 +75,20 @@ def cached(namespace: str, key: Hashable, load: Callable[[Session, bool], T]) ->
     if value is None:
         with Session(db.engine, expire_on_commit=False, autoflush=False) as session:
             value = load(session, True)
-        _drop_out_of_date(store, namespace, key)
+        _drop_out_of_date(store, token)
         store[slot] = value
     return value
 
 
-def _drop_out_of_date(store: dict[Any, Any], namespace: str, key: Hashable) -> None:
-    """The same rows under an older token, and everything when full; what was dropped can be
-    collected again (app/gc_freeze.py)."""
+def _drop_out_of_date(store: dict[Any, Any], token: str) -> None:
+    """Every entry kept under another token (the token is the whole database's, so they are all
+    out of date), then the oldest while full; what was dropped can be collected again
+    (app/gc_freeze.py). Never an entry of this token while there is room: the pages of one
+    request ask for several, and dropping one another just kept made every request load again."""
     slots = list(store)  # a snapshot: threaded workers share the store
-    stale = [slot for slot in slots if slot[:2] == (namespace, key)]
-    if len(slots) - len(stale) >= MAX_ENTRIES:
-        stale = slots
+    stale = [slot for slot in slots if slot[2] != token]
+    fresh = [slot for slot in slots if slot[2] == token]
+    stale += fresh[:max(0, len(fresh) + 1 - MAX_ENTRIES)]
     for slot in stale:
         store.pop(slot, None)
     if stale:

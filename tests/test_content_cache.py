@@ -101,3 +101,21 @@ def test_the_cached_rows_are_not_the_request_sessions(client, world, login, app)
     assert all(inspect(row).detached for row in (*content.modules, *content.activities, *content.plans))
     # Fully loaded: reading what the pages read through relationships needs no session.
     assert all(a.module.title and a.module.programme.title for a in content.activities)
+
+
+def test_a_full_store_never_drops_what_this_request_just_kept(client, world, login, app):
+    """The module page asks for three entries; a store full of older tokens' entries must give
+    way to them, not make them push each other out on every request."""
+    from app.content_cache import MAX_ENTRIES
+    build_programme(1, 2, run=world.run)
+    db.session.commit()
+    store = app.extensions.setdefault("life_content_cache", {})
+    for n in range(MAX_ENTRIES):
+        store[("programme content", 10_000 + n, f"an older token {n}")] = object()
+    login(world.trainee)
+    client.get("/programme/modules/test-programme-m1")
+    with counted_queries() as second:
+        assert client.get("/programme/modules/test-programme-m1").status_code == 200
+    assert not [s for s in second if s.lstrip().startswith(("SELECT resource.", "SELECT competency."))]
+    assert not content_reads(second), content_reads(second)
+    assert all(token == slot[2] for slot in store for token in [next(iter(store))[2]])
