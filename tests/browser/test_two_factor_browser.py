@@ -31,7 +31,9 @@ def test_a_facilitator_enrols_an_authenticator_app_and_logs_in_with_a_code(page,
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up an authenticator app")
     qr = page.get_by_role("img", name=re.compile("QR code"))
     expect(qr).to_be_visible()
-    assert qr.evaluate("img => img.complete && img.naturalWidth") > 0  # the SVG loads under the CSP
+    # The SVG loads under the CSP: waited for, since "visible" comes before the image has loaded
+    # (a CSP block never loads it, and the wait fails).
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle(), timeout=10_000)
     assert_accessible(page)
     page.goto("/home")  # nothing else is reachable before enrolment
     expect(page).to_have_url(re.compile(r"/account/two-factor$"))
