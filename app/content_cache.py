@@ -1,6 +1,6 @@
 """A per-process cache of what changes only when the programme's content does (its modules,
-activities and meeting plans), so that a trainee's page does not load and decode the whole
-programme on every request.
+activities, meeting plans, resources and competency elements: app/services/current_content.py),
+so that a trainee's page does not load and decode the whole programme on every request.
 
 Why it is safe:
 - Every change to a content row, through any session of any process, replaces the random token

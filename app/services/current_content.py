@@ -1,5 +1,6 @@
-"""The programme's current content (its modules, activities and meeting plans as the latest
-import left them), cached per process until it changes (app/content_cache.py). Runs pinned to an
+"""The programme's current content (its modules, activities, meeting plans, resources and
+competency elements as the latest import left them), cached per process until it changes
+(app/content_cache.py). Runs pinned to an
 older content version lay that version over these rows instead (app/services/pinned.py)."""
 from __future__ import annotations
 
