@@ -103,6 +103,7 @@ CORE_PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
                  erase="unlinked from the sender; the text stays for its recipients",
                  retention="NOTIFICATION_RETENTION_DAYS"),
     NotPersonal("announcement", ("language",), "a language code"),
+    NotPersonal("announcement", ("send_key",), "a random one-time key of the form it was sent from"),
     PersonalData("announcement_recipient", ("user_id",), export="not exported: the announcements are notifications",
                  erase="deleted", retention="with the announcement"),
     PersonalData("reminder_sent", ("user_id",), export="not exported: when a reminder was last sent",
