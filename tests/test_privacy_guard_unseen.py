@@ -274,18 +274,25 @@ def test_the_corpus_is_varied_and_large_enough():
     assert sum(1 for s in samples for e in s.expected if e.as_reference) >= 15
 
 
+#: The checksum of each kind of identity number, to check the corpora's own numbers.
+ID_VALIDATORS = {"se_personnummer": personnummer.is_valid,
+                 "se_samordningsnummer": lambda n: luhn.is_valid(re.sub(r"\D", "", n)[-10:]),
+                 "no_fodselsnummer": fodselsnummer.is_valid, "no_dnummer": fodselsnummer.is_valid,
+                 "si_emso": emso.is_valid, "pt_nif": nif.is_valid,
+                 "it_codice_fiscale": codicefiscale.is_valid}
+
+
+def assert_identity_numbers_valid(samples) -> None:
+    for sample in samples:
+        for expected in sample.expected:
+            if expected.kind in ID_VALIDATORS:
+                number = sample.text[expected.start:expected.end]
+                assert ID_VALIDATORS[expected.kind](number), (sample.source, number)
+
+
 def test_every_identity_number_in_the_corpus_is_valid_and_every_spoiled_one_is_not():
     """The generator itself is checked, so a recall figure never rests on a wrong number."""
-    validators = {"se_personnummer": personnummer.is_valid,
-                  "se_samordningsnummer": lambda n: luhn.is_valid(re.sub(r"\D", "", n)[-10:]),
-                  "no_fodselsnummer": fodselsnummer.is_valid, "no_dnummer": fodselsnummer.is_valid,
-                  "si_emso": emso.is_valid, "pt_nif": nif.is_valid,
-                  "it_codice_fiscale": codicefiscale.is_valid}
-    for sample in unseen_samples():
-        for expected in sample.expected:
-            if expected.kind in validators:
-                number = sample.text[expected.start:expected.end]
-                assert validators[expected.kind](number), (sample.source, number)
+    assert_identity_numbers_valid(unseen_samples())
     rng = random.Random(1)
     for make in _GENERATORS.values():
         assert not _valid_anywhere(_spoil_check(make(rng), rng, _valid_anywhere))
@@ -387,17 +394,8 @@ def test_second_corpus_false_alarms_per_language(language):
 
 
 def test_every_identity_number_in_the_second_corpus_is_valid():
-    validators = {"se_personnummer": personnummer.is_valid,
-                  "se_samordningsnummer": lambda n: luhn.is_valid(re.sub(r"\D", "", n)[-10:]),
-                  "no_fodselsnummer": fodselsnummer.is_valid, "no_dnummer": fodselsnummer.is_valid,
-                  "si_emso": emso.is_valid, "pt_nif": nif.is_valid,
-                  "it_codice_fiscale": codicefiscale.is_valid}
     for language in LANGUAGES:
-        for sample in second_corpus(language):
-            for expected in sample.expected:
-                if expected.kind in validators:
-                    number = sample.text[expected.start:expected.end]
-                    assert validators[expected.kind](number), (sample.source, number)
+        assert_identity_numbers_valid(second_corpus(language))
 
 
 def report() -> str:
