@@ -330,10 +330,11 @@ def run_edit(run_id: int):
     form = RunForm(obj=run)
     stored = state_token(run.name, run.starts_on, run.ends_on)
     stale = _stale_edit(form, stored)
-    if form.validate_on_submit() and stale:
+    valid = form.validate_on_submit()
+    if valid and stale:
         return _conflict_page("admin/run_form.html", form, stored,
                               f"{run.name} · {format_date(run.starts_on)} – {format_date(run.ends_on)}", run=run)
-    if form.validate_on_submit():
+    if valid:
         try:
             runs.update_run(run, form.name.data, form.starts_on.data, form.ends_on.data)
         except RuleError as exc:
@@ -400,9 +401,10 @@ def cohort_edit(cohort_id: int):
     form = _cohort_form(obj=cohort)
     stored = state_token(cohort.run_id, cohort.kind, cohort.country_id, cohort.name)
     stale = _stale_edit(form, stored)
-    if form.validate_on_submit() and stale:
+    valid = form.validate_on_submit()
+    if valid and stale:
         return _conflict_page("admin/cohort_form.html", form, stored, cohort.name, cohort=cohort)
-    if form.validate_on_submit() and _save_cohort(form, cohort) is not None:
+    if valid and _save_cohort(form, cohort) is not None:
         db.session.commit()
         flash(_("The cohort is saved."), "success")
         return redirect(url_for("admin.cohort_detail", cohort_id=cohort_id))
