@@ -1,4 +1,4 @@
-"""Rows that wait to leave for another system (the outbox's e-mail, xAPI statements), sent after
+"""Rows that wait to leave for another system (e-mail, xAPI statements, LTI scores), sent after
 the commit of the work that wrote them: by the RQ worker when REDIS_URL is set, otherwise by this
 process once the view is done (after the response has gone out in "response" mode), at once
 outside a request. A row is claimed by one sender before it is sent, so it is never sent twice;
@@ -8,8 +8,8 @@ a failed try waits longer each time (BACKOFF) and the row is failed after the la
     after_the_view(OUTBOX.send_due, OUTBOX.enqueue, mode)   # in the after-commit callback
     OUTBOX.job()                                            # the body of app.outbox.deliver_job
 
-Each user keeps what is its own: what a row is and how one is sent. LTI scores (app/lti/grades.py)
-keep their own retries on the grade link and share only `after_the_view`."""
+Each user keeps what is its own: what a row is and how one is sent (the outbox's e-mail, xAPI
+statements, LTI scores in app/lti/grades.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -107,6 +107,27 @@ class Delivery:
             for row in due:
                 sent += self._send_one(session, row)
         return sent
+
+    def summary(self) -> dict[str, Any]:
+        """For the admins' outbox page: how many rows are in each state, and the last error."""
+        model = self.model
+        counts: dict[str, int] = dict(db.session.execute(
+            select(model.status, func.count()).group_by(model.status)).all())
+        last_error = db.session.scalar(select(model.last_error).where(model.last_error.is_not(None))
+                                       .order_by(model.next_attempt_at.desc()).limit(1))
+        return {"last_error": last_error, **{status.value: counts.get(status.value, 0) for status in OutboxStatus}}
+
+    def retry_failed(self) -> int:
+        """An admin's "send again": failed rows wait again, due now, with their tries reset (in the
+        caller's transaction). Returns how many."""
+        return rows_changed(db.session.execute(
+            update(self.model).where(self.model.status == OutboxStatus.FAILED)
+            .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=utcnow())))
+
+    def due_now(self) -> None:
+        """`flask outbox deliver --now`: rows waiting for their next try are due at once."""
+        db.session.execute(update(self.model).where(self.model.status == OutboxStatus.PENDING)
+                           .values(next_attempt_at=utcnow()))
 
     def next_wait(self) -> timedelta | None:
         """How long until the next pending row is due (None: nothing is waiting)."""

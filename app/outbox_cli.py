@@ -4,11 +4,8 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import update
 
 from .extensions import db
-from .models import OutboxMessage, OutboxStatus, XapiStatement
-from .timeutil import utcnow
 
 outbox_cli = AppGroup("outbox", help="Outgoing e-mail.")
 
@@ -16,22 +13,19 @@ outbox_cli = AppGroup("outbox", help="Outgoing e-mail.")
 @outbox_cli.command("deliver")
 @click.option("--now", "retry_now", is_flag=True, help="Also retry messages waiting for their next try.")
 def deliver(retry_now: bool) -> None:
-    """Deliver the e-mail (and xAPI statements) that are due (run it from cron every few minutes
-    without Redis)."""
-    from .outbox import deliver_due
-    if retry_now:
-        db.session.execute(update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
-                           .values(next_attempt_at=utcnow()))
-        db.session.commit()
-    click.echo(f"{deliver_due()} e-mail(s) sent.")
-    from . import xapi
+    """Deliver the e-mail, xAPI statements and LTI grade scores that are due (run it from cron
+    every few minutes without Redis)."""
+    from . import outbox, xapi
+    from .lti import grades
+    # Learning records and grade scores leave through the same cron line (and are retried by it).
+    kinds = [(outbox.OUTBOX, "e-mail(s) sent."), (grades.SCORES, "grade score(s) sent to LTI platforms.")]
     if xapi.enabled():
+        kinds.insert(1, (xapi.STATEMENTS, "learning record(s) sent to the LRS."))
+    for delivery, sent in kinds:
         if retry_now:
-            db.session.execute(update(XapiStatement).where(XapiStatement.status == OutboxStatus.PENDING)
-                               .values(next_attempt_at=utcnow()))
+            delivery.due_now()
             db.session.commit()
-        # Learning records leave through the same cron line (and are retried by it).
-        click.echo(f"{xapi.send_due()} learning record(s) sent to the LRS.")
+        click.echo(f"{delivery.send_due()} {sent}")
 
 
 @click.command("worker")

@@ -2,7 +2,7 @@
 XAPI_ENDPOINT (off while it is unset).
 
 The statement is written to `xapi_statement` in the transaction of the work that caused it and
-sent after the commit, as LTI scores are (app/lti/grades.py): by the RQ worker when REDIS_URL is
+sent after the commit, as e-mail and LTI scores are (app/delivery.py): by the RQ worker when REDIS_URL is
 set, else by this process after the response has gone out; never inside a request, so a slow or
 absent LRS never holds a page. A failed send waits longer each time (app/delivery.py) and
 `flask outbox deliver` (cron) or the worker tries again; after the last try the statement is
@@ -21,11 +21,10 @@ from urllib.parse import urlsplit
 
 import requests
 from flask import current_app
-from sqlalchemy import func, select
 
 from .delivery import Delivery, after_the_view, default_mode
 from .extensions import db
-from .models import Activity, OutboxStatus, User, XapiStatement
+from .models import Activity, User, XapiStatement
 from .services.progress import activity_completed, work_handed_in
 from .timeutil import utcnow
 from .transaction import after_commit
@@ -188,14 +187,10 @@ STATEMENTS = Delivery(XapiStatement, job="app.xapi.send_job", send=lambda row: p
 
 def summary() -> dict[str, Any]:
     """For the admins' outbox page: on or off, where to, and what waits or failed."""
-    counts = dict(db.session.execute(select(XapiStatement.status, func.count()).group_by(XapiStatement.status)).all())
     endpoint = current_app.config.get("XAPI_ENDPOINT") or ""
     auth = "XAPI_AUTH" if current_app.config.get("XAPI_AUTH") else (
         "basic" if current_app.config.get("XAPI_USERNAME") else "none")
-    last_error = db.session.scalar(select(XapiStatement.last_error).where(XapiStatement.last_error.is_not(None))
-                                   .order_by(XapiStatement.next_attempt_at.desc()).limit(1))
-    return {"enabled": bool(endpoint), "endpoint": endpoint, "auth": auth, "last_error": last_error,
-            **{status.value: counts.get(status.value, 0) for status in OutboxStatus}}
+    return {"enabled": bool(endpoint), "endpoint": endpoint, "auth": auth, **STATEMENTS.summary()}
 
 
 def init_app(app: Any) -> None:

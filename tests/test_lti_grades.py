@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.lti import grades, keys
-from app.models import Activity, LtiGradeLink, User
+from app.models import Activity, LtiGradeLink, LtiScore, OutboxStatus, User
 from app.services import progress
+from app.timeutil import utcnow
 
 from .lti_platform import Platform
 from .programme_data import build_programme
@@ -95,7 +96,9 @@ def test_a_completion_is_sent_as_a_score_to_the_line_item(app, client, activity,
     assert score["activityProgress"] == "Completed" and score["gradingProgress"] == "FullyGraded"
     assert (score["scoreGiven"], score["scoreMaximum"], score["userId"]) == (1, 1, "moodle-user-1")
     link = db.session.scalar(select(LtiGradeLink))
-    assert link.score_pending is False and link.score_sent_at is not None
+    assert link.score_sent_at is not None
+    score = db.session.scalar(select(LtiScore))
+    assert (score.link_id, score.status, score.attempts) == (link.id, OutboxStatus.SENT, 1)
     # Done is done: marking it again sends nothing more.
     progress.mark_done(user, db.session.get(Activity, activity.id))
     db.session.commit()
@@ -109,11 +112,57 @@ def test_a_failed_send_is_kept_and_tried_again(app, client, activity, monkeypatc
     monkeypatch.setattr(grades, "http_session", lambda: down)
     progress.mark_done(user, db.session.get(Activity, activity.id))
     db.session.commit()  # the failure does not reach the caller
-    link = db.session.scalar(select(LtiGradeLink))
-    assert link.score_pending is True and link.score_attempts == 1 and link.last_error
+    score = db.session.scalar(select(LtiScore))
+    assert (score.status, score.attempts) == (OutboxStatus.PENDING, 1) and score.last_error
+    assert db.session.scalar(select(LtiGradeLink)).score_sent_at is None
     up = PlatformServices()
     monkeypatch.setattr(grades, "http_session", lambda: up)
-    assert grades.send_pending() == 1 and len(up.calls) == 2
+    assert grades.send_due() == 0 and up.calls == []  # it waits for its next try (back-off)
+    score.next_attempt_at = utcnow()
+    db.session.commit()
+    assert grades.send_due() == 1 and len(up.calls) == 2
+    db.session.expire_all()
+    assert db.session.get(LtiScore, score.id).status == OutboxStatus.SENT
+    assert db.session.scalar(select(LtiGradeLink)).score_sent_at is not None
+
+
+def test_a_score_given_up_shows_on_the_outbox_page_and_an_admin_sends_it_again(
+        app, client, activity, monkeypatch, factory):
+    platform = Platform(activity.lti_cohort)
+    user = _launch(client, platform, activity)
+    monkeypatch.setattr(grades, "http_session", lambda: PlatformServices(fail=True))
+    progress.mark_done(user, db.session.get(Activity, activity.id))
+    db.session.commit()
+    score = db.session.scalar(select(LtiScore))
+    score.status, score.last_error = OutboxStatus.FAILED, "HTTPError: 503 down"  # past its last try
+    db.session.commit()
+    up = PlatformServices()
+    monkeypatch.setattr(grades, "http_session", lambda: up)
+    admin = factory.user("Ada Admin", site_role="admin")
+    db.session.commit()
+    staff = app.test_client()
+    assert staff.post("/login", data={"email": admin.email, "password": factory.PASSWORD}).status_code == 302
+    page = staff.get("/admin/outbox").get_data(as_text=True)
+    assert "Grade scores (LTI)" in page and "HTTPError: 503 down" in page
+    assert "Send the failed grade scores again" in page
+    response = staff.post("/admin/outbox/lti/retry")
+    assert response.status_code == 302
+    response.close()  # the score leaves once the response has gone out
+    db.session.expire_all()
+    assert db.session.get(LtiScore, score.id).status == OutboxStatus.SENT and len(up.calls) == 2
+
+
+def test_the_cron_line_sends_scores_that_are_due(app, client, activity, monkeypatch):
+    platform = Platform(activity.lti_cohort)
+    user = _launch(client, platform, activity)
+    monkeypatch.setattr(grades, "http_session", lambda: PlatformServices(fail=True))
+    progress.mark_done(user, db.session.get(Activity, activity.id))
+    db.session.commit()
+    up = PlatformServices()
+    monkeypatch.setattr(grades, "http_session", lambda: up)
+    result = app.test_cli_runner().invoke(args=["outbox", "deliver", "--now"])
+    assert result.exit_code == 0, result.output
+    assert "1 grade score(s) sent to LTI platforms." in result.output and len(up.calls) == 2
 
 
 def test_no_line_item_or_no_score_scope_sends_nothing(app, client, activity, services):

@@ -1,17 +1,18 @@
-"""Admin page "E-mail": what the outbox holds, failed mail first, and "try again now". It shows
-recipients, kinds and errors, never a message's text (it may hold names and titles)."""
+"""Admin page "E-mail": what the outbox holds, failed mail first, and "try again now"; below it the
+learning records (xAPI) and the grade scores sent back to LTI platforms. It shows recipients,
+kinds and errors, never a message's text (it may hold names and titles)."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, select
 
 from .. import outbox, xapi
 from ..access import admin_required
-from ..extensions import db, rows_changed
+from ..extensions import db
 from ..input_guard import bounded_int
-from ..models import OutboxMessage, OutboxStatus, XapiStatement
-from ..timeutil import utcnow
+from ..lti import grades
+from ..models import OutboxMessage, OutboxStatus
 from . import bp
 
 PER_PAGE = 50
@@ -29,19 +30,31 @@ def outbox_list():
     page = db.paginate(stmt, page=request.args.get("page", 1, type=bounded_int), per_page=PER_PAGE, error_out=False)
     counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
     return render_template("admin/outbox.html", page=page, counts=counts, statuses=STATUSES, status=status,
-                           shows_text=shows_text(), xapi=xapi.summary())
+                           shows_text=shows_text(), xapi=xapi.summary(),
+                           lti_scores=grades.SCORES.summary())
 
 
 @bp.post("/outbox/xapi/retry")
 @admin_required
 def xapi_retry():
     """Failed learning records (the LRS refused them or was away past the last try) go again now."""
-    changed = db.session.execute(update(XapiStatement).where(XapiStatement.status == OutboxStatus.FAILED)
-                                 .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=utcnow()))
+    retried = xapi.STATEMENTS.retry_failed()
     db.session.commit()
-    if rows_changed(changed) and xapi.enabled():
+    if retried and xapi.enabled():
         xapi.send_later()
     flash(_("The failed learning records will be sent again now."), "success")
+    return redirect(url_for("admin.outbox_list"))
+
+
+@bp.post("/outbox/lti/retry")
+@admin_required
+def lti_scores_retry():
+    """Failed grade scores (the platform refused them or was away past the last try) go again now."""
+    retried = grades.SCORES.retry_failed()
+    db.session.commit()
+    if retried:
+        grades.send_later()
+    flash(_("The failed grade scores will be sent again now."), "success")
     return redirect(url_for("admin.outbox_list"))
 
 

@@ -1,22 +1,22 @@
 """Assignment and Grade Services: a trainee who launched an activity from a platform with a line
 item gets "Completed, 1/1" in the platform's grade book when they complete it. The score waits
-in lti_grade_link (score_pending) and is sent after the commit — by the RQ worker with REDIS_URL,
-else by this process after the response — never inside the request."""
+as an lti_score row and is sent after the commit — by the RQ worker with REDIS_URL, else by this
+process after the response — never inside the request. Sending, claiming and retrying are the
+outbox's (app/delivery.py); a score is a PUT of the same state, harmless to repeat, so one whose
+send was interrupted goes again."""
 from __future__ import annotations
 
 from typing import Any, Final
 
 import requests
-from flask import current_app
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.grade import Grade
 from pylti1p3.service_connector import ServiceConnector
 from sqlalchemy import select
 
-from .. import jobs
-from ..delivery import after_the_view, default_mode
+from ..delivery import Delivery, after_the_view, default_mode
 from ..extensions import db
-from ..models import Activity, LtiGradeLink, LtiPlatform, User
+from ..models import Activity, LtiGradeLink, LtiPlatform, LtiScore, OutboxStatus, User
 from ..services.progress import activity_completed, completion_of
 from ..timeutil import utcnow
 from .provision import CLAIM
@@ -24,7 +24,6 @@ from .tool_config import registration
 
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 SCORE_SCOPE: Final = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
-MAX_ATTEMPTS = 5
 HTTP_TIMEOUT_SECONDS = 10
 
 
@@ -60,19 +59,27 @@ def _completed(user: User, activity: Activity, **_: Any) -> None:
 
 
 def _queue(link: LtiGradeLink) -> None:
+    """A score for the link, in the caller's transaction; one that is already waiting will do."""
     from ..transaction import after_commit
-    link.score_pending, link.score_attempts, link.last_error = True, 0, None
+    if link.id is not None and db.session.scalar(select(LtiScore.id).where(
+            LtiScore.link_id == link.id, LtiScore.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)))):
+        return
+    db.session.add(LtiScore(link=link, next_attempt_at=utcnow()))
     after_commit(_flush, once="lti-scores")
 
 
 def _flush() -> None:
-    # A grade link keeps its own retries (score_pending, MAX_ATTEMPTS): only the sending after
-    # the view, or by the worker, is shared.
-    after_the_view(send_pending, lambda: jobs.enqueue("app.lti.grades.send_job"), default_mode())
+    after_the_view(send_due, SCORES.enqueue, default_mode())
+
+
+def send_later() -> None:
+    """Send what is due once the current request (or command) is done, as after a commit."""
+    _flush()
 
 
 def send_job() -> int:
-    return jobs.in_app_context(send_pending)
+    """The RQ job: send the scores that are due, then queue itself again for the next one."""
+    return SCORES.job()
 
 
 def http_session() -> requests.Session:
@@ -80,27 +87,14 @@ def http_session() -> requests.Session:
     return requests.Session()
 
 
-def send_pending(limit: int = 200) -> int:
-    """Send every pending score; a failure is kept with its reason and tried again next time."""
-    sent = 0
-    links = db.session.scalars(select(LtiGradeLink).where(LtiGradeLink.score_pending.is_(True))
-                               .order_by(LtiGradeLink.id).limit(limit)).all()
-    for link in links:
-        try:
-            _send(link)
-        except Exception as error:  # the platform's failure is recorded, never raised into the caller
-            link.score_attempts += 1
-            link.last_error = f"{type(error).__name__}: {error}"[:300]
-            link.score_pending = link.score_attempts < MAX_ATTEMPTS
-            current_app.logger.warning("lti: score for grade link %s not sent: %s", link.id, link.last_error)
-        else:
-            link.score_pending, link.score_sent_at, link.last_error = False, utcnow(), None
-            sent += 1
-        db.session.commit()
-    return sent
+def send_due(limit: int | None = None) -> int:
+    """Send every score whose time has come; a failure is kept with its reason and tried again
+    later (app/delivery.py BACKOFF), then failed."""
+    return SCORES.send_due(limit)
 
 
-def _send(link: LtiGradeLink) -> None:
+def _send(score: LtiScore) -> None:
+    link = score.link
     session = http_session()
     session.request = _with_timeout(session.request)  # type: ignore[method-assign]
     connector = ServiceConnector(registration(link.platform), session)
@@ -109,6 +103,12 @@ def _send(link: LtiGradeLink) -> None:
              .set_grading_progress("FullyGraded").set_user_id(link.subject)
              .set_timestamp(utcnow().strftime("%Y-%m-%dT%H:%M:%S+00:00")))
     service.put_grade(grade)
+    link.score_sent_at = utcnow()  # committed with the score's "sent"
+
+
+SCORES = Delivery(LtiScore, job="app.lti.grades.send_job", send=_send, order_by=LtiScore.id, batch=200,
+                  resend_interrupted=True,
+                  not_sent=lambda score: f"lti: score {score.id} for grade link {score.link_id} not sent")
 
 
 def _with_timeout(request):

@@ -6,7 +6,7 @@ from .competency import CompetencyReflection
 from .content_version import ContentGeneration, ContentVersion
 from .credential import IssuedCredential
 from .engagement import Draft, Notification
-from .lti import LtiGradeLink, LtiIdentity, LtiLaunchValue, LtiPlatform
+from .lti import LtiGradeLink, LtiIdentity, LtiLaunchValue, LtiPlatform, LtiScore
 from .messaging import Announcement, AnnouncementRecipient, DigestSent, NotificationPreference, ReminderSent
 from .outbox import OutboxMessage, OutboxStatus
 from .programme import (
@@ -32,7 +32,8 @@ __all__ = ["Activity", "Announcement", "AnnouncementRecipient", "ApiToken", "Att
            "CohortKind", "CohortRole", "Competency", "CompetencyReflection", "Completion", "CompletionState",
            "Component", "ContentGeneration", "ContentVersion", "Country", "DigestSent", "Draft", "EcvetUnit",
            "IssuedCredential",
-           "KnowledgeKind", "LtiGradeLink", "LtiIdentity", "LtiLaunchValue", "LtiPlatform", "Meeting", "MeetingPlan",
+           "KnowledgeKind", "LtiGradeLink", "LtiIdentity", "LtiLaunchValue", "LtiPlatform", "LtiScore",
+           "Meeting", "MeetingPlan",
            "Membership", "Module", "Notification", "NotificationPreference", "OutboxMessage", "OutboxStatus",
            "Passkey", "PasswordToken", "Programme", "ProgrammeRun", "RecoveryCode", "ReminderSent", "Resource",
            "SiteRole", "User", "UserSession", "XapiStatement"]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..timeutil import utcnow
 from .cohort import Cohort
+from .outbox import RetryColumns
 from .user import User
 
 
@@ -52,7 +53,7 @@ class LtiIdentity(db.Model):
 
 class LtiGradeLink(db.Model):
     """Where a trainee's completion of an activity goes back to (AGS): the line item of the resource
-    link they launched it from. `score_pending` is the queue app/lti/grades.py works through."""
+    link they launched it from. The scores waiting to go there are LtiScore rows."""
     __tablename__ = "lti_grade_link"
     __table_args__ = (UniqueConstraint("platform_id", "user_id", "activity_id", name="uq_lti_grade_link_target"),)
 
@@ -63,13 +64,23 @@ class LtiGradeLink(db.Model):
     #: The platform's subject for this user (AGS scores name the user by it).
     subject: Mapped[str] = mapped_column(String(255))
     lineitem: Mapped[str] = mapped_column(String(1000))
-    score_pending: Mapped[bool] = mapped_column(default=False, index=True)
-    score_attempts: Mapped[int] = mapped_column(default=0)
+    #: When the platform last took a score for this link (None: never).
     score_sent_at: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     platform: Mapped[LtiPlatform] = relationship()
+
+
+class LtiScore(RetryColumns, db.Model):
+    """A "Completed, 1/1" waiting to go to a grade link's line item, sent after the commit by
+    app/lti/grades.py through app/delivery.py (claimed by one sender, retried with back-off)."""
+    __tablename__ = "lti_score"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("lti_grade_link.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    link: Mapped[LtiGradeLink] = relationship()
 
 
 class LtiLaunchValue(db.Model):
@@ -82,4 +93,4 @@ class LtiLaunchValue(db.Model):
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
-__all__ = ["LtiGradeLink", "LtiIdentity", "LtiLaunchValue", "LtiPlatform"]
+__all__ = ["LtiGradeLink", "LtiIdentity", "LtiLaunchValue", "LtiPlatform", "LtiScore"]

@@ -129,8 +129,11 @@ CORE_PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
                 "a hash of the token's secret, its first characters and what it may read"),
     PersonalData("lti_identity", ("user_id",), ("subject",), export="core.lti_accounts", erase="deleted",
                  retention="while the account exists or until the platform is removed"),
-    PersonalData("lti_grade_link", ("user_id",), ("subject", "lineitem", "last_error"), export="core.lti_accounts",
+    PersonalData("lti_grade_link", ("user_id",), ("subject", "lineitem"), export="core.lti_accounts",
                  erase="deleted", retention="while the account exists or until the platform is removed"),
+    NotPersonal("lti_score", ("status", "last_error"),
+                "a score's delivery state and the platform's error (it names no one; the score goes to the "
+                "grade link's subject); deleted with its grade link"),
     PersonalData("xapi_statement", ("user_id",), ("statement", "last_error"), export="core.learning_records",
                  erase="deleted here (the LRS keeps what it was sent: the account number, never name or e-mail)",
                  retention="while the account exists"),

@@ -25,6 +25,7 @@ ROUTES = {
     ("admin.outbox_list", "GET"): only("admin"),
     ("admin.outbox_retry", "POST"): only("admin", args={"message_id": "mail.id"}),
     ("admin.xapi_retry", "POST"): only("admin"),
+    ("admin.lti_scores_retry", "POST"): only("admin"),
     # The text is shown only where mail never leaves (MAIL_BACKEND=log); the tests use "memory".
     ("admin.outbox_message", "GET"): Rule({**only("admin").expect, "admin": "notfound"},
                                           args={"message_id": "mail.id"}),
