@@ -108,7 +108,8 @@ def _valid_anywhere(number: str) -> bool:
 
 
 def _shaped(digits: str, shape: str) -> str:
-    """Write ``digits`` into the ``#`` of ``shape``; a Swedish shape with 10 # drops the century."""
+    """Write ``digits`` (or a codice fiscale's characters) into the ``#`` of ``shape``; a Swedish
+    shape with 10 # drops the century."""
     digits = digits[-shape.count("#"):]
     out, taken = [], iter(digits)
     for char in shape:
@@ -133,7 +134,7 @@ def _fill(match: re.Match[str], rng: random.Random) -> str:
     number = _GENERATORS[kind](rng)
     if spoil:
         number = _spoil_check(number, rng, _valid_anywhere)
-    if kind == "it":
+    if kind == "it" and not (shape and "#" in shape):
         return number.lower() if shape == "lower" else number
     return _shaped(number, shape)
 
