@@ -276,19 +276,66 @@ def _id_as_written(raw: str) -> str:
     return re.sub(r" ?[-–] ?", "-", raw)
 
 
-def _find_ids(text: str) -> Iterator[_Candidate]:
+# Numbers copied from forms keep the form's separators: "850101.1234", "123.456.789",
+# "0101985 500006", "07 03 980 50 263 6". Any run of digit groups joined by one dot, dash,
+# slash or one or two spaces is normalised to the digits and judged by its length.
+_ID_CHAIN = re.compile(_NUM_LEFT + r"[0-9]++(?:(?:[ ]{1,2}|[-–./])[0-9]++)++" + _NUM_RIGHT)
+# Groupings that follow the number's own parts (birth date, then serial): trusted whatever
+# the separator. Any other grouping is an ID only right after the name of the number.
+_ID_NATURAL_GROUPS: dict[int, tuple[tuple[int, ...], ...]] = {
+    10: ((6, 4),), 12: ((8, 4),), 11: ((6, 5),), 13: ((7, 6),), 9: (),
+}
+
+
+def _normalised_id(digits: str) -> tuple[str, Callable[[str], str | None]] | None:
+    """The digits in the form the validator of their length expects, and that validator."""
+    if len(digits) in (10, 12):
+        return f"{digits[:-4]}-{digits[-4:]}", _swedish_kind
+    if len(digits) == 11:
+        return digits, _norwegian_kind
+    if len(digits) == 13:
+        return digits, _slovenian_kind
+    if len(digits) == 9:
+        return digits, _portuguese_kind
+    return None
+
+
+def _separated_ids(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, kind) of identity numbers written with unusual separators."""
+    for match in _ID_CHAIN.finditer(text):
+        raw = match.group()
+        digits = _digits(raw)
+        normalised = _normalised_id(digits)
+        if normalised is None or _DATE_LIKE.fullmatch(raw):
+            continue
+        groups = tuple(_group_lengths(raw))
+        if groups not in _ID_NATURAL_GROUPS[len(digits)] \
+                and not _labelled(text, match.start(), _ID_LABEL):
+            continue
+        kind = normalised[1](normalised[0])
+        if kind:
+            yield match.start(), match.end(), kind
+
+
+def _id_matches(text: str) -> Iterator[tuple[int, int, str]]:
     for pattern, classify in _ID_RULES:
         for match in pattern.finditer(text):
-            start, end = match.span()
             kind = classify(_id_as_written(match.group()))
-            # Checksum first: it is cheaper than the label look-behind and rejects most runs.
-            # A phone label hands the digits to the phone finder; an amount is no ID.
-            if not kind or _AMOUNT_AFTER.match(text, end) or _labelled(text, start, _PHONE_LABEL):
-                continue
-            as_reference = _labelled(text, start, _REFERENCE_LABEL)
-            if as_reference and not _identifies_a_person(kind, match.group()):
-                continue
-            yield _Candidate(kind, start, end, as_reference)
+            if kind:
+                yield match.start(), match.end(), kind
+    yield from _separated_ids(text)
+
+
+def _find_ids(text: str) -> Iterator[_Candidate]:
+    # Checksum first (in _id_matches): it is cheaper than the label look-behind and rejects
+    # most runs. A phone label hands the digits to the phone finder; an amount is no ID.
+    for start, end, kind in _id_matches(text):
+        if _AMOUNT_AFTER.match(text, end) or _labelled(text, start, _PHONE_LABEL):
+            continue
+        as_reference = _labelled(text, start, _REFERENCE_LABEL)
+        if as_reference and not _identifies_a_person(kind, text[start:end]):
+            continue
+        yield _Candidate(kind, start, end, as_reference)
 
 
 def _identifies_a_person(kind: str, raw: str) -> bool:
