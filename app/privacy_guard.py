@@ -404,6 +404,8 @@ def _valid_in(digits: str, regions: tuple[str, ...]) -> bool:
 def _is_international(raw: str, digits: str) -> bool:
     """+CC… or 00CC…: a number of a partner country must exist in its numbering plan; other
     countries' plans change too often to judge, so there the length must merely fit."""
+    # The "(0)" is the national trunk prefix, which an international caller leaves out.
+    digits = _digits(raw.replace("(0)", ""))
     if not 8 <= len(digits) - (0 if raw.startswith(("+", "(+")) else 2) <= 15:
         return False
     number = _parsed("+" + (digits if raw.startswith(("+", "(+")) else digits[2:]), None)
@@ -413,6 +415,22 @@ def _is_international(raw: str, digits: str) -> bool:
         return True
     region = phonenumbers.region_code_for_country_code(number.country_code)
     return region not in _PARTNER_REGIONS and phonenumbers.is_possible_number(number)
+
+
+_PARTNER_CODES = ("46", "47", "386", "351", "39")
+
+
+def _is_partner_without_prefix(raw: str, digits: str) -> bool:
+    """"46 70 123 45 67": a partner country's code written as its own group without + or 00.
+
+    Only in groups (a bare run could be anything) and only when the rest is a number that
+    exists in that country's plan, with at least 8 digits.
+    """
+    groups = re.findall(r"[0-9]+", raw)
+    if len(groups) < 3 or groups[0] not in _PARTNER_CODES or len(digits) - len(groups[0]) < 8:
+        return False
+    number = _parsed("+" + digits, None)
+    return number is not None and phonenumbers.is_valid_number(number)
 
 
 def _is_trunk_number(raw: str, digits: str) -> bool:
@@ -443,13 +461,14 @@ def _is_mobile_or_local_shape(digits: str, groups: list[int]) -> bool:
         shaped = groups in ([3, 2, 3], [2, 2, 2, 2]) or (groups == [8] and digits[0] in "49")
     elif len(digits) == 9:
         # Portuguese mobiles (9x) are grouped freely; landlines (2x) as 3-3-3, bare, or after
-        # the two-digit Lisbon/Porto area code ("21 345 6789", "22 6001234"); groupings such
+        # the two-digit Lisbon/Porto area code ("21 345 6789", "21 345 67 89"); groupings such
         # as "212 34 56 78" are more often amounts.
         # Portugal only: 9-digit Italian mobiles are rare and would catch every NIF-like typo.
         if digits[0] == "9":
             shaped = min(groups) >= 2
         else:
-            shaped = digits[0] == "2" and groups in ([3, 3, 3], [9], [2, 3, 4], [2, 7])
+            shaped = digits[0] == "2" and groups in ([3, 3, 3], [9], [2, 3, 4], [2, 7],
+                                                     [2, 3, 2, 2])
     elif len(digits) == 10:
         shaped = digits[0] == "3" and groups[0] in (3, 10)
     else:
@@ -458,17 +477,24 @@ def _is_mobile_or_local_shape(digits: str, groups: list[int]) -> bool:
 
 
 def _has_mixed_dots(raw: str) -> bool:
-    """Dots mixed with other separators are times or versions ("08.30-10.30"), not phones."""
+    """Dots mixed with other separators are times or versions ("08.30-10.30"), not phones,
+    except one dot right after a trunk-0 area code ("08.555 123 45")."""
     body = raw.replace("(0)", "")
+    if re.fullmatch(r"0[1-9][0-9]{0,2}\.[0-9]{2,4}(?:[ ][0-9]{2,4})+", body):
+        return False
     return "." in body and any(separator in body for separator in " -/")
 
 
 def _looks_like_phone(raw: str, phone_labelled: bool) -> bool:
     digits = _digits(raw)
-    if _DATE_LIKE.fullmatch(raw) or _TIME_RANGE.fullmatch(raw) or _has_mixed_dots(raw):
+    # A date in brackets is still a date: "(DOB 07/11/2019)".
+    bare = raw.strip("()")
+    if _DATE_LIKE.fullmatch(bare) or _TIME_RANGE.fullmatch(bare) or _has_mixed_dots(raw):
         return False
     if raw.startswith(("+", "(+", "00")):
         return _is_international(raw, digits)
+    if _is_partner_without_prefix(raw, digits):
+        return True
     if _is_trunk_number(raw, digits) or _is_mobile_or_local_shape(digits, _group_lengths(raw)):
         return True
     # An explicit "tel." vouches for shapes we do not otherwise trust, e.g. "22334455".
