@@ -45,6 +45,7 @@ from stdnum.se import personnummer
 from stdnum.si import emso
 
 from .privacy_addresses import address_spans
+from .privacy_people import birth_date_spans, name_spans
 
 __all__ = ["Finding", "scan", "suggested_family", "KIND_LABELS", "REFERENCE_ID_LABEL"]
 
@@ -91,6 +92,8 @@ KIND_LABELS: dict[str, str] = {
     "email": N_("E-mail address"),
     "phone": N_("Phone number"),
     "street_address": N_("Street address"),
+    "person_name": N_("Name of a family member"),
+    "date_of_birth": N_("Date of birth"),
 }
 
 # The label of an identity number written where a case or file reference goes ("Ärende …").
@@ -99,11 +102,16 @@ REFERENCE_ID_LABEL = N_("a personal identity number used as a reference")
 _FIXED_SUGGESTIONS: dict[str, str] = {
     "email": N_("[e-mail removed]"),
     "phone": N_("[phone removed]"),
+    "person_name": N_("[name removed]"),
+    "date_of_birth": N_("[date of birth removed]"),
 }
 
 # Lower rank wins an overlap. The e-mail is the container of anything inside it; checksummed
 # IDs beat shape-only guesses; an address is more specific than a bare run of digits.
-_RANK: dict[str, int] = {"email": 0, "street_address": 2, "phone": 3}
+# A date of birth is as specific as an ID (a date after "born" is never a phone); a name is
+# as specific as an address.
+_RANK: dict[str, int] = {"email": 0, "date_of_birth": 1, "street_address": 2, "person_name": 2,
+                         "phone": 3}
 _ID_RANK = 1
 
 
@@ -538,6 +546,15 @@ def _find_addresses(text: str) -> Iterator[_Candidate]:
             yield _Candidate("street_address", start, end)
 
 
+# --- names and dates of birth ---------------------------------------------------------------
+
+def _find_people(text: str) -> Iterator[_Candidate]:
+    for start, end in name_spans(text):
+        yield _Candidate("person_name", start, end)
+    for start, end in birth_date_spans(text):
+        yield _Candidate("date_of_birth", start, end)
+
+
 # --- assembling findings --------------------------------------------------------------------
 
 _FINDERS: tuple[Callable[[str], Iterator[_Candidate]], ...] = (
@@ -545,6 +562,7 @@ _FINDERS: tuple[Callable[[str], Iterator[_Candidate]], ...] = (
     _find_ids,
     _find_addresses,
     _find_phones,
+    _find_people,
 )
 
 
