@@ -82,10 +82,11 @@ _SLOVENIAN_ADJECTIVE = rf"[{_UPPER}][^\W\d_]*(?:ska|ška|čka|ova|eva|na|ja)"
 # Slovenians often leave the street word out ("na Prešernova 12", "v Celovški 150"): an
 # adjective of a street name (-ova, -eva, -ska …, also locative and genitive) with a house
 # number, only right after a preposition of place, so "Gorenjska 12 %" or a surname stays out.
+# Not "-skem": that is a region ("na Gorenjskem 12 družin").
 _SLOVENIAN_BARE_STREET = (
     r"(?:(?<=\b[nN]a )|(?<=\b[vV] )|(?<=\b[iI]z )|(?<=\b[zZ] )|(?<=\b[pP]ri )|(?<=\b[aA]t )|"
     r"(?<=\b[oO]n )|(?<=\b[iI]n )|(?<=[nN]aslov: ))"
-    rf"[{_UPPER}][a-zčšžćđ]{{2,}}(?:ov|ev|sk|šk|čk)(?:a|i|e|em)"
+    rf"[{_UPPER}][a-zčšžćđ]{{2,}}(?:(?:ov|ev)[aie]|(?:sk|šk|čk)[ai])"
 )
 
 _ADDRESS_PATTERNS: tuple[re.Pattern[str], ...] = (

@@ -431,14 +431,18 @@ _PARTNER_CODES = ("46", "47", "386", "351", "39")
 def _is_partner_without_prefix(raw: str, digits: str) -> bool:
     """"46 70 123 45 67": a partner country's code written as its own group without + or 00.
 
-    Only in groups (a bare run could be anything) and only when the rest is a number that
-    exists in that country's plan, with at least 8 digits.
+    Only in groups (a bare run could be anything), only a mobile number of that country's
+    plan with at least 8 digits, and not written in pairs alone: "46 12 34 56 78" is more
+    often a row of scores. A landline written so needs a phone label before it.
     """
     groups = re.findall(r"[0-9]+", raw)
     if len(groups) < 3 or groups[0] not in _PARTNER_CODES or len(digits) - len(groups[0]) < 8:
         return False
+    if all(len(group) <= 2 for group in groups[1:]):
+        return False
     number = _parsed("+" + digits, None)
-    return number is not None and phonenumbers.is_valid_number(number)
+    return (number is not None and phonenumbers.is_valid_number(number)
+            and phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE)
 
 
 def _is_trunk_number(raw: str, digits: str) -> bool:

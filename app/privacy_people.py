@@ -66,7 +66,7 @@ _ROLES = (
     r"sorella|zia|zio|patrigno|matrigna"
 )
 _UPPER = "A-ZÀ-ÖØ-ÞŠŽČĆĐ"
-_WORD = rf"[{_UPPER}][a-zà-ÿčšžćđ]+(?:-[{_UPPER}][a-zà-ÿčšžćđ]+)?"
+_WORD = rf"[{_UPPER}][a-zà-ÿčšžćđ]*(?:['’-][{_UPPER}][a-zà-ÿčšžćđ]+)?(?<=[a-zà-ÿčšžćđ])"
 _INITIAL = rf"[{_UPPER}]\.(?![\w])"
 # "Linda Johansson", "Ahmed K.", "B. Nilsson"; two tokens at least, one of them a full word.
 _PERSON = rf"(?:{_WORD}[ ](?:{_WORD}|{_INITIAL})|{_INITIAL}[ ]{_WORD})"
