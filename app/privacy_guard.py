@@ -2,7 +2,8 @@
 
 Trainees write journals and assignments about real, often vulnerable, families. The guard
 looks for the things that identify a person outright - national ID numbers, e-mail
-addresses, phone numbers and street addresses - and returns findings with a suggested
+addresses, phone numbers, street addresses, and names and dates of birth written with a
+family role or a birth word (``privacy_people``) - and returns findings with a suggested
 replacement. It only warns: the caller shows the findings and the trainee decides, because
 the guard cannot know whether "Storgatan 12" is a family's home or the municipal office.
 
@@ -623,7 +624,8 @@ def scan(text: str) -> list[Finding]:
 
     Returns findings sorted by ``start`` that never overlap. It is a warning aid, tuned to
     stay quiet on dates, amounts, hours and reference numbers, so it will miss unusual
-    formats; a clean result does not prove the text is anonymous (names are not detected).
+    formats; a clean result does not prove the text is anonymous (a name is found only after
+    a family role, with a surname or an initial).
     """
     candidates = [candidate for finder in _FINDERS for candidate in finder(text)]
     line_starts = _line_starts(text)
