@@ -39,12 +39,13 @@ _FULL_DATE = (
 # Words that make the date a birth date, with the little words that may stand between.
 _BORN = (
     r"born|dob|d\.o\.b\.?|date[ ]of[ ]birth|birth[ ]date|"
-    r"född|födde|föddes|födelsedatum|født|fødd|fødselsdato|"
+    r"f\.|född|födde|föddes|födelsedatum|født|fødd|fødselsdato|"
     r"rojen|rojena|rojeno|rojeni|datum[ ]rojstva|"
     r"nascido|nascida|nasceu|nascimento|data[ ]de[ ]nascimento|"
     r"nato|nata|nati|nacque|data[ ]di[ ]nascita"
 )
 _BETWEEN = r"(?:on|the|den|dne|a|em|no[ ]dia|il|in|el|:)"
+# "f." is Nordic shorthand for född/født ("Elias, f. 2015-03-03").
 _BIRTH_DATE = re.compile(
     rf"(?<![\w])(?i:{_BORN})(?:[ ]?[:,]?{_SP}(?i:{_BETWEEN}))*[ ]?[:,]?{_SP}({_FULL_DATE})"
 )
@@ -72,9 +73,36 @@ _INITIAL = rf"[{_UPPER}]\.(?![\w])"
 _PERSON = rf"(?:{_WORD}[ ](?:{_WORD}|{_INITIAL})|{_INITIAL}[ ]{_WORD})"
 # Swedish "modern" (the mother) only in lower case: capitalised it is English ("Modern Social
 # Work Theory").
+_ROLE = rf"(?:(?i:{_ROLES})|modern)"
 _NAMED_ROLE = re.compile(
-    rf"(?<![\w])(?:(?i:{_ROLES})|modern),?{_SP}(?:(?i:the|a|o|a|il|la){_SP})?({_PERSON})(?![\w])"
+    rf"(?<![\w]){_ROLE},?{_SP}(?:(?i:the|a|o|il|la){_SP})?({_PERSON})(?![\w])"
 )
+# … or the name first: "Sarah Thompson, the mother,", "Linda Johansson (mamma)", "Ana Silva, mãe".
+# A comma, a bracket or a copula between: "The Italian father" is an adjective and a role.
+_NAME_THEN_ROLE = re.compile(
+    rf"(?<![\w])({_PERSON})(?:,[ ]|[ ]\(|[ ](?:is|är|er|je|é|è)[ ])"
+    rf"(?:(?i:the|his|her|their|o|a|la|il)[ ])?{_ROLE}(?![\w])"
+)
+# Capitalised words that start a sentence or a phrase, never a name.
+_NOT_NAMES = frozenset((
+    "The", "A", "An", "This", "That", "Our", "My", "His", "Her", "Their", "Den", "Det", "Denna",
+    "Min", "Vår", "Hans", "Hennes", "Il", "La", "Lo", "Le", "O", "Os", "As", "Um", "Uma", "Un",
+    "Una", "Ta", "To", "Naša", "Moja", "Jeg", "Hon", "Han", "Hun", "Vi", "We", "She", "He",
+))
+# Title-case names of services and programmes ("Child Protection Services", "Mother Care
+# Centre") take a role word first too; these words are never part of a family member's name.
+_INSTITUTION_WORDS = frozenset((
+    "Act", "Agency", "Allowance", "Association", "Benefit", "Care", "Center", "Centre", "Council",
+    "Court", "Department", "Foundation", "Fund", "Guides", "Health", "Line", "Office",
+    "Program", "Programme", "Protection", "School", "Scouts", "Service", "Services", "Support",
+    "Team", "Trust", "Unit", "Welfare", "Work",
+))
+# … and Nordic compounds of the same ("Rinkebyskolan", "Vårdcentralen", "Barneverntjenesten").
+_INSTITUTION_ENDING = re.compile(
+    r"(?:skolan|skolen|centralen|tjänsten|tjenesten|enheten|kommun|kommune|senteret|huset)\Z")
+_TITLE_CASE_BEFORE = re.compile(rf"[{_UPPER}][\w'’.-]*[ ]\Z")
+_TITLE_CASE_AFTER = re.compile(rf"[ ][{_UPPER}]")
+_MID_SENTENCE = re.compile(r"[^\W\d_][ ]\Z")
 
 
 def birth_date_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -83,7 +111,31 @@ def birth_date_spans(text: str) -> Iterator[tuple[int, int]]:
         yield match.span(1)
 
 
+def _in_a_title(text: str, start: int, end: int) -> bool:
+    """The name is part of a title-case phrase, not a person's name."""
+    name = text[start:end]
+    if name.split()[0] in _NOT_NAMES:
+        return True
+    if any(word.rstrip(".") in _INSTITUTION_WORDS or _INSTITUTION_ENDING.search(word)
+           for word in name.split()):
+        return True
+    return not name.endswith(".") and _TITLE_CASE_AFTER.match(text, end) is not None
+
+
 def name_spans(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of a full name (or name and initial) right after a family role."""
+    """(start, end) of a full name (or name and initial) right before or after a family role."""
     for match in _NAMED_ROLE.finditer(text):
-        yield match.span(1)
+        start, end = match.span(1)
+        # A capitalised role in mid-sentence is a title ("called the Child Protection Line").
+        role_capitalised = match.group()[0].isupper()
+        if role_capitalised and _MID_SENTENCE.search(text, max(0, match.start() - 2),
+                                                      match.start()):
+            continue
+        if not _in_a_title(text, start, end):
+            yield start, end
+    for match in _NAME_THEN_ROLE.finditer(text):
+        start, end = match.span(1)
+        if _TITLE_CASE_BEFORE.search(text, max(0, start - 40), start):
+            continue
+        if not _in_a_title(text, start, end):
+            yield start, end
