@@ -41,7 +41,7 @@ from stdnum import luhn
 from stdnum.exceptions import ValidationError
 from stdnum.it import codicefiscale
 from stdnum.no import fodselsnummer
-from stdnum.pt import nif
+from stdnum.pt import cc, nif
 from stdnum.se import personnummer
 from stdnum.si import emso
 
@@ -89,6 +89,7 @@ KIND_LABELS: dict[str, str] = {
     "no_dnummer": N_("Norwegian D-number"),
     "si_emso": N_("Slovenian personal identification number (EMŠO)"),
     "pt_nif": N_("Portuguese tax identification number (NIF)"),
+    "pt_cc": N_("Portuguese citizen card number (Cartão de Cidadão)"),
     "it_codice_fiscale": N_("Italian tax code (codice fiscale)"),
     "email": N_("E-mail address"),
     "phone": N_("Phone number"),
@@ -213,6 +214,9 @@ _IT_PATTERN = re.compile(
     re.IGNORECASE,
 )
 
+# As printed on the card, "12345678 9 ZZ1", or run together.
+_PT_CC_PATTERN = re.compile(_NUM_LEFT + r"[0-9]{8}[ ]?[0-9][ ]?[A-Za-z]{2}[0-9](?![\w@])")
+
 # Personal NIFs start with 1-3 or 45; the rest are companies, public bodies and special
 # cases, still listed because a sole trader's or small firm's number can point to a family.
 _PT_PERSONAL_NIF_PREFIXES = ("1", "2", "3", "45")
@@ -271,12 +275,18 @@ def _italian_kind(raw: str) -> str | None:
     return "it_codice_fiscale" if codicefiscale.is_valid(raw) else None
 
 
+def _portuguese_cc_kind(raw: str) -> str | None:
+    """Cartão de Cidadão: civil number, its check digit, a two-letter version, a check digit."""
+    return "pt_cc" if cc.is_valid(raw.upper()) else None
+
+
 _ID_RULES: tuple[tuple[re.Pattern[str], Callable[[str], str | None]], ...] = (
     (_SE_PATTERN, _swedish_kind),
     (_NO_PATTERN, _norwegian_kind),
     (_SI_PATTERN, _slovenian_kind),
     (_PT_PATTERN, _portuguese_kind),
     (_IT_PATTERN, _italian_kind),
+    (_PT_CC_PATTERN, _portuguese_cc_kind),
 )
 
 

@@ -3,6 +3,7 @@ corpus, on sentences that are in none of the corpora: what must be found and wha
 from __future__ import annotations
 
 import pytest
+from stdnum.pt import cc
 
 from app.privacy_guard import KIND_LABELS, scan
 
@@ -67,7 +68,24 @@ def test_quiet(text):
     assert found(text) == []
 
 
+def _citizen_card(civil: str, version: str = "ZZ") -> str:
+    """A valid Cartão de Cidadão number as printed: both check digits are searched for."""
+    for digit in "0123456789":
+        last = cc.calc_check_digit(f"{civil}{digit}{version}")
+        if cc.is_valid(f"{civil}{digit}{version}{last}"):
+            return f"{civil} {digit} {version}{last}"
+    raise AssertionError(civil)
+
+
+def test_portuguese_citizen_card():
+    number = _citizen_card("14356728")
+    for written in (number, number.replace(" ", ""), number.lower()):
+        assert found(f"O CC da mãe é {written}.") == [("pt_cc", written)]
+    spoiled = number[:-1] + str((int(number[-1]) + 1) % 10)
+    assert found(f"Cartão {spoiled} expirado.") == []
+
+
 def test_new_kinds_have_labels_and_suggestions():
-    assert {"person_name", "date_of_birth"} <= set(KIND_LABELS)
+    assert {"person_name", "date_of_birth", "pt_cc"} <= set(KIND_LABELS)
     assert [f.suggestion for f in scan("The mother, Sarah Thompson, born on 3 March 1990.")] == [
         "[name removed]", "[date of birth removed]"]

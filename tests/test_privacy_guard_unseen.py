@@ -21,11 +21,11 @@ import pytest
 from stdnum import luhn
 from stdnum.it import codicefiscale
 from stdnum.no import fodselsnummer
-from stdnum.pt import nif
+from stdnum.pt import cc, nif
 from stdnum.se import personnummer
 from stdnum.si import emso
 
-from .test_privacy_guard import KINDS_BEFORE_PEOPLE, guard, negatives, positives
+from .test_privacy_guard import KINDS_OF_EARLIER_CORPORA, guard, negatives, positives
 
 _ROOT = Path(__file__).resolve().parent.parent
 _CORPUS = Path(__file__).resolve().parent / "privacy_corpus"
@@ -270,7 +270,7 @@ def test_the_corpus_is_varied_and_large_enough():
     languages = {s.source.split("_")[1].split(".")[0] for s in samples}
     assert languages >= {"sv", "no", "sl", "pt", "it", "en"}
     counts = {kind: f.expected for kind, f in measure_unseen().items()
-              if kind in KINDS_BEFORE_PEOPLE}
+              if kind in KINDS_OF_EARLIER_CORPORA}
     assert all(count >= 6 for count in counts.values()), counts
     assert sum(1 for s in samples if not s.expected) >= 120
     assert sum(1 for s in samples for e in s.expected if e.as_reference) >= 15
@@ -280,7 +280,7 @@ def test_the_corpus_is_varied_and_large_enough():
 ID_VALIDATORS = {"se_personnummer": personnummer.is_valid,
                  "se_samordningsnummer": lambda n: luhn.is_valid(re.sub(r"\D", "", n)[-10:]),
                  "no_fodselsnummer": fodselsnummer.is_valid, "no_dnummer": fodselsnummer.is_valid,
-                 "si_emso": emso.is_valid, "pt_nif": nif.is_valid,
+                 "si_emso": emso.is_valid, "pt_nif": nif.is_valid, "pt_cc": cc.is_valid,
                  "it_codice_fiscale": codicefiscale.is_valid}
 
 
@@ -306,7 +306,7 @@ def test_generator_is_seeded():
     assert [s.text for s in unseen_samples()] == [s.text for s in unseen_samples()]
 
 
-@pytest.mark.parametrize("kind", KINDS_BEFORE_PEOPLE)
+@pytest.mark.parametrize("kind", KINDS_OF_EARLIER_CORPORA)
 def test_recall_per_kind_on_unseen_text(kind):
     figures = measure_unseen()[kind]
     recall = figures.found / figures.expected
