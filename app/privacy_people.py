@@ -93,7 +93,7 @@ _NOT_NAMES = frozenset((
 # Centre") take a role word first too; these words are never part of a family member's name.
 _INSTITUTION_WORDS = frozenset((
     "Act", "Agency", "Allowance", "Association", "Benefit", "Care", "Center", "Centre", "Council",
-    "Court", "Department", "Foundation", "Fund", "Guides", "Health", "Line", "Office",
+    "Court", "Day", "Department", "Foundation", "Fund", "Guides", "Health", "Line", "Office",
     "Program", "Programme", "Protection", "School", "Scouts", "Service", "Services", "Support",
     "Team", "Trust", "Unit", "Welfare", "Work",
 ))
