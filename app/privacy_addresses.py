@@ -62,10 +62,14 @@ _ROMANCE_STREET_WORDS = "|".join(
 # out: "Per Haugen 12" is a name and an age.
 _NORDIC_SUFFIXES = (
     r"(?:gatan|vägen|gränd|gränden|torget|stigen|backen|allén|leden|slingan|stråket|kajen|"
-    r"platsen|gata|gaten|gata|veien|vegen|vei|veg|plassen|stien|bakken|leiret|løkka|stredet|"
+    r"platsen|gata|gaten|gate|veien|vegen|vei|veg|plassen|stien|bakken|leiret|løkka|stredet|"
     r"svingen|tunet|brygga|bryggen|kaia|kaien|kroken)"
 )
 _NORDIC_ABBREVIATED = r"(?:g|gt|v|vn)\."
+# Written in lower case ("bor på storgatan 14") only with the commonest street endings, whose
+# lower-case compounds are street names rather than words ("omvägen", "arbetsplassen").
+_NORDIC_LOWER_SUFFIXES = r"(?:gatan|gata|gaten|vägen|veien|vegen|gränd|gränden|allén)"
+_NORDIC_NOT_STREETS = r"(?!(?:om|gen|halv|mellan|under|livs)vägen\b)(?!halvveien\b)"
 # Words written before a compound: "Södra Förstadsgatan", "Gamle Drammensvei", "Sankt Eriksgatan".
 _NORDIC_PREFIX = (r"(?:(?:Södra|Norra|Östra|Västra|Stora|Lilla|Gamla|Nya|Övre|Nedre|Sankt|"
                   r"S:t|Gamle|Nye|Store|Lille|Øvre|Søndre|Nordre|Østre|Vestre|Indre|Ytre)"
@@ -75,6 +79,15 @@ _NORDIC_PREFIX = (r"(?:(?:Södra|Norra|Östra|Västra|Stora|Lilla|Gamla|Nya|Övr
 # Nominative and locative ("na Trubarjevi cesti", "na Prešernovem trgu").
 _SLOVENIAN_STREET_WORDS = r"(?:cesta|cesti|ulica|ulici|trg|trgu)"
 _SLOVENIAN_ADJECTIVE = rf"[{_UPPER}][^\W\d_]*(?:ska|ška|čka|ova|eva|na|ja)"
+# Slovenians often leave the street word out ("na Prešernova 12", "v Celovški 150"): an
+# adjective of a street name (-ova, -eva, -ska …, also locative and genitive) with a house
+# number, only right after a preposition of place, so "Gorenjska 12 %" or a surname stays out.
+# Not "-skem": that is a region ("na Gorenjskem 12 družin").
+_SLOVENIAN_BARE_STREET = (
+    r"(?:(?<=\b[nN]a )|(?<=\b[vV] )|(?<=\b[iI]z )|(?<=\b[zZ] )|(?<=\b[pP]ri )|(?<=\b[aA]t )|"
+    r"(?<=\b[oO]n )|(?<=\b[iI]n )|(?<=[nN]aslov: ))"
+    rf"[{_UPPER}][a-zčšžćđ]{{2,}}(?:(?:ov|ev)[aie]|(?:sk|šk|čk)[ai])"
+)
 
 _ADDRESS_PATTERNS: tuple[re.Pattern[str], ...] = (
     # Swedish and Norwegian compounds: "Storgatan 12", "Drammensveien 10", "Storg. 12".
@@ -82,6 +95,12 @@ _ADDRESS_PATTERNS: tuple[re.Pattern[str], ...] = (
         rf"(?<![\w]){_NORDIC_PREFIX}[{_UPPER}][^\W\d_]+"
         rf"(?:{_NORDIC_SUFFIXES}|(?<=[^\W\d_]{{3}}){_NORDIC_ABBREVIATED}){_SP}{_HOUSE_NO}"
     ),
+    # … also in lower case: "storgatan 14", "fjellvegen 22".
+    re.compile(
+        rf"(?<![\w]){_NORDIC_NOT_STREETS}[a-zåäöæø][a-zåäöæøéü]+{_NORDIC_LOWER_SUFFIXES}"
+        rf"{_SP}{_HOUSE_NO}"
+    ),
+    re.compile(rf"{_SLOVENIAN_BARE_STREET}{_SP}{_HOUSE_NO}"),
     # Name + lower-case street word: "Slovenska cesta 9", "Prešernov trg 2", "Bygdøy allé 3",
     # also in the Slovenian locative of running text ("živi na Celovški cesti 150").
     re.compile(
@@ -101,10 +120,17 @@ _ADDRESS_PATTERNS: tuple[re.Pattern[str], ...] = (
         rf"(?<![\w]){_NAME}{_SP}(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive){_SP}{_HOUSE_NO}"
     ),
     # English, number first: "12 Baker Street", "221B Baker Street".
+    # "Flat 3, 22 Victoria Street": the flat is part of the address.
     re.compile(
+        rf"(?:(?<![\w])(?:Flat|Apartment|Apt\.|Unit){_SP}[0-9]{{1,4}}[A-Za-z]?,?{_SP})?"
         rf"(?<![\w\-/.,])[0-9]{{1,4}}[A-Za-z]?{_SP}(?:{_NAME}{_SP}){{1,2}}"
         r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Drive|Close|Crescent|Terrace|Gardens|Grove|"
         r"Way|Place|Square)\b\.?"
+    ),
+    # … in lower case only after a preposition of place: "at 7 church lane".
+    re.compile(
+        r"(?:(?<=\b[aA]t )|(?<=\b[oO]n )|(?<=\b[tT]o )|(?<=\b[fF]rom ))"
+        rf"[0-9]{{1,4}}[a-z]?{_SP}(?:[a-z]{{3,}}{_SP}){{1,2}}(?:street|road|lane|avenue|drive)\b"
     ),
     # Portuguese and Italian, street word first and often lower-case in running text:
     # "Rua Augusta 120", "na rua do Salitre 88", "Avenida da Liberdade 45", "Via dei Mille, 4",

@@ -2,7 +2,8 @@
 
 Trainees write journals and assignments about real, often vulnerable, families. The guard
 looks for the things that identify a person outright - national ID numbers, e-mail
-addresses, phone numbers and street addresses - and returns findings with a suggested
+addresses, phone numbers, street addresses, and names and dates of birth written with a
+family role or a birth word (``privacy_people``) - and returns findings with a suggested
 replacement. It only warns: the caller shows the findings and the trainee decides, because
 the guard cannot know whether "Storgatan 12" is a family's home or the municipal office.
 
@@ -40,11 +41,12 @@ from stdnum import luhn
 from stdnum.exceptions import ValidationError
 from stdnum.it import codicefiscale
 from stdnum.no import fodselsnummer
-from stdnum.pt import nif
+from stdnum.pt import cc, nif
 from stdnum.se import personnummer
 from stdnum.si import emso
 
 from .privacy_addresses import address_spans
+from .privacy_people import birth_date_spans, name_spans
 
 __all__ = ["Finding", "scan", "suggested_family", "KIND_LABELS", "REFERENCE_ID_LABEL"]
 
@@ -87,10 +89,13 @@ KIND_LABELS: dict[str, str] = {
     "no_dnummer": N_("Norwegian D-number"),
     "si_emso": N_("Slovenian personal identification number (EMŠO)"),
     "pt_nif": N_("Portuguese tax identification number (NIF)"),
+    "pt_cc": N_("Portuguese citizen card number (Cartão de Cidadão)"),
     "it_codice_fiscale": N_("Italian tax code (codice fiscale)"),
     "email": N_("E-mail address"),
     "phone": N_("Phone number"),
     "street_address": N_("Street address"),
+    "person_name": N_("Name of a family member"),
+    "date_of_birth": N_("Date of birth"),
 }
 
 # The label of an identity number written where a case or file reference goes ("Ärende …").
@@ -99,11 +104,16 @@ REFERENCE_ID_LABEL = N_("a personal identity number used as a reference")
 _FIXED_SUGGESTIONS: dict[str, str] = {
     "email": N_("[e-mail removed]"),
     "phone": N_("[phone removed]"),
+    "person_name": N_("[name removed]"),
+    "date_of_birth": N_("[date of birth removed]"),
 }
 
 # Lower rank wins an overlap. The e-mail is the container of anything inside it; checksummed
 # IDs beat shape-only guesses; an address is more specific than a bare run of digits.
-_RANK: dict[str, int] = {"email": 0, "street_address": 2, "phone": 3}
+# A date of birth is as specific as an ID (a date after "born" is never a phone); a name is
+# as specific as an address.
+_RANK: dict[str, int] = {"email": 0, "date_of_birth": 1, "street_address": 2, "person_name": 2,
+                         "phone": 3}
 _ID_RANK = 1
 
 
@@ -204,6 +214,9 @@ _IT_PATTERN = re.compile(
     re.IGNORECASE,
 )
 
+# As printed on the card, "12345678 9 ZZ1", or run together.
+_PT_CC_PATTERN = re.compile(_NUM_LEFT + r"[0-9]{8}[ ]?[0-9][ ]?[A-Za-z]{2}[0-9](?![\w@])")
+
 # Personal NIFs start with 1-3 or 45; the rest are companies, public bodies and special
 # cases, still listed because a sole trader's or small firm's number can point to a family.
 _PT_PERSONAL_NIF_PREFIXES = ("1", "2", "3", "45")
@@ -262,12 +275,18 @@ def _italian_kind(raw: str) -> str | None:
     return "it_codice_fiscale" if codicefiscale.is_valid(raw) else None
 
 
+def _portuguese_cc_kind(raw: str) -> str | None:
+    """Cartão de Cidadão: civil number, its check digit, a two-letter version, a check digit."""
+    return "pt_cc" if cc.is_valid(raw.upper()) else None
+
+
 _ID_RULES: tuple[tuple[re.Pattern[str], Callable[[str], str | None]], ...] = (
     (_SE_PATTERN, _swedish_kind),
     (_NO_PATTERN, _norwegian_kind),
     (_SI_PATTERN, _slovenian_kind),
     (_PT_PATTERN, _portuguese_kind),
     (_IT_PATTERN, _italian_kind),
+    (_PT_CC_PATTERN, _portuguese_cc_kind),
 )
 
 
@@ -276,19 +295,66 @@ def _id_as_written(raw: str) -> str:
     return re.sub(r" ?[-–] ?", "-", raw)
 
 
-def _find_ids(text: str) -> Iterator[_Candidate]:
+# Numbers copied from forms keep the form's separators: "850101.1234", "123.456.789",
+# "0101985 500006", "07 03 980 50 263 6". Any run of digit groups joined by one dot, dash,
+# slash or one or two spaces is normalised to the digits and judged by its length.
+_ID_CHAIN = re.compile(_NUM_LEFT + r"[0-9]++(?:(?:[ ]{1,2}|[-–./])[0-9]++)++" + _NUM_RIGHT)
+# Groupings that follow the number's own parts (birth date, then serial): trusted whatever
+# the separator. Any other grouping is an ID only right after the name of the number.
+_ID_NATURAL_GROUPS: dict[int, tuple[tuple[int, ...], ...]] = {
+    10: ((6, 4),), 12: ((8, 4),), 11: ((6, 5),), 13: ((7, 6),), 9: (),
+}
+
+
+def _normalised_id(digits: str) -> tuple[str, Callable[[str], str | None]] | None:
+    """The digits in the form the validator of their length expects, and that validator."""
+    if len(digits) in (10, 12):
+        return f"{digits[:-4]}-{digits[-4:]}", _swedish_kind
+    if len(digits) == 11:
+        return digits, _norwegian_kind
+    if len(digits) == 13:
+        return digits, _slovenian_kind
+    if len(digits) == 9:
+        return digits, _portuguese_kind
+    return None
+
+
+def _separated_ids(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, kind) of identity numbers written with unusual separators."""
+    for match in _ID_CHAIN.finditer(text):
+        raw = match.group()
+        digits = _digits(raw)
+        normalised = _normalised_id(digits)
+        if normalised is None or _DATE_LIKE.fullmatch(raw):
+            continue
+        groups = tuple(_group_lengths(raw))
+        if groups not in _ID_NATURAL_GROUPS[len(digits)] \
+                and not _labelled(text, match.start(), _ID_LABEL):
+            continue
+        kind = normalised[1](normalised[0])
+        if kind:
+            yield match.start(), match.end(), kind
+
+
+def _id_matches(text: str) -> Iterator[tuple[int, int, str]]:
     for pattern, classify in _ID_RULES:
         for match in pattern.finditer(text):
-            start, end = match.span()
             kind = classify(_id_as_written(match.group()))
-            # Checksum first: it is cheaper than the label look-behind and rejects most runs.
-            # A phone label hands the digits to the phone finder; an amount is no ID.
-            if not kind or _AMOUNT_AFTER.match(text, end) or _labelled(text, start, _PHONE_LABEL):
-                continue
-            as_reference = _labelled(text, start, _REFERENCE_LABEL)
-            if as_reference and not _identifies_a_person(kind, match.group()):
-                continue
-            yield _Candidate(kind, start, end, as_reference)
+            if kind:
+                yield match.start(), match.end(), kind
+    yield from _separated_ids(text)
+
+
+def _find_ids(text: str) -> Iterator[_Candidate]:
+    # Checksum first (in _id_matches): it is cheaper than the label look-behind and rejects
+    # most runs. A phone label hands the digits to the phone finder; an amount is no ID.
+    for start, end, kind in _id_matches(text):
+        if _AMOUNT_AFTER.match(text, end) or _labelled(text, start, _PHONE_LABEL):
+            continue
+        as_reference = _labelled(text, start, _REFERENCE_LABEL)
+        if as_reference and not _identifies_a_person(kind, text[start:end]):
+            continue
+        yield _Candidate(kind, start, end, as_reference)
 
 
 def _identifies_a_person(kind: str, raw: str) -> bool:
@@ -357,6 +423,8 @@ def _valid_in(digits: str, regions: tuple[str, ...]) -> bool:
 def _is_international(raw: str, digits: str) -> bool:
     """+CC… or 00CC…: a number of a partner country must exist in its numbering plan; other
     countries' plans change too often to judge, so there the length must merely fit."""
+    # The "(0)" is the national trunk prefix, which an international caller leaves out.
+    digits = _digits(raw.replace("(0)", ""))
     if not 8 <= len(digits) - (0 if raw.startswith(("+", "(+")) else 2) <= 15:
         return False
     number = _parsed("+" + (digits if raw.startswith(("+", "(+")) else digits[2:]), None)
@@ -366,6 +434,26 @@ def _is_international(raw: str, digits: str) -> bool:
         return True
     region = phonenumbers.region_code_for_country_code(number.country_code)
     return region not in _PARTNER_REGIONS and phonenumbers.is_possible_number(number)
+
+
+_PARTNER_CODES = ("46", "47", "386", "351", "39")
+
+
+def _is_partner_without_prefix(raw: str, digits: str) -> bool:
+    """"46 70 123 45 67": a partner country's code written as its own group without + or 00.
+
+    Only in groups (a bare run could be anything), only a mobile number of that country's
+    plan with at least 8 digits, and not written in pairs alone: "46 12 34 56 78" is more
+    often a row of scores. A landline written so needs a phone label before it.
+    """
+    groups = re.findall(r"[0-9]+", raw)
+    if len(groups) < 3 or groups[0] not in _PARTNER_CODES or len(digits) - len(groups[0]) < 8:
+        return False
+    if all(len(group) <= 2 for group in groups[1:]):
+        return False
+    number = _parsed("+" + digits, None)
+    return (number is not None and phonenumbers.is_valid_number(number)
+            and phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE)
 
 
 def _is_trunk_number(raw: str, digits: str) -> bool:
@@ -396,13 +484,14 @@ def _is_mobile_or_local_shape(digits: str, groups: list[int]) -> bool:
         shaped = groups in ([3, 2, 3], [2, 2, 2, 2]) or (groups == [8] and digits[0] in "49")
     elif len(digits) == 9:
         # Portuguese mobiles (9x) are grouped freely; landlines (2x) as 3-3-3, bare, or after
-        # the two-digit Lisbon/Porto area code ("21 345 6789", "22 6001234"); groupings such
+        # the two-digit Lisbon/Porto area code ("21 345 6789", "21 345 67 89"); groupings such
         # as "212 34 56 78" are more often amounts.
         # Portugal only: 9-digit Italian mobiles are rare and would catch every NIF-like typo.
         if digits[0] == "9":
             shaped = min(groups) >= 2
         else:
-            shaped = digits[0] == "2" and groups in ([3, 3, 3], [9], [2, 3, 4], [2, 7])
+            shaped = digits[0] == "2" and groups in ([3, 3, 3], [9], [2, 3, 4], [2, 7],
+                                                     [2, 3, 2, 2])
     elif len(digits) == 10:
         shaped = digits[0] == "3" and groups[0] in (3, 10)
     else:
@@ -411,17 +500,24 @@ def _is_mobile_or_local_shape(digits: str, groups: list[int]) -> bool:
 
 
 def _has_mixed_dots(raw: str) -> bool:
-    """Dots mixed with other separators are times or versions ("08.30-10.30"), not phones."""
+    """Dots mixed with other separators are times or versions ("08.30-10.30"), not phones,
+    except one dot right after a trunk-0 area code ("08.555 123 45")."""
     body = raw.replace("(0)", "")
+    if re.fullmatch(r"0[1-9][0-9]{0,2}\.[0-9]{2,4}(?:[ ][0-9]{2,4})+", body):
+        return False
     return "." in body and any(separator in body for separator in " -/")
 
 
 def _looks_like_phone(raw: str, phone_labelled: bool) -> bool:
     digits = _digits(raw)
-    if _DATE_LIKE.fullmatch(raw) or _TIME_RANGE.fullmatch(raw) or _has_mixed_dots(raw):
+    # A date in brackets is still a date: "(DOB 07/11/2019)".
+    bare = raw.strip("()")
+    if _DATE_LIKE.fullmatch(bare) or _TIME_RANGE.fullmatch(bare) or _has_mixed_dots(raw):
         return False
     if raw.startswith(("+", "(+", "00")):
         return _is_international(raw, digits)
+    if _is_partner_without_prefix(raw, digits):
+        return True
     if _is_trunk_number(raw, digits) or _is_mobile_or_local_shape(digits, _group_lengths(raw)):
         return True
     # An explicit "tel." vouches for shapes we do not otherwise trust, e.g. "22334455".
@@ -465,6 +561,15 @@ def _find_addresses(text: str) -> Iterator[_Candidate]:
             yield _Candidate("street_address", start, end)
 
 
+# --- names and dates of birth ---------------------------------------------------------------
+
+def _find_people(text: str) -> Iterator[_Candidate]:
+    for start, end in name_spans(text):
+        yield _Candidate("person_name", start, end)
+    for start, end in birth_date_spans(text):
+        yield _Candidate("date_of_birth", start, end)
+
+
 # --- assembling findings --------------------------------------------------------------------
 
 _FINDERS: tuple[Callable[[str], Iterator[_Candidate]], ...] = (
@@ -472,6 +577,7 @@ _FINDERS: tuple[Callable[[str], Iterator[_Candidate]], ...] = (
     _find_ids,
     _find_addresses,
     _find_phones,
+    _find_people,
 )
 
 
@@ -528,7 +634,8 @@ def scan(text: str) -> list[Finding]:
 
     Returns findings sorted by ``start`` that never overlap. It is a warning aid, tuned to
     stay quiet on dates, amounts, hours and reference numbers, so it will miss unusual
-    formats; a clean result does not prove the text is anonymous (names are not detected).
+    formats; a clean result does not prove the text is anonymous (a name is found only after
+    a family role, with a surname or an initial).
     """
     candidates = [candidate for finder in _FINDERS for candidate in finder(text)]
     line_starts = _line_starts(text)

@@ -1,0 +1,141 @@
+"""Names and dates of birth for the privacy guard: found only in their family context.
+
+Split from ``privacy_guard`` like the addresses. A name or a date alone identifies nobody and
+case notes are full of both ("Emma 7 år", "the meeting on 3 March 2025"), so each is taken
+only with the word that makes it personal: a date right after "born"/"född"/"rojen"/"nato"…,
+a name right after a family role ("the mother, Sarah T.", "mamman Linda Johansson"). A first
+name alone is not reported; it takes a surname or an initial.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+__all__ = ["birth_date_spans", "name_spans"]
+
+_SP = r"[ \t]+"
+_MONTHS = (
+    # en, sv, nb, sl (genitive as written after a day), pt, it
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
+    r"januari|februari|mars|maj|juni|juli|augusti|oktober|"
+    r"januar|februar|mai|desember|"
+    r"januarja|februarja|marca|aprila|maja|junija|julija|avgusta|septembra|oktobra|novembra|"
+    r"decembra|"
+    r"janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|"
+    r"gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|settembre|ottobre|novembre|dicembre"
+)
+_DAY = r"(?:0?[1-9]|[12][0-9]|3[01])"
+_MONTH_NO = r"(?:0?[1-9]|1[0-2])"
+_YEAR = r"(?:19|20)[0-9]{2}"
+# A complete date: a year alone ("född 2012") or a decade says too little to identify.
+_FULL_DATE = (
+    rf"(?:{_DAY}\.?[ ]?(?:de[ ])?(?i:{_MONTHS})\.?,?[ ](?:de[ ])?{_YEAR}"  # 3 March 2015
+    rf"|(?i:{_MONTHS})[ ]{_DAY},?[ ]{_YEAR}"                               # March 3, 2015
+    rf"|{_DAY}(?:[./-]|\.[ ]){_MONTH_NO}(?:[./-]|\.[ ])(?:{_YEAR}|[0-9]{{2}})"  # 12. 4. 2019
+    rf"|{_YEAR}-{_MONTH_NO}-{_DAY}"                                         # 2019-11-07
+    r")(?![0-9])"
+)
+# Words that make the date a birth date, with the little words that may stand between.
+_BORN = (
+    r"born|dob|d\.o\.b\.?|date[ ]of[ ]birth|birth[ ]date|"
+    r"f\.|född|födde|föddes|födelsedatum|født|fødd|fødselsdato|"
+    r"rojen|rojena|rojeno|rojeni|datum[ ]rojstva|"
+    r"nascido|nascida|nasceu|nascimento|data[ ]de[ ]nascimento|"
+    r"nato|nata|nati|nacque|data[ ]di[ ]nascita"
+)
+_BETWEEN = r"(?:on|the|den|dne|a|em|no[ ]dia|il|in|el|:)"
+# "f." is Nordic shorthand for född/født ("Elias, f. 2015-03-03").
+_BIRTH_DATE = re.compile(
+    rf"(?<![\w])(?i:{_BORN})(?:[ ]?[:,]?{_SP}(?i:{_BETWEEN}))*[ ]?[:,]?{_SP}({_FULL_DATE})"
+)
+
+# Family roles in the six languages, in the forms case notes use them.
+_ROLES = (
+    r"mother|mum|mom|father|dad|son|daughter|boy|girl|child|brother|sister|grandmother|"
+    r"grandfather|grandma|grandpa|granny|aunt|uncle|stepfather|stepmother|carer|parent|"
+    r"mamma|mamman|pappa|pappan|fadern|sonen|dotter|dottern|pojken|flickan|barnet|"
+    r"mormor|morfar|farmor|farfar|bror|brodern|lillebror|syster|systern|lillasyster|moster|"
+    r"faster|morbror|farbror|styvpappan|styvmamman|"
+    r"mor|moren|mora|far|faren|sønn|sønnen|datter|datteren|gutten|jenta|bestemor|bestefar|"
+    r"stefar|stemor|broren|søster|søsteren|lillebroren|tante|onkel|"
+    r"mati|mama|oče|sin|hči|hčerka|deček|deklica|otrok|babica|dedek|stari[ ]oče|"
+    r"stara[ ]mati|brat|sestra|teta|stric|rejnica|rejnik|"
+    r"mãe|pai|filho|filha|menino|menina|criança|avó|avô|irmão|irmã|tia|tio|padrasto|"
+    r"madrasta|"
+    r"madre|padre|papà|figlio|figlia|bambino|bambina|ragazzo|ragazza|nonna|nonno|fratello|"
+    r"sorella|zia|zio|patrigno|matrigna"
+)
+_UPPER = "A-ZÀ-ÖØ-ÞŠŽČĆĐ"
+_WORD = rf"[{_UPPER}][a-zà-ÿčšžćđ]*(?:['’-][{_UPPER}][a-zà-ÿčšžćđ]+)?(?<=[a-zà-ÿčšžćđ])"
+_INITIAL = rf"[{_UPPER}]\.(?![\w])"
+# "Linda Johansson", "Ahmed K.", "B. Nilsson"; two tokens at least, one of them a full word.
+_PERSON = rf"(?:{_WORD}[ ](?:{_WORD}|{_INITIAL})|{_INITIAL}[ ]{_WORD})"
+# Swedish "modern" (the mother) only in lower case: capitalised it is English ("Modern Social
+# Work Theory").
+_ROLE = rf"(?:(?i:{_ROLES})|modern)"
+_NAMED_ROLE = re.compile(
+    rf"(?<![\w]){_ROLE},?{_SP}(?:(?i:the|a|o|il|la){_SP})?({_PERSON})(?![\w])"
+)
+# … or the name first: "Sarah Thompson, the mother,", "Linda Johansson (mamma)", "Ana Silva, mãe".
+# A comma, a bracket or a copula between: "The Italian father" is an adjective and a role.
+_NAME_THEN_ROLE = re.compile(
+    rf"(?<![\w])({_PERSON})(?:,[ ]|[ ]\(|[ ](?:is|är|er|je|é|è)[ ])"
+    rf"(?:(?i:the|his|her|their|o|a|la|il)[ ])?{_ROLE}(?![\w])"
+)
+# Capitalised words that start a sentence or a phrase, never a name.
+_NOT_NAMES = frozenset((
+    "The", "A", "An", "This", "That", "Our", "My", "His", "Her", "Their", "Den", "Det", "Denna",
+    "Min", "Vår", "Hans", "Hennes", "Il", "La", "Lo", "Le", "O", "Os", "As", "Um", "Uma", "Un",
+    "Una", "Ta", "To", "Naša", "Moja", "Jeg", "Hon", "Han", "Hun", "Vi", "We", "She", "He",
+))
+# Title-case names of services and programmes ("Child Protection Services", "Mother Care
+# Centre") take a role word first too; these words are never part of a family member's name.
+_INSTITUTION_WORDS = frozenset((
+    "Act", "Agency", "Allowance", "Association", "Benefit", "Care", "Center", "Centre", "Council",
+    "Court", "Day", "Department", "Foundation", "Fund", "Guides", "Health", "Line", "Office",
+    "Program", "Programme", "Protection", "School", "Scouts", "Service", "Services", "Support",
+    "Team", "Trust", "Unit", "Welfare", "Work",
+))
+# … and Nordic compounds of the same ("Rinkebyskolan", "Vårdcentralen", "Barneverntjenesten").
+_INSTITUTION_ENDING = re.compile(
+    r"(?:skolan|skolen|centralen|tjänsten|tjenesten|enheten|kommun|kommune|senteret|huset)\Z")
+_TITLE_CASE_BEFORE = re.compile(rf"[{_UPPER}][\w'’.-]*[ ]\Z")
+_TITLE_CASE_AFTER = re.compile(rf"[ ][{_UPPER}]")
+_MID_SENTENCE = re.compile(r"[^\W\d_][ ]\Z")
+
+
+def birth_date_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of every complete date written as someone's date of birth."""
+    for match in _BIRTH_DATE.finditer(text):
+        yield match.span(1)
+
+
+def _in_a_title(text: str, start: int, end: int) -> bool:
+    """The name is part of a title-case phrase, not a person's name."""
+    name = text[start:end]
+    if name.split()[0] in _NOT_NAMES:
+        return True
+    if any(word.rstrip(".") in _INSTITUTION_WORDS or _INSTITUTION_ENDING.search(word)
+           for word in name.split()):
+        return True
+    return not name.endswith(".") and _TITLE_CASE_AFTER.match(text, end) is not None
+
+
+def name_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of a full name (or name and initial) right before or after a family role."""
+    for match in _NAMED_ROLE.finditer(text):
+        start, end = match.span(1)
+        # A capitalised role in mid-sentence is a title ("called the Child Protection Line").
+        role_capitalised = match.group()[0].isupper()
+        if role_capitalised and _MID_SENTENCE.search(text, max(0, match.start() - 2),
+                                                      match.start()):
+            continue
+        if not _in_a_title(text, start, end):
+            yield start, end
+    for match in _NAME_THEN_ROLE.finditer(text):
+        start, end = match.span(1)
+        if _TITLE_CASE_BEFORE.search(text, max(0, start - 40), start):
+            continue
+        if not _in_a_title(text, start, end):
+            yield start, end
