@@ -8,13 +8,16 @@ from datetime import date
 from sqlalchemy import select
 
 from app.extensions import db
-from modules.assignment.models import Extension
+from modules.assignment.models import Extension, Feedback
 
 from .helpers import build_assignments
+from .rubric_helpers import add_rubric_assignment, hand_in, rate
 
 
 def base_of(page: str, name: str = "base") -> str:
-    return re.search(rf'name="{name}" type="hidden" value="([^"]*)"', page).group(1)
+    found = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', page) or \
+        re.search(rf'type="hidden" name="{name}" value="([^"]*)"', page)
+    return found.group(1)
 
 
 def test_a_stale_extension_form_keeps_the_other_facilitators_reason(app, client, world, login, factory):
@@ -56,3 +59,43 @@ def test_a_fresh_extension_form_saves(client, world, login):
     assert client.post(url, data={"due_on": "2099-11-20", "reason": "Longer", "base": second}).status_code == 302
     db.session.expire_all()
     assert db.session.scalar(select(Extension)).reason == "Longer"
+
+
+def _feedback_form(client, submission) -> tuple[str, str]:
+    """The feedback form's base and draft version, as a tab loads them."""
+    page = client.get(f"/a/assignment/submission/{submission.id}").get_data(as_text=True)
+    return base_of(page, "feedback_base"), base_of(page, "draft_version")
+
+
+def test_a_stale_tab_does_not_undo_rubric_ratings_changed_in_another(client, world, login):
+    assignments = build_assignments(world)
+    add_rubric_assignment(assignments.national)
+    submission = hand_in(client, login, world.trainee)
+    rate(client, login, world.facilitator, submission, action="save", whole_family=2)
+    login(world.facilitator)
+    url = f"/a/assignment/submission/{submission.id}/feedback"
+    text = {"body": "You see the whole family.", "decision": "accept", "action": "save"}
+    (stale, _), (fresh, fresh_draft) = _feedback_form(client, submission), _feedback_form(client, submission)
+    # Tab A changes only a rating (the text as it was).
+    assert client.post(url, data={**text, "rubric-whole_family": "4", "feedback_base": fresh,
+                                  "draft_version": fresh_draft}).status_code == 302
+
+    response = client.post(url, data={**text, "body": "Rewritten in tab B.", "rubric-whole_family": "2",
+                                      "rubric-co_creation": "3", "feedback_base": stale, "draft_version": "0"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Nothing was overwritten" in page and "Rewritten in tab B." in page
+    assert "Level 4 of 4: Confident" in page  # the saved rating, beside the form
+    assert '<input checked class="form-check-input" id="rubric-co_creation-3"' in page  # what tab B chose
+    db.session.expire_all()
+    feedback = db.session.scalar(select(Feedback))
+    assert [(r.criterion, r.level) for r in feedback.rubric_ratings] == [("whole_family", 4)]
+    assert "Rewritten" not in feedback.body_html
+
+    again = client.post(url, data={**text, "body": "Rewritten in tab B.", "rubric-whole_family": "2",
+                                   "feedback_base": base_of(page, "feedback_base"),
+                                   "draft_version": base_of(page, "draft_version")})
+    assert again.status_code == 302
+    db.session.expire_all()
+    assert [(r.criterion, r.level) for r in db.session.scalar(select(Feedback)).rubric_ratings] == \
+        [("whole_family", 2)]
