@@ -49,9 +49,11 @@ def stale_edit(form, stored: str, field: str = "base") -> bool:
     return field in request.form and form[field].data != stored
 
 
-def conflict_page(template: str, form, stored: str, saved: str, field: str = "base", **context):
+def conflict_page(template: str, form, stored: str, saved: str, /, field: str = "base", form_key: str = "form",
+                  **context):
     """The form as typed with the saved record (`saved`, a short text) beside it, answered 409;
-    the next save is based on what is shown, so sending it again is a choice, not an accident."""
+    the next save is based on what is shown, so sending it again is a choice, not an accident.
+    `form_key`: the form's name in the template (a page with several forms)."""
     flash(str(CONFLICT_MESSAGE), "danger")
     form[field].data = stored
-    return render_template(template, form=form, conflict=saved, **context), 409
+    return render_template(template, **{**context, "conflict": saved, form_key: form}), 409

@@ -79,3 +79,58 @@ def test_an_attendance_sheet_agreeing_with_a_newer_save_is_saved(app, client, wo
     assert client.post(url, data={"present": [], **fresh}).status_code == 302
     db.session.expire_all()
     assert db.session.scalar(select(Attendance.present)) is False
+
+
+def _bases(client) -> list[str]:
+    """The account page's bases: the profile form's, then the notification settings'."""
+    return re.findall(r'name="base" type="hidden" value="([^"]*)"', client.get("/account").get_data(as_text=True))
+
+
+def test_a_stale_profile_form_does_not_undo_a_save_from_another_tab(client, world, login):
+    login(world.trainee)
+    tab_a, tab_b = _bases(client)[0], _bases(client)[0]
+    assert client.post("/account", data={"name": "Tina From A", "locale": "en", "timezone": "Europe/Stockholm",
+                                         "base": tab_a}).status_code == 302
+
+    response = client.post("/account", data={"name": "Tina From B", "locale": "en", "timezone": "Europe/Lisbon",
+                                             "base": tab_b})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Nothing was overwritten" in page
+    saved = page.split("The version saved now")[1].split("</section>")[0]
+    assert "Tina From A" in saved and "Europe/Stockholm" in saved
+    assert 'value="Tina From B"' in page and '<option selected value="Europe/Lisbon">' in page
+    db.session.expire_all()
+    user = db.session.get(User, world.trainee.id)
+    assert (user.name, user.timezone) == ("Tina From A", "Europe/Stockholm")
+
+    again = client.post("/account", data={"name": "Tina From B", "locale": "en", "timezone": "Europe/Lisbon",
+                                          "base": hidden(page, "base")})
+    assert again.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, world.trainee.id).name == "Tina From B"
+
+
+def _modes(user) -> dict[str, str]:
+    db.session.expire_all()
+    return dict(db.session.execute(select(NotificationPreference.kind, NotificationPreference.mode)
+                                   .where(NotificationPreference.user_id == user.id)).all())
+
+
+def test_stale_notification_settings_do_not_undo_a_save_from_another_tab(client, world, login):
+    login(world.trainee)
+    tab_a, tab_b = _bases(client)[1], _bases(client)[1]
+    url = "/account/notifications"
+    assert client.post(url, data={"pref_activity": "off", "pref_reminder": "now", "base": tab_a}).status_code == 302
+
+    response = client.post(url, data={"pref_activity": "digest", "pref_reminder": "off", "base": tab_b})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Nothing was overwritten" in page
+    assert "No e-mail (in the app only)" in page.split("The version saved now")[1].split("</section>")[0]
+    assert '<option selected value="digest">' in page  # the choice made in this tab, kept
+    assert {k: _modes(world.trainee)[k] for k in ("activity", "reminder")} == {"activity": "off", "reminder": "now"}
+
+    fresh = re.findall(r'name="base" type="hidden" value="([^"]*)"', page)[1]
+    assert client.post(url, data={"pref_activity": "digest", "pref_reminder": "off", "base": fresh}).status_code == 302
+    assert {k: _modes(world.trainee)[k] for k in ("activity", "reminder")} == {"activity": "digest", "reminder": "off"}
