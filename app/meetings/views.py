@@ -99,6 +99,8 @@ def attendance(meeting_id: int):
     meeting_ = service.meeting_or_404(meeting_id)
     if not service.can_record_attendance(user, meeting_.cohort):
         abort(403)
+    if request.method == "POST":
+        attendance_service.lock_sheet(meeting_)
     sheet = attendance_service.attendance_sheet(meeting_)
     form = AttendanceForm()
     form.present.choices = [(row.trainee.id, row.trainee.name) for row in sheet]

@@ -56,6 +56,12 @@ def attendance_sheet(meeting: Meeting) -> list[SheetRow]:
     return [SheetRow(t, recorded.get(t.id)) for t in trainees]
 
 
+def lock_sheet(meeting: Meeting) -> None:
+    """One recorder at a time for a meeting (a row lock on PostgreSQL; SQLite has one writer), so
+    the sheet read next is the one the stale-row check and the save both see."""
+    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+
+
 def row_token(row: SheetRow) -> str:
     """What the sheet showed for one trainee ("" when nothing was recorded): each row is checked
     on its own, so two facilitators marking different trainees do not get in each other's way."""
