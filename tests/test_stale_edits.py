@@ -134,3 +134,14 @@ def test_stale_notification_settings_do_not_undo_a_save_from_another_tab(client,
     fresh = re.findall(r'name="base" type="hidden" value="([^"]*)"', page)[1]
     assert client.post(url, data={"pref_activity": "digest", "pref_reminder": "off", "base": fresh}).status_code == 302
     assert {k: _modes(world.trainee)[k] for k in ("activity", "reminder")} == {"activity": "digest", "reminder": "off"}
+
+
+def test_the_profile_form_shown_after_a_refused_password_change_saves(client, world, login):
+    login(world.trainee)
+    page = client.post("/account/password", data={"current_password": "wrong", "new_password": "a brand new secret",
+                                                   "confirm": "a brand new secret"}).get_data(as_text=True)
+    profile_base, preferences_base = re.findall(r'name="base" type="hidden" value="([^"]*)"', page)
+    assert client.post("/account", data={"name": "Tina Renamed", "locale": "en", "timezone": "Europe/Lisbon",
+                                         "base": profile_base}).status_code == 302
+    assert client.post("/account/notifications", data={"pref_activity": "off", "base": preferences_base}) \
+        .status_code == 302

@@ -126,6 +126,8 @@ def _profile_form(user) -> ProfileForm:
     form = ProfileForm(obj=user)
     form.locale.choices = list(current_app.config["LANGUAGES"].items())
     form.timezone.choices = zone_choices()
+    if "base" not in request.form:  # shown, or beside another form's post: based on what is stored
+        form.base.data = profile_token(user)
     return form
 
 

@@ -59,11 +59,15 @@ def _display_form(s: services.Situation):
     return answer_form(_shown_instrument(s), MultiDict())
 
 
-def _render(viewer, s: services.Situation, form, problems=(), privacy=None, status: int = 200):
+def _render(viewer, s: services.Situation, form, problems=(), privacy=None, status: int = 200, based_on_shown=False):
+    """`based_on_shown`: the form comes back for a fix (problems, privacy) and stays based on the
+    answers its page showed; otherwise it is based on what is stored now."""
     results_links = [] if s.is_trainee else services.results_links(current_user, s.activity)
     return render_template("evaluation/answer.html", viewer=viewer, s=s, form=form, problems=list(problems),
                            privacy=privacy, due=programme_service.due_date_of(viewer, s.activity),
-                           results_links=results_links, answers_base=answers_token(s)), status
+                           results_links=results_links,
+                           answers_base=request.form.get("answers_base", answers_token(s)) if based_on_shown
+                           else answers_token(s)), status
 
 
 def answers_token(s: services.Situation) -> str:
@@ -89,12 +93,12 @@ def answer_post(slug: str):
         abort(403)  # staff may preview a questionnaire; only trainees answer it
     form = answer_form(_shown_instrument(s))
     if not form.validate():  # the CSRF token only: answers are checked by form.check()
-        return _render(viewer, s, form, status=400)
+        return _render(viewer, s, form, status=400, based_on_shown=True)
     user = current_user._get_current_object()
     sending = bool(form.send.data)
     problems = form.check(require=sending)
     if problems:
-        return _render(viewer, s, form, problems, status=422)
+        return _render(viewer, s, form, problems, status=422, based_on_shown=True)
     # Free text is checked before it is stored, whether sent or saved part-way. Only a part-way
     # save of an open questionnaire keeps a draft: answers being sent, or sent already, never sit
     # beside the name (the form keeps what was typed; `submit` removes the part-way draft).
@@ -106,7 +110,7 @@ def answer_post(slug: str):
                            else (lambda: services.check_partial(user, s)), discard_draft=sending)
     if outcome.privacy is not None:
         s.draft = outcome.draft or s.draft  # the version just stored, so that confirming is no conflict
-        return _render(viewer, s, form, privacy=outcome.privacy, status=422)
+        return _render(viewer, s, form, privacy=outcome.privacy, status=422, based_on_shown=True)
     if outcome.conflict is not None:
         # Another tab saved first: the form again as typed, since no draft holds these answers
         # (a redirect would lose them); what the other tab stored stays stored.

@@ -68,3 +68,17 @@ def test_a_part_way_save_after_sending_keeps_the_typed_answers_on_the_page(clien
     assert response.status_code == 422
     assert "You have already sent your answers" in html and COMMENT in html
     assert _stored(True)["overall"] == 4
+
+
+def test_a_form_shown_again_for_a_missing_answer_stays_based_on_its_page(client, world, login):
+    activity = evaluation_for_world(world)
+    login(world.trainee)
+    url = f"/a/evaluation/{activity.slug}"
+    client.post(url, data=complete_answers(overall=2))
+    stale = base_of(client.get(url).get_data(as_text=True))
+    assert client.post(url, data=complete_answers(overall=5)).status_code == 302  # another tab
+    incomplete = {k: v for k, v in complete_answers(overall=1, answers_base=stale).items() if k != "overall"}
+    page = client.post(url, data=incomplete).get_data(as_text=True)
+    assert base_of(page) == stale  # fixing the missing answer does not silently rebase it
+    response = client.post(url, data=complete_answers(overall=1, answers_base=base_of(page)))
+    assert response.status_code == 409 and _stored(True)["overall"] == 5
