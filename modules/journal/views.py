@@ -232,31 +232,31 @@ def _show_entry(entry, role: str, **forms):
 
 def _render_entry(entry, role: str, **forms):
     """The entry page (use _show_entry, which records the read)."""
+    recipient = services.flag_recipient(entry) if role == services.OWNER else None
     context = {
         "entry": entry, "role": role, "share_form": ShareForm(formdata=None),
         "comment_form": forms.get("comment_form") or CommentForm(formdata=None),
         "comment_privacy": forms.get("comment_privacy"),
-        "flag_form": forms.get("flag_form") or _fresh_flag_form(entry, role),
+        "flag_form": forms.get("flag_form") or _fresh_flag_form(entry, recipient),
         "flag_privacy": forms.get("flag_privacy"),
         "facilitators": services.share_candidates(entry) if role == services.OWNER else [],
         "readers": services.audience_of(entry) if role == services.OWNER else [],
         "share_cohort": services.share_cohort(entry) if role == services.OWNER else None,
-        "supervisor": services.flag_recipient(entry) if role == services.OWNER else None,
+        "supervisor": recipient,
         "kept": forms.get("kept"),
     }
     return render_template("journal/entry.html", **context)
 
 
-def _fresh_flag_form(entry, role: str) -> FlagForm:
+def _fresh_flag_form(entry, recipient) -> FlagForm:
     form = FlagForm(formdata=None)
-    if role == services.OWNER:
-        form.base.data = flag_token(entry)
+    form.base.data = flag_token(entry, recipient)
     return form
 
 
-def flag_token(entry) -> str:
-    """Whom the flag form says the entry goes to, and whether it was sent already (FlagForm.base)."""
-    recipient = services.flag_recipient(entry)
+def flag_token(entry, recipient) -> str:
+    """Whom the flag form says the entry goes to (services.flag_recipient), and whether it was sent
+    already (FlagForm.base)."""
     return state_token(recipient.id if recipient else None, entry.flag.is_open if entry.flag else None)
 
 
@@ -359,7 +359,7 @@ def flag_entry(entry_id: int):
     form = FlagForm()
     if not form.validate_on_submit():
         return _show_entry(entry_, services.OWNER, flag_form=form)
-    if stale_edit(form, flag_token(entry_)):
+    if stale_edit(form, flag_token(entry_, services.flag_recipient(entry_))):
         return _flag_not_sent(entry_, form, _flag_change(entry_)), 409
     review = review_fields(form, ["note"])
     if review.blocked:
@@ -391,7 +391,7 @@ def _flag_change(entry) -> str:
 def _flag_not_sent(entry, form: FlagForm, message: str):
     """The entry page again with the note as typed: in the flag form while it can still be sent
     (based on whom it now goes to), otherwise beside the reason, to copy."""
-    form.base.data = flag_token(entry)
+    form.base.data = flag_token(entry, services.flag_recipient(entry))
     if services.flag_recipient(entry) is not None and not (entry.flag is not None and entry.flag.is_open):
         flash(message, "danger")
         return _show_entry(entry, services.OWNER, flag_form=form)
