@@ -5,6 +5,7 @@ import hashlib
 import json
 from typing import Any
 
+from flask import flash, render_template, request
 from flask_babel import lazy_gettext as _l
 
 #: The one message for "someone saved in between", wherever it happens.
@@ -36,3 +37,23 @@ def state_token(*values: Any) -> str:
     form carries it, and a save whose token is not the stored record's would overwrite a change it
     never showed, so it is a Conflict."""
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:24]
+
+
+def stale_edit(form, stored: str, field: str = "base") -> bool:
+    """Whether the posted form was loaded before someone else saved the record (a form that sends
+    no base is not checked: an older page or another client); a form being shown gets the stored
+    state. `form[field]` is a BasedOnMixin-style hidden field."""
+    if not form.is_submitted():
+        form[field].data = stored
+        return False
+    return field in request.form and form[field].data != stored
+
+
+def conflict_page(template: str, form, stored: str, saved: str, /, field: str = "base", form_key: str = "form",
+                  **context):
+    """The form as typed with the saved record (`saved`, a short text) beside it, answered 409;
+    the next save is based on what is shown, so sending it again is a choice, not an accident.
+    `form_key`: the form's name in the template (a page with several forms)."""
+    flash(str(CONFLICT_MESSAGE), "danger")
+    form[field].data = stored
+    return render_template(template, **{**context, "conflict": saved, form_key: form}), 409

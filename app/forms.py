@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField
-from wtforms.validators import DataRequired, EqualTo, StopValidation, ValidationError
+from wtforms import HiddenField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, StopValidation, ValidationError
 
 from .security import MAX_PASSWORD_LENGTH, password_problem
 from .text import has_line_break
@@ -16,6 +16,12 @@ from .timeutil import EARLIEST_DATE, LATEST_DATE
 # Dates the programme can mean (EARLIEST_DATE..LATEST_DATE, app/timeutil.py): its runs, meetings,
 # journal entries and due dates. Outside them a date is a typing slip (year 1, 9999), and one
 # stored far out breaks date arithmetic for everyone who sees it.
+
+
+class BasedOnMixin:
+    #: The record as the form showed it (app.conflicts.state_token): a save based on an older state
+    #: would undo someone else's change unseen, so it is refused (app.conflicts.stale_edit).
+    base = HiddenField(validators=[Optional(), Length(max=64)])
 
 
 class SingleLine:

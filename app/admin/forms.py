@@ -8,7 +8,7 @@ from wtforms import DateField, EmailField, HiddenField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
-from ..forms import SaneDate, SingleLine
+from ..forms import BasedOnMixin, SaneDate, SingleLine
 from ..models import CohortKind, CohortRole, SiteRole
 from ..services import accounts
 from ..timezones import zone_choices
@@ -25,12 +25,6 @@ KIND_CHOICES = [Choice(CohortKind.NATIONAL.value, _l("National")),
 
 def _language_choices() -> list[Choice]:
     return [Choice(code, label) for code, label in current_app.config["LANGUAGES"].items()]
-
-
-class BasedOnMixin:
-    #: The record as the edit form showed it (app.conflicts.state_token): a save based on an older
-    #: state would undo another administrator's change unseen, so it is refused (views._stale_edit).
-    base = HiddenField(validators=[Optional(), Length(max=64)])
 
 
 class UserForm(BasedOnMixin, FlaskForm):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..access import admin_required
-from ..conflicts import CONFLICT_MESSAGE, state_token
+from ..conflicts import conflict_page, stale_edit, state_token
 from ..extensions import db
 from ..input_guard import bounded_int
 from ..localized import country_name
@@ -160,19 +160,13 @@ def user_detail(user_id: int):
 
 
 def _stale_edit(form, stored: str) -> bool:
-    """Whether the posted edit form was loaded before another administrator saved the record (a
-    form that sends no base is not checked); a form being shown gets the stored state."""
-    if not form.is_submitted():
-        form.base.data = stored
-        return False
-    return "base" in request.form and form.base.data != stored
+    """Whether the posted edit form was loaded before another administrator saved the record."""
+    return stale_edit(form, stored)
 
 
 def _conflict_page(template: str, form, stored: str, saved: str, **context):
     """The form as typed with the saved record beside it; the next save is based on what is shown."""
-    flash(str(CONFLICT_MESSAGE), "danger")
-    form.base.data = stored
-    return render_template(template, form=form, conflict=saved, **context), 409
+    return conflict_page(template, form, stored, saved, **context)
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from ..forms import NewPasswordMixin, SingleLine
+from ..forms import BasedOnMixin, NewPasswordMixin, SingleLine
 from ..timezones import is_zone
 
 
@@ -31,7 +31,7 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
                                      render_kw={"autocomplete": "current-password"})
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(BasedOnMixin, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), SingleLine()],
                        render_kw={"autocomplete": "name"})
     locale = SelectField(_l("Language"))

@@ -6,9 +6,10 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from .. import audit
+from ..conflicts import conflict_page, stale_edit, state_token
 from ..extensions import db
 from ..i18n import prefer_language
-from ..notify.forms import preferences_form
+from ..notify.forms import preferences_form, preferences_token
 from ..security import hash_password, login_device, login_throttle, needs_rehash, verify_password
 from ..services import accounts, preferences, two_factor
 from ..sessions import end_current_session
@@ -125,7 +126,14 @@ def _profile_form(user) -> ProfileForm:
     form = ProfileForm(obj=user)
     form.locale.choices = list(current_app.config["LANGUAGES"].items())
     form.timezone.choices = zone_choices()
+    if "base" not in request.form:  # shown, or beside another form's post: based on what is stored
+        form.base.data = profile_token(user)
     return form
+
+
+def profile_token(user) -> str:
+    """What the profile form showed (ProfileForm.base): a save from another tab since is a conflict."""
+    return state_token(user.name, user.locale, user.timezone)
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -133,6 +141,13 @@ def _profile_form(user) -> ProfileForm:
 def account():
     user = current_user._get_current_object()
     form = _profile_form(user)
+    stored = profile_token(user)
+    stale = stale_edit(form, stored)
+    if form.validate_on_submit() and stale:
+        saved = " · ".join((user.name, current_app.config["LANGUAGES"].get(user.locale, user.locale or ""),
+                            user.timezone or ""))
+        return conflict_page("auth/account.html", form, stored, saved, conflict_in="profile",
+                             **account_context(user, ChangePasswordForm()))
     if form.validate_on_submit():
         user.name = form.name.data.strip()
         user.locale = form.locale.data
@@ -145,9 +160,19 @@ def account():
 
 def _account_page(user, form, password_form, status: int = 200, **two_factor_forms):
     """The account page, with the forms a failed post gives back (the others fresh)."""
-    return render_template("auth/account.html", form=form, password_form=password_form,
-                           preferences_form=preferences_form(preferences.all_modes(user))(formdata=None),
-                           **account_two_factor_forms(user, **two_factor_forms)), status
+    return render_template("auth/account.html", form=form,
+                           **account_context(user, password_form, **two_factor_forms)), status
+
+
+def account_context(user, password_form, prefs=None, **two_factor_forms) -> dict:
+    """The account page's forms but the profile form: those a failed post gives back, the others
+    fresh (the notification settings based on what they show)."""
+    if prefs is None:
+        modes = preferences.all_modes(user)
+        prefs = preferences_form(modes)(formdata=None)
+        prefs.base.data = preferences_token(modes)
+    return {"password_form": password_form, "preferences_form": prefs,
+            **account_two_factor_forms(user, **two_factor_forms)}
 
 
 @bp.post("/account/password")

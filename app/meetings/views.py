@@ -99,6 +99,8 @@ def attendance(meeting_id: int):
     meeting_ = service.meeting_or_404(meeting_id)
     if not service.can_record_attendance(user, meeting_.cohort):
         abort(403)
+    if request.method == "POST":
+        attendance_service.lock_sheet(meeting_)
     sheet = attendance_service.attendance_sheet(meeting_)
     form = AttendanceForm()
     form.present.choices = [(row.trainee.id, row.trainee.name) for row in sheet]
@@ -109,6 +111,14 @@ def attendance(meeting_id: int):
         flash(_("Attendance can be recorded from the meeting's first day."), "warning")
         return redirect(url_for("meetings.attendance", meeting_id=meeting_.id))
     elif form.validate_on_submit():
+        changed = attendance_service.overwritten_rows(sheet, _row_bases(sheet), set(form.present.data or []))
+        if changed:
+            # Another facilitator recorded these since the page was loaded: nothing is saved, their
+            # marks are listed, this user's ticks stay on the page and the next save is based on both.
+            flash(_("Someone else recorded attendance for this meeting after you opened the page. Nothing was "
+                    "saved: the marks they recorded are listed below and your ticks are kept. Check them and "
+                    "save again."), "danger")
+            return _sheet_page(meeting_, sheet, form, started, changed), 409
         try:
             present, absent = attendance_service.record_attendance(meeting_, sheet, set(form.present.data or []), user)
         except service.MeetingError as exc:
@@ -119,8 +129,21 @@ def attendance(meeting_id: int):
               "success")
         return redirect(url_for("meetings.meeting", meeting_id=meeting_.id))
     status = 400 if form.errors else 200
+    return _sheet_page(meeting_, sheet, form, started), status
+
+
+def _sheet_page(meeting_, sheet, form, started: bool, changed=()):
+    """The attendance sheet with the form's ticks (as posted, after a refused save), each row with
+    the state it shows (`base-<trainee id>`), and the rows someone else changed meanwhile."""
     return render_template("meetings/attendance.html", meeting=meeting_, sheet=sheet, form=form,
-                           checked=set(form.present.data or []), started=started), status
+                           checked=set(form.present.data or []), started=started, changed=list(changed),
+                           row_token=attendance_service.row_token)
+
+
+def _row_bases(sheet) -> dict[int, str]:
+    """The row tokens the attendance form was loaded with (`base-<trainee id>`)."""
+    return {row.trainee.id: request.form[f"base-{row.trainee.id}"] for row in sheet
+            if f"base-{row.trainee.id}" in request.form}
 
 
 @bp.get("/cohort/<int:cohort_id>")

@@ -7,7 +7,8 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import SingleLine
+from ..conflicts import state_token
+from ..forms import BasedOnMixin, SingleLine
 from ..services import preferences
 
 BODY_LIMIT = 20000
@@ -33,13 +34,18 @@ class ReminderForm(FlaskForm):
 def preferences_form(modes: dict[str, str]) -> type[FlaskForm]:
     """One select per kind, with only the modes that kind offers (safety notices are not here:
     they cannot be turned off)."""
-    class PreferencesForm(FlaskForm):
+    class PreferencesForm(BasedOnMixin, FlaskForm):
         pass
     for kind, (label, offered) in preferences.KINDS.items():
         setattr(PreferencesForm, f"pref_{kind}", SelectField(
             label, choices=[Choice(m, preferences.MODE_LABELS[m]) for m in offered], default=modes.get(kind),
             validators=[Optional()], validate_choice=True))
     return PreferencesForm
+
+
+def preferences_token(modes: dict[str, str]) -> str:
+    """What the notification settings form showed (its `base`): a save from another tab since is a conflict."""
+    return state_token(sorted(modes.items()))
 
 
 SUBJECT_LIMIT = 200

@@ -12,6 +12,8 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..access import get_cohort_for_status_or_403
+from ..auth.forms import ChangePasswordForm
+from ..conflicts import conflict_page, stale_edit
 from ..extensions import csrf, db
 from ..input_guard import parse_id
 from ..models import Announcement, User
@@ -21,7 +23,15 @@ from ..services import unsubscribe as unsubscribing
 from ..services.meetings import today_for
 from ..text import has_line_break
 from . import bp
-from .forms import BODY_LIMIT, SUBJECT_LIMIT, AnnouncementForm, Choice, ReminderForm, preferences_form
+from .forms import (
+    BODY_LIMIT,
+    SUBJECT_LIMIT,
+    AnnouncementForm,
+    Choice,
+    ReminderForm,
+    preferences_form,
+    preferences_token,
+)
 
 # --- announcements -------------------------------------------------------------------------------
 
@@ -141,11 +151,21 @@ def cohort_reminders(cohort_id: int):
 @login_required
 def save_preferences():
     user = current_user._get_current_object()
-    form = preferences_form(preferences.all_modes(user))()
+    modes = preferences.all_modes(user)
+    form = preferences_form(modes)()
+    stored = preferences_token(modes)
     unknown = {k for k in request.form if k.startswith("pref_")} - {f"pref_{k}" for k in preferences.KINDS}
     try:
         if unknown or not form.validate_on_submit():
             raise preferences.PreferenceError("form")
+        if stale_edit(form, stored):
+            # Changed in another tab since: the choices as made here, the saved ones beside them.
+            from ..auth.views import _profile_form, account_context  # the account page is auth's
+            saved = "; ".join(f"{label}: {preferences.MODE_LABELS[modes[kind]]}"
+                              for kind, (label, _offered) in preferences.KINDS.items())
+            return conflict_page("auth/account.html", form, stored, saved, form_key="preferences_form",
+                                 conflict_in="notifications", form=_profile_form(user),
+                                 **account_context(user, ChangePasswordForm(formdata=None), prefs=form))
         for kind in preferences.KINDS:
             # Blank is "not sent" (the field is optional); anything else must be a mode the kind offers.
             value = (form[f"pref_{kind}"].data or "").strip()

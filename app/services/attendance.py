@@ -15,6 +15,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
 from .. import audit
+from ..conflicts import state_token
 from ..extensions import db
 from ..models import Attendance, CohortRole, Meeting, Membership, User
 from ..timeutil import utcnow
@@ -53,6 +54,26 @@ def attendance_sheet(meeting: Meeting) -> list[SheetRow]:
         .order_by(User.name, User.id)))
     recorded = {a.user_id: a for a in db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))}
     return [SheetRow(t, recorded.get(t.id)) for t in trainees]
+
+
+def lock_sheet(meeting: Meeting) -> None:
+    """One recorder at a time for a meeting (a row lock on PostgreSQL; SQLite has one writer), so
+    the sheet read next is the one the stale-row check and the save both see."""
+    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+
+
+def row_token(row: SheetRow) -> str:
+    """What the sheet showed for one trainee ("" when nothing was recorded): each row is checked
+    on its own, so two facilitators marking different trainees do not get in each other's way."""
+    return state_token(row.attendance.present) if row.attendance is not None else ""
+
+
+def overwritten_rows(sheet: list[SheetRow], bases: dict[int, str], present_ids: set[int]) -> list[SheetRow]:
+    """The rows someone else recorded after the sheet was loaded (`bases`: the row tokens the form
+    sent; a row the form sent none for is not checked) that this save would change unseen."""
+    return [row for row in sheet
+            if row.trainee.id in bases and bases[row.trainee.id] != row_token(row)
+            and row.attendance is not None and row.attendance.present != (row.trainee.id in present_ids)]
 
 
 def record_attendance(meeting: Meeting, sheet: list[SheetRow], present_ids: set[int],

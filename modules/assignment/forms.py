@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.forms import SaneDate, SingleLine
+from app.forms import BasedOnMixin, SaneDate, SingleLine
 from app.privacy_check import PrivacyConfirmMixin
 from app.timeutil import utcnow
 
@@ -90,7 +90,7 @@ class ReplyForm(PrivacyConfirmMixin, FlaskForm):
                          render_kw=RICH_TEXT | {"rows": 4})
 
 
-class ExtensionForm(PrivacyConfirmMixin, FlaskForm):
+class ExtensionForm(BasedOnMixin, PrivacyConfirmMixin, FlaskForm):
     due_on = DateField(_l("New due date"), validators=[DataRequired(), SaneDate()])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)], render_kw={"rows": 3},
                            description=_l("The trainee sees this reason with the new date."))
@@ -102,6 +102,8 @@ class ExtensionForm(PrivacyConfirmMixin, FlaskForm):
 
 class BulkExtensionForm(ExtensionForm):
     """The trainees come from checkboxes named `owner` (bulk_extensions.py checks them)."""
+
+    base = None  # one form for many trainees: it shows no single extension to be based on
 
     due_on = DateField(_l("New due date for the selected trainees"), validators=[DataRequired(), SaneDate()])
 

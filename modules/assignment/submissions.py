@@ -296,7 +296,10 @@ def feedback_token(feedback: Feedback | None) -> str:
     A save whose form carries another token would overwrite feedback it never showed."""
     if feedback is None:
         return ""
-    return state_token(feedback.id, feedback.body_html, feedback.decision, feedback.field_comments, feedback.state)
+    # The rubric ratings are saved in the same form: a tab that changed only them is a change too.
+    ratings = sorted((r.criterion, r.level) for r in feedback.rubric_ratings)
+    return state_token(feedback.id, feedback.body_html, feedback.decision, feedback.field_comments, feedback.state,
+                       ratings)
 
 
 def feedback_needs_review(cohort_id: int) -> bool:

@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice as Choice
 
 from app.access import can_view_cohort_status, cohorts_with_status_access
-from app.conflicts import Conflict
+from app.conflicts import Conflict, conflict_page, stale_edit, state_token
 from app.extensions import db
 from app.guarded_save import guarded_save
 from app.input_guard import bounded_int, parse_id
@@ -482,7 +482,15 @@ def extension(cohort_id: int, slug: str, owner: str):
     form = ExtensionForm()
     current = services.extension_for(activity.id, user_id=who.user.id if who.user else None,
                                      group_cohort_id=who.group.id if who.group else None)
+    stored = state_token(current.due_on, current.reason) if current else ""
+    stale = stale_edit(form, stored)
     privacy = None
+    if form.validate_on_submit() and stale:
+        # Another facilitator (or tab) granted or changed it since: their date and reason stay.
+        saved = (f"{format_date(current.due_on)} · {current.reason}" if current
+                 else _("No extension any more."))
+        return conflict_page("assignment/extension.html", form, stored, saved, cohort=cohort, activity=activity,
+                             owner=who, current=current, privacy=None)
     if form.validate_on_submit():
         privacy = review_fields(form, ["reason"])
         if not privacy.blocked:

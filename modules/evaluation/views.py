@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.access import is_facilitator_of
 from app.audit import record
-from app.conflicts import Conflict
+from app.conflicts import Conflict, state_token
 from app.csv_export import csv_stream
 from app.extensions import db
 from app.guarded_save import guarded_save, snapshot
@@ -29,7 +29,8 @@ from .forms import answer_form, formdata_from_answers, formdata_from_draft
 bp = Blueprint("evaluation", __name__, template_folder="templates")
 
 #: Request fields that are not answers (never stored in a part-way draft).
-NOT_ANSWERS = {"csrf_token", "draft_key", "draft_version", "browser_copy", "save", "send", "privacy_confirmed"}
+NOT_ANSWERS = {"csrf_token", "draft_key", "draft_version", "browser_copy", "save", "send", "privacy_confirmed",
+               "answers_base"}
 
 
 class ActionForm(FlaskForm):
@@ -58,11 +59,21 @@ def _display_form(s: services.Situation):
     return answer_form(_shown_instrument(s), MultiDict())
 
 
-def _render(viewer, s: services.Situation, form, problems=(), privacy=None, status: int = 200):
+def _render(viewer, s: services.Situation, form, problems=(), privacy=None, status: int = 200, based_on_shown=False):
+    """`based_on_shown`: the form comes back for a fix (problems, privacy) and stays based on the
+    answers its page showed; otherwise it is based on what is stored now."""
     results_links = [] if s.is_trainee else services.results_links(current_user, s.activity)
     return render_template("evaluation/answer.html", viewer=viewer, s=s, form=form, problems=list(problems),
                            privacy=privacy, due=programme_service.due_date_of(viewer, s.activity),
-                           results_links=results_links), status
+                           results_links=results_links,
+                           answers_base=request.form.get("answers_base", answers_token(s)) if based_on_shown
+                           else answers_token(s)), status
+
+
+def answers_token(s: services.Situation) -> str:
+    """What the page showed as sent ("" before sending): the form carries it (`answers_base`), and
+    sending from a page whose answers were changed since, in another tab, is a conflict."""
+    return state_token(s.answers) if s.submitted else ""
 
 
 @bp.get("/<slug>")
@@ -82,12 +93,12 @@ def answer_post(slug: str):
         abort(403)  # staff may preview a questionnaire; only trainees answer it
     form = answer_form(_shown_instrument(s))
     if not form.validate():  # the CSRF token only: answers are checked by form.check()
-        return _render(viewer, s, form, status=400)
+        return _render(viewer, s, form, status=400, based_on_shown=True)
     user = current_user._get_current_object()
     sending = bool(form.send.data)
     problems = form.check(require=sending)
     if problems:
-        return _render(viewer, s, form, problems, status=422)
+        return _render(viewer, s, form, problems, status=422, based_on_shown=True)
     # Free text is checked before it is stored, whether sent or saved part-way. Only a part-way
     # save of an open questionnaire keeps a draft: answers being sent, or sent already, never sit
     # beside the name (the form keeps what was typed; `submit` removes the part-way draft).
@@ -99,11 +110,15 @@ def answer_post(slug: str):
                            else (lambda: services.check_partial(user, s)), discard_draft=sending)
     if outcome.privacy is not None:
         s.draft = outcome.draft or s.draft  # the version just stored, so that confirming is no conflict
-        return _render(viewer, s, form, privacy=outcome.privacy, status=422)
+        return _render(viewer, s, form, privacy=outcome.privacy, status=422, based_on_shown=True)
     if outcome.conflict is not None:
         # Another tab saved first: the form again as typed, since no draft holds these answers
         # (a redirect would lose them); what the other tab stored stays stored.
         flash(outcome.conflict.message, "warning" if isinstance(outcome.conflict, AlreadySent) else "danger")
+        return _render(viewer, s, form, status=outcome.status)
+    if not outcome.saved and s.editable:
+        # Refused while open (sent meanwhile in another tab, say): the answers as typed stay on the page.
+        flash(" ".join(outcome.errors), "danger")
         return _render(viewer, s, form, status=outcome.status)
     if not outcome.saved:
         flash(" ".join(outcome.errors), "danger")
@@ -125,7 +140,17 @@ class AlreadySent(Conflict):
     """The same answers sent twice at once (two tabs): the first one counts."""
 
 
+class ChangedElsewhere(Conflict):
+    """Answers sent or changed in another tab after this page was loaded: sending these would
+    replace them unseen."""
+
+
 def _send_once(user: User, s, answers) -> bool:
+    if "answers_base" in request.form and request.form["answers_base"] != answers_token(s):
+        raise ChangedElsewhere(message=_(
+            "Your answers were sent or changed in another tab or on another device after you opened this page. "
+            "Nothing was overwritten: the answers below are the ones you chose here and are not saved yet. "
+            "Reload the page to see the saved answers, or send these to replace them."))
     try:
         first = services.submit(user, s, answers)
         db.session.flush()  # inside the save path's savepoint, so a duplicate is caught here

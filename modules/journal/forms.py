@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.forms import SaneDate, SingleLine
+from app.forms import BasedOnMixin, SaneDate, SingleLine
 from app.privacy_check import PrivacyConfirmMixin
 
 TEXT_MAX = 50_000
@@ -68,7 +68,8 @@ class ShareForm(FlaskForm):
     shared = HiddenField(validators=[DataRequired()])
 
 
-class FlagForm(PrivacyConfirmMixin, FlaskForm):
+class FlagForm(BasedOnMixin, PrivacyConfirmMixin, FlaskForm):
+    #: `base`: whom the page said the entry goes to (views.flag_token); sent to someone else, it is refused.
     note = TextAreaField(_l("Anything you would like your supervisor to know (optional)"),
                          validators=[Optional(), Length(max=5000)], render_kw=RICH_TEXT | {"rows": 3})
 

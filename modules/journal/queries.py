@@ -90,6 +90,15 @@ def resolve_supervisor(trainee: User) -> User | None:
     return rows[0][0].supervisor if rows else None
 
 
+def flag_recipient(entry: Entry) -> User | None:
+    """Whom flagging the entry sends it to (writes.flag_entry): a reopened conversation stays with
+    the supervisor it began with, while the cohort names one; otherwise the cohort's supervisor."""
+    supervisor = resolve_supervisor(entry.owner)
+    if supervisor is not None and entry.flag is not None and entry.flag.supervisor_id:
+        return entry.flag.supervisor
+    return supervisor
+
+
 def flags_for_supervisor(user: User) -> list[Flag]:
     return list(db.session.scalars(
         select(Flag).where(Flag.supervisor_id == user.id)

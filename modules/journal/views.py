@@ -9,6 +9,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from app.conflicts import stale_edit, state_token
+from app.errors import NotFound
 from app.extensions import db
 from app.guarded_save import guarded_save, snapshot
 from app.input_guard import bounded_int
@@ -230,17 +232,37 @@ def _show_entry(entry, role: str, **forms):
 
 def _render_entry(entry, role: str, **forms):
     """The entry page (use _show_entry, which records the read)."""
+    recipient = services.flag_recipient(entry) if role == services.OWNER else None
     context = {
         "entry": entry, "role": role, "share_form": ShareForm(formdata=None),
         "comment_form": forms.get("comment_form") or CommentForm(formdata=None),
         "comment_privacy": forms.get("comment_privacy"),
-        "flag_form": forms.get("flag_form") or FlagForm(formdata=None), "flag_privacy": forms.get("flag_privacy"),
+        "flag_form": forms.get("flag_form") or _fresh_flag_form(entry, recipient),
+        "flag_privacy": forms.get("flag_privacy"),
         "facilitators": services.share_candidates(entry) if role == services.OWNER else [],
         "readers": services.audience_of(entry) if role == services.OWNER else [],
         "share_cohort": services.share_cohort(entry) if role == services.OWNER else None,
-        "supervisor": services.resolve_supervisor(entry.owner) if role == services.OWNER else None,
+        "supervisor": recipient,
+        "kept": forms.get("kept"),
     }
     return render_template("journal/entry.html", **context)
+
+
+def _fresh_flag_form(entry, recipient) -> FlagForm:
+    form = FlagForm(formdata=None)
+    form.base.data = flag_token(entry, recipient)
+    return form
+
+
+def flag_token(entry, recipient) -> str:
+    """Whom the flag form says the entry goes to (services.flag_recipient), and whether it was sent
+    already (FlagForm.base)."""
+    return state_token(recipient.id if recipient else None, entry.flag.is_open if entry.flag else None)
+
+
+def _kept(message: str, label: str, text: str) -> dict[str, str]:
+    """Typed text given back beside the reason it was not sent (journal/_kept.html)."""
+    return {"message": message, "label": label, "text": text}
 
 
 @bp.get("/entries/<int:entry_id>")
@@ -293,8 +315,17 @@ def delete_entry(entry_id: int):
 @login_required
 def comment(entry_id: int):
     user = _user()
-    entry_, role = services.entry_for_reader_or_404(user, entry_id)
     form = CommentForm()
+    try:
+        entry_, role = services.entry_for_reader_or_404(user, entry_id)
+    except NotFound:
+        # Not shared with this user (any more), or no such entry: the same 404 either way, with
+        # the comment given back.
+        if not (form.body.data or "").strip():
+            raise
+        return render_template("journal/not_sent.html", kept=_kept(
+            _("This entry is not shared with you, or no longer, so your comment could not be sent. "
+              "Your text is kept here to copy."), str(form.body.label.text), form.body.data)), 404
     if not form.validate_on_submit():
         return _show_entry(entry_, role, comment_form=form)
     review = review_fields(form, ["body"])
@@ -304,11 +335,21 @@ def comment(entry_id: int):
         services.add_comment(entry_, user, services.text_to_html(form.body.data))
     except services.JournalError as exc:
         db.session.rollback()
-        flash(str(exc), "warning")
-        return redirect(url_for("journal.entry", entry_id=entry_.id))
+        return _comment_not_sent(entry_, role, form, str(exc)), 422
     db.session.commit()
     flash(_("Your comment is sent."), "success")
     return redirect(url_for("journal.entry", entry_id=entry_.id) + "#comments")
+
+
+def _comment_not_sent(entry, role: str, form: CommentForm, message: str):
+    """The entry page again with the comment as typed: in the form while the entry is shared,
+    otherwise beside what changed (made private after the page was loaded), to copy."""
+    if entry.shared:
+        flash(message, "danger")
+        return _show_entry(entry, role, comment_form=form)
+    message = " ".join((message, _("The entry was made private after this page was opened (or in another tab), "
+                                   "so your comment was not sent. Your text is kept here to copy.")))
+    return _show_entry(entry, role, kept=_kept(message, str(form.body.label.text), form.body.data or ""))
 
 
 @bp.post("/entries/<int:entry_id>/flag")
@@ -318,6 +359,8 @@ def flag_entry(entry_id: int):
     form = FlagForm()
     if not form.validate_on_submit():
         return _show_entry(entry_, services.OWNER, flag_form=form)
+    if stale_edit(form, flag_token(entry_, services.flag_recipient(entry_))):
+        return _flag_not_sent(entry_, form, _flag_change(entry_)), 409
     review = review_fields(form, ["note"])
     if review.blocked:
         return _show_entry(entry_, services.OWNER, flag_form=form, flag_privacy=review)
@@ -325,12 +368,34 @@ def flag_entry(entry_id: int):
         flag = services.flag_entry(entry_, services.text_to_html(form.note.data))
     except services.JournalError as exc:
         db.session.rollback()
-        flash(str(exc), "warning")
-        return redirect(url_for("journal.entry", entry_id=entry_.id))
+        return _flag_not_sent(entry_, form, str(exc)), 422
     db.session.commit()
     flash(_("Your entry was sent to %(name)s, and only to them. They will answer here.",
             name=flag.supervisor.name), "success")
     return redirect(url_for("journal.flag", flag_id=flag.id))
+
+
+def _flag_change(entry) -> str:
+    """What changed since the flag form was loaded, in the owner's words."""
+    recipient = services.flag_recipient(entry)
+    if recipient is None:
+        return _("Your cohort no longer names a supervisor, so the entry was not sent. Your note is kept here; "
+                 "please talk to your facilitator or national coordinator.")
+    if entry.flag is not None and entry.flag.is_open:
+        return _("This entry was already sent to %(name)s from another tab or device. Your note here was not "
+                 "sent: you can write it in the conversation.", name=recipient.name)
+    return _("Your supervisor changed after you opened this page: the entry would now go to %(name)s. Nothing "
+             "was sent and your note is kept; send it again if %(name)s should receive it.", name=recipient.name)
+
+
+def _flag_not_sent(entry, form: FlagForm, message: str):
+    """The entry page again with the note as typed: in the flag form while it can still be sent
+    (based on whom it now goes to), otherwise beside the reason, to copy."""
+    form.base.data = flag_token(entry, services.flag_recipient(entry))
+    if services.flag_recipient(entry) is not None and not (entry.flag is not None and entry.flag.is_open):
+        flash(message, "danger")
+        return _show_entry(entry, services.OWNER, flag_form=form)
+    return _show_entry(entry, services.OWNER, kept=_kept(message, str(form.note.label.text), form.note.data or ""))
 
 
 # --- flags -----------------------------------------------------------------------------------------
