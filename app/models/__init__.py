@@ -8,6 +8,7 @@ from .credential import IssuedCredential
 from .engagement import Draft, Notification
 from .lti import LtiGradeLink, LtiIdentity, LtiLaunchValue, LtiPlatform
 from .messaging import Announcement, AnnouncementRecipient, DigestSent, NotificationPreference, ReminderSent
+from .once_key import OnceKey
 from .outbox import OutboxMessage, OutboxStatus
 from .programme import (
                         Activity,
@@ -33,6 +34,6 @@ __all__ = ["Activity", "Announcement", "AnnouncementRecipient", "ApiToken", "Att
            "Component", "ContentGeneration", "ContentVersion", "Country", "DigestSent", "Draft", "EcvetUnit",
            "IssuedCredential",
            "KnowledgeKind", "LtiGradeLink", "LtiIdentity", "LtiLaunchValue", "LtiPlatform", "Meeting", "MeetingPlan",
-           "Membership", "Module", "Notification", "NotificationPreference", "OutboxMessage", "OutboxStatus",
+           "Membership", "Module", "Notification", "NotificationPreference", "OnceKey", "OutboxMessage", "OutboxStatus",
            "Passkey", "PasswordToken", "Programme", "ProgrammeRun", "RecoveryCode", "ReminderSent", "Resource",
            "SiteRole", "User", "UserSession", "XapiStatement"]
