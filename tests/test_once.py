@@ -6,6 +6,7 @@ old keys are purged and erased with their user. Two sends at the same moment are
 test_once_races.py."""
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,8 +21,8 @@ from app.extensions import db
 from app.models import Cohort, Meeting, Membership, Notification, OnceKey, ProgrammeRun, User
 from app.services import retention
 from app.timeutil import utcnow
-from modules.assignment.models import Feedback, Reply, Submission, Version
-from modules.assignment.tests.helpers import build_assignments
+from modules.assignment.models import Feedback, File, Reply, Submission, Version
+from modules.assignment.tests.helpers import build_assignments, pdf_bytes
 from modules.innovation.models import Factor, Innovation, InnovationComment, StageChange
 from modules.journal import services as journal
 from modules.journal.models import Comment, Entry, Flag, FlagReply, GroupPost, GroupReply, Supervisor
@@ -66,6 +67,13 @@ class Send:
     page: str
     action: str | None
     data: dict[str, Any]
+    #: Files to upload, made anew for each send (a file object is read up by one send).
+    files: Callable[[], dict[str, Any]] | None = None
+
+    def post(self, client, **extra):
+        files = self.files() if self.files else {}
+        return client.post(self.action or self.page, data={**self.data, **files, **extra},
+                           content_type="multipart/form-data" if files else None)
 
 
 @dataclass
@@ -226,6 +234,19 @@ def _bulk_extension(app, world, factory) -> Send:
                 {"owner": [f"user:{world.trainee.id}"], "due_on": "2099-11-07", "reason": "Strike at the office"})
 
 
+def _upload(app, world, factory) -> Send:
+    build_assignments(world)
+    return Send(world.trainee, "/a/assignment/asg-files", "/a/assignment/asg-files",
+                {"action": "save", "draft_version": "0", "base_version": "0"},
+                files=lambda: {"files": [(io.BytesIO(pdf_bytes("notes")), "notes.pdf")]})
+
+
+def _import(app, world, factory) -> Send:
+    url = f"/admin/cohorts/{world.cohort.id}/import"
+    return Send(world.admin, url, None, {},
+                files=lambda: {"file": (io.BytesIO(b"email,name\nnew.person@example.org,New Person\n"), "people.csv")})
+
+
 CASES = [
     Case("journal entry", Entry, _new_entry),
     Case("journal comment", Comment, _comment),
@@ -247,6 +268,8 @@ CASES = [
     Case("feedback reply", Reply, _reply),
     Case("extension", Notification, _extension),
     Case("extensions for several", Notification, _bulk_extension),
+    Case("upload with a draft", File, _upload),
+    Case("enrolment import", User, _import),
 ]
 
 
@@ -261,9 +284,9 @@ def test_the_same_form_sent_twice_creates_one_thing_and_answers_as_the_first_did
     model, send, client = case
     key = form_key(client.get(send.page).get_data(as_text=True), send.action)
     before = count(model)
-    first = client.post(send.action or send.page, data={**send.data, "once_key": key})
+    first = send.post(client, once_key=key)
     assert first.status_code == 302, first.get_data(as_text=True)
-    again = client.post(send.action or send.page, data={**send.data, "once_key": key})
+    again = send.post(client, once_key=key)
     assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
     assert count(model) == before + 1
     assert ALREADY in client.get(again.headers["Location"]).get_data(as_text=True)
@@ -272,7 +295,7 @@ def test_the_same_form_sent_twice_creates_one_thing_and_answers_as_the_first_did
 def test_a_form_without_a_key_still_saves_each_time(case):
     model, send, client = case
     before = count(model)
-    first = client.post(send.action or send.page, data=send.data)
+    first = send.post(client)
     assert first.status_code == 302, first.get_data(as_text=True)
     assert count(model) == before + 1 and count(OnceKey) == 0
 
