@@ -145,3 +145,4 @@ def _answer_again(error: AlreadySaved):
 def init_app(app: Flask) -> None:
     app.register_error_handler(AlreadySaved, _answer_again)
     app.jinja_env.globals["new_once_key"] = new_key
+    app.jinja_env.globals["once_keep_days"] = KEEP_DAYS  # the privacy notice says how long keys stay

@@ -359,3 +359,8 @@ def test_drafts_and_browser_copies_never_keep_the_key(app, world):
                                              "once_key": once.new_key()}).status_code == 200
     from app.models import Draft
     assert db.session.scalar(select(Draft.data)) == {"body": "half"}
+
+
+def test_the_privacy_notice_says_how_long_form_keys_stay(client):
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "Which forms you sent" in page and f"{once.KEEP_DAYS} days" in page.split("Which forms you sent")[1]
