@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from app import once
 from app.extensions import db
-from app.models import Cohort, Meeting, Membership, Notification, OnceKey, ProgrammeRun, User
+from app.models import Cohort, CompetencyReflection, Meeting, Membership, Notification, OnceKey, ProgrammeRun, User
 from app.services import retention
 from app.timeutil import utcnow
 from modules.assignment.models import Feedback, File, Reply, Submission, Version
@@ -247,6 +247,12 @@ def _import(app, world, factory) -> Send:
                 files=lambda: {"file": (io.BytesIO(b"email,name\nnew.person@example.org,New Person\n"), "people.csv")})
 
 
+def _reflection(app, world, factory) -> Send:
+    build_assignments(world)
+    return Send(world.trainee, "/programme/competencies", "/programme/competencies/C1/reflection",
+                {"C1-text": "I listen first now.", "C1-base_version": "0", "draft_version": "0"})
+
+
 CASES = [
     Case("journal entry", Entry, _new_entry),
     Case("journal comment", Comment, _comment),
@@ -270,6 +276,7 @@ CASES = [
     Case("extensions for several", Notification, _bulk_extension),
     Case("upload with a draft", File, _upload),
     Case("enrolment import", User, _import),
+    Case("competency reflection", CompetencyReflection, _reflection),
 ]
 
 
