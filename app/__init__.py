@@ -38,6 +38,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         input_guard,
         localized,
         logs,
+        once,
         sessions,
         static_files,
         web,
@@ -57,6 +58,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     web.init_app(app)
     static_files.init_app(app)
     localized.init_app(app)
+    once.init_app(app)
     compression.init_app(app)
     _register_blueprints(app)
     api.init_app(app)

@@ -25,6 +25,7 @@ from flask import has_request_context, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from . import once
 from .conflicts import Conflict, SaveRefused
 from .extensions import db
 from .models import Draft, User
@@ -33,7 +34,7 @@ from .services import drafts
 from .web import BROWSER_COPY_FIELD, mark_browser_copies_saved
 
 #: Form fields that are not what the user typed (the snapshot leaves them out).
-RESERVED_FIELDS = frozenset({"csrf_token", "draft_key", "draft_version", BROWSER_COPY_FIELD})
+RESERVED_FIELDS = frozenset({"csrf_token", "draft_key", "draft_version", BROWSER_COPY_FIELD, once.FIELD})
 
 
 @dataclass

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from .. import audit
+from .. import audit, once
 from ..access import admin_required
 from ..conflicts import conflict_page, stale_edit, state_token
 from ..extensions import db
@@ -127,6 +127,7 @@ def _invite(user_ids: list[int]) -> list[User]:
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @admin_required
+@once.per_key
 def user_create():
     form = UserForm()
     if form.validate_on_submit():
@@ -138,6 +139,7 @@ def user_create():
         else:
             audit.record("admin.user.create", user, site_role=user.site_role)
             user_id, email = user.id, user.email
+            once.saved(url_for("admin.user_detail", user_id=user_id))
             db.session.commit()
             if not _invite([user_id]):
                 flash(_("The account is created and an invitation has been sent to %(email)s.", email=email),
@@ -291,6 +293,7 @@ def run_list():
 
 @bp.route("/runs/new", methods=["GET", "POST"])
 @admin_required
+@once.per_key
 def run_create():
     form = RunForm()
     if form.validate_on_submit():
@@ -299,6 +302,7 @@ def run_create():
         except RuleError as exc:
             _show_problems(form, exc)
         else:
+            once.saved(url_for("admin.run_detail", run_id=run.id))
             db.session.commit()
             flash(_("The run “%(name)s” is created. Now add its cohorts.", name=run.name), "success")
             return redirect(url_for("admin.run_detail", run_id=run.id))
@@ -374,6 +378,7 @@ def _save_cohort(form: CohortForm, cohort: Cohort | None) -> Cohort | None:
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])
 @admin_required
+@once.per_key
 def cohort_create():
     form = _cohort_form()
     if not form.is_submitted():
@@ -382,6 +387,7 @@ def cohort_create():
     if form.validate_on_submit():
         cohort = _save_cohort(form, None)
         if cohort is not None:
+            once.saved(url_for("admin.cohort_detail", cohort_id=cohort.id))
             db.session.commit()
             flash(_("The cohort “%(name)s” is created.", name=cohort.name), "success")
             return redirect(url_for("admin.cohort_detail", cohort_id=cohort.id))
@@ -418,6 +424,7 @@ def cohort_detail(cohort_id: int):
 
 @bp.post("/cohorts/<int:cohort_id>/members")
 @admin_required
+@once.per_key
 def member_add(cohort_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
     form = AddMemberForm()
@@ -432,6 +439,7 @@ def member_add(cohort_id: int):
             except RuleError as exc:
                 _show_problems(form, exc)
             else:
+                once.saved(url_for("admin.cohort_detail", cohort_id=cohort_id))
                 db.session.commit()
                 flash(_("%(name)s is added to the cohort.", name=user.name), "success")
                 return redirect(url_for("admin.cohort_detail", cohort_id=cohort_id))
@@ -469,6 +477,7 @@ def member_remove(membership_id: int):
 
 @bp.route("/cohorts/<int:cohort_id>/import", methods=["GET", "POST"])
 @admin_required
+@once.per_key
 def cohort_import(cohort_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
     form = ImportForm()
@@ -482,6 +491,7 @@ def cohort_import(cohort_id: int):
             problems = exc.problems
         else:
             new_ids = [u.id for u in summary.created]
+            once.saved(url_for("admin.cohort_detail", cohort_id=cohort_id))
             db.session.commit()
             flash(_("Import done. New accounts created and invited: %(created)d. Existing users enrolled: "
                     "%(enrolled)d. Already members, skipped: %(skipped)d.", created=len(new_ids),

@@ -10,6 +10,7 @@ from flask_babel import format_time, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import once
 from ..access import can_view_cohort_status, cohort_roles
 from ..conflicts import CONFLICT_MESSAGE, state_token
 from ..extensions import db
@@ -222,6 +223,7 @@ def edit(meeting_id: int):
 
 @bp.route("/cohort/<int:cohort_id>/new", methods=["GET", "POST"])
 @login_required
+@once.per_key
 def new(cohort_id: int):
     user = _user()
     cohort = db.get_or_404(Cohort, cohort_id)
@@ -240,6 +242,7 @@ def new(cohort_id: int):
             db.session.rollback()
             _apply_errors(form, exc)
         else:
+            once.saved(url_for("meetings.meeting", meeting_id=meeting_.id))
             db.session.commit()
             flash(_("The meeting is added to the cohort's calendar."), "success")
             return redirect(url_for("meetings.meeting", meeting_id=meeting_.id))

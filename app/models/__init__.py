@@ -8,6 +8,7 @@ from .credential import IssuedCredential
 from .engagement import Draft, Notification
 from .lti import LtiGradeLink, LtiIdentity, LtiLaunchValue, LtiPlatform, LtiScore
 from .messaging import Announcement, AnnouncementRecipient, DigestSent, NotificationPreference, ReminderSent
+from .once_key import OnceKey
 from .outbox import OutboxMessage, OutboxStatus
 from .programme import (
                         Activity,
@@ -34,6 +35,7 @@ __all__ = ["Activity", "Announcement", "AnnouncementRecipient", "ApiToken", "Att
            "IssuedCredential",
            "KnowledgeKind", "LtiGradeLink", "LtiIdentity", "LtiLaunchValue", "LtiPlatform", "LtiScore",
            "Meeting", "MeetingPlan",
-           "Membership", "Module", "Notification", "NotificationPreference", "OutboxMessage", "OutboxStatus",
+           "Membership", "Module", "Notification", "NotificationPreference", "OnceKey", "OutboxMessage",
+           "OutboxStatus",
            "Passkey", "PasswordToken", "Programme", "ProgrammeRun", "RecoveryCode", "ReminderSent", "Resource",
            "SiteRole", "User", "UserSession", "XapiStatement"]

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
+from .. import once
 from ..access import report_country_ids_or_403
 from ..extensions import db
 from ..guarded_save import guarded_save
@@ -72,6 +73,7 @@ def competencies():
 
 @bp.post("/competencies/<code>/reflection")
 @login_required
+@once.per_key
 def competency_reflection(code: str):
     if len(code) > 10:
         abort(404)
@@ -84,8 +86,8 @@ def competency_reflection(code: str):
         request.form.get("draft_version", default=0, type=bounded_int),
         texts={"text": (str(form.text.label.text), text)}, confirmed=bool(form.privacy_confirmed.data),
         errors=None if form.validate_on_submit() else [_("Please correct the field marked below. Nothing was saved.")],
-        save=lambda: service.save_reflection(user, competency.code, text,
-                                             form.base_version.data or 0))
+        save=once.saving(lambda: service.save_reflection(user, competency.code, text, form.base_version.data or 0),
+                         lambda _r: url_for("programme.competencies") + f"#competency-{competency.code}"))
     if not outcome.saved:
         return _render_own(competency.code, form, outcome, outcome.status)
     flash(_("Your reflection on %(code)s is saved.", code=competency.code), "success")

@@ -36,6 +36,7 @@ from ..models import (
     Membership,
     Notification,
     NotificationPreference,
+    OnceKey,
     OutboxMessage,
     PasswordToken,
     ReminderSent,
@@ -104,6 +105,10 @@ CORE_PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
                  retention="NOTIFICATION_RETENTION_DAYS"),
     NotPersonal("announcement", ("language",), "a language code"),
     NotPersonal("announcement", ("send_key",), "a random one-time key of the form it was sent from"),
+    PersonalData("once_key", ("user_id",), export="not exported: which forms the user sent (app/once.py)",
+                 erase="deleted", retention="7 days (app/once.py KEEP_DAYS)"),
+    NotPersonal("once_key", ("key", "url"),
+                "a random one-time key of a create form, and the address of what it created (ids, no text)"),
     PersonalData("announcement_recipient", ("user_id",), export="not exported: the announcements are notifications",
                  erase="deleted", retention="with the announcement"),
     PersonalData("reminder_sent", ("user_id",), export="not exported: when a reminder was last sent",
@@ -288,7 +293,7 @@ def erase(user: User, *, by: User) -> None:
     for model in (Draft, CompetencyReflection, Notification, OutboxMessage, Completion, Attendance, Membership,
                   UserSession,
                   PasswordToken, ApiToken, NotificationPreference, AnnouncementRecipient, ReminderSent,
-                  DigestSent, LtiIdentity, LtiGradeLink, XapiStatement):
+                  DigestSent, LtiIdentity, LtiGradeLink, XapiStatement, OnceKey):
         db.session.execute(delete(model).where(model.user_id == user.id))
     db.session.execute(update(Announcement).where(Announcement.sender_id == user.id).values(sender_id=None)
                        .execution_options(synchronize_session=False))

@@ -5,7 +5,8 @@ Two kinds of rule:
   run ends and is purged by run: each activity plugin deletes what belongs to the run's cohorts
   (`ActivityPlugin.purge_run_data`), never selected by trainee and date, so a trainee's work in an
   overlapping or later run stays;
-- drafts, notifications, sent e-mail and the audit log expire by age (config.py)."""
+- drafts, notifications, sent e-mail and the audit log expire by age (config.py), the one-time
+  keys of create forms after app/once.py's KEEP_DAYS."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, select
 
-from .. import audit
+from .. import audit, once
 from ..extensions import db, rows_changed
 from ..models import (
     Announcement,
@@ -104,6 +105,7 @@ def purge_expired(now: datetime) -> dict[str, int]:
         OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
         OutboxMessage.created_at < outbox_before))) or 0
     counts.update(_purge_messaging(now - timedelta(days=_config("NOTIFICATION_RETENTION_DAYS"))))
+    counts["form keys"] = once.purge_expired(now)
     audit.record("privacy.purge_expired", None, **counts)
     db.session.flush()
     return counts

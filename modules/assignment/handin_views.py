@@ -8,7 +8,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from app import audit
+from app import audit, once
 from app.access import can_view_cohort_status
 from app.extensions import db
 from app.models import Activity, Cohort
@@ -75,6 +75,7 @@ def _facilitated(cohort_id: int, slug: str) -> tuple[Cohort, Activity]:
 
 @bp.post("/cohort/<int:cohort_id>/<slug>/extensions")
 @login_required
+@once.per_key
 def bulk_extension(cohort_id: int, slug: str):
     cohort, activity = _facilitated(cohort_id, slug)
     form = BulkExtensionForm()
@@ -93,6 +94,7 @@ def bulk_extension(cohort_id: int, slug: str):
     if privacy.blocked:
         return _status_page(cohort, activity, form=form, chosen=shown, privacy=privacy)
     bulk_extensions.grant_all(_user(), activity, owners, given)
+    once.saved(url_for("assignment.cohort_status", cohort_id=cohort.id, slug=activity.slug))
     db.session.commit()
     flash(_("%(n)d trainee(s) now have until %(date)s. They have been told.", n=len(owners),
             date=format_date(given.due_on)), "success")

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice as Choice
 
+from app import once
 from app.access import can_view_cohort_status, cohorts_with_status_access
 from app.conflicts import Conflict, conflict_page, stale_edit, state_token
 from app.extensions import db
@@ -145,6 +146,7 @@ def activity_page(slug: str):
 
 @bp.post("/<slug>")
 @login_required
+@once.per_key
 def activity_work(slug: str):
     ctx = _activity(slug)
     if not ctx.can_work:
@@ -187,6 +189,7 @@ def _save_draft(ctx, form, new_files, draft_version, render):
         db.session.rollback()
         return render(errors=[_("The text is too long to be saved. Shorten it; your text is still in this form.")],
                       status=413)
+    once.saved(url_for("assignment.activity_page", slug=ctx.activity.slug))
     db.session.commit()  # files written for a rolled-back request are removed (app/transaction.py)
     mark_browser_copies_saved(ctx.draft_key)
     flash(_("Your draft is saved. Nothing has been handed in yet."), "success")
@@ -209,7 +212,8 @@ def _submit(ctx, form, new_files, draft_version, render):
             texts.update(templating.free_texts(template, work.fields))
     outcome = guarded_save(ctx.viewer.user, ctx.draft_key, _form_data(request.form), draft_version,
                            texts=texts, confirmed=bool(form.privacy_confirmed.data), errors=errors,
-                           save=lambda: services.submit(ctx, work, form.base_version.data or 0))
+                           save=once.saving(lambda: services.submit(ctx, work, form.base_version.data or 0),
+                                            lambda _v: url_for("assignment.activity_page", slug=ctx.activity.slug)))
     if not outcome.saved:
         return render(errors=outcome.errors, privacy=outcome.privacy,
                       draft_version=outcome.draft.version if outcome.draft else draft_version,
@@ -346,6 +350,7 @@ def version_page(submission_id: int, number: int):
 
 @bp.post("/submission/<int:submission_id>/feedback")
 @login_required
+@once.per_key
 def feedback_save(submission_id: int):
     submission = _submission_or_deny(submission_id)
     user = _user()
@@ -372,8 +377,9 @@ def feedback_save(submission_id: int):
                                    base=(form.feedback_base.data or "") if "feedback_base" in request.form else None)
     outcome = guarded_save(user, f"feedback:{submission.id}", _form_data(request.form), draft_version,
                            texts=texts, confirmed=bool(form.privacy_confirmed.data),
-                           save=lambda: rubric_ratings.save_ratings(
-                               services.save_feedback(user, submission, given, release), ratings))
+                           save=once.saving(lambda: rubric_ratings.save_ratings(
+                               services.save_feedback(user, submission, given, release), ratings),
+                               lambda _f: url_for("assignment.submission_page", submission_id=submission.id)))
     if not outcome.saved:
         conflict = outcome.conflict.current if isinstance(outcome.conflict, services.FeedbackConflict) else None
         if conflict is not None:
@@ -396,6 +402,7 @@ def feedback_save(submission_id: int):
 
 @bp.post("/feedback/<int:feedback_id>/reply")
 @login_required
+@once.per_key
 def reply(feedback_id: int):
     feedback = db.get_or_404(Feedback, feedback_id)
     user = _user()
@@ -413,11 +420,14 @@ def reply(feedback_id: int):
             return _render_activity(ctx, submission, reply_form=form, reply_to=feedback.id, reply_privacy=privacy)
         return _render_submission(submission, reply_form=form, reply_to=feedback.id, reply_privacy=privacy)
     services.add_reply(user, feedback, services.rich_text(form.body.data))
+    if member:
+        url = url_for("assignment.activity_page", slug=submission.activity.slug) + f"#feedback-{feedback.id}"
+    else:
+        url = url_for("assignment.submission_page", submission_id=submission.id) + f"#feedback-{feedback.id}"
+    once.saved(url)
     db.session.commit()
     flash(_("Your reply is sent."), "success")
-    if member:
-        return redirect(url_for("assignment.activity_page", slug=submission.activity.slug) + f"#feedback-{feedback.id}")
-    return redirect(url_for("assignment.submission_page", submission_id=submission.id) + f"#feedback-{feedback.id}")
+    return redirect(url)
 
 
 # --- the queue -----------------------------------------------------------------------------------
@@ -472,6 +482,7 @@ def cohort_overview(cohort_id: int):
 
 @bp.route("/cohort/<int:cohort_id>/<slug>/extension/<owner>", methods=["GET", "POST"])
 @login_required
+@once.per_key
 def extension(cohort_id: int, slug: str, owner: str):
     cohort, activity = _cohort_activity(cohort_id, slug)
     if cohort.id not in services.facilitated_cohort_ids(_user()):
@@ -495,6 +506,7 @@ def extension(cohort_id: int, slug: str, owner: str):
         privacy = review_fields(form, ["reason"])
         if not privacy.blocked:
             services.grant_extension(_user(), activity, who, form.due_on.data, form.reason.data.strip())
+            once.saved(url_for("assignment.cohort_status", cohort_id=cohort.id, slug=activity.slug))
             db.session.commit()
             flash(_("%(who)s now has until %(date)s. They have been told.", who=who.label,
                     date=format_date(form.due_on.data)), "success")

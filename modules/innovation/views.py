@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice as Choice
 
+from app import once
 from app.errors import NotFound
 from app.extensions import db
 from app.guarded_save import guarded_save, snapshot
@@ -87,6 +88,7 @@ def _record_values(innovation: Innovation) -> dict[str, Any]:
 
 @bp.route("/", methods=["GET", "POST"])
 @login_required
+@once.per_key
 def mine():
     user = _user()
     run = access.current_run(user)
@@ -128,7 +130,8 @@ def _edit(innovation: Innovation | None, run):
     save = ((lambda: writes.save_record(innovation, _record_data(form), request.form.get("version", type=bounded_int)))
             if innovation else (lambda: writes.start(user, run, _record_data(form), today)))
     outcome = guarded_save(user, key, snapshot(request.form), request.form.get("draft_version", type=bounded_int),
-                           texts=_texts(form), confirmed=bool(form.privacy_confirmed.data), save=save)
+                           texts=_texts(form), confirmed=bool(form.privacy_confirmed.data),
+                           save=once.saving(save, lambda _r: url_for("innovation.mine")))
     if not outcome.saved:
         if outcome.conflict is not None:
             flash(outcome.conflict.message, "danger")
@@ -188,6 +191,7 @@ def _own_or_404(innovation_id: int) -> Innovation:
 
 @bp.post("/<int:innovation_id>/stage")
 @login_required
+@once.per_key
 def change_stage(innovation_id: int):
     innovation = _own_or_404(innovation_id)
     user = _user()
@@ -199,8 +203,9 @@ def change_stage(innovation_id: int):
     outcome = guarded_save(user, key, snapshot(request.form), request.form.get("draft_version", type=bounded_int),
                            texts={"why": (str(form.why.label.text), form.why.data or "")},
                            confirmed=bool(form.privacy_confirmed.data),
-                           save=lambda: writes.change_stage(innovation, form.stage.data, form.reached_on.data,
-                                                            text_to_html(form.why.data), today))
+                           save=once.saving(lambda: writes.change_stage(
+                               innovation, form.stage.data, form.reached_on.data, text_to_html(form.why.data), today),
+                               lambda _r: url_for("innovation.mine") + "#timeline-h"))
     if not outcome.saved:
         form.form_errors.extend(outcome.errors)
         return _render_record(innovation, outcome.status, stage_form=form, privacy=outcome.privacy,
@@ -211,6 +216,7 @@ def change_stage(innovation_id: int):
 
 @bp.post("/<int:innovation_id>/factors")
 @login_required
+@once.per_key
 def add_factor(innovation_id: int):
     innovation = _own_or_404(innovation_id)
     form = FactorForm()
@@ -222,6 +228,7 @@ def add_factor(innovation_id: int):
         db.session.rollback()
         form.form_errors.append(str(refused))
         return _render_record(innovation, 422, factor_form=form)
+    once.saved(url_for("innovation.mine") + "#factors-h")
     db.session.commit()
     flash(_("The factor is added."), "success")
     return redirect(url_for("innovation.mine") + "#factors-h")
@@ -255,6 +262,7 @@ def share(innovation_id: int):
 
 @bp.post("/<int:innovation_id>/comments")
 @login_required
+@once.per_key
 def comment(innovation_id: int):
     user = _user()
     innovation = access.innovation_for_reader_or_404(user, innovation_id)
@@ -267,7 +275,9 @@ def comment(innovation_id: int):
     outcome = guarded_save(user, key, snapshot(request.form), request.form.get("draft_version", type=bounded_int),
                            texts={"body": (str(form.body.label.text), form.body.data or "")},
                            confirmed=bool(form.privacy_confirmed.data),
-                           save=lambda: writes.add_comment(innovation, user, text_to_html(form.body.data)))
+                           save=once.saving(lambda: writes.add_comment(innovation, user, text_to_html(form.body.data)),
+                                            lambda _c: url_for("innovation.record", innovation_id=innovation.id)
+                                            + "#comments-h"))
     if not outcome.saved:
         form.form_errors.extend(outcome.errors)
         return _render_record(innovation, outcome.status, comment_form=form, privacy=outcome.privacy,

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from app import once
 from app.conflicts import stale_edit, state_token
 from app.errors import NotFound
 from app.extensions import db
@@ -131,6 +132,7 @@ def _body_label(stages):
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@once.per_key
 def new_entry():
     user = _user()
     viewer = programme_service.viewer_for(user)
@@ -171,8 +173,10 @@ def new_entry():
         return render_template("journal/entry_form.html", draft=draft, privacy=None, **page)
     outcome = guarded_save(user, key, snapshot(request.form), request.form.get("draft_version", type=bounded_int),
                            texts=_texts(form, stages), confirmed=bool(form.privacy_confirmed.data),
-                           save=lambda: services.create_entry(user, _entry_data(form, stages), activity=activity_,
-                                                              prompt=None if activity_ else prompt))
+                           save=once.saving(lambda: services.create_entry(
+                               user, _entry_data(form, stages), activity=activity_,
+                               prompt=None if activity_ else prompt),
+                               lambda entry: url_for("journal.entry", entry_id=entry.id)))
     if not outcome.saved:
         return _form_again(outcome, user, key, page)
     entry = outcome.result
@@ -313,6 +317,7 @@ def delete_entry(entry_id: int):
 
 @bp.post("/entries/<int:entry_id>/comments")
 @login_required
+@once.per_key
 def comment(entry_id: int):
     user = _user()
     form = CommentForm()
@@ -336,6 +341,7 @@ def comment(entry_id: int):
     except services.JournalError as exc:
         db.session.rollback()
         return _comment_not_sent(entry_, role, form, str(exc)), 422
+    once.saved(url_for("journal.entry", entry_id=entry_.id) + "#comments")
     db.session.commit()
     flash(_("Your comment is sent."), "success")
     return redirect(url_for("journal.entry", entry_id=entry_.id) + "#comments")
@@ -354,6 +360,7 @@ def _comment_not_sent(entry, role: str, form: CommentForm, message: str):
 
 @bp.post("/entries/<int:entry_id>/flag")
 @login_required
+@once.per_key
 def flag_entry(entry_id: int):
     entry_ = services.entry_for_owner_or_404(_user(), entry_id)
     form = FlagForm()
@@ -369,6 +376,7 @@ def flag_entry(entry_id: int):
     except services.JournalError as exc:
         db.session.rollback()
         return _flag_not_sent(entry_, form, str(exc)), 422
+    once.saved(url_for("journal.flag", flag_id=flag.id))
     db.session.commit()
     flash(_("Your entry was sent to %(name)s, and only to them. They will answer here.",
             name=flag.supervisor.name), "success")
@@ -428,6 +436,7 @@ def flag(flag_id: int):
 
 @bp.post("/flags/<int:flag_id>/replies")
 @login_required
+@once.per_key
 def flag_reply(flag_id: int):
     user = _user()
     flag_, role = services.flag_for_reader_or_404(user, flag_id)
@@ -446,6 +455,7 @@ def flag_reply(flag_id: int):
         form.body.errors = [str(exc)]
         _record_flag_read(flag_)
         return _render_flag(flag_, role, form)
+    once.saved(url_for("journal.flag", flag_id=flag_.id))
     db.session.commit()
     flash(_("Your answer is sent."), "success")
     return redirect(url_for("journal.flag", flag_id=flag_.id))
@@ -514,6 +524,7 @@ def _render_group(cohort: Cohort, form=None, privacy=None, reply_forms=None, rep
 
 @bp.route("/groups/<int:cohort_id>", methods=["GET", "POST"])
 @login_required
+@once.per_key
 def group(cohort_id: int):
     user = _user()
     cohort = services.group_cohort_or_404(user, cohort_id)
@@ -526,8 +537,9 @@ def group(cohort_id: int):
     outcome = guarded_save(user, draft_key, snapshot(request.form), request.form.get("draft_version", type=bounded_int),
                            texts={name: (form[name].label.text, form[name].data or "") for name in ("title", "body")},
                            confirmed=bool(form.privacy_confirmed.data),
-                           save=lambda: services.add_group_post(cohort, user, form.title.data,
-                                                                services.text_to_html(form.body.data)))
+                           save=once.saving(lambda: services.add_group_post(
+                               cohort, user, form.title.data, services.text_to_html(form.body.data)),
+                               lambda post: url_for("journal.group", cohort_id=cohort.id) + f"#post-{post.id}"))
     if not outcome.saved:
         if outcome.conflict is not None:
             flash(outcome.conflict.message, "danger")
@@ -542,6 +554,7 @@ def group(cohort_id: int):
 
 @bp.post("/groups/posts/<int:post_id>/replies")
 @login_required
+@once.per_key
 def group_reply(post_id: int):
     user = _user()
     post = services.group_post_or_404(user, post_id)
@@ -557,6 +570,7 @@ def group_reply(post_id: int):
         db.session.rollback()
         form.body.errors = [str(exc)]
         return _render_group(post.cohort, reply_forms={post.id: form})
+    once.saved(url_for("journal.group", cohort_id=post.cohort_id) + f"#post-{post.id}")
     db.session.commit()
     flash(_("Your reply is posted."), "success")
     return redirect(url_for("journal.group", cohort_id=post.cohort_id) + f"#post-{post.id}")

@@ -12,7 +12,8 @@ document.documentElement.classList.add("js");
   const DELAY_MS = 1500;
   const MAX_AGE_MS = 24 * 60 * 60 * 1000;
   const PREFIX = "life-draft:";
-  const NOT_TYPED = ["csrf_token", "draft_key", "draft_version", "browser_copy"];
+  // once_key: a copy restored into a new form must not bring back a key already used (app/once.py).
+  const NOT_TYPED = ["csrf_token", "draft_key", "draft_version", "browser_copy", "once_key"];
   const store = window.localStorage;
 
   function metaContent(name) {
@@ -492,5 +493,45 @@ document.addEventListener("DOMContentLoaded", () => {
     const textareas = document.querySelectorAll("textarea[data-rich-text]");
     if (!source || !textareas.length || typeof window.Squire !== "function") return;
     textareas.forEach((textarea) => init(textarea, source.dataset));
+  });
+})();
+
+// A create form (one with a one-time key, app/once.py) is sent once per click: a second click or
+// Enter while the first send is on its way is ignored. The buttons say so with aria-disabled,
+// not `disabled`, which would drop the clicked button's name and value from the send. The server
+// refuses a second send of the same key anyway; this only spares the wait and the message. After
+// a while the form can be sent again (a phone on a stalled network: the retry is safe, the key
+// makes it so), and a page brought back by the browser's back button (bfcache) is sendable again.
+(function () {
+  const RETRY_AFTER_MS = 10000;
+
+  function buttons(form) {
+    return Array.from(form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]"))
+      .concat(form.id ? Array.from(document.querySelectorAll(`[form="${form.id}"][type=submit]`)) : []);
+  }
+
+  function release(form) {
+    delete form.dataset.sending;
+    form.removeAttribute("aria-busy");
+    buttons(form).forEach((b) => b.removeAttribute("aria-disabled"));
+  }
+
+  // On the document, so that it runs after the form's own handlers and sees a send they stopped.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.querySelector("input[name=once_key]")) return;
+    if (form.dataset.sending) {
+      event.preventDefault();
+      return;
+    }
+    if (event.defaultPrevented) return;
+    form.dataset.sending = "1";
+    form.setAttribute("aria-busy", "true");
+    buttons(form).forEach((b) => b.setAttribute("aria-disabled", "true"));
+    setTimeout(() => release(form), RETRY_AFTER_MS);
+  });
+
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) document.querySelectorAll("form[data-sending]").forEach(release);
   });
 })();
