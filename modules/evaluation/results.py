@@ -26,7 +26,7 @@ from .disclosure import COHORT, COUNTRY, DEFAULT_MIN_GROUP, RUN_NODE, Nesting, R
 from .instrument import PHASES, competency_matrix, questions, retrospective_matrix
 from .models import AnonymousResponse, NamedResponse
 from .questionnaire import instrument_of
-from .scopes import Scope, activities_in_scope, run_cohorts
+from .scopes import Scope, activities_in_scope, run_nesting
 
 #: Free text is shown in a fresh random order on every page (never by who or when).
 _shuffle = random.SystemRandom().shuffle
@@ -41,8 +41,9 @@ RETRO_LABELS = {"then": _l("Before the programme (looking back)"), "now": _l("No
 
 
 def rule_for(scope: Scope, min_group: int) -> Rule:
-    """The small-group rule for the figures of `scope` (one query: the run's cohorts)."""
-    nesting = Nesting.of(run_cohorts(scope.run.id))
+    """The small-group rule for the figures of `scope` (one query: the run's cohorts, unless
+    the request has read them already)."""
+    nesting = Nesting(run_nesting(scope.run.id))
     node = (COHORT, scope.cohort.id) if scope.kind == COHORT else \
         (COUNTRY, scope.country.id) if scope.kind == COUNTRY else RUN_NODE
     return Rule(node, nesting, frozenset(scope.cohort_ids), min_group)
