@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import CompoundSelect, Select, case, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -163,11 +163,12 @@ def run_counts(run: ProgrammeRun, activity_ids: list[int]) -> RunCounts:
     statement; it lists every cohort of the run too, kept as the request's `run_nesting` so that
     the report's small-group rule needs no query of its own."""
     answering = _answering(run.id)
-    rows = select(literal("c").label("kind"), Cohort.id, Cohort.country_id, func.count(answering.c.user_id)) \
+    cohorts = select(literal("c").label("kind"), Cohort.id, Cohort.country_id, func.count(answering.c.user_id)) \
         .select_from(Cohort).outerjoin(answering, answering.c.cohort_id == Cohort.id) \
         .where(Cohort.run_id == run.id).group_by(Cohort.id, Cohort.country_id)
+    rows: Select | CompoundSelect = cohorts
     if activity_ids:
-        rows = union_all(rows, select(literal("p"), Participation.activity_id, Participation.cohort_id, func.count())
+        rows = union_all(cohorts, select(literal("p"), Participation.activity_id, Participation.cohort_id, func.count())
                          .join(Cohort, Cohort.id == Participation.cohort_id)
                          .where(Cohort.run_id == run.id, Participation.activity_id.in_(activity_ids))
                          .group_by(Participation.activity_id, Participation.cohort_id))
