@@ -51,3 +51,26 @@ def test_extraction_configuration_finds_the_strings():
     assert "Log in" in messages
     assert "The e-mail or password is not right." in messages
     assert (ROOT / "babel.cfg").read_text().count("jinja2") >= 1
+
+
+def test_the_date_filter_remembers_a_day_per_locale_within_a_request(app):
+    """The date filter formats a plain date once per request and locale (the dashboard's meeting
+    table), so a page that renders in two languages (e-mails) still gets each language's dates."""
+    from datetime import date, datetime
+
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    day = date(2026, 3, 5)
+    with app.test_request_context():
+        with force_locale("en"):
+            english = render_template_string("{{ d|date }}", d=day)
+        with force_locale("sv"):
+            swedish = render_template_string("{{ d|date }}", d=day)
+        with force_locale("en"):
+            again = render_template_string("{{ d|date }} {{ d|date('short') }}", d=day)
+        moment = render_template_string("{{ d|date }}", d=datetime(2026, 3, 5, 12, 0))
+        nothing = render_template_string("{{ d|date }}", d=None)
+    assert english != swedish and "Mar" in english and "mars" in swedish
+    assert again.startswith(english + " ") and again != english + " " + english
+    assert moment and nothing == ""

@@ -22,6 +22,7 @@ from bench.generate import generate
 from modules.assignment.models import Extension
 
 from .conftest import clean_tables
+from .queries import counted_queries
 
 
 def _planned_by(item, today):
@@ -130,3 +131,40 @@ def test_the_response_rates_count_the_trainees_the_roster_lists(app):
     run = db.session.scalar(select(ProgrammeRun))
     roster = {cohort_id: len(users) for cohort_id, users in trainees_answering_in(run).items()}
     assert answering_counts(run) == roster and sum(roster.values()) == 5 * 3 * 2 - 1  # one deactivated
+
+
+def test_the_run_counts_are_the_roster_the_participations_and_the_cohorts_of_the_run(app):
+    """`run_counts` (one aggregated statement for the dashboard's and the report's response rates)
+    gives what the roster of users, the participation counts and the run's cohorts give, with a
+    trainee in two national cohorts (the lower id counts) and one in a transnational cohort only."""
+    from modules.evaluation.models import Participation
+    from modules.evaluation.queries import participation_counts
+    from modules.evaluation.scopes import run_cohorts, run_counts, run_nesting, trainees_answering_in
+    clean_tables()
+    generate(app, "1k", trainees=5 * 3 * 2, cohort_size=3)
+    _variety(ProgrammeRun.query.one().starts_on)
+    run = db.session.scalar(select(ProgrammeRun))
+    cohorts = list(db.session.scalars(select(Cohort).where(Cohort.run_id == run.id).order_by(Cohort.id)))
+    national = [c for c in cohorts if c.country_id is not None]
+    transnational = next(c for c in cohorts if c.country_id is None)
+    twice = db.session.scalar(select(Membership.user_id).where(Membership.cohort_id == national[-1].id,
+                                                               Membership.role == CohortRole.TRAINEE))
+    db.session.add(Membership(user_id=twice, cohort_id=national[0].id, role=CohortRole.TRAINEE))
+    only = User(email="only-transnational@example.org", name="Only Transnational", active=True)
+    db.session.add(only)
+    db.session.flush()
+    db.session.add(Membership(user_id=only.id, cohort_id=transnational.id, role=CohortRole.TRAINEE))
+    activity_ids = list(db.session.scalars(select(Activity.id).where(Activity.type == "evaluation")))
+    assert activity_ids
+    db.session.add(Participation(activity_id=activity_ids[0], cohort_id=national[0].id, user_id=twice))
+    db.session.commit()
+    roster = {cohort_id: len(users) for cohort_id, users in trainees_answering_in(run).items()}
+    with app.test_request_context():
+        counts = run_counts(run, activity_ids)
+        assert counts.roster == roster and roster[transnational.id] >= 1
+        assert counts.answered == participation_counts(activity_ids, [c.id for c in cohorts])
+        assert counts.answered[(activity_ids[0], national[0].id)] >= 1
+        # Kept for the small-group rule of the same request: every cohort of the run, no query.
+        with counted_queries() as statements:
+            nesting = run_nesting(run.id)
+        assert not statements and nesting == {c.id: c.country_id for c in run_cohorts(run.id)}

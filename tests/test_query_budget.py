@@ -16,7 +16,7 @@ from .queries import counted_queries
 QUERY_BUDGET = 12
 #: Pages that still miss the budget (bench/RESULTS.md says why), held at today's count so that
 #: none gets worse; lower a number when a page improves, drop the page when it reaches the budget.
-OVER_BUDGET = {"programme report": 15}
+OVER_BUDGET: dict[str, int] = {}
 
 
 

@@ -370,3 +370,31 @@ def test_without_pango_the_pdf_is_refused_clearly(app, client, world, login, tmp
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "report.download")) is None
     result = app.test_cli_runner().invoke(args=["report", "run", "Pilot run", "--output", str(tmp_path / "r.pdf")])
     assert result.exit_code != 0 and "apt-get install libpango" in result.output and not list(tmp_path.iterdir())
+
+
+def test_the_reports_ratings_are_those_of_the_full_summary(app, monkeypatch):
+    """The report summarises its rating questions only (REPORTED): on the benchmark's answers,
+    every row is the row the full summary (every question) gives."""
+    from app.models import Cohort, ProgrammeRun
+    from bench.generate import generate
+    from modules.evaluation import report as evaluation_report
+    from modules.evaluation.results import summarise
+
+    from .conftest import clean_tables
+    clean_tables()
+    generate(app, "1k", trainees=5 * 3 * 2, cohort_size=3)
+    run = db.session.scalar(select(ProgrammeRun))
+    cohorts = list(db.session.scalars(select(Cohort).where(Cohort.run_id == run.id)))
+    with app.test_request_context():
+        fast = evaluation_report.report_tables(run, cohorts)
+        kinds: list = []
+
+        def full(instrument, answers, rule, only=None):
+            kinds.append(only)
+            return summarise(instrument, answers, rule)  # every question, as before REPORTED
+
+        monkeypatch.setattr(evaluation_report, "summarise", full)
+        slow = evaluation_report.report_tables(run, cohorts)
+    assert kinds and all(k == evaluation_report.REPORTED for k in kinds)
+    assert [t.rows for t in fast] == [t.rows for t in slow] and any(t.rows for t in fast)
+    assert any(row[2] != evaluation_report.NOT_SHOWN for t in fast for row in t.rows)

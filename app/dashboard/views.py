@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Response, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.utils import secure_filename
 
 from .. import audit
@@ -75,7 +76,10 @@ def report_from_args() -> tuple[report_service.Report, list[ProgrammeRun]]:
     """The report of the run asked for (the latest by default), over the cohorts the user may
     report on; a run they have no cohort in is a 404, as on the dashboard."""
     country_ids = report_country_ids_or_403(current_user)
-    query = select(ProgrammeRun).order_by(ProgrammeRun.starts_on.desc(), ProgrammeRun.id.desc())
+    # The runs' programmes come with them: the report's figures read the chosen run's programme,
+    # a query of its own otherwise (the report's budget is 12).
+    query = (select(ProgrammeRun).options(joinedload(ProgrammeRun.programme))
+             .order_by(ProgrammeRun.starts_on.desc(), ProgrammeRun.id.desc()))
     if country_ids is not None:
         query = query.where(ProgrammeRun.id.in_(select(Cohort.run_id).where(Cohort.country_id.in_(country_ids))))
     runs = list(db.session.scalars(query))

@@ -84,7 +84,7 @@ def build(run: ProgrammeRun, today: date, country_ids: set[int] | None = None,
     for figures in board.cohorts:
         if figures.cohort.country is None:
             continue  # every trainee counts once, in their national cohort
-        items = [t.figures for t in figures.trainees if t.figures is not None]
+        items = figures.items
         hours = sum((t.hours.done_total for t in items), Decimal(0))
         credits = sum((credit_points[m] for t in items for m in t.modules_done), Decimal(0))
         row = countries.setdefault(figures.cohort.country.code, CountryRow(

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 DEFAULT_MIN_GROUP = 5
@@ -52,16 +53,26 @@ class Nesting:
     def of(cls, cohorts: Iterable[Any]) -> Nesting:
         return cls({c.id: c.country_id for c in cohorts})
 
-    def shown(self, counts: dict[int, int], k: int) -> set[Node]:
-        """The scopes whose figure may be shown, given the answers to it per cohort."""
-        n = {c: counts.get(c, 0) for c in self.country_of}
-        shown: set[Node] = {(COHORT, c) for c, count in n.items() if count >= k}
+    @cached_property
+    def _cohorts_by_country(self) -> dict[int, list[int]]:
+        # Worked out once, not once per figure: the run's report asks `shown` for every
+        # question, row and cell, over the 480 cohorts of a 10,000-trainee run.
         cohorts_of: dict[int, list[int]] = defaultdict(list)
         for cohort, country in self.country_of.items():
             if country is not None:
                 cohorts_of[country].append(cohort)
+        return dict(cohorts_of)
+
+    @cached_property
+    def _cohorts_outside_countries(self) -> list[int]:
+        return [c for c, country in self.country_of.items() if country is None]
+
+    def shown(self, counts: dict[int, int], k: int) -> set[Node]:
+        """The scopes whose figure may be shown, given the answers to it per cohort."""
+        n = {c: counts.get(c, 0) for c in self.country_of}
+        shown: set[Node] = {(COHORT, c) for c, count in n.items() if count >= k}
         covered_in_run = 0
-        for country, cohorts in cohorts_of.items():
+        for country, cohorts in self._cohorts_by_country.items():
             total = sum(n[c] for c in cohorts)
             inside = sum(n[c] for c in cohorts if (COHORT, c) in shown)
             if total >= k and _safe_remainder(total - inside, k):
@@ -69,8 +80,7 @@ class Nesting:
                 covered_in_run += total
             else:
                 covered_in_run += inside
-        covered_in_run += sum(n[c] for c, country in self.country_of.items()
-                              if country is None and (COHORT, c) in shown)
+        covered_in_run += sum(n[c] for c in self._cohorts_outside_countries if (COHORT, c) in shown)
         total = sum(n.values())
         if total >= k and _safe_remainder(total - covered_in_run, k):
             shown.add(RUN_NODE)

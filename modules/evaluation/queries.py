@@ -27,6 +27,7 @@ from .scopes import (
     answering_counts,
     evaluation_activities,
     replaced_by_country,
+    run_counts,
     trainees_answering_in,
 )
 
@@ -270,7 +271,7 @@ def open_for_trainee(user: User, cohorts: list[Cohort]) -> list[OpenItem]:
 
 def programme_response_rates(cohorts: list[Cohort]) -> list[ResponseRate]:
     """Participations / trainees answering in each cohort, per questionnaire that applies to it
-    and has opened (four queries, whatever the cohorts' size; never an answer)."""
+    and has opened (three queries, whatever the cohorts' size; never an answer)."""
     if not cohorts:
         return []
     run = cohorts[0].run
@@ -279,9 +280,9 @@ def programme_response_rates(cohorts: list[Cohort]) -> list[ResponseRate]:
     if not activities:
         return []
     replaced = replaced_by_country(listed)
-    roster = answering_counts(run)
-    counts = participation_counts([a.id for a in activities], [c.id for c in cohorts])
-    return [ResponseRate(c.id, a.title, counts.get((a.id, c.id), 0), roster.get(c.id, 0))
+    counts = run_counts(run, [a.id for a in activities])
+    roster = counts.roster
+    return [ResponseRate(c.id, a.title, counts.answered.get((a.id, c.id), 0), roster.get(c.id, 0))
             for c in cohorts for a in activities
             if roster.get(c.id) and applies_to(a, c, replaced[c.country_id])]
 

@@ -20,6 +20,8 @@ from .results import Distribution, QuestionSummary, Summary, load_answers, rule_
 from .scopes import RUN, Scope, activities_in_scope
 
 NOT_SHOWN = "—"
+#: The question types the report shows (`_rows`): ratings, never choices or free text.
+REPORTED = frozenset({"scale5", "agreement5", "matrix"})
 
 
 def report_tables(run: ProgrammeRun, cohorts: list[Cohort]) -> list[ReportTable]:
@@ -32,7 +34,7 @@ def report_tables(run: ProgrammeRun, cohorts: list[Cohort]) -> list[ReportTable]
     for activity in activities:
         instrument = instrument_of(activity)
         rule = run_rule.with_min_group(min_group_of(instrument))
-        summary = summarise(instrument, answers[activity.id], rule)
+        summary = summarise(instrument, answers[activity.id], rule, REPORTED)
         tables.append(ReportTable(
             activity.title, [_("Question"), _("Answers counted"), _("Mean (1 to 5)")],
             [row for q in summary.questions for row in _rows(q, summary)],

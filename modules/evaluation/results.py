@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ from .disclosure import COHORT, COUNTRY, DEFAULT_MIN_GROUP, RUN_NODE, Nesting, R
 from .instrument import PHASES, competency_matrix, questions, retrospective_matrix
 from .models import AnonymousResponse, NamedResponse
 from .questionnaire import instrument_of
-from .scopes import Scope, activities_in_scope, run_cohorts
+from .scopes import Scope, activities_in_scope, run_nesting
 
 #: Free text is shown in a fresh random order on every page (never by who or when).
 _shuffle = random.SystemRandom().shuffle
@@ -41,8 +42,9 @@ RETRO_LABELS = {"then": _l("Before the programme (looking back)"), "now": _l("No
 
 
 def rule_for(scope: Scope, min_group: int) -> Rule:
-    """The small-group rule for the figures of `scope` (one query: the run's cohorts)."""
-    nesting = Nesting.of(run_cohorts(scope.run.id))
+    """The small-group rule for the figures of `scope` (one query: the run's cohorts, unless
+    the request has read them already)."""
+    nesting = Nesting(run_nesting(scope.run.id))
     node = (COHORT, scope.cohort.id) if scope.kind == COHORT else \
         (COUNTRY, scope.country.id) if scope.kind == COUNTRY else RUN_NODE
     return Rule(node, nesting, frozenset(scope.cohort_ids), min_group)
@@ -85,16 +87,17 @@ def load_answers(activities: list[Activity], cohort_ids: list[int]) -> dict[int,
     anonymous = [a.id for a in activities if instrument_of(a)["anonymous"]]
     named = [a.id for a in activities if not instrument_of(a)["anonymous"]]
     # Plain columns, not ORM rows: the report reads every answer of the run (1,500 at 1,000
-    # trainees), and building and tracking an entity per answer was half the cost.
+    # trainees), and building and tracking an entity per answer was half the cost; through the
+    # session's connection, as the ORM's execution layer has nothing to load here either.
     if anonymous and cohort_ids:
-        for activity_id, code, cohort_id, answers in db.session.execute(select(
+        for activity_id, code, cohort_id, answers in db.session.connection().execute(select(
                 AnonymousResponse.activity_id, AnonymousResponse.code, AnonymousResponse.cohort_id,
                 AnonymousResponse.answers).where(
                 AnonymousResponse.activity_id.in_(anonymous), AnonymousResponse.cohort_id.in_(cohort_ids))
                 .order_by(AnonymousResponse.id)):
             result[activity_id].append(Answer(code, cohort_id, answers or {}))
     if named and cohort_ids:
-        for activity_id, user_id, cohort_id, answers in db.session.execute(select(
+        for activity_id, user_id, cohort_id, answers in db.session.connection().execute(select(
                 NamedResponse.activity_id, NamedResponse.user_id, NamedResponse.cohort_id, NamedResponse.answers)
                 .where(NamedResponse.activity_id.in_(named), NamedResponse.cohort_id.in_(cohort_ids))
                 .order_by(NamedResponse.user_id)):
@@ -195,16 +198,19 @@ def _multiple(values: list[list[str]], choices: list[tuple[str, str]]) -> Distri
     return Distribution(bars, n)
 
 
-def summarise(instrument: dict[str, Any], answers: list[Answer], rule: Rule) -> Summary:
+def summarise(instrument: dict[str, Any], answers: list[Answer], rule: Rule,
+              kinds: Collection[str] | None = None) -> Summary:
     """Every figure of one questionnaire for the scope of `rule`, from the answers of the whole
     run, with the small-group rule applied to the whole and to each question, row and list of
-    free text."""
+    free text. `kinds`: only the questions of these types (the programme report shows ratings
+    only, and summarising the rest of 10,000 trainees' answers was most of its time)."""
     mine = [a for a in answers if a.cohort_id in rule.cohort_ids]
+    asked = [q for q in questions(instrument) if kinds is None or q["type"] in kinds]
     if not rule.values((a.cohort_id, a) for a in answers):
         return Summary(len(mine), False, [QuestionSummary(q, False, answered=_answered(mine, q),
                                                           min_group=question_rule(rule, q).min_group)
-                                          for q in questions(instrument)], rule.min_group)
-    return Summary(len(mine), True, [_question(q, answers, question_rule(rule, q)) for q in questions(instrument)],
+                                          for q in asked], rule.min_group)
+    return Summary(len(mine), True, [_question(q, answers, question_rule(rule, q)) for q in asked],
                    rule.min_group)
 
 

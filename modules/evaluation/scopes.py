@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import CompoundSelect, Select, case, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -16,6 +16,7 @@ from app.models import Activity, Cohort, CohortRole, Country, Membership, Progra
 from app.request_memo import memoised
 from app.services.current_content import current_content
 
+from .models import Participation
 from .questionnaire import PLUGIN, answering_cohort, applies_to
 
 # --- results: scopes and who may see them --------------------------------------------------------
@@ -128,25 +129,66 @@ def activity_in_scope_or_none(scope: Scope, slug: str) -> Activity | None:
     return next((a for a in activities_in_scope(scope) if a.slug == slug), None)
 
 
-def answering_counts(run: ProgrammeRun) -> dict[int, int]:
-    """{cohort id: how many trainees' answers count for it}: `trainees_answering_in` counted from
-    plain columns (one query, no user objects), for the dashboard's response rates."""
-    cohorts_of: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
-    active: dict[int, bool] = {}
-    for user_id, cohort_id, country_id, is_active in db.session.execute(
-            select(Membership.user_id, Membership.cohort_id, Cohort.country_id, User.active)
+def _answering(run_id: int):
+    """(user id, cohort id) of each active trainee of the run and the cohort their answers count
+    for, aggregated in SQL: answering_cohort's rule, the national cohort with the lowest id, else
+    the lowest id of their cohorts."""
+    national = case((Cohort.country_id.is_not(None), Membership.cohort_id))
+    return (select(Membership.user_id,
+                   func.coalesce(func.min(national), func.min(Membership.cohort_id)).label("cohort_id"))
             .join(Cohort, Cohort.id == Membership.cohort_id).join(User, User.id == Membership.user_id)
-            .where(Cohort.run_id == run.id, Membership.role == CohortRole.TRAINEE)):
-        cohorts_of[user_id].append((cohort_id, country_id))
-        active[user_id] = is_active
-    counts: dict[int, int] = defaultdict(int)
-    for user_id, cohorts in cohorts_of.items():
-        if active[user_id]:
-            # answering_cohort's rule: the national cohort (lowest id first), else the first one.
-            ordered = sorted(cohorts)
-            national = [cohort_id for cohort_id, country_id in ordered if country_id is not None]
-            counts[(national or [ordered[0][0]])[0]] += 1
-    return dict(counts)
+            .where(Cohort.run_id == run_id, Membership.role == CohortRole.TRAINEE, User.active.is_(True))
+            .group_by(Membership.user_id).subquery())
+
+
+def answering_counts(run: ProgrammeRun) -> dict[int, int]:
+    """{cohort id: how many trainees' answers count for it}: `trainees_answering_in` counted by
+    the database (one query, one row per cohort), for the response rates."""
+    answering = _answering(run.id)
+    return {cohort_id: n for cohort_id, n in db.session.execute(
+        select(answering.c.cohort_id, func.count()).group_by(answering.c.cohort_id))}
+
+
+@dataclass
+class RunCounts:
+    """Counts of one run for its response rates, from one statement (`run_counts`)."""
+    #: Cohort id -> trainees whose answers count for it (cohorts with any).
+    roster: dict[int, int]
+    #: (activity id, cohort id) -> participations.
+    answered: dict[tuple[int, int], int]
+
+
+def run_counts(run: ProgrammeRun, activity_ids: list[int]) -> RunCounts:
+    """The roster of every cohort of the run and the participations in the activities, in one
+    statement; it lists every cohort of the run too, kept as the request's `run_nesting` so that
+    the report's small-group rule needs no query of its own."""
+    answering = _answering(run.id)
+    cohorts = select(literal("c").label("kind"), Cohort.id, Cohort.country_id, func.count(answering.c.user_id)) \
+        .select_from(Cohort).outerjoin(answering, answering.c.cohort_id == Cohort.id) \
+        .where(Cohort.run_id == run.id).group_by(Cohort.id, Cohort.country_id)
+    rows: Select | CompoundSelect = cohorts
+    if activity_ids:
+        rows = union_all(cohorts, select(literal("p"), Participation.activity_id, Participation.cohort_id, func.count())
+                         .join(Cohort, Cohort.id == Participation.cohort_id)
+                         .where(Cohort.run_id == run.id, Participation.activity_id.in_(activity_ids))
+                         .group_by(Participation.activity_id, Participation.cohort_id))
+    counts = RunCounts({}, {})
+    nesting: dict[int, int | None] = {}
+    for kind, first, second, n in db.session.execute(rows).all():
+        if kind == "c":
+            nesting[first] = second
+            if n:
+                counts.roster[first] = n
+        else:
+            counts.answered[(first, second)] = n
+    memoised("run_nesting", run.id, lambda: nesting)
+    return counts
+
+
+def run_nesting(run_id: int) -> dict[int, int | None]:
+    """{cohort id: its country id} for every cohort of the run, once per request."""
+    return memoised("run_nesting", run_id, lambda: dict(db.session.execute(
+        select(Cohort.id, Cohort.country_id).where(Cohort.run_id == run_id)).all()))
 
 
 def trainees_answering_in(run: ProgrammeRun) -> dict[int, list[User]]:
