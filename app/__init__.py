@@ -40,6 +40,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         logs,
         sessions,
         static_files,
+        url_cache,
         web,
         xapi,
     )
@@ -56,6 +57,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     init_throttle(app)
     web.init_app(app)
     static_files.init_app(app)
+    url_cache.init_app(app)
     localized.init_app(app)
     compression.init_app(app)
     _register_blueprints(app)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import refresh
+from flask_babel import get_translations, refresh
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from .extensions import babel
 
@@ -38,7 +40,43 @@ def select_timezone() -> str | None:
     return None
 
 
+#: The page's translations, looked up once when the template is rendered: flask-babel finds
+#: them anew for every `_()` (four lookups through `flask.g`), about a tenth of the login page.
+TEMPLATE_TRANSLATIONS = "_life_translations"
+
+
+def _translations_of(context):
+    return context.get(TEMPLATE_TRANSLATIONS) or get_translations()  # an imported macro has no page
+
+
+def _formatted(context, text: str, variables: dict):
+    """As Jinja's newstyle gettext: escaped as Markup, always a format string (but a text with no
+    `%` comes out unchanged, so it is not formatted)."""
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables if variables or "%" in text else text
+
+
+@pass_context
+def _template_gettext(context, string: str, **variables):
+    return _formatted(context, _translations_of(context).ugettext(string), variables)
+
+
+@pass_context
+def _template_ngettext(context, singular: str, plural: str, num: int, **variables):
+    variables.setdefault("num", num)
+    return _formatted(context, _translations_of(context).ungettext(singular, plural, num), variables)
+
+
+def _page_translations() -> dict:
+    # Inside render_template: a page rendered under force_locale() (an e-mail) gets that locale's.
+    return {TEMPLATE_TRANSLATIONS: get_translations()}
+
+
 def init_app(app: Flask) -> None:
     translations = Path(__file__).resolve().parent / "translations"
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories=str(translations))
+    # `_` in templates resolves "gettext" (jinja2.ext), so these two serve every template string.
+    app.jinja_env.globals.update(gettext=_template_gettext, ngettext=_template_ngettext)
+    app.context_processor(_page_translations)
