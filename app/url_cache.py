@@ -6,6 +6,8 @@ are registered; blueprint-relative endpoints, `_external`/`_anchor`/... and valu
 hashable go to flask.url_for every time. The cache is bounded: full, it starts again."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask import url_for as flask_url_for
 from flask.globals import _cv_request
@@ -16,7 +18,7 @@ _CACHE = "life_url_cache"
 MAX_ADDRESSES = 5000
 
 
-def url_for(endpoint: str, **values: object) -> str:
+def url_for(endpoint: str, **values: Any) -> str:
     """flask.url_for, remembered for an absolute endpoint in a request."""
     # The request context itself, not the `request`/`current_app` proxies: this runs dozens of
     # times a page, and the proxies were half its time.
