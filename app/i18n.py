@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import get_translations, refresh
+from flask.globals import _cv_app
+from flask_babel import get_locale, get_translations, refresh
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -25,6 +26,16 @@ def select_locale() -> str:
     if g.get("preferred_language") in languages:
         return g.preferred_language
     return request.accept_languages.best_match(list(languages)) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_locale():
+    """flask_babel.get_locale(), reading the locale flask-babel already chose for this request
+    straight from the app context's `g`: content pages ask for it once per localized text (dozens
+    a page), and each get_locale() went three times through the `g` proxy. Anything unexpected
+    (no choice yet, another flask-babel layout) goes to get_locale() itself."""
+    ctx = _cv_app.get(None)
+    chosen = getattr(getattr(ctx.g, "_flask_babel", None), "babel_locale", None) if ctx is not None else None
+    return chosen if chosen is not None else get_locale()
 
 
 def prefer_language(locale: str | None) -> None:
