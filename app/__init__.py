@@ -41,6 +41,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         once,
         sessions,
         static_files,
+        url_cache,
         web,
         xapi,
     )
@@ -57,6 +58,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     init_throttle(app)
     web.init_app(app)
     static_files.init_app(app)
+    url_cache.init_app(app)
     localized.init_app(app)
     once.init_app(app)
     compression.init_app(app)

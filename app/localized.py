@@ -13,8 +13,9 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from flask import has_request_context
-from flask_babel import get_locale
 from markupsafe import Markup
+
+from .i18n import current_locale
 
 SOURCE_LANGUAGE = "en"
 
@@ -37,7 +38,7 @@ def content_language() -> str:
     """The language content is shown in: the locale's language ('nb' for nb_NO), else English."""
     if not has_request_context():
         return SOURCE_LANGUAGE
-    locale = get_locale()
+    locale = current_locale()
     return locale.language if locale is not None else SOURCE_LANGUAGE
 
 
@@ -46,7 +47,7 @@ def country_name(country: Any) -> str:
     data by its ISO code; `country` is a Country row or a code. A code CLDR does not know, or no
     request to take a language from, gives the name stored with the country (or the code)."""
     code, stored = (country, country) if isinstance(country, str) else (country.code, country.name)
-    locale = get_locale() if has_request_context() else None
+    locale = current_locale() if has_request_context() else None
     if locale is None:
         return stored
     try:

@@ -13,7 +13,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from flask import Flask, Response, request, url_for
+from flask import Flask, Response, has_request_context, request, url_for
 
 CACHE_FOREVER = "public, max-age=31536000, immutable"
 VERSION_ARG = "v"
@@ -57,7 +57,18 @@ def init_app(app: Flask) -> None:
     versions = StaticVersions(app.static_folder, watch=watch)
     versions.warm()
 
+    # Without watching, a file's address is as fixed as its hash: built once per script root.
+    addresses: dict[tuple[str, str], str] = {}
+
     def static_url(filename: str) -> str:
+        if not watch and has_request_context():
+            key = (request.script_root, filename)
+            if key not in addresses:
+                addresses[key] = _versioned_url(filename)
+            return addresses[key]
+        return _versioned_url(filename)
+
+    def _versioned_url(filename: str) -> str:
         version = versions.version(filename)
         if version is None:
             return url_for("static", filename=filename)

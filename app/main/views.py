@@ -18,6 +18,7 @@ from ..services import meetings as meetings_service
 from ..services import notifications
 from ..services.cohort_progress import PROGRESS_CSV_HEADER, cohort_progress
 from ..services.progress_export import progress_rows
+from ..url_cache import url_for as cached_url
 from . import bp
 
 
@@ -31,17 +32,17 @@ class NavItem:
 @bp.app_context_processor
 def navigation():
     def nav_items() -> list[NavItem]:
-        items = [NavItem(_l("Home"), url_for("main.home"), "/home"),
-                 NavItem(_l("Programme"), url_for("programme.overview"), "/programme"),
-                 NavItem(_l("Calendar"), url_for("meetings.calendar"), "/meetings")]
+        items = [NavItem(_l("Home"), cached_url("main.home"), "/home"),
+                 NavItem(_l("Programme"), cached_url("programme.overview"), "/programme"),
+                 NavItem(_l("Calendar"), cached_url("meetings.calendar"), "/meetings")]
         items += [NavItem(link.label, link.url, link.prefix or link.url)
                   for plugin in registry() for link in plugin.nav_links(current_user)]
         if cohorts_with_status_access(current_user):
-            items.append(NavItem(_l("Cohorts"), url_for("main.cohort_list"), "/cohorts"))
+            items.append(NavItem(_l("Cohorts"), cached_url("main.cohort_list"), "/cohorts"))
             if _coordinates(current_user):
-                items.append(NavItem(_l("Dashboard"), url_for("dashboard.index"), "/dashboard"))
+                items.append(NavItem(_l("Dashboard"), cached_url("dashboard.index"), "/dashboard"))
         if current_user.is_admin:
-            items.append(NavItem(_l("Administration"), url_for("admin.index"), "/admin"))
+            items.append(NavItem(_l("Administration"), cached_url("admin.index"), "/admin"))
         return items
     def unread_notifications() -> int:
         from ..services.notifications import unread_count

@@ -5,7 +5,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -23,6 +22,7 @@ from app.plugins import (
     TimelineEvent,
 )
 from app.timeutil import utcnow
+from app.url_cache import url_for
 
 from . import access, handin_views, privacy, queries, record, rubric_ratings, submissions
 from .models import MODELS

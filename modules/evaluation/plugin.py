@@ -4,7 +4,7 @@ import os
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, url_for
+from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -17,6 +17,7 @@ from app.plugins import (
     ReportTable,
     SelfRating,
 )
+from app.url_cache import url_for
 
 from . import access, privacy, queries, report, scopes
 from .instrument import validate_settings

@@ -4,11 +4,12 @@ import os
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, url_for
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app.plugins import ActivityPlugin, ContentContext, DashboardItem, NavLink
 from app.timeutil import utcnow
+from app.url_cache import url_for
 
 from . import access, privacy, queries
 from .models import MODELS

@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from app.content.schema import ContentModel, Says
 from app.plugins import ActivityPlugin, ConfigError, ContentContext
+from app.url_cache import url_for
 
 from .views import bp
 
