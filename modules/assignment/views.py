@@ -431,7 +431,7 @@ def queue():
     cohorts, modules = services.queue_choices(user)
     form = QueueFilterForm(formdata=request.args)
     form.cohort.choices = [Choice("", _("All my cohorts"))] + [Choice(str(c.id), c.name) for c in cohorts]
-    form.module.choices = [Choice("", _("All modules"))] + [Choice(str(m.id), m.title) for m in modules]
+    form.module.choices = [Choice("", _("All modules"))] + [Choice(str(id_), title) for id_, title in modules]
     form.validate()
     filters = services.QueueFilters(
         cohort_id=parse_id(form.cohort.data),
