@@ -300,8 +300,7 @@ def _render_submission(submission: Submission, *, form=None, draft_version: int 
     base_version, changes = services.changes_since_feedback(submission)
     cohort = submission.cohort
     base_due = programme_service.due_date_of(services.cohort_viewer(_user(), cohort, activity), activity)
-    extension = services.extension_for(activity.id, user_id=submission.user_id,
-                                       group_cohort_id=submission.group_cohort_id)
+    extension, needs_review = services.extension_and_review(submission)
     owner = (services.Owner(group=submission.group_cohort) if submission.is_group
              else services.Owner(user=submission.user))
     return render_template(
@@ -312,7 +311,7 @@ def _render_submission(submission: Submission, *, form=None, draft_version: int 
         open_feedback=open_fb, form=form, draft=draft, draft_version=draft_version, changes=changes,
         base_version=base_version, released=[f for f in submission.feedback if f.is_released],
         due=extension.due_on if extension else base_due, extension=extension, owner=owner,
-        needs_review=services.feedback_needs_review(submission.cohort_id), feedback_types=uploads.FEEDBACK_TYPES,
+        needs_review=needs_review, feedback_types=uploads.FEEDBACK_TYPES,
         feedback_max_mb=uploads.FEEDBACK_MAX_MB, feedback_max_files=uploads.FEEDBACK_MAX_FILES,
         reply_form=reply_form or ReplyForm(formdata=None), reply_to=reply_to, privacy=privacy,
         reply_privacy=reply_privacy, errors=errors or [], conflict=conflict), status
