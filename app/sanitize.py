@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from functools import partial
+from functools import lru_cache, partial
 
 import bleach
 from bleach.linkifier import LinkifyFilter
@@ -40,10 +40,23 @@ def sanitize_html(html: str | None) -> str:
     return _cleaner.clean(html)
 
 
+#: Texts kept cleaned for the pages: bleach takes about a millisecond per short paragraph, and a
+#: submission's page shows its versions, feedback and replies on every view.
+SAFE_HTML_CACHE_SIZE = 512
+
+
+@lru_cache(maxsize=SAFE_HTML_CACHE_SIZE)
+def _sanitized_for_page(html: str) -> str:
+    # Keyed by the stored text itself: the result is a pure function of it (the allow-list is
+    # fixed at import), so an edited text is a new key and nothing needs invalidating. Bounded,
+    # and in this process only: it holds nothing a request could reach without the same text.
+    return sanitize_html(html)
+
+
 def safe_html(html: str | None) -> Markup:
     """For templates: stored text is sanitized again on the way out, so a row written by an old
     version or by hand can never carry script."""
-    return Markup(sanitize_html(html))
+    return Markup(_sanitized_for_page(html) if html else "")
 
 
 def plain_text(html: str | None) -> str:

@@ -1,6 +1,6 @@
 import pytest
 
-from app.sanitize import plain_lines, plain_text, sanitize_html
+from app.sanitize import plain_lines, plain_text, safe_html, sanitize_html
 
 ATTACKS = [
     '<script>alert(1)</script>',
@@ -71,3 +71,15 @@ def test_what_a_contenteditable_may_add_is_stripped_but_the_text_stays():
 
 def test_plain_lines_keeps_paragraphs_items_and_breaks_apart():
     assert plain_lines("<p>Maria</p><p>Silva</p><ul><li>a</li><li>b</li></ul>x<br>y") == "Maria\nSilva\na\nb\nx\ny"
+
+
+def test_safe_html_cleans_a_repeated_text_once_and_the_same_way():
+    from app.sanitize import _sanitized_for_page
+    text = '<p>Seen twice <script>alert(1)</script><a href="javascript:x()">x</a></p>'
+    first = safe_html(text)
+    hits = _sanitized_for_page.cache_info().hits
+    second = safe_html(text)
+    assert _sanitized_for_page.cache_info().hits == hits + 1
+    assert str(first) == str(second) == sanitize_html(text)
+    assert "script" not in str(second) and "javascript" not in str(second)
+    assert str(safe_html(None)) == "" and str(safe_html("")) == ""

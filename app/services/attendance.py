@@ -132,7 +132,9 @@ def attendance_reminders(user: User) -> AttendanceReminders:
     found = list(db.session.execute(
         select(Meeting, awaiting).where(Meeting.cohort_id.in_(_facilitated_cohorts(user)),
                                         awaiting | (Meeting.starts_on == tomorrow))
-        .options(joinedload(Meeting.cohort)).order_by(Meeting.starts_on, Meeting.id)))
+        # With the plan: the page shows a meeting's title through it (app/localized.py
+        # meeting_text), one lazy load per plan otherwise.
+        .options(joinedload(Meeting.cohort), joinedload(Meeting.plan)).order_by(Meeting.starts_on, Meeting.id)))
     return AttendanceReminders([m for m, waits in found if waits], [m for m, _w in found if m.starts_on == tomorrow],
                                today)
 

@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import Integer, cast, exists, func, null, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
-from app import audit
+from app import audit, content_cache
+from app.access import cohorts_with_status_access
 from app.extensions import db
 from app.models import Activity, Cohort, CohortRole, Membership, Module, User
 from app.plugins import ProgrammeStats, WaitingWork
@@ -86,6 +87,16 @@ class QueueFilters:
     status: str = "waiting"
 
 
+#: What a queue row shows, and no more: an activity's and a module's rows carry every language's
+#: overlay (about 17 kB each), which the row repeated for each of the page's 25 submissions was
+#: most of the page's time (fetched and decoded for titles the queue shows in English).
+_QUEUE_ROW = (joinedload(Submission.activity).load_only(Activity.title, Activity.module_id)
+              .joinedload(Activity.module).load_only(Module.title),
+              joinedload(Submission.cohort).load_only(Cohort.name),
+              joinedload(Submission.user).load_only(User.name),
+              joinedload(Submission.group_cohort).load_only(Cohort.name))
+
+
 def queue(user: User, filters: QueueFilters, page: int):
     """Handed-in work in the user's cohorts, oldest first: the same few queries whatever the
     number of submissions (a count, one page of rows with everything they show, the open
@@ -96,9 +107,7 @@ def queue(user: User, filters: QueueFilters, page: int):
     query = (select(Submission).join(Activity, Submission.activity_id == Activity.id)
              .where(Submission.cohort_id.in_(cohort_ids),
                     Submission.status.in_(QUEUE_STATUSES.get(filters.status, QUEUE_STATUSES["waiting"])))
-             .options(joinedload(Submission.activity).joinedload(Activity.module),
-                      joinedload(Submission.cohort), joinedload(Submission.user),
-                      joinedload(Submission.group_cohort))
+             .options(*_QUEUE_ROW)
              .order_by(Submission.submitted_at, Submission.id))
     if filters.module_id is not None:
         query = query.where(Activity.module_id == filters.module_id)
@@ -110,12 +119,15 @@ def queue(user: User, filters: QueueFilters, page: int):
     return page_, states
 
 
-def queue_choices(user: User) -> tuple[list[Cohort], list[Module]]:
-    cohort_ids = facilitated_cohort_ids(user)
-    cohorts = list(db.session.scalars(select(Cohort).where(Cohort.id.in_(cohort_ids)).order_by(Cohort.name))) \
-        if cohort_ids else []
-    modules = list(db.session.scalars(select(Module).where(
-        Module.id.in_(select(Activity.module_id).where(Activity.type == TYPE))).order_by(Module.order, Module.id)))
+def queue_choices(user: User) -> tuple[list[Cohort], list[tuple[int, str]]]:
+    """The filter's cohorts (from the per-request memo the navigation fills: no query) and the
+    modules with assignments as (id, title): only what the choices show, kept until the content
+    changes (app/content_cache.py)."""
+    cohort_ids = set(facilitated_cohort_ids(user))
+    cohorts = sorted((c for c in cohorts_with_status_access(user) if c.id in cohort_ids), key=lambda c: c.name)
+    modules = content_cache.cached("assignment queue modules", None, lambda session, _detached: [
+        (id_, title) for id_, title in session.execute(select(Module.id, Module.title).where(
+            Module.id.in_(select(Activity.module_id).where(Activity.type == TYPE))).order_by(Module.order, Module.id))])
     return cohorts, modules
 
 

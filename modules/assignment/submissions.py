@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import false, or_, select
+from sqlalchemy import and_, false, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -300,6 +300,21 @@ def feedback_token(feedback: Feedback | None) -> str:
     ratings = sorted((r.criterion, r.level) for r in feedback.rubric_ratings)
     return state_token(feedback.id, feedback.body_html, feedback.decision, feedback.field_comments, feedback.state,
                        ratings)
+
+
+def extension_and_review(submission: Submission) -> tuple[Extension | None, bool]:
+    """The submission's extension (or None) and whether its cohort's feedback needs review, in
+    one statement: the facilitator's page shows both (extension_for and feedback_needs_review,
+    one query each)."""
+    owner = (Extension.group_cohort_id == submission.group_cohort_id) if submission.group_cohort_id \
+        else (Extension.user_id == submission.user_id)
+    needs_review = (select(CohortSetting.feedback_needs_review)
+                    .where(CohortSetting.cohort_id == submission.cohort_id).scalar_subquery())
+    one_row = select(literal(1).label("one")).subquery()
+    extension, needs = db.session.execute(
+        select(Extension, needs_review).select_from(one_row)
+        .outerjoin(Extension, and_(Extension.activity_id == submission.activity_id, owner))).one()
+    return extension, bool(needs)
 
 
 def feedback_needs_review(cohort_id: int) -> bool:

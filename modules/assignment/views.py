@@ -304,8 +304,7 @@ def _render_submission(submission: Submission, *, form=None, draft_version: int 
     base_version, changes = services.changes_since_feedback(submission)
     cohort = submission.cohort
     base_due = programme_service.due_date_of(services.cohort_viewer(_user(), cohort, activity), activity)
-    extension = services.extension_for(activity.id, user_id=submission.user_id,
-                                       group_cohort_id=submission.group_cohort_id)
+    extension, needs_review = services.extension_and_review(submission)
     owner = (services.Owner(group=submission.group_cohort) if submission.is_group
              else services.Owner(user=submission.user))
     return render_template(
@@ -316,7 +315,7 @@ def _render_submission(submission: Submission, *, form=None, draft_version: int 
         open_feedback=open_fb, form=form, draft=draft, draft_version=draft_version, changes=changes,
         base_version=base_version, released=[f for f in submission.feedback if f.is_released],
         due=extension.due_on if extension else base_due, extension=extension, owner=owner,
-        needs_review=services.feedback_needs_review(submission.cohort_id), feedback_types=uploads.FEEDBACK_TYPES,
+        needs_review=needs_review, feedback_types=uploads.FEEDBACK_TYPES,
         feedback_max_mb=uploads.FEEDBACK_MAX_MB, feedback_max_files=uploads.FEEDBACK_MAX_FILES,
         reply_form=reply_form or ReplyForm(formdata=None), reply_to=reply_to, privacy=privacy,
         reply_privacy=reply_privacy, errors=errors or [], conflict=conflict), status
@@ -441,7 +440,7 @@ def queue():
     cohorts, modules = services.queue_choices(user)
     form = QueueFilterForm(formdata=request.args)
     form.cohort.choices = [Choice("", _("All my cohorts"))] + [Choice(str(c.id), c.name) for c in cohorts]
-    form.module.choices = [Choice("", _("All modules"))] + [Choice(str(m.id), m.title) for m in modules]
+    form.module.choices = [Choice("", _("All modules"))] + [Choice(str(id_), title) for id_, title in modules]
     form.validate()
     filters = services.QueueFilters(
         cohort_id=parse_id(form.cohort.data),

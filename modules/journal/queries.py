@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from app.access import trainee_cohorts_query
 from app.extensions import db
@@ -33,19 +33,31 @@ def my_entries(user: User) -> list[Entry]:
 
 @dataclass
 class SharedItem:
+    """One row of the shared list: the entry's own columns the row shows, its owner's name and
+    how many comments it has."""
     entry: Entry
+    owner_name: str
+    comment_count: int
     is_new: bool
+
+
+#: The list shows a title and a date: an entry's body, prompt and answers (and every comment's
+#: body, for a count) are not loaded for it.
+_SHARED_COLUMNS = (Entry.title, Entry.entry_date, Entry.activity_at, Entry.owner_id)
 
 
 def shared_with(user: User) -> list[SharedItem]:
     """Entries shared with `user` (access.shared_with_condition), newest activity first,
-    each marked new when something happened since the user last looked (two queries)."""
+    each marked new when something happened since the user last looked (one query)."""
+    comments = select(func.count(Comment.id)).where(Comment.entry_id == Entry.id).scalar_subquery()
     rows = db.session.execute(
-        select(Entry, Seen.seen_at).outerjoin(Seen, and_(Seen.entry_id == Entry.id, Seen.user_id == user.id))
+        select(Entry, User.name, comments, Seen.seen_at).join(User, User.id == Entry.owner_id)
+        .outerjoin(Seen, and_(Seen.entry_id == Entry.id, Seen.user_id == user.id))
         .where(shared_with_condition(user))
-        .options(selectinload(Entry.owner), selectinload(Entry.comments))
+        .options(load_only(*_SHARED_COLUMNS))
         .order_by(Entry.activity_at.desc(), Entry.id.desc())).all()
-    return [SharedItem(entry, seen_at is None or seen_at < entry.activity_at) for entry, seen_at in rows]
+    return [SharedItem(entry, name, count, seen_at is None or seen_at < entry.activity_at)
+            for entry, name, count, seen_at in rows]
 
 
 def entries_for_activity(user: User, activity: Activity) -> list[Entry]:
@@ -174,8 +186,11 @@ def count_shared_with_new_activity(user: User) -> int:
 
 
 def _entries_with_new_comments(user: User):
+    # Only the user's own entries' comments: otherwise the planner groups every comment of the
+    # programme (a scan that grows with it) before joining to a handful of entries.
+    own = select(Entry.id).where(Entry.owner_id == user.id)
     newest = (select(Comment.entry_id, func.max(Comment.created_at).label("latest"))
-              .where(Comment.author_id != user.id).group_by(Comment.entry_id).subquery())
+              .where(Comment.author_id != user.id, Comment.entry_id.in_(own)).group_by(Comment.entry_id).subquery())
     return (select(func.count(Entry.id)).join(newest, newest.c.entry_id == Entry.id)
             .outerjoin(Seen, and_(Seen.entry_id == Entry.id, Seen.user_id == user.id))
             .where(Entry.owner_id == user.id, or_(Seen.id.is_(None), Seen.seen_at < newest.c.latest)))

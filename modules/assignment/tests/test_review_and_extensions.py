@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models import AuditEvent, Notification
 from modules.assignment.models import Extension, Feedback, Submission
 
-from .helpers import build_assignments
+from .helpers import build_assignments, second_trainee
 
 
 def _hand_in(client, login, world, body="My practice"):
@@ -162,3 +162,21 @@ def test_the_transnational_coordinator_reviews_the_transnational_cohorts_feedbac
     assert "Clear." not in client.get("/a/assignment/review").get_data(as_text=True)
     feedback = db.session.scalar(select(Feedback))
     assert client.post(f"/a/assignment/feedback/{feedback.id}/review", data={"decision": "approve"}).status_code == 404
+
+
+def test_the_facilitators_submission_page_shows_its_own_extension_only(client, world, login, factory):
+    build_assignments(world)
+    submission = _hand_in(client, login, world)
+    other = second_trainee(factory, world)
+    login(world.facilitator)
+    other_url = f"/a/assignment/cohort/{world.cohort.id}/asg-text/extension/user:{other.id}"
+    assert client.post(other_url, data={"due_on": "2099-12-24", "reason": "Other leave"}).status_code == 302
+    client.get("/home")  # the confirmation, which names the date
+    page = client.get(f"/a/assignment/submission/{submission.id}").get_data(as_text=True)
+    assert "Extended to" not in page and "Dec 24, 2099" not in page
+    url = f"/a/assignment/cohort/{world.cohort.id}/asg-text/extension/user:{world.trainee.id}"
+    assert client.post(url, data={"due_on": "2099-11-07", "reason": "Sick leave"}).status_code == 302
+    client.get("/home")
+    page = client.get(f"/a/assignment/submission/{submission.id}").get_data(as_text=True)
+    assert "Dec 24, 2099" not in page and "Due Nov 7, 2099" in page
+    assert "Extended to Nov 7, 2099" in page and "Sick leave" in page

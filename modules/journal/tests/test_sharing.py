@@ -152,3 +152,19 @@ def test_erasing_the_only_chosen_facilitator_makes_the_entry_private_not_wider(w
     assert not db.session.get(Entry, entry.id).shared
     for name in ("national_unticked", "facilitator"):
         assert as_user(people[name]).get(f"/a/journal/entries/{entry.id}").status_code == 404, name
+
+
+def test_the_shared_list_names_the_owner_and_counts_the_comments(world, sharing, as_user):
+    ana = as_user(world.trainee)
+    commented = _new_entry(ana, "Home visit in the rain", sharing["modules"]["national"])
+    quiet = _new_entry(ana, "A quiet week", sharing["modules"]["national"])
+    for entry in (commented, quiet):
+        assert "The entry is shared with" in _share(ana, entry, [world.facilitator])
+    facilitator = as_user(world.facilitator)
+    for body in ("A thought.", "And another."):
+        assert facilitator.post(f"/a/journal/entries/{commented.id}/comments", data={"body": body}).status_code == 302
+    listing = facilitator.get("/a/journal/shared").get_data(as_text=True)
+    rows = {title: listing.split(title, 1)[1].split("</tr>", 1)[0] for title in ("Home visit in the rain",
+                                                                                  "A quiet week")}
+    assert "<td>2</td>" in rows["Home visit in the rain"] and "<td>0</td>" in rows["A quiet week"]
+    assert listing.count(f"<td>{world.trainee.name}</td>") == 2
