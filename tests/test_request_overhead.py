@@ -34,7 +34,8 @@ def test_the_cache_of_addresses_stays_bounded(app, monkeypatch):
 
 
 def test_template_strings_are_translated_escaped_and_formatted_as_jinja_does(app):
-    template = '{{ _("Log in") }}|{{ _("100%% of %(who)s", who="<b>") }}|{{ ngettext("%(num)d day", "%(num)d days", 2) }}'
+    template = ('{{ _("Log in") }}|{{ _("100%% of %(who)s", who="<b>") }}|'
+                '{{ ngettext("%(num)d day", "%(num)d days", 2) }}')
     with app.test_request_context():
         assert render_template_string(template) == "Log in|100% of &lt;b&gt;|2 days"
         with force_locale("sv"):
