@@ -47,7 +47,7 @@ def test_a_facilitators_pages_read_in_her_language(open_page, world, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_coordinators_dashboard_reads_in_his_language(open_page, world, lang):
     page = _as(open_page, world.transnational_coordinator, lang)
-    for path in ("/home", "/dashboard/report", "/cohorts"):
+    for path in ("/home", "/dashboard/", "/dashboard/report", "/cohorts"):
         page.goto(path)
         _reads_in(page, lang)
 
