@@ -77,3 +77,21 @@ def test_a_form_error_is_in_the_users_language(client, lang):
     page = client.post("/reset-password", data={"email": ""}).get_data(as_text=True)
     assert "This field is required." not in page
     assert catalogue(lang)[0]["This field is required."] in page
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_error_pages_are_in_the_users_language(app, client, lang):
+    """404, 405 and 400 are our pages, not Werkzeug's English ones (413 has its own test)."""
+    client.post("/language", data={"lang": lang})
+    for method, url, status in [("GET", "/no-such-page", 404), ("GET", "/logout", 405)]:
+        response = client.open(url, method=method)
+        html_lang, chunks = visible_text(response.get_data(as_text=True))
+        assert (response.status_code, html_lang) == (status, lang), url
+        assert "Method Not Allowed" not in chunks and not leftovers(lang, chunks)
+    assert "POST" in client.get("/logout").headers["Allow"]
+    with app.test_request_context(f"/x?lang={lang}"):
+        from flask_babel import force_locale
+        from werkzeug.exceptions import BadRequest
+        with force_locale(lang):
+            body, code = app.handle_http_exception(BadRequest())
+            assert code == 400 and "Request not understood" not in body
