@@ -101,6 +101,17 @@ def _error_page(code: int, title: str, message: str, **extra):
     return render_template("error.html", code=code, title=title, message=message, **extra), code
 
 
+def method_not_allowed(error):
+    """Our 405 page in the user's language, with the Allow header Werkzeug's English one had.
+    Routing errors come before any blueprint is chosen, so app/api/problems.py's app-wide
+    handler calls this for every path outside /api/."""
+    from flask_babel import lazy_gettext as _l
+    response = make_response(_error_page(405, _l("Not possible here"), _l(
+        "This address cannot be used this way. Go back and use the buttons and links of the page.")))
+    response.headers["Allow"] = ", ".join(getattr(error, "valid_methods", None) or [])
+    return response
+
+
 def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
@@ -125,12 +136,7 @@ def init_app(app: Flask) -> None:
         return _error_page(400, _l("Request not understood"), _l(
             "The site could not make sense of what was sent. Go back, reload the page and try again."))
 
-    @app.errorhandler(405)
-    def method_not_allowed(e):
-        response = make_response(_error_page(405, _l("Not possible here"), _l(
-            "This address cannot be used this way. Go back and use the buttons and links of the page.")))
-        response.headers["Allow"] = ", ".join(e.valid_methods or [])
-        return response
+    # 405 is answered by method_not_allowed below, through the API's app-wide handler (app/api/).
 
     @app.errorhandler(429)
     def too_many_requests(_e):
