@@ -4,9 +4,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import format_date
+from flask_babel import format_date, get_translations
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, PasswordField
+from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as flask_wtf_translations
+from wtforms import Form, HiddenField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, StopValidation, ValidationError
 
 from .security import MAX_PASSWORD_LENGTH, password_problem
@@ -72,3 +74,39 @@ class FiniteNumber:
     def __call__(self, form, field) -> None:
         if isinstance(field.data, Decimal) and not field.data.is_finite():
             raise StopValidation(_l("Give a number, such as 2 or 1.5."))
+
+
+class FormTranslations:
+    """WTForms' own messages in the user's language: our catalogue first (app/form_messages.py
+    lists them), WTForms' catalogue for anything else. Flask-WTF's default looks only in WTForms'
+    catalogues, which have no Slovenian, so a Slovenian trainee read "This field is required."."""
+
+    def gettext(self, string: str) -> str:
+        ours = get_translations().ugettext(string)
+        return ours if ours != string else flask_wtf_translations.gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        ours = get_translations().ungettext(singular, plural, n)
+        return ours if ours not in (singular, plural) else flask_wtf_translations.ngettext(singular, plural, n)
+
+
+FORM_TRANSLATIONS = FormTranslations()
+
+
+class LocalizedMeta:
+    """Meta for every form and sub-form (WTForms merges a form's Meta with its bases')."""
+
+    def get_translations(self, form):
+        return FORM_TRANSLATIONS
+
+
+class LocalizedForm(FlaskForm):
+    """The base of the app's forms: FlaskForm with WTForms' messages from our catalogue."""
+
+    Meta = LocalizedMeta
+
+
+class LocalizedSubForm(Form):
+    """The base of sub-forms (FormField) built from content: the same translations."""
+
+    Meta = LocalizedMeta

@@ -10,6 +10,8 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel.dates import get_timezone_location
+from flask_babel import get_locale
 from sqlalchemy import select
 
 from .extensions import db
@@ -41,9 +43,25 @@ def is_zone(name: str | None) -> bool:
 
 
 def zone_choices() -> list[tuple[str, str]]:
-    """For a select field: the partners' zones first, then every other, alphabetically."""
+    """For a select field: the partners' zones first, then every other, alphabetically; each
+    named in the user's language ("Italientid (Europe/Rome)"), not only by its English id."""
+    return list(_zone_choices_in(str(get_locale() or "en")))
+
+
+@lru_cache(maxsize=8)
+def _zone_choices_in(locale: str) -> tuple[tuple[str, str], ...]:
     rest = sorted(z for z in _all_zones() if z not in COMMON_ZONES)
-    return [(z, z.replace("_", " ")) for z in COMMON_ZONES + rest]
+    return tuple((z, _zone_label(z, locale)) for z in COMMON_ZONES + rest)
+
+
+def _zone_label(zone: str, locale: str) -> str:
+    plain = zone.replace("_", " ")
+    if zone == "UTC" or "/" not in zone:
+        return plain  # UTC and the old aliases (EST, GB) have no place to name
+    try:
+        return f"{get_timezone_location(zone, locale=locale)} ({plain})"
+    except (LookupError, ValueError):
+        return plain
 
 
 def zone_of(name: str | None) -> ZoneInfo:

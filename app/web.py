@@ -6,7 +6,7 @@ import hmac
 from datetime import date
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, has_request_context, jsonify, render_template, request, session
+from flask import Flask, current_app, g, has_request_context, jsonify, make_response, render_template, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, current_user
@@ -117,6 +117,17 @@ def _date_filter(value, fmt: str = "medium") -> str:
     return memo[key]
 
 
+def method_not_allowed(error):
+    """Our 405 page in the user's language, with the Allow header Werkzeug's English one had.
+    Routing errors come before any blueprint is chosen, so app/api/problems.py's app-wide
+    handler calls this for every path outside /api/."""
+    from flask_babel import lazy_gettext as _l
+    response = make_response(_error_page(405, _l("Not possible here"), _l(
+        "This address cannot be used this way. Go back and use the buttons and links of the page.")))
+    response.headers["Allow"] = ", ".join(getattr(error, "valid_methods", None) or [])
+    return response
+
+
 def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
@@ -134,6 +145,25 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(errors.NotFound)
     def not_found(_e):
         return _error_page(404, _l("Page not found"), _l("There is no page at this address."))
+
+    # The other errors a user can meet, in their language: Werkzeug's own pages are English only.
+    @app.errorhandler(400)
+    def bad_request(_e):
+        return _error_page(400, _l("Request not understood"), _l(
+            "The site could not make sense of what was sent. Go back, reload the page and try again."))
+
+    # 405 is answered by method_not_allowed below, through the API's app-wide handler (app/api/).
+
+    @app.errorhandler(429)
+    def too_many_requests(_e):
+        return _error_page(429, _l("Too many requests"),
+                           _l("Too many requests came from here in a short time. Wait a moment and try again."))
+
+    @app.errorhandler(500)
+    def server_error(_e):
+        return _error_page(500, _l("Something went wrong"), _l(
+            "Something went wrong on our side. Go back and try again in a moment; if it happens again, "
+            "tell your coordinator."))
 
     @app.errorhandler(413)
     def too_large(_e):

@@ -272,3 +272,14 @@ def test_calendar_dates_stay_in_range_2000_2100(world):
         assert error.problems == [("starts_on", "Give a date between Jan 1, 2000 and Dec 31, 2100.")]
     else:
         raise AssertionError("a date in 1999 was accepted")
+
+
+@pytest.mark.parametrize(("lang", "label"), [("sl", "Italija (lokalni čas) (Europe/Rome)"),
+                                             ("pt", "Horário Itália (Europe/Rome)")])
+def test_the_zone_list_names_the_zones_in_the_users_language(client, world, login, lang, label):
+    world.trainee.locale = lang
+    db.session.commit()
+    login(world.trainee)
+    html = client.get("/account").get_data(as_text=True)
+    assert f">{label}</option>" in html
+    assert ">UTC</option>" in html

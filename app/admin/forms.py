@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, EmailField, HiddenField, SearchField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+
+from app.forms import LocalizedForm
 
 from ..forms import BasedOnMixin, SaneDate, SingleLine
 from ..models import CohortKind, CohortRole, SiteRole
@@ -27,7 +28,7 @@ def _language_choices() -> list[Choice]:
     return [Choice(code, label) for code, label in current_app.config["LANGUAGES"].items()]
 
 
-class UserForm(BasedOnMixin, FlaskForm):
+class UserForm(BasedOnMixin, LocalizedForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), SingleLine()])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254), SingleLine()])
     site_role = SelectField(_l("Site role"), choices=SITE_ROLE_CHOICES,
@@ -45,7 +46,7 @@ class UserForm(BasedOnMixin, FlaskForm):
             raise ValidationError(_l("Another user already has this e-mail address."))
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(LocalizedForm):
     class Meta:
         csrf = False  # a GET search form: nothing changes
 
@@ -57,7 +58,7 @@ class UserFilterForm(FlaskForm):
                                   Choice("inactive", _l("Deactivated"))])
 
 
-class CountryForm(FlaskForm):
+class CountryForm(LocalizedForm):
     code = StringField(_l("ISO code"), validators=[DataRequired(), Length(min=2, max=2), SingleLine()],
                        description=_l("Two letters, as in ISO 3166-1, for example FI for Finland."),
                        render_kw={"maxlength": 2, "autocapitalize": "characters"})
@@ -74,7 +75,7 @@ class CountryForm(FlaskForm):
         self.time_zone.choices = zone_choices()
 
 
-class RunForm(BasedOnMixin, FlaskForm):
+class RunForm(BasedOnMixin, LocalizedForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), SingleLine()],
                        description=_l("For example “LIFE pilot 2026–2027”."))
     # InputRequired, not DataRequired: a date that does not parse keeps its own message.
@@ -82,7 +83,7 @@ class RunForm(BasedOnMixin, FlaskForm):
     ends_on = DateField(_l("Ends on"), validators=[InputRequired(), SaneDate()])
 
 
-class CohortForm(BasedOnMixin, FlaskForm):
+class CohortForm(BasedOnMixin, LocalizedForm):
     run_id = SelectField(_l("Programme run"), coerce=int, validators=[DataRequired()])
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES,
                        description=_l("Each run has one national cohort or more per country, "
@@ -100,23 +101,23 @@ class CohortForm(BasedOnMixin, FlaskForm):
                                    *[Choice(c.id, f"{c.name} ({c.code})") for c in countries]]
 
 
-class AddMemberForm(FlaskForm):
+class AddMemberForm(LocalizedForm):
     email = EmailField(_l("E-mail of the user"), validators=[DataRequired(), Email(), Length(max=254), SingleLine()],
                        description=_l("The user must have an account; create it first on the Users page, "
                                       "or import a CSV file."))
     role = SelectField(_l("Role in the cohort"), choices=COHORT_ROLE_CHOICES)
 
 
-class MemberRoleForm(FlaskForm):
+class MemberRoleForm(LocalizedForm):
     role = SelectField(_l("Role"), choices=COHORT_ROLE_CHOICES)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(LocalizedForm):
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file to upload."))],
                      render_kw={"accept": ".csv,text/csv"})
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(LocalizedForm):
     class Meta:
         csrf = False  # a GET search form: nothing changes
 
@@ -132,7 +133,7 @@ class AuditFilterForm(FlaskForm):
             raise ValidationError(_l("The end of the period is before its start."))
 
 
-class ApplyContentForm(FlaskForm):
+class ApplyContentForm(LocalizedForm):
     """Apply the latest content version to a run: only the CSRF token; the version applied is the
     one the preview showed (a newer import in between makes the form stale)."""
     target = HiddenField()

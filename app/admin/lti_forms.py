@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from app.forms import LocalizedForm
 
 from ..forms import SingleLine
 
@@ -39,7 +40,7 @@ def _url(label, description=None, required=True):
                                    PlatformUrl()])
 
 
-class LtiPlatformForm(FlaskForm):
+class LtiPlatformForm(LocalizedForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), SingleLine()],
                        description=_l("For you: for example, the Moodle of the partner university."))
     issuer = _url(_l("Platform ID (issuer)"), _l("Moodle: the Platform ID; Canvas: https://canvas.instructure.com."))

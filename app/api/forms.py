@@ -1,17 +1,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from app.forms import LocalizedForm
 
 from ..forms import SingleLine
 from .auth import MAX_DAYS
 from .scopes import SCOPES
 
 
-class NewTokenForm(FlaskForm):
+class NewTokenForm(LocalizedForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100), SingleLine()],
                        description=_l("What the token is for, for example \u201cMoodle sync\u201d."))
     scopes = SelectMultipleField(_l("What it may read"), validators=[DataRequired(_l("Choose at least one."))],

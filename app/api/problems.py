@@ -38,6 +38,9 @@ class NoProgramme(Exception):
 
 
 def app_level_error(error: HTTPException):
-    """An app-wide handler for errors no page handles itself: problem details under /api/,
-    the usual response elsewhere."""
-    return from_http_exception(error) if is_api_request() else error
+    """An app-wide handler for routing errors (405): problem details under /api/, the site's own
+    page in the user's language elsewhere."""
+    if is_api_request():
+        return from_http_exception(error)
+    from ..web import method_not_allowed
+    return method_not_allowed(error)

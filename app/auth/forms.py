@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
+
+from app.forms import LocalizedForm
 
 from ..forms import BasedOnMixin, NewPasswordMixin, SingleLine
 from ..timezones import is_zone
 
 
-class LoginForm(FlaskForm):
+class LoginForm(LocalizedForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254), SingleLine()],
                        render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Password"), validators=[DataRequired()],
@@ -17,21 +18,21 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
-class RequestResetForm(FlaskForm):
+class RequestResetForm(LocalizedForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254), SingleLine()],
                        render_kw={"autocomplete": "email"})
 
 
-class SetPasswordForm(NewPasswordMixin, FlaskForm):
+class SetPasswordForm(NewPasswordMixin, LocalizedForm):
     pass
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+class ChangePasswordForm(NewPasswordMixin, LocalizedForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
                                      render_kw={"autocomplete": "current-password"})
 
 
-class ProfileForm(BasedOnMixin, FlaskForm):
+class ProfileForm(BasedOnMixin, LocalizedForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), SingleLine()],
                        render_kw={"autocomplete": "name"})
     locale = SelectField(_l("Language"))
@@ -48,19 +49,19 @@ class ProfileForm(BasedOnMixin, FlaskForm):
 _CODE_KW = {"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "off", "spellcheck": "false"}
 
 
-class SecondStepForm(FlaskForm):
+class SecondStepForm(LocalizedForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40), SingleLine()],
                        description=_l("The six digits your authenticator app shows now, or one of your "
                                       "recovery codes."), render_kw=_CODE_KW)
 
 
-class ConfirmTotpForm(FlaskForm):
+class ConfirmTotpForm(LocalizedForm):
     code = StringField(_l("Code from the app"), validators=[DataRequired(), Length(max=40), SingleLine()],
                        description=_l("Type the six digits the app shows, to check that it is set up."),
                        render_kw={**_CODE_KW, "inputmode": "numeric"})
 
 
-class DisableTwoFactorForm(FlaskForm):
+class DisableTwoFactorForm(LocalizedForm):
     password = PasswordField(_l("Your password"), validators=[DataRequired()],
                              render_kw={"autocomplete": "current-password"})
     code = StringField(_l("A current code"), validators=[DataRequired(), Length(max=40), SingleLine()],
@@ -68,6 +69,6 @@ class DisableTwoFactorForm(FlaskForm):
                        render_kw=_CODE_KW)
 
 
-class PasswordCheckForm(FlaskForm):
+class PasswordCheckForm(LocalizedForm):
     password = PasswordField(_l("Your password"), validators=[DataRequired()],
                              render_kw={"autocomplete": "current-password"})

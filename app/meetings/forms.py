@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
@@ -14,6 +13,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.forms import LocalizedForm
+
 from ..forms import FiniteNumber, SaneDate, SingleLine
 from ..privacy_check import PrivacyConfirmMixin
 from ..timezones import zone_choices
@@ -23,7 +24,7 @@ from ..timezones import zone_choices
 GUARDED_FIELDS = ["title", "agenda_md"]
 
 
-class MeetingForm(PrivacyConfirmMixin, FlaskForm):
+class MeetingForm(PrivacyConfirmMixin, LocalizedForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), SingleLine()])
     starts_on = DateField(_l("First day"), validators=[InputRequired(), SaneDate()])
     ends_on = DateField(_l("Last day"), validators=[Optional(), SaneDate()],
@@ -53,11 +54,11 @@ class MeetingForm(PrivacyConfirmMixin, FlaskForm):
         self.time_zone.choices = zone_choices()
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(LocalizedForm):
     """One checkbox per trainee (rendered by the template as a table); the choices are the
     cohort's trainees, so an id from elsewhere is refused."""
     present = SelectMultipleField(_l("Present"), coerce=int, choices=[], validate_choice=True)
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(LocalizedForm):
     """A button that changes something: only the CSRF token."""

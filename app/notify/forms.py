@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import DataRequired, Length, Optional
+
+from app.forms import LocalizedForm
 
 from ..conflicts import state_token
 from ..forms import BasedOnMixin, SingleLine
@@ -14,7 +15,7 @@ from ..services import preferences
 BODY_LIMIT = 20000
 
 
-class AnnouncementForm(FlaskForm):
+class AnnouncementForm(LocalizedForm):
     audience = SelectField(_l("To"), validators=[DataRequired()], validate_choice=False)
     not_done = SelectField(_l("Only those who have not handed in"), validate_choice=False,
                            description=_l("Leave it at “everyone” to write to the whole audience."))
@@ -27,14 +28,14 @@ class AnnouncementForm(FlaskForm):
     send_key = HiddenField(validators=[Optional(), Length(max=32), SingleLine()])
 
 
-class ReminderForm(FlaskForm):
+class ReminderForm(LocalizedForm):
     activity_id = HiddenField(validators=[DataRequired()])
 
 
-def preferences_form(modes: dict[str, str]) -> type[FlaskForm]:
+def preferences_form(modes: dict[str, str]) -> type[LocalizedForm]:
     """One select per kind, with only the modes that kind offers (safety notices are not here:
     they cannot be turned off)."""
-    class PreferencesForm(BasedOnMixin, FlaskForm):
+    class PreferencesForm(BasedOnMixin, LocalizedForm):
         pass
     for kind, (label, offered) in preferences.KINDS.items():
         setattr(PreferencesForm, f"pref_{kind}", SelectField(

@@ -8,10 +8,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
+
+from app.forms import LocalizedForm
 
 from .. import once
 from ..access import report_country_ids_or_403
@@ -24,7 +25,7 @@ from ..services import competency_profile as service
 from . import bp
 
 
-class ReflectionForm(PrivacyConfirmMixin, FlaskForm):
+class ReflectionForm(PrivacyConfirmMixin, LocalizedForm):
     text = TextAreaField(_l("Your reflection"), validators=[Length(max=service.REFLECTION_LIMIT)],
                          render_kw={"rows": 4},
                          description=_l("Only you see this. What does the evidence say about this competency, "

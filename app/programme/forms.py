@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
+
+from app.forms import LocalizedForm
 
 from .labels import KIND_LABELS
 
 
-class ResourceFilterForm(FlaskForm):
+class ResourceFilterForm(LocalizedForm):
     """The library's filters: a GET form, so a filtered list can be bookmarked."""
 
     class Meta:

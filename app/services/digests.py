@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app, request, url_for
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -79,7 +79,7 @@ def daily_sections(user: User, today: date) -> list[Section]:
         return []
     work = Section(_("Work waiting for you"), _plugin_lines(user, cohorts))
     meetings = Section(_("Attendance to record"), [
-        f"- {m.title} ({m.cohort.name}, {m.starts_on.isoformat()}): "
+        f"- {m.title} ({m.cohort.name}, {format_date(m.starts_on)}): "
         f"{_link(url_for('meetings.attendance', meeting_id=m.id))}"
         for m in attendance_reminders(user).to_record])
     return [s for s in (work, meetings) if s.lines]

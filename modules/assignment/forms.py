@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,7 +21,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.forms import BasedOnMixin, SaneDate, SingleLine
+from app.forms import BasedOnMixin, LocalizedForm, SaneDate, SingleLine
 from app.privacy_check import PrivacyConfirmMixin
 from app.timeutil import utcnow
 
@@ -33,7 +32,7 @@ TEXT_LIMIT = 50000
 RICH_TEXT = {"data-rich-text": True}
 
 
-class SubmissionForm(PrivacyConfirmMixin, FlaskForm):
+class SubmissionForm(PrivacyConfirmMixin, LocalizedForm):
     body = TextAreaField(_l("Your answer"), validators=[Length(max=TEXT_LIMIT)], render_kw=RICH_TEXT | {"rows": 12})
     files = MultipleFileField(_l("Add files"))
     transcript = TextAreaField(_l("Transcript of your recording"), validators=[Length(max=TEXT_LIMIT)],
@@ -57,7 +56,7 @@ def submission_form_class(activity_settings: dict[str, Any]) -> type[SubmissionF
     return type("ActivitySubmissionForm", (SubmissionForm,), attrs)
 
 
-class FeedbackForm(PrivacyConfirmMixin, FlaskForm):
+class FeedbackForm(PrivacyConfirmMixin, LocalizedForm):
     body = TextAreaField(_l("Your feedback"), validators=[Length(max=TEXT_LIMIT)], render_kw=RICH_TEXT | {"rows": 10},
                          description=_l("Plain text is fine: empty lines start new paragraphs."))
     decision = RadioField(_l("Decision"), default="revise",
@@ -85,12 +84,12 @@ def _feedback_form_class(activity_settings: dict[str, Any]) -> type[FeedbackForm
     return type("TemplateFeedbackForm", (FeedbackForm,), {"comments": FormField(comments, label="")})
 
 
-class ReplyForm(PrivacyConfirmMixin, FlaskForm):
+class ReplyForm(PrivacyConfirmMixin, LocalizedForm):
     body = TextAreaField(_l("Your reply"), validators=[DataRequired(), Length(max=10000)],
                          render_kw=RICH_TEXT | {"rows": 4})
 
 
-class ExtensionForm(BasedOnMixin, PrivacyConfirmMixin, FlaskForm):
+class ExtensionForm(BasedOnMixin, PrivacyConfirmMixin, LocalizedForm):
     due_on = DateField(_l("New due date"), validators=[DataRequired(), SaneDate()])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)], render_kw={"rows": 3},
                            description=_l("The trainee sees this reason with the new date."))
@@ -108,7 +107,7 @@ class BulkExtensionForm(ExtensionForm):
     due_on = DateField(_l("New due date for the selected trainees"), validators=[DataRequired(), SaneDate()])
 
 
-class ReviewForm(PrivacyConfirmMixin, FlaskForm):
+class ReviewForm(PrivacyConfirmMixin, LocalizedForm):
     decision = RadioField(_l("Your review"), validators=[DataRequired()],
                           choices=[Choice("approve", _l("Approve and release to the trainee")),
                                    Choice("return", _l("Send back to the facilitator with a note"))])
@@ -119,11 +118,11 @@ class ReviewForm(PrivacyConfirmMixin, FlaskForm):
             raise ValidationError(_l("Please say what should change."))
 
 
-class CohortSettingsForm(FlaskForm):
+class CohortSettingsForm(LocalizedForm):
     feedback_needs_review = BooleanField(_l("Feedback waits for a coordinator's review before trainees see it"))
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(LocalizedForm):
     class Meta:
         csrf = False  # a GET filter: nothing changes
 
@@ -134,5 +133,5 @@ class QueueFilterForm(FlaskForm):
         Choice("accepted", _l("Accepted")), Choice("all", _l("All handed in"))])
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(LocalizedForm):
     """Only the CSRF token: the button is the whole form."""

@@ -11,11 +11,12 @@ from typing import Any
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from wtforms import Form, FormField, RadioField
+from wtforms import FormField, RadioField
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import Optional
 
 from app.extensions import db
+from app.forms import LocalizedSubForm
 from app.localized import localized_settings
 from app.models import Activity, Cohort, CohortRole, Membership, User
 from app.plugins import CompetencyEvidence, CompetencyLevelCount
@@ -35,8 +36,8 @@ def with_rubric(form_class: type, activity_settings: dict[str, Any]) -> type:
     levels = [Choice(str(i), str(i)) for i in range(1, len(rubric["levels"]) + 1)]
     fields = {c["key"]: RadioField(c["title"], choices=[Choice("", _l("Not rated")), *levels], default="",
                                    validators=[Optional()]) for c in rubric["criteria"]}
-    return type(f"Rubric{form_class.__name__}", (form_class,), {PREFIX: FormField(type("RubricFields", (Form,), fields),
-                                                                                 label="")})
+    ratings = type("RubricFields", (LocalizedSubForm,), fields)
+    return type(f"Rubric{form_class.__name__}", (form_class,), {PREFIX: FormField(ratings, label="")})
 
 
 def ratings_from(form: Any) -> dict[str, int]:

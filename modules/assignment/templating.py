@@ -12,11 +12,11 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, FieldList, Form, FormField, RadioField, StringField, TextAreaField
+from wtforms import DateField, FieldList, FormField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
-from app.forms import SaneDate, SingleLine
+from app.forms import LocalizedSubForm, SaneDate, SingleLine
 from app.timeutil import EARLIEST_DATE, LATEST_DATE
 
 PREFIX = "t"
@@ -122,7 +122,7 @@ def _wtf_field(spec: dict[str, Any], in_row: bool = False):
     if kind == "scale":
         return RadioField(label, validators, description=help_, choices=SCALE, coerce=int)
     if kind == "rows":
-        row_form = type(f"Row_{spec['name']}", (Form,),
+        row_form = type(f"Row_{spec['name']}", (LocalizedSubForm,),
                         {c["name"]: _wtf_field(c, in_row=True) for c in spec["columns"]})
         row_validators = [RowCount(spec["min_rows"])] if spec["min_rows"] else []
         return FieldList(FormField(row_form), label, row_validators, description=help_,
@@ -130,12 +130,12 @@ def _wtf_field(spec: dict[str, Any], in_row: bool = False):
     raise ValueError(f"unknown field type {kind}")
 
 
-def answers_form_class(template: dict[str, Any]) -> type[Form]:
-    return type("TemplateAnswers", (Form,), {f["name"]: _wtf_field(f) for f in template["fields"]})
+def answers_form_class(template: dict[str, Any]) -> type[LocalizedSubForm]:
+    return type("TemplateAnswers", (LocalizedSubForm,), {f["name"]: _wtf_field(f) for f in template["fields"]})
 
 
 def answers_field(template: dict[str, Any]) -> FormField:
-    """The template's fields as one sub-form, to put on a FlaskForm as attribute `t`."""
+    """The template's fields as one sub-form, to put on a LocalizedForm as attribute `t`."""
     return FormField(answers_form_class(template), label="")
 
 

@@ -8,12 +8,12 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import RadioField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.forms import LocalizedForm
 from app.privacy_check import PrivacyConfirmMixin
 
 from .instrument import questions
@@ -38,7 +38,7 @@ class Problem:
     message: str
 
 
-class AnswerFormBase(PrivacyConfirmMixin, FlaskForm):
+class AnswerFormBase(PrivacyConfirmMixin, LocalizedForm):
     save = SubmitField(_l("Save and continue later"))
     send = SubmitField(_l("Send my answers"))
 

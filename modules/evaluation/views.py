@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
@@ -17,6 +16,7 @@ from app.audit import record
 from app.conflicts import Conflict, state_token
 from app.csv_export import csv_stream
 from app.extensions import db
+from app.forms import LocalizedForm
 from app.guarded_save import guarded_save, snapshot
 from app.input_guard import bounded_int
 from app.localized import localized_settings
@@ -33,7 +33,7 @@ NOT_ANSWERS = {"csrf_token", "draft_key", "draft_version", "browser_copy", "save
                "answers_base"}
 
 
-class ActionForm(FlaskForm):
+class ActionForm(LocalizedForm):
     """Only the CSRF token: the button is the whole form."""
 
 

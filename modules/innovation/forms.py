@@ -4,12 +4,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.forms import SaneDate, SingleLine
+from app.forms import LocalizedForm, SaneDate, SingleLine
 from app.privacy_check import PrivacyConfirmMixin
 
 from .stages import FACTOR_KINDS, FACTOR_LEVELS, STAGES
@@ -23,7 +22,7 @@ def _choices(labels) -> list[Choice]:
 RICH_TEXT = {"data-rich-text": True}
 
 
-class RecordForm(PrivacyConfirmMixin, FlaskForm):
+class RecordForm(PrivacyConfirmMixin, LocalizedForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), SingleLine()],
                         description=_l("A short name for what you are changing in your practice."))
     family_pseudonym = StringField(
@@ -49,28 +48,28 @@ class RecordForm(PrivacyConfirmMixin, FlaskForm):
     version = HiddenField()
 
 
-class StageForm(PrivacyConfirmMixin, FlaskForm):
+class StageForm(PrivacyConfirmMixin, LocalizedForm):
     stage = SelectField(_l("New stage"), choices=_choices(STAGES), validators=[InputRequired()])
     reached_on = DateField(_l("Reached on"), validators=[InputRequired(), SaneDate()], default=date.today)
     why = TextAreaField(_l("Why it has reached this stage"), validators=[DataRequired(), Length(max=TEXT_MAX)],
                         render_kw=RICH_TEXT | {"rows": 4})
 
 
-class FactorForm(FlaskForm):
+class FactorForm(LocalizedForm):
     kind = SelectField(_l("The factor"), choices=_choices(FACTOR_KINDS), validators=[InputRequired()])
     level = SelectField(_l("Level"), choices=_choices(FACTOR_LEVELS), validators=[InputRequired()])
     text = StringField(_l("What it was"), validators=[DataRequired(), Length(max=500), SingleLine()],
                        description=_l("For example: “Regular meetings to reflect with colleagues”."))
 
 
-class ShareForm(FlaskForm):
+class ShareForm(LocalizedForm):
     shared = HiddenField(validators=[DataRequired()])
 
 
-class CommentForm(PrivacyConfirmMixin, FlaskForm):
+class CommentForm(PrivacyConfirmMixin, LocalizedForm):
     body = TextAreaField(_l("Your comment"), validators=[DataRequired(), Length(max=TEXT_MAX)],
                          render_kw=RICH_TEXT | {"rows": 4})
 
 
-class PlainForm(FlaskForm):
+class PlainForm(LocalizedForm):
     """A button that only needs the CSRF token (delete a factor)."""

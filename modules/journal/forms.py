@@ -5,11 +5,10 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.forms import BasedOnMixin, SaneDate, SingleLine
+from app.forms import BasedOnMixin, LocalizedForm, SaneDate, SingleLine
 from app.privacy_check import PrivacyConfirmMixin
 
 TEXT_MAX = 50_000
@@ -22,7 +21,7 @@ def stage_field_name(key: str) -> str:
     return "stage_" + key.replace("-", "_")
 
 
-class EntryForm(PrivacyConfirmMixin, FlaskForm):
+class EntryForm(PrivacyConfirmMixin, LocalizedForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), SingleLine()])
     entry_date = DateField(_l("Date"), validators=[InputRequired(), SaneDate()], default=date.today,
                            description=_l("The day your reflection is about."))
@@ -51,7 +50,7 @@ def entry_form(stages: list[dict[str, Any]], *, module_choices: list[tuple[int, 
     return form
 
 
-class PromptChoiceForm(FlaskForm):
+class PromptChoiceForm(LocalizedForm):
     """A GET form: pick the reflection prompt a free entry follows."""
     class Meta:
         csrf = False
@@ -59,44 +58,44 @@ class PromptChoiceForm(FlaskForm):
     prompt = SelectField(_l("Reflection prompt"), validators=[Optional()])
 
 
-class CommentForm(PrivacyConfirmMixin, FlaskForm):
+class CommentForm(PrivacyConfirmMixin, LocalizedForm):
     body = TextAreaField(_l("Your comment"), validators=[DataRequired(), Length(max=TEXT_MAX)],
                          render_kw=RICH_TEXT | {"rows": 4})
 
 
-class ShareForm(FlaskForm):
+class ShareForm(LocalizedForm):
     shared = HiddenField(validators=[DataRequired()])
 
 
-class FlagForm(BasedOnMixin, PrivacyConfirmMixin, FlaskForm):
+class FlagForm(BasedOnMixin, PrivacyConfirmMixin, LocalizedForm):
     #: `base`: whom the page said the entry goes to (views.flag_token); sent to someone else, it is refused.
     note = TextAreaField(_l("Anything you would like your supervisor to know (optional)"),
                          validators=[Optional(), Length(max=5000)], render_kw=RICH_TEXT | {"rows": 3})
 
 
-class FlagReplyForm(PrivacyConfirmMixin, FlaskForm):
+class FlagReplyForm(PrivacyConfirmMixin, LocalizedForm):
     body = TextAreaField(_l("Your answer"), validators=[DataRequired(), Length(max=TEXT_MAX)],
                          render_kw=RICH_TEXT | {"rows": 4})
 
 
-class GroupPostForm(PrivacyConfirmMixin, FlaskForm):
+class GroupPostForm(PrivacyConfirmMixin, LocalizedForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), SingleLine()])
     body = TextAreaField(_l("Your reflection for the group"), validators=[DataRequired(), Length(max=TEXT_MAX)],
                          description=BODY_HELP, render_kw=RICH_TEXT | {"rows": 8})
 
 
-class GroupReplyForm(PrivacyConfirmMixin, FlaskForm):
+class GroupReplyForm(PrivacyConfirmMixin, LocalizedForm):
     body = TextAreaField(_l("Your reply"), validators=[DataRequired(), Length(max=TEXT_MAX)],
                          render_kw=RICH_TEXT | {"rows": 3})
 
 
-class SupervisorForm(FlaskForm):
+class SupervisorForm(LocalizedForm):
     trainee_id = SelectField(_l("For"), coerce=int,
                              description=_l("The whole cohort, or one trainee (overrides the cohort's choice)."))
     supervisor_id = SelectField(_l("Supervisor"), coerce=int)
 
 
-class ExportForm(FlaskForm):
+class ExportForm(LocalizedForm):
     class Meta:
         csrf = False
 

@@ -1,5 +1,5 @@
-from flask_wtf import FlaskForm
+from app.forms import LocalizedForm
 
 
-class MarkDoneForm(FlaskForm):
+class MarkDoneForm(LocalizedForm):
     """Only the CSRF token: the button is the whole form."""

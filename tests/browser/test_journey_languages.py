@@ -1,4 +1,4 @@
-"""A trainee's main journey in Slovenian and in Swedish on the real content: home, a module, a
+"""A trainee's main journey in Slovenian, Swedish, Norwegian and Portuguese on the real content: home, a module, a
 journal entry on the module's prompt, the needs survey and the transcript. Wherever a
 translation exists the page shows it and not the English text; one phone-sized run in Italian.
 Each page passes axe."""
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 CONTENT = Path(__file__).resolve().parent.parent.parent / "content"
 MODULE = "whole-family-co-creation"
 JOURNAL = "journal-whole-family"
-COUNTRY = {"sl": "SI", "sv": "SE", "it": "IT"}
+COUNTRY = {"sl": "SI", "sv": "SE", "nb": "NO", "pt": "PT", "it": "IT"}
 
 
 def _trainee_in(app, factory, lang: str):
@@ -112,7 +112,7 @@ def _journey(page: Page, trainee, lang: str) -> None:
     assert_accessible(page)
 
 
-@pytest.mark.parametrize("lang", ["sl", "sv"])
+@pytest.mark.parametrize("lang", ["sl", "sv", "nb", "pt"])
 def test_a_trainee_works_through_the_programme_in_her_language(open_page, app, factory, lang):
     trainee = _trainee_in(app, factory, lang)
     _journey(open_page(), trainee, lang)

@@ -19,7 +19,7 @@
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json"},
       body: JSON.stringify(body || {}),
     }).then((r) => r.json().then((data) => {
-      if (!r.ok) { throw new Error(data.message || r.statusText); }
+      if (!r.ok) { throw new Error(data.message || ""); }
       return data;
     }));
   }
@@ -40,7 +40,15 @@
   }
   function showError(box, error) {
     const p = box.querySelector("[data-passkey-error]");
-    p.textContent = error && error.name === "NotAllowedError" ? p.dataset.cancelled || error.message : error.message;
+    // The browser's own errors (DOMException) are in English whatever the page's language: show
+    // the page's translated text instead; our server's messages come translated already.
+    if (error && error.name === "NotAllowedError") {
+      p.textContent = p.dataset.cancelled;
+    } else if (error && error.name === "Error" && error.message) {
+      p.textContent = error.message;  // thrown by post() with the server's message
+    } else {
+      p.textContent = p.dataset.failed;  // DOMException, or a reply that was not our JSON
+    }
     p.hidden = false;
   }
 
