@@ -4,6 +4,7 @@ sees ids it can look up and text it can store."""
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
@@ -63,7 +64,39 @@ def _refuse_control_characters():
                            message=message), 400
 
 
+def _storable(value) -> None:
+    """Raise ValueError for a lone surrogate anywhere in decoded JSON ("\\ud800" is valid JSON,
+    but no such string can be encoded, stored or signed). Iterative: the nesting is already
+    bounded by the decoder."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            item.encode("utf-8")  # UnicodeEncodeError is a ValueError
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """JSON bodies that cannot be decoded into storable text raise ValueError, which
+    `request.get_json()` turns into a 400 (or None with silent=True), for every view and for
+    flask-wtf's forms posted as JSON. Without it a body of 5,000 '[' raises RecursionError, which
+    nothing catches (a 500 on any POST route)."""
+
+    def loads(self, s, **kwargs):
+        try:
+            value = super().loads(s, **kwargs)
+        except RecursionError as exc:
+            raise ValueError("JSON nested too deeply") from exc
+        _storable(value)
+        return value
+
+
 def init_app(app: Flask) -> None:
     """Call before any blueprint is registered: rules bind their converters when added."""
     app.url_map.converters["int"] = BoundedIntConverter
+    app.json = BoundedJSONProvider(app)
     app.before_request(_refuse_control_characters)

@@ -259,3 +259,26 @@ def test_a_user_agent_with_control_characters_is_stored_clean(client, world):
                            headers={"User-Agent": "Agent\x00/1\x07"})
     assert response.status_code == 302
     assert db.session.scalar(select(UserSession.user_agent)) == "Agent/1"
+
+
+DEEP_JSON = "[" * 5000 + "]" * 5000
+
+
+@pytest.mark.parametrize("url", ["/login", "/account", "/drafts/save", "/credentials/verify.json",
+                                 "/account/api-tokens/"])
+@pytest.mark.parametrize("body", [DEEP_JSON, '{"credential": "\\ud800", "name": "\\udfff"}', '{"a": ["x", {"\\ud800": 1}]}'])
+def test_json_too_deep_or_with_a_lone_surrogate_is_refused_not_an_error(client, world, login, url, body):
+    """A JSON body to any POST route (flask-wtf reads a form posted as JSON): nesting that
+    overflows the decoder, or a string no database or signature can encode, is refused (or the
+    route's usual answer, as /login's redirect of someone signed in), never an error."""
+    login(world.trainee)
+    before = _count(User), _count(Entry)
+    response = client.post(url, data=body, content_type="application/json")
+    assert response.status_code < 500
+    assert (_count(User), _count(Entry)) == before
+
+
+def test_the_credential_check_says_what_to_send_for_a_lone_surrogate(client):
+    response = client.post("/credentials/verify.json", data='{"credential": "a\\ud800b"}',
+                           content_type="application/json")
+    assert response.status_code == 400 and "credential" in response.json["error"]
