@@ -152,3 +152,15 @@ def test_erasing_the_only_chosen_facilitator_makes_the_entry_private_not_wider(w
     assert not db.session.get(Entry, entry.id).shared
     for name in ("national_unticked", "facilitator"):
         assert as_user(people[name]).get(f"/a/journal/entries/{entry.id}").status_code == 404, name
+
+
+@pytest.mark.parametrize("reader", ["²", "abc", "-1", str(10**20), ""])
+def test_a_reader_that_is_no_id_is_refused_with_a_message(world, sharing, as_user, reader):
+    ana = as_user(world.trainee)
+    entry = _new_entry(ana, "Entry", sharing["modules"]["national"])
+    response = ana.post(f"/a/journal/entries/{entry.id}/sharing",
+                        data={"shared": "1", "audience_shown": "1", "reader": reader}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "You can only share the entry with the facilitators listed." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert not entry.shared and db.session.scalars(select(Audience)).all() == []
