@@ -76,20 +76,15 @@ def privacy_purge(run_ref: str | None, expired: bool, dry_run: bool) -> None:
     """Delete what the retention rules no longer allow to keep (the privacy notice, /privacy):
     a run's journals, submissions and files once its retention period is over (--run), and
     data past its age (--expired)."""
-    from sqlalchemy import select
-
-    from .models import ProgrammeRun
-    from .services import retention
+    from .services import retention, runs
     from .timeutil import utcnow
     if not run_ref and not expired:
         raise click.UsageError("say what to purge: --run <id or name>, --expired, or both")
     lines = []
     if run_ref:
-        ref = run_ref.strip()
-        run = db.session.get(ProgrammeRun, int(ref)) if ref.isdigit() else \
-            db.session.scalar(select(ProgrammeRun).where(ProgrammeRun.name == ref))
+        run = runs.run_by_ref(run_ref)
         if run is None:
-            raise click.ClickException(f"there is no programme run with id or name '{ref}'")
+            raise click.ClickException(f"there is no programme run with id or name '{run_ref.strip()}'")
         result = retention.purge_run(run, utcnow().date())
         for part, counts in result.deleted.items():
             lines.append(f"{part}: " + ", ".join(f"{n} {what}" for what, n in counts.items()))

@@ -282,3 +282,21 @@ def test_the_credential_check_says_what_to_send_for_a_lone_surrogate(client):
     response = client.post("/credentials/verify.json", data='{"credential": "a\\ud800b"}',
                            content_type="application/json")
     assert response.status_code == 400 and "credential" in response.json["error"]
+
+
+@pytest.mark.parametrize("command", [["meetings", "schedule"], ["journal", "purge"], ["privacy", "purge"]])
+@pytest.mark.parametrize("ref", [str(10**20), str(2**31), "0", "²"])
+def test_a_run_id_the_database_cannot_hold_is_no_run_on_the_command_line(app, world, command, ref):
+    result = app.test_cli_runner().invoke(args=[*command, "--run", ref])
+    if command[0] == "meetings" and not ref.isascii():
+        assert result.exit_code == 2 and "is not a valid integer" in result.output
+        return
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # a message, not a crash
+    assert "there is no" in result.output and "Traceback" not in result.output
+
+
+def test_a_run_is_still_found_by_its_id_and_by_its_name_on_the_command_line(app, world):
+    runner = app.test_cli_runner()
+    for ref in (str(world.run.id), f" {world.run.name} "):
+        result = runner.invoke(args=["journal", "purge", "--run", ref, "--dry-run"])
+        assert "there is no" not in result.output, result.output
