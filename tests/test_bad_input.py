@@ -266,7 +266,8 @@ DEEP_JSON = "[" * 5000 + "]" * 5000
 
 @pytest.mark.parametrize("url", ["/login", "/account", "/drafts/save", "/credentials/verify.json",
                                  "/account/api-tokens/"])
-@pytest.mark.parametrize("body", [DEEP_JSON, '{"credential": "\\ud800", "name": "\\udfff"}', '{"a": ["x", {"\\ud800": 1}]}'])
+@pytest.mark.parametrize("body", [DEEP_JSON, '{"credential": "\\ud800", "name": "\\udfff"}',
+                                  '{"a": ["x", {"\\ud800": 1}]}'])
 def test_json_too_deep_or_with_a_lone_surrogate_is_refused_not_an_error(client, world, login, url, body):
     """A JSON body to any POST route (flask-wtf reads a form posted as JSON): nesting that
     overflows the decoder, or a string no database or signature can encode, is refused (or the
@@ -300,3 +301,17 @@ def test_a_run_is_still_found_by_its_id_and_by_its_name_on_the_command_line(app,
     for ref in (str(world.run.id), f" {world.run.name} "):
         result = runner.invoke(args=["journal", "purge", "--run", ref, "--dry-run"])
         assert "there is no" not in result.output, result.output
+
+
+@pytest.mark.parametrize("email, name, message", [
+    ("not-an-address", "Ada", "is not a valid e-mail address"),
+    ("a" * 250 + "@example.org", "Ada", "is not a valid e-mail address"),
+    ("ada@example.org", "n" * 201, "give a name of 1 to 200 characters on one line"),
+    ("ada@example.org", "Ada\nLovelace", "give a name of 1 to 200 characters on one line"),
+    ("ada@example.org", "Ada\x07", "give a name of 1 to 200 characters on one line"),
+])
+def test_users_create_refuses_what_the_admin_form_refuses(app, email, name, message):
+    result = app.test_cli_runner().invoke(args=["users", "create", "--email", email, "--name", name,
+                                                "--password", "correct horse battery staple"])
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+    assert _count(User) == 0
