@@ -3,7 +3,7 @@ control characters in the address, the query string or a form (400). Each view t
 sees ids it can look up and text it can store."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
@@ -64,6 +64,25 @@ def _refuse_control_characters():
                            message=message), 400
 
 
+def reads_json(view):
+    """Marks a view that reads a JSON body itself (passkeys, the credential check). Every other
+    view is posted forms: flask-wtf would read a JSON body as the form, and `[1, 2]`, a number
+    where text goes or a NUL (the control character check sees only forms) then breaks it."""
+    view.reads_json = True
+    return view
+
+
+def _refuse_json_to_forms():
+    if not request.is_json or request.method in ("GET", "HEAD", "OPTIONS") or request.blueprint == "api":
+        return None  # the API validates its own bodies (app/api)
+    if getattr(current_app.view_functions.get(request.endpoint or ""), "reads_json", False):
+        return None
+    message = _("This address takes a form as a web browser sends it, not JSON. Nothing was saved.")
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(error="content_type", message=message), 415
+    return render_template("error.html", code=415, title=_("Unsupported request"), message=message), 415
+
+
 def _storable(value) -> None:
     """Raise ValueError for a lone surrogate anywhere in decoded JSON ("\\ud800" is valid JSON,
     but no such string can be encoded, stored or signed). Iterative: the nesting is already
@@ -100,3 +119,4 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
     app.json = BoundedJSONProvider(app)
     app.before_request(_refuse_control_characters)
+    app.before_request(_refuse_json_to_forms)

@@ -315,3 +315,21 @@ def test_users_create_refuses_what_the_admin_form_refuses(app, email, name, mess
                                                 "--password", "correct horse battery staple"])
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
     assert _count(User) == 0
+
+
+JSON_MESSAGE = "This address takes a form as a web browser sends it, not JSON."
+
+
+@pytest.mark.parametrize("url", ["/a/journal/new", "/account", "/account/api-tokens/", "/drafts/save", "/login"])
+@pytest.mark.parametrize("body", ["[1, 2]", '"x"', "5", "true", '{"title": {"a": 1}}', '{"title": 5, "name": 5}',
+                                  '{"title": "a\\u0000b", "entry_date": "2026-10-12", "body": "x", "name": "a\\u0000"}'])
+def test_json_posted_to_a_form_is_refused_with_a_message_and_nothing_is_stored(client, world, login, url, body):
+    """flask-wtf reads a JSON body as the form: a list, a number where text goes, or a NUL that the
+    control character check (which reads forms) never saw, broke the view or the database."""
+    login(world.trainee)
+    before = _count(User), _count(Entry), _count(AuditEvent)
+    response = client.post(url, data=body, content_type="application/json")
+    assert response.status_code == 415 and JSON_MESSAGE in response.get_data(as_text=True)
+    assert (_count(User), _count(Entry), _count(AuditEvent)) == before
+    answer = client.post(url, data=body, content_type="application/json", headers={"Accept": "application/json"})
+    assert answer.status_code == 415 and answer.json["error"] == "content_type"
