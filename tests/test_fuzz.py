@@ -1,7 +1,8 @@
 """Fuzzing every route with Hypothesis (issue 13): requests generated from `app.url_map` (every rule,
 every method), with route ids small, huge and negative, strings with NUL, line breaks, unicode and
 10 KB, and form posts whose fields come from the forms the app itself renders (each GET page of the
-authorization matrix is read once and its <form>s collected by action). Signed in as each persona
+authorization matrix is read once and its <form>s collected by action), sent as a browser does or
+as JSON (with a lone surrogate, or nested past the decoder's limit). Signed in as each persona
 of the matrix, on its world: the coordinators reach the dashboards, reports and results. Two
 properties:
 
