@@ -26,6 +26,20 @@ def demo_load(password: str | None) -> None:
         click.echo(f"  {role:<32} {email}")
 
 
+def _check_new_user(email: str, name: str) -> None:
+    """The admin form's rules (app/admin/forms.py): a valid address of at most 254 characters, a
+    name on one line of at most 200. Without them PostgreSQL refuses the row with a traceback."""
+    from email_validator import EmailNotValidError, validate_email
+
+    from .text import has_control_characters, has_line_break
+    try:
+        validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise click.BadParameter(f"'{email}' is not a valid e-mail address ({exc})", param_hint="--email") from None
+    if not name.strip() or len(name.strip()) > 200 or has_control_characters(name) or has_line_break(name):
+        raise click.BadParameter("give a name of 1 to 200 characters on one line", param_hint="--name")
+
+
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
@@ -37,6 +51,7 @@ def users_create(email: str, name: str, admin: bool, language: str | None, passw
     """Create a user (for the first admin of a fresh installation)."""
     from .security import password_problem
     from .services.accounts import AccountError, create_user
+    _check_new_user(email, name)
     problem = password_problem(password, email=email)
     if problem:
         raise click.ClickException(problem)
@@ -76,20 +91,15 @@ def privacy_purge(run_ref: str | None, expired: bool, dry_run: bool) -> None:
     """Delete what the retention rules no longer allow to keep (the privacy notice, /privacy):
     a run's journals, submissions and files once its retention period is over (--run), and
     data past its age (--expired)."""
-    from sqlalchemy import select
-
-    from .models import ProgrammeRun
-    from .services import retention
+    from .services import retention, runs
     from .timeutil import utcnow
     if not run_ref and not expired:
         raise click.UsageError("say what to purge: --run <id or name>, --expired, or both")
     lines = []
     if run_ref:
-        ref = run_ref.strip()
-        run = db.session.get(ProgrammeRun, int(ref)) if ref.isdigit() else \
-            db.session.scalar(select(ProgrammeRun).where(ProgrammeRun.name == ref))
+        run = runs.run_by_ref(run_ref)
         if run is None:
-            raise click.ClickException(f"there is no programme run with id or name '{ref}'")
+            raise click.ClickException(f"there is no programme run with id or name '{run_ref.strip()}'")
         result = retention.purge_run(run, utcnow().date())
         for part, counts in result.deleted.items():
             lines.append(f"{part}: " + ", ".join(f"{n} {what}" for what, n in counts.items()))

@@ -259,3 +259,77 @@ def test_a_user_agent_with_control_characters_is_stored_clean(client, world):
                            headers={"User-Agent": "Agent\x00/1\x07"})
     assert response.status_code == 302
     assert db.session.scalar(select(UserSession.user_agent)) == "Agent/1"
+
+
+DEEP_JSON = "[" * 5000 + "]" * 5000
+
+
+@pytest.mark.parametrize("url", ["/login", "/account", "/drafts/save", "/credentials/verify.json",
+                                 "/account/api-tokens/"])
+@pytest.mark.parametrize("body", [DEEP_JSON, '{"credential": "\\ud800", "name": "\\udfff"}',
+                                  '{"a": ["x", {"\\ud800": 1}]}'])
+def test_json_too_deep_or_with_a_lone_surrogate_is_refused_not_an_error(client, world, login, url, body):
+    """A JSON body to any POST route (flask-wtf reads a form posted as JSON): nesting that
+    overflows the decoder, or a string no database or signature can encode, is refused (or the
+    route's usual answer, as /login's redirect of someone signed in), never an error."""
+    login(world.trainee)
+    before = _count(User), _count(Entry)
+    response = client.post(url, data=body, content_type="application/json")
+    assert response.status_code < 500
+    assert (_count(User), _count(Entry)) == before
+
+
+def test_the_credential_check_says_what_to_send_for_a_lone_surrogate(client):
+    response = client.post("/credentials/verify.json", data='{"credential": "a\\ud800b"}',
+                           content_type="application/json")
+    assert response.status_code == 400 and "credential" in response.json["error"]
+
+
+@pytest.mark.parametrize("command", [["meetings", "schedule"], ["journal", "purge"], ["privacy", "purge"]])
+@pytest.mark.parametrize("ref", [str(10**20), str(2**31), "0", "²"])
+def test_a_run_id_the_database_cannot_hold_is_no_run_on_the_command_line(app, world, command, ref):
+    result = app.test_cli_runner().invoke(args=[*command, "--run", ref])
+    if command[0] == "meetings" and not ref.isascii():
+        assert result.exit_code == 2 and "is not a valid integer" in result.output
+        return
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # a message, not a crash
+    assert "there is no" in result.output and "Traceback" not in result.output
+
+
+def test_a_run_is_still_found_by_its_id_and_by_its_name_on_the_command_line(app, world):
+    runner = app.test_cli_runner()
+    for ref in (str(world.run.id), f" {world.run.name} "):
+        result = runner.invoke(args=["journal", "purge", "--run", ref, "--dry-run"])
+        assert "there is no" not in result.output, result.output
+
+
+@pytest.mark.parametrize("email, name, message", [
+    ("not-an-address", "Ada", "is not a valid e-mail address"),
+    ("a" * 250 + "@example.org", "Ada", "is not a valid e-mail address"),
+    ("ada@example.org", "n" * 201, "give a name of 1 to 200 characters on one line"),
+    ("ada@example.org", "Ada\nLovelace", "give a name of 1 to 200 characters on one line"),
+    ("ada@example.org", "Ada\x07", "give a name of 1 to 200 characters on one line"),
+])
+def test_users_create_refuses_what_the_admin_form_refuses(app, email, name, message):
+    result = app.test_cli_runner().invoke(args=["users", "create", "--email", email, "--name", name,
+                                                "--password", "correct horse battery staple"])
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+    assert _count(User) == 0
+
+
+JSON_MESSAGE = "This address takes a form as a web browser sends it, not JSON."
+
+
+@pytest.mark.parametrize("url", ["/a/journal/new", "/account", "/account/api-tokens/", "/drafts/save", "/login"])
+@pytest.mark.parametrize("body", ["[1, 2]", '"x"', "5", "true", '{"title": {"a": 1}}', '{"title": 5, "name": 5}',
+                                  '{"title": "a\\u0000b", "entry_date": "2026-10-12", "name": "a\\u0000"}'])
+def test_json_posted_to_a_form_is_refused_with_a_message_and_nothing_is_stored(client, world, login, url, body):
+    """flask-wtf reads a JSON body as the form: a list, a number where text goes, or a NUL that the
+    control character check (which reads forms) never saw, broke the view or the database."""
+    login(world.trainee)
+    before = _count(User), _count(Entry), _count(AuditEvent)
+    response = client.post(url, data=body, content_type="application/json")
+    assert response.status_code == 415 and JSON_MESSAGE in response.get_data(as_text=True)
+    assert (_count(User), _count(Entry), _count(AuditEvent)) == before
+    answer = client.post(url, data=body, content_type="application/json", headers={"Accept": "application/json"})
+    assert answer.status_code == 415 and answer.json["error"] == "content_type"

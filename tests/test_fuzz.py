@@ -1,7 +1,8 @@
 """Fuzzing every route with Hypothesis (issue 13): requests generated from `app.url_map` (every rule,
 every method), with route ids small, huge and negative, strings with NUL, line breaks, unicode and
 10 KB, and form posts whose fields come from the forms the app itself renders (each GET page of the
-authorization matrix is read once and its <form>s collected by action). Signed in as each persona
+authorization matrix is read once and its <form>s collected by action), sent as a browser does or
+as JSON (with a lone surrogate, or nested past the decoder's limit). Signed in as each persona
 of the matrix, on its world: the coordinators reach the dashboards, reports and results. Two
 properties:
 
@@ -13,6 +14,7 @@ Bounded and deterministic: a fixed number of examples per persona, derandomized,
 database, so a CI run is the same run each time."""
 from __future__ import annotations
 
+import json
 import os
 from html.parser import HTMLParser
 from urllib.parse import urlencode, urlsplit
@@ -52,6 +54,9 @@ NASTY = st.one_of(
 IDS = st.one_of(st.integers(-3, 3), st.sampled_from([2**31 - 1, 2**31, 2**63, 10**20]), st.integers(0, 10**25))
 DATES = st.sampled_from(["0001-01-01", "9999-12-31", "1999-12-31", "2000-01-01", "2100-12-31", "2101-01-01",
                          "2026-10-12", "2026-02-30", "12/10/2026", ""])
+#: How a post's fields travel: mostly as the browser sends them; else as JSON (flask-wtf reads a form
+#: posted as JSON), with a lone surrogate in a field or nested past the decoder's recursion limit.
+BODIES = st.sampled_from(["form", "form", "form", "json", "json surrogate", "json deep"])
 QUERY_KEYS = ["page", "q", "date_from", "date_to", "action", "actor", "run_id", "activity", "prompt", "next",
               "cohort", "module", "status", "role", "format", "lang", "token"]
 
@@ -118,6 +123,17 @@ def _value(field: dict) -> st.SearchStrategy[str]:
     if options:
         return st.one_of(st.sampled_from(options), NASTY)
     return NASTY
+
+
+def _body(form: dict, shape: str) -> dict:
+    """The client.open() arguments that send the form in the given shape."""
+    if shape == "form":
+        return {"data": form}
+    if shape == "json deep":
+        return {"data": "[" * 5000 + "]" * 5000, "content_type": "application/json"}
+    if shape == "json surrogate":
+        form = {name: "\ud800" for name in form} or {"x": "\ud800"}
+    return {"data": json.dumps(form), "content_type": "application/json"}
 
 
 def _row_counts() -> dict[str, int]:
@@ -212,7 +228,8 @@ class Fuzzer:
         if query:
             url += ("&" if "?" in url else "?") + urlencode(query)
         before = _row_counts() if method == "POST" else None
-        response = self.client.open(url, method=method, data=form if method == "POST" else None,
+        body = _body(form, data.draw(BODIES, label="body")) if method == "POST" else {}
+        response = self.client.open(url, method=method, **body,
                                     headers={"Accept": data.draw(st.sampled_from(["text/html", "application/json"]))})
         assert response.status_code < 500, f"{method} {url} {form!r} -> {response.status_code}"
         refused = before is not None and _refused(response, method)

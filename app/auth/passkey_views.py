@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from .. import audit
 from ..errors import NotFound
 from ..extensions import db
+from ..input_guard import reads_json
 from ..models import User
 from ..security import login_throttle, verify_password
 from ..services import passkeys
@@ -30,12 +31,14 @@ def _json_response(body: str):
 
 
 @bp.post("/account/passkeys/options")
+@reads_json
 @login_required
 def passkey_register_options():
     return _json_response(passkeys.registration_options(current_user._get_current_object()))
 
 
 @bp.post("/account/passkeys")
+@reads_json
 @login_required
 def passkey_register():
     user = current_user._get_current_object()
@@ -67,6 +70,7 @@ def passkey_delete(passkey_id: int):
 
 
 @bp.post("/login/passkey/options")
+@reads_json
 def second_step_passkey_options():
     found = pending_login()
     if found is None or not found[0].passkeys:
@@ -75,6 +79,7 @@ def second_step_passkey_options():
 
 
 @bp.post("/login/passkey")
+@reads_json
 def second_step_passkey():
     found = pending_login()
     if found is None:
@@ -101,11 +106,13 @@ def _with_cookies(body, response):
 
 
 @bp.post("/login/passkey-only/options")
+@reads_json
 def passwordless_options():
     return _json_response(passkeys.passwordless_options())
 
 
 @bp.post("/login/passkey-only")
+@reads_json
 def passwordless_login():
     """The passkey as both factors: something the user has, unlocked by something they are or know."""
     throttle, client = login_throttle(), request.remote_addr or "unknown"

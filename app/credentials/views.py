@@ -10,6 +10,7 @@ from flask import Response, abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 
 from ..extensions import csrf, db
+from ..input_guard import reads_json
 from ..models import IssuedCredential
 from ..services import meetings as meetings_service
 from ..services import transcript as transcript_service
@@ -105,6 +106,7 @@ def verify_page():
 
 
 @bp.post("/credentials/verify.json")
+@reads_json
 @csrf.exempt
 def verify_json():
     body = request.get_json(silent=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from ..extensions import db
+from ..input_guard import MAX_ID
 from ..models import ProgrammeRun
 from ..services import meetings as meetings_service
 from . import bp
@@ -14,7 +15,8 @@ from . import bp
 def schedule(run_id: int) -> None:
     """Give every cohort of the run its meetings from the programme's meeting plans (only what is
     missing: running it again changes nothing)."""
-    run = db.session.get(ProgrammeRun, run_id)
+    # An id past what the column holds is no run (the database would refuse to compare it).
+    run = db.session.get(ProgrammeRun, run_id) if 1 <= run_id <= MAX_ID else None
     if run is None:
         raise click.ClickException(f"there is no run with id {run_id}")
     if meetings_service.programme_of(run) is None:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from .. import audit
 from ..extensions import db
+from ..input_guard import parse_id
 from ..models import Cohort, CohortKind, CohortRole, Country, Membership, ProgrammeRun, User
 from ..timezones import FALLBACK_ZONE, is_zone
 from . import meetings
@@ -42,6 +43,16 @@ def role_label(role: str) -> str:
 
 
 # Countries ----------------------------------------------------------------------------------
+
+def run_by_ref(ref: str) -> ProgrammeRun | None:
+    """The run a command line names by id or exact name. A number past what the id column holds
+    is looked up as a name (and so is found nowhere), not sent as an id the database refuses."""
+    ref = ref.strip()
+    run_id = parse_id(ref)
+    if run_id is not None:
+        return db.session.get(ProgrammeRun, run_id)
+    return db.session.scalar(select(ProgrammeRun).where(ProgrammeRun.name == ref))
+
 
 def add_country(code: str, name: str, default_locale: str, time_zone: str | None = None) -> Country:
     code = code.strip().upper()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ProgrammeRun
+from app.services.runs import run_by_ref
 from app.timeutil import utcnow
 
 from . import privacy
@@ -16,8 +16,7 @@ journal_cli = AppGroup("journal", help="Reflection journals.")
 
 
 def _run(id_or_name: str) -> ProgrammeRun:
-    run = db.session.get(ProgrammeRun, int(id_or_name)) if id_or_name.isdigit() else \
-        db.session.scalar(select(ProgrammeRun).where(ProgrammeRun.name == id_or_name))
+    run = run_by_ref(id_or_name)
     if run is None:
         raise click.ClickException(f"there is no programme run with id or name '{id_or_name}'")
     return run

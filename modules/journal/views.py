@@ -14,7 +14,7 @@ from app.conflicts import stale_edit, state_token
 from app.errors import NotFound
 from app.extensions import db
 from app.guarded_save import guarded_save, snapshot
-from app.input_guard import bounded_int
+from app.input_guard import bounded_int, parse_id
 from app.localized import localized_settings
 from app.models import Cohort, Module, User
 from app.privacy_check import review_fields
@@ -287,7 +287,8 @@ def set_sharing(entry_id: int):
     # without the list shares with all of them, as the page promised before the list existed.
     readers = None
     if form.shared.data == "1" and request.form.get("audience_shown"):
-        readers = [int(v) for v in request.form.getlist("reader") if v.isdigit()]
+        # An id that is no id ('²' passes isdigit(), int() refuses it) names nobody listed: 0.
+        readers = [parse_id(v) or 0 for v in request.form.getlist("reader")]
     try:
         services.set_shared(entry_, form.shared.data == "1", readers)
     except services.JournalError as exc:

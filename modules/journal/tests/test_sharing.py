@@ -168,3 +168,15 @@ def test_the_shared_list_names_the_owner_and_counts_the_comments(world, sharing,
                                                                                   "A quiet week")}
     assert "<td>2</td>" in rows["Home visit in the rain"] and "<td>0</td>" in rows["A quiet week"]
     assert listing.count(f"<td>{world.trainee.name}</td>") == 2
+
+
+@pytest.mark.parametrize("reader", ["²", "abc", "-1", str(10**20), ""])
+def test_a_reader_that_is_no_id_is_refused_with_a_message(world, sharing, as_user, reader):
+    ana = as_user(world.trainee)
+    entry = _new_entry(ana, "Entry", sharing["modules"]["national"])
+    response = ana.post(f"/a/journal/entries/{entry.id}/sharing",
+                        data={"shared": "1", "audience_shown": "1", "reader": reader}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "You can only share the entry with the facilitators listed." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert not entry.shared and db.session.scalars(select(Audience)).all() == []
