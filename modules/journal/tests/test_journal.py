@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -14,19 +13,6 @@ from modules.journal import services
 from modules.journal.models import Comment, Entry, Flag, GroupPost, Supervisor
 
 from .helpers import entry_form, journal_activity
-
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def as_user(app):
-    """A fresh client logged in as `user` (several people, several tabs)."""
-    def make(user):
-        client = app.test_client()
-        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-        assert response.status_code == 302
-        return client
-    return make
 
 
 def _new_entry(client, **kw) -> Entry:

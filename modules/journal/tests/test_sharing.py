@@ -15,17 +15,6 @@ from modules.journal.models import Audience, Entry
 from .authz import SHARING, SHARING_READERS
 from .helpers import entry_form, journal_activity, programme_for
 
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def as_user(app):
-    def make(user):
-        client = app.test_client()
-        assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
-        return client
-    return make
-
 
 @pytest.fixture
 def sharing(world, factory):

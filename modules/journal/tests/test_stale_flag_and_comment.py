@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -14,18 +13,9 @@ from modules.journal.models import Comment, Entry, Flag, Supervisor
 
 from .helpers import entry_form
 
-PASSWORD = "correct horse battery"
 NOTE = "Could we talk about the Silva family?"
 COMMENT = "What did the school say?"
 
-
-@pytest.fixture
-def as_user(app):
-    def make(user):
-        client = app.test_client()
-        assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
-        return client
-    return make
 
 
 def _entry(client) -> Entry:
