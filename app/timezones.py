@@ -6,7 +6,7 @@ with no country yet gets the zone of the country that speaks their language, els
 Users change their own zone on the account page."""
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -88,6 +88,12 @@ def zone_for_locale(locale: str | None) -> str:
 
 def today_in(zone_name: str | None) -> date:
     return datetime.now(zone_of(zone_name)).date()
+
+
+def day_in(moment: datetime, zone_name: str | None) -> date:
+    """The calendar day a stored moment (naive UTC) falls on in the zone: 23:30 UTC on 6 December
+    is already 7 December in Stockholm, the day a Swedish user's own dates are written in."""
+    return moment.replace(tzinfo=UTC).astimezone(zone_of(zone_name)).date()
 
 
 def at(day: date, clock: time, zone_name: str | None) -> datetime:

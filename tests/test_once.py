@@ -20,6 +20,7 @@ from app import once
 from app.extensions import db
 from app.models import Cohort, CompetencyReflection, Meeting, Membership, Notification, OnceKey, ProgrammeRun, User
 from app.services import retention
+from app.services.meetings import today_for
 from app.timeutil import utcnow
 from modules.assignment.models import Feedback, File, Reply, Submission, Version
 from modules.assignment.tests.helpers import build_assignments, pdf_bytes
@@ -177,7 +178,8 @@ def _started(app, world) -> Innovation:
 def _stage(app, world, factory) -> Send:
     record = _started(app, world)
     return Send(world.trainee, "/a/innovation/", f"/a/innovation/{record.id}/stage",
-                {"stage": "stabilisation", "why": "Three families use it.", "reached_on": utcnow().date().isoformat()})
+                {"stage": "stabilisation", "why": "Three families use it.",
+                 "reached_on": today_for(world.trainee).isoformat()})
 
 
 def _factor(app, world, factory) -> Send:

@@ -18,7 +18,7 @@ Attended hours reach the trainee's 160 through the programme service (app/servic
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask_babel import format_date
@@ -32,7 +32,7 @@ from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..models import Attendance, Cohort, Meeting, MeetingPlan, Module, Programme, ProgrammeRun, User
 from ..timeutil import DEFAULT_END, DEFAULT_START, EARLIEST_DATE, LATEST_DATE, add_days, utcnow
-from ..timezones import FALLBACK_ZONE, is_zone, today_in, zone_for_country
+from ..timezones import FALLBACK_ZONE, day_in, is_zone, today_in, zone_for_country
 from .pinned import overlay_modules, overlay_plans, pinned_content
 
 Problems = list[tuple[str | None, str]]
@@ -51,6 +51,13 @@ def today_for(user: User | None) -> date:
     if user is None or not is_zone(user.timezone):
         return utcnow().date()
     return today_in(user.timezone)
+
+
+def day_for(user: User | None, moment: datetime) -> date:
+    """The calendar day a stored moment (naive UTC) falls on for the user, by today_for's rule."""
+    if user is None or not is_zone(user.timezone):
+        return moment.date()
+    return day_in(moment, user.timezone)
 
 
 # Scheduling ---------------------------------------------------------------------------------

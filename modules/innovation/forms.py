@@ -1,8 +1,6 @@
 """Forms of the micro-innovation. Every free-text form carries the privacy guard's confirmation box."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice as Choice
@@ -50,7 +48,8 @@ class RecordForm(PrivacyConfirmMixin, LocalizedForm):
 
 class StageForm(PrivacyConfirmMixin, LocalizedForm):
     stage = SelectField(_l("New stage"), choices=_choices(STAGES), validators=[InputRequired()])
-    reached_on = DateField(_l("Reached on"), validators=[InputRequired(), SaneDate()], default=date.today)
+    #: Shown with the owner's today (views._stage_form).
+    reached_on = DateField(_l("Reached on"), validators=[InputRequired(), SaneDate()])
     why = TextAreaField(_l("Why it has reached this stage"), validators=[DataRequired(), Length(max=TEXT_MAX)],
                         render_kw=RICH_TEXT | {"rows": 4})
 

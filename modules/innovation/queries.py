@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Cohort, CohortKind, CohortRole, Country, Membership, ProgrammeRun, User
 from app.plugins import AttachedWork, TimelineEvent, registry
+from app.services.meetings import day_for
 from app.timeutil import utcnow
 
 from .models import Innovation, InnovationComment, StageChange
@@ -38,15 +39,21 @@ class Event:
     at: datetime | None = None
 
 
-def timeline(innovation: Innovation, work: list[TimelineEvent] | None = None) -> list[Event]:
+def timeline(innovation: Innovation, work: list[TimelineEvent] | None = None,
+             reader: User | None = None) -> list[Event]:
     """Stage changes, factors, comments and the events of attached work (hand-ins, released
-    feedback, from the other plugins' `timeline_events`), newest first."""
+    feedback, from the other plugins' `timeline_events`), newest first. A stage's day is the one
+    its owner wrote (their calendar); the other events' moments are dated on the reader's calendar,
+    so that a hand-in just after midnight there is not a day before the stage reached that day."""
+    def day(moment: datetime) -> date:
+        return day_for(reader, moment)
+
     events = [Event(s.reached_on, "stage", str(STAGES[s.stage]), s.why_html, at=s.recorded_at)
               for s in innovation.stages]
-    events += [Event(f.created_at.date(), "factor", f.text, at=f.created_at) for f in innovation.factors]
-    events += [Event(c.created_at.date(), "comment", html=c.body_html, who=c.author.name if c.author else "",
+    events += [Event(day(f.created_at), "factor", f.text, at=f.created_at) for f in innovation.factors]
+    events += [Event(day(c.created_at), "comment", html=c.body_html, who=c.author.name if c.author else "",
                      at=c.created_at) for c in innovation.comments]
-    events += [Event(e.on.date(), "work", e.title, who=e.text, work=e.kind, url=e.url, at=e.on) for e in work or []]
+    events += [Event(day(e.on), "work", e.title, who=e.text, work=e.kind, url=e.url, at=e.on) for e in work or []]
     return sorted(events, key=lambda e: (e.on, e.at or datetime.min), reverse=True)
 
 

@@ -153,7 +153,8 @@ def _render_record(innovation: Innovation, status: int = 200, **forms):
     work, events = queries.attached(innovation, user) if can_comment else ([], [])
     context = {
         "innovation": innovation, "owner": owner, "can_comment": can_comment,
-        "timeline": queries.timeline(innovation, events), "attached_work": work, "show_work": can_comment,
+        "timeline": queries.timeline(innovation, events, user), "attached_work": work,
+        "show_work": can_comment,
         "resources": [resources[s] for s in innovation.resource_slugs if s in resources],
         "stage_form": forms.get("stage_form") or (_stage_form(innovation) if owner else StageForm(formdata=None)),
         "factor_form": forms.get("factor_form") or FactorForm(formdata=None),
@@ -169,6 +170,8 @@ def _render_record(innovation: Innovation, status: int = 200, **forms):
 def _stage_form(innovation: Innovation) -> StageForm:
     """The stage form, with the stage a hand-in offered (?stage=, from the task's page) chosen."""
     form = StageForm(formdata=None)
+    # The owner's today, not the server's: the record's first stage is dated on their calendar.
+    form.reached_on.data = meetings_service.today_for(innovation.owner)
     offered = request.args.get("stage")
     if offered in STAGES and offered != innovation.stage:
         form.stage.data = offered

@@ -10,12 +10,12 @@ NOT_FOUND = {p: "notfound" for p in PERSONAS[1:]}
 
 
 def setup(world):
-    from app.timeutil import utcnow
+    from app.services.meetings import today_for
     from modules.innovation.models import Factor, Innovation, StageChange
 
     record = Innovation(owner_id=world.trainee.id, run_id=world.run.id, title="Kitchen-table plans",
                         situation_html="<p>Family A</p>", stage="emergence")
-    record.stages.append(StageChange(stage="emergence", reached_on=utcnow().date()))
+    record.stages.append(StageChange(stage="emergence", reached_on=today_for(world.trainee)))
     record.factors.append(Factor(kind="promoting", level="professional", text="Time to reflect"))
     db.session.add(record)
     db.session.commit()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import CohortRole, Notification
+from app.services.meetings import today_for
 from app.timeutil import utcnow
 from modules.innovation.models import Innovation, StageChange
 from tests.queries import counted_queries
@@ -87,7 +88,7 @@ def test_bad_stage_changes_say_why_and_change_nothing(client, world, login, form
     login(world.trainee)
     record = start(client)
     response = client.post(f"/a/innovation/{record.id}/stage",
-                           data={"reached_on": utcnow().date().isoformat(), **form})
+                           data={"reached_on": today_for(world.trainee).isoformat(), **form})
     assert response.status_code == 422, flat(response)[:500]
     assert message in flat(response)
     db.session.expire_all()
@@ -98,16 +99,32 @@ def test_bad_stage_changes_say_why_and_change_nothing(client, world, login, form
 def test_stage_cannot_be_dated_before_the_last_change_or_in_the_future(client, world, login, days, message):
     login(world.trainee)
     record = start(client)
-    day = utcnow().date() + timedelta(days=days)
+    day = today_for(world.trainee) + timedelta(days=days)
     response = client.post(f"/a/innovation/{record.id}/stage",
                            data={"stage": "stabilisation", "why": "Used again", "reached_on": day.isoformat()})
     assert response.status_code == 422 and message in flat(response)
 
 
+def test_the_stage_form_offers_the_trainees_own_day_and_accepts_it(client, world, login):
+    # A zone whose calendar day is not the server's (UTC) at this hour: the form must offer the
+    # trainee's day, the one the record's first stage was dated with, or it refuses its own default.
+    world.trainee.timezone = "Pacific/Kiritimati" if utcnow().hour >= 12 else "Pacific/Pago_Pago"
+    db.session.commit()
+    login(world.trainee)
+    record = start(client)
+    today = today_for(world.trainee)
+    assert today != utcnow().date()
+    page = client.get("/a/innovation/").get_data(as_text=True)
+    assert re.search(rf'name="reached_on"[^>]*value="{today.isoformat()}"', page), page
+    response = client.post(f"/a/innovation/{record.id}/stage",
+                           data={"stage": "stabilisation", "why": "Used again.", "reached_on": today.isoformat()})
+    assert response.status_code == 302
+
+
 def test_a_stage_change_is_dated_explained_and_on_the_timeline(client, world, login):
     login(world.trainee)
     record = start(client)
-    today = utcnow().date()
+    today = today_for(world.trainee)  # the trainee's calendar day, as the record's first stage
     response = client.post(f"/a/innovation/{record.id}/stage",
                            data={"stage": "stabilisation", "why": "Three families use the plan now.",
                                  "reached_on": today.isoformat()})
