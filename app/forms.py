@@ -20,6 +20,15 @@ from .timeutil import EARLIEST_DATE, LATEST_DATE
 # stored far out breaks date arithmetic for everyone who sees it.
 
 
+def users_today() -> date:
+    """A date field's default: today on the signed-in user's calendar (their time zone), not the
+    server's: just after midnight in Stockholm it is still yesterday in UTC."""
+    from flask_login import current_user
+
+    from .services.meetings import today_for  # at call time: the services import the forms' models
+    return today_for(current_user if current_user.is_authenticated else None)
+
+
 class BasedOnMixin:
     #: The record as the form showed it (app.conflicts.state_token): a save based on an older state
     #: would undo someone else's change unseen, so it is refused (app.conflicts.stale_edit).

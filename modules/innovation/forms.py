@@ -6,7 +6,7 @@ from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, St
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.forms import LocalizedForm, SaneDate, SingleLine
+from app.forms import LocalizedForm, SaneDate, SingleLine, users_today
 from app.privacy_check import PrivacyConfirmMixin
 
 from .stages import FACTOR_KINDS, FACTOR_LEVELS, STAGES
@@ -48,8 +48,8 @@ class RecordForm(PrivacyConfirmMixin, LocalizedForm):
 
 class StageForm(PrivacyConfirmMixin, LocalizedForm):
     stage = SelectField(_l("New stage"), choices=_choices(STAGES), validators=[InputRequired()])
-    #: Shown with the owner's today (views._stage_form).
-    reached_on = DateField(_l("Reached on"), validators=[InputRequired(), SaneDate()])
+    #: The owner's today: the record's first stage is dated on their calendar too.
+    reached_on = DateField(_l("Reached on"), validators=[InputRequired(), SaneDate()], default=users_today)
     why = TextAreaField(_l("Why it has reached this stage"), validators=[DataRequired(), Length(max=TEXT_MAX)],
                         render_kw=RICH_TEXT | {"rows": 4})
 

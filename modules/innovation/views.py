@@ -170,8 +170,6 @@ def _render_record(innovation: Innovation, status: int = 200, **forms):
 def _stage_form(innovation: Innovation) -> StageForm:
     """The stage form, with the stage a hand-in offered (?stage=, from the task's page) chosen."""
     form = StageForm(formdata=None)
-    # The owner's today, not the server's: the record's first stage is dated on their calendar.
-    form.reached_on.data = meetings_service.today_for(innovation.owner)
     offered = request.args.get("stage")
     if offered in STAGES and offered != innovation.stage:
         form.stage.data = offered

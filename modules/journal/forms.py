@@ -1,14 +1,13 @@
 """Forms of the journal. Every free-text form carries the privacy guard's confirmation box."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.forms import BasedOnMixin, LocalizedForm, SaneDate, SingleLine
+from app.forms import BasedOnMixin, LocalizedForm, SaneDate, SingleLine, users_today
 from app.privacy_check import PrivacyConfirmMixin
 
 TEXT_MAX = 50_000
@@ -23,7 +22,7 @@ def stage_field_name(key: str) -> str:
 
 class EntryForm(PrivacyConfirmMixin, LocalizedForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), SingleLine()])
-    entry_date = DateField(_l("Date"), validators=[InputRequired(), SaneDate()], default=date.today,
+    entry_date = DateField(_l("Date"), validators=[InputRequired(), SaneDate()], default=users_today,
                            description=_l("The day your reflection is about."))
     body = TextAreaField(_l("Your reflection"), validators=[Optional(), Length(max=TEXT_MAX)],
                          description=BODY_HELP, render_kw=RICH_TEXT | {"rows": 10})

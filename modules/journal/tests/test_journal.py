@@ -2,6 +2,7 @@
 supervisor, group reflection, the privacy guard, autosave and conflicts, export, completion."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -584,3 +585,15 @@ def test_opening_an_entry_again_with_nothing_new_writes_nothing(world, as_user):
     with counted_queries() as statements:
         assert ana.get(f"/a/journal/entries/{entry.id}").status_code == 200
     assert not [s for s in statements if s.lstrip().upper().startswith(("UPDATE", "INSERT"))], statements
+
+
+def test_a_new_entry_is_dated_on_the_trainees_own_calendar(world, as_user):
+    # A zone whose calendar day is not the server's (UTC) at this hour.
+    from app.services.meetings import today_for
+    from app.timeutil import utcnow
+    world.trainee.timezone = "Pacific/Kiritimati" if utcnow().hour >= 12 else "Pacific/Pago_Pago"
+    db.session.commit()
+    today = today_for(world.trainee)
+    assert today != utcnow().date()
+    page = as_user(world.trainee).get("/a/journal/new").get_data(as_text=True)
+    assert re.search(rf'name="entry_date"[^>]*value="{today.isoformat()}"', page), page
