@@ -112,6 +112,20 @@ def per_key(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def per_key_if(applies: Callable[[], bool]) -> Callable[[F], F]:
+    """per_key for the sends where `applies()`: a form that both saves a draft (an update, kept
+    in order by its draft version, sent many times from one page) and creates (a hand-in, an
+    upload) claims its key for the creating sends only, so a second draft save is not refused."""
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if request.method == "POST" and current_user.is_authenticated and applies():
+                claim(current_user.id)
+            return view(*args, **kwargs)
+        return wrapper  # type: ignore[return-value]
+    return decorate
+
+
 def purge(before: datetime) -> int:
     return rows_changed(db.session.execute(delete(OnceKey).where(OnceKey.created_at < before))) or 0
 

@@ -373,3 +373,18 @@ def test_drafts_and_browser_copies_never_keep_the_key(app, world):
 def test_the_privacy_notice_says_how_long_form_keys_stay(client):
     page = client.get("/privacy").get_data(as_text=True)
     assert "Which forms you sent" in page and f"{once.KEEP_DAYS} days" in page.split("Which forms you sent")[1]
+
+
+def test_draft_saves_from_one_page_are_all_kept(app, world):
+    # A draft save is an update kept in order by its version: the page's key does not refuse the
+    # second save (the scale-out workload and a browser's Back button send the same page again).
+    build_assignments(world)
+    client = signed_in(app, world.trainee)
+    key = form_key(client.get("/a/assignment/asg-text").get_data(as_text=True), "/a/assignment/asg-text")
+    for version, body in enumerate(("First thoughts", "Second thoughts")):
+        response = client.post("/a/assignment/asg-text", data={"body": body, "action": "save", "once_key": key,
+                                                               "draft_version": str(version), "base_version": "0"})
+        assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    from app.models import Draft
+    db.session.expire_all()
+    assert db.session.scalar(select(Draft.data))["body"] == "Second thoughts"
