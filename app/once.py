@@ -102,16 +102,6 @@ def saving(create: Callable[[], T], url_of: Callable[[T], str]) -> Callable[[], 
     return run
 
 
-def per_key(view: F) -> F:
-    """Claim the posted key before a create view runs (place it below @login_required)."""
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if request.method == "POST" and current_user.is_authenticated:
-            claim(current_user.id)
-        return view(*args, **kwargs)
-    return wrapper  # type: ignore[return-value]
-
-
 def per_key_if(applies: Callable[[], bool]) -> Callable[[F], F]:
     """per_key for the sends where `applies()`: a form that both saves a draft (an update, kept
     in order by its draft version, sent many times from one page) and creates (a hand-in, an
@@ -124,6 +114,10 @@ def per_key_if(applies: Callable[[], bool]) -> Callable[[F], F]:
             return view(*args, **kwargs)
         return wrapper  # type: ignore[return-value]
     return decorate
+
+
+#: Claim the posted key before a create view runs (place it below @login_required).
+per_key = per_key_if(lambda: True)
 
 
 def purge(before: datetime) -> int:
