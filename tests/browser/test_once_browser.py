@@ -16,6 +16,17 @@ from tests.browser.helpers import log_in_and_land_home
 pytestmark = pytest.mark.browser
 
 
+def _send_an_entry(ana):
+    """Fills a new journal entry and clicks "Save entry" once; returns the button, now busy."""
+    ana.goto("/a/journal/new", wait_until="load")
+    ana.get_by_label("Title", exact=True).fill("A home visit")
+    ana.get_by_label("Your reflection").fill("The family set the agenda.")
+    save = ana.get_by_role("button", name="Save entry")
+    save.click(no_wait_after=True)
+    expect(save).to_have_attribute("aria-disabled", "true")
+    return save
+
+
 def test_a_double_click_on_save_stores_one_journal_entry(open_page, world):
     ana = open_page()
     log_in_and_land_home(ana, world.trainee.email)
@@ -43,12 +54,7 @@ def test_a_second_click_while_the_first_send_is_on_its_way_sends_nothing(open_pa
         route.fulfill(status=204)
 
     ana.route("**/a/journal/new", answer)
-    ana.goto("/a/journal/new", wait_until="load")
-    ana.get_by_label("Title", exact=True).fill("A home visit")
-    ana.get_by_label("Your reflection").fill("The family set the agenda.")
-    save = ana.get_by_role("button", name="Save entry")
-    save.click(no_wait_after=True)
-    expect(save).to_have_attribute("aria-disabled", "true")
+    save = _send_an_entry(ana)
     # force: Playwright waits for an aria-disabled button to be enabled; a person can click it.
     save.click(force=True, no_wait_after=True)
     for _ in range(100):  # both sends, if there were two, reach the route
@@ -65,12 +71,7 @@ def test_the_button_says_it_is_busy_while_the_form_is_on_its_way(open_page, worl
     # The send is answered "204 No Content", so the browser stays on the form, as while it waits.
     ana.route("**/a/journal/new", lambda route: route.fulfill(status=204) if route.request.method == "POST"
               else route.continue_())
-    ana.goto("/a/journal/new", wait_until="load")
-    ana.get_by_label("Title", exact=True).fill("A home visit")
-    ana.get_by_label("Your reflection").fill("The family set the agenda.")
-    save = ana.get_by_role("button", name="Save entry")
-    save.click(no_wait_after=True)
-    expect(save).to_have_attribute("aria-disabled", "true")
+    save = _send_an_entry(ana)
     # Back from another page through the back-forward cache: the form can be sent again.
     ana.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
     expect(save).not_to_have_attribute("aria-disabled", "true")
