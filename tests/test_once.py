@@ -249,12 +249,6 @@ def _import(app, world, factory) -> Send:
                 files=lambda: {"file": (io.BytesIO(b"email,name\nnew.person@example.org,New Person\n"), "people.csv")})
 
 
-def _reflection(app, world, factory) -> Send:
-    build_assignments(world)
-    return Send(world.trainee, "/programme/competencies", "/programme/competencies/C1/reflection",
-                {"C1-text": "I listen first now.", "C1-base_version": "0", "draft_version": "0"})
-
-
 CASES = [
     Case("journal entry", Entry, _new_entry),
     Case("journal comment", Comment, _comment),
@@ -278,7 +272,6 @@ CASES = [
     Case("extensions for several", Notification, _bulk_extension),
     Case("upload with a draft", File, _upload),
     Case("enrolment import", User, _import),
-    Case("competency reflection", CompetencyReflection, _reflection),
 ]
 
 
@@ -388,3 +381,38 @@ def test_draft_saves_from_one_page_are_all_kept(app, world):
     from app.models import Draft
     db.session.expire_all()
     assert db.session.scalar(select(Draft.data))["body"] == "Second thoughts"
+
+
+def test_feedback_drafts_from_one_page_are_not_refused_and_nothing_typed_is_lost(app, world):
+    """Draft feedback is an update checked against the feedback the page showed, not a create:
+    the page's key claims nothing, the same draft sent twice is saved once, and a different one
+    sent from the same page is shown beside the saved one (a conflict), never "already saved"."""
+    url = f"/a/assignment/submission/{_handed_in(app, world).id}"
+    client = signed_in(app, world.facilitator)
+    page = client.get(url).get_data(as_text=True)
+    key = form_key(page, f"{url}/feedback")
+    base = re.search(r'name="feedback_base"[^>]*value="([^"]*)"', page)
+    data = {"body": "Which family member chose?", "decision": "revise", "action": "save", "once_key": key,
+            "feedback_base": base.group(1) if base else ""}
+    for _ in range(2):
+        response = client.post(f"{url}/feedback", data=data)
+        assert response.status_code == 302, response.get_data(as_text=True)[:400]
+    assert count(OnceKey) == 0
+    later = client.post(f"{url}/feedback", data={**data, "body": "Who chose the plan, and how?"})
+    assert later.status_code == 409 and "Who chose the plan, and how?" in later.get_data(as_text=True)
+    db.session.expire_all()
+    assert [f.body_html for f in db.session.scalars(select(Feedback))] == ["<p>Which family member chose?</p>"]
+
+
+def test_a_reflection_sent_twice_is_saved_once_and_a_changed_one_is_not_lost(app, world):
+    build_assignments(world)
+    client = signed_in(app, world.trainee)
+    data = {"C1-text": "I listen first now.", "C1-base_version": "0", "draft_version": "0"}
+    for _ in range(2):
+        response = client.post("/programme/competencies/C1/reflection", data=data)
+        assert response.status_code == 302, response.get_data(as_text=True)[:400]
+    later = client.post("/programme/competencies/C1/reflection", data={**data, "C1-text": "I ask the children too."})
+    assert later.status_code == 409 and "I ask the children too." in later.get_data(as_text=True)
+    db.session.expire_all()
+    kept = [(r.text, r.version) for r in db.session.scalars(select(CompetencyReflection))]
+    assert kept == [("I listen first now.", 1)]

@@ -14,7 +14,6 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from app.forms import LocalizedForm
 
-from .. import once
 from ..access import report_country_ids_or_403
 from ..extensions import db
 from ..guarded_save import guarded_save
@@ -74,7 +73,6 @@ def competencies():
 
 @bp.post("/competencies/<code>/reflection")
 @login_required
-@once.per_key
 def competency_reflection(code: str):
     if len(code) > 10:
         abort(404)
@@ -87,8 +85,7 @@ def competency_reflection(code: str):
         request.form.get("draft_version", default=0, type=bounded_int),
         texts={"text": (str(form.text.label.text), text)}, confirmed=bool(form.privacy_confirmed.data),
         errors=None if form.validate_on_submit() else [_("Please correct the field marked below. Nothing was saved.")],
-        save=once.saving(lambda: service.save_reflection(user, competency.code, text, form.base_version.data or 0),
-                         lambda _r: url_for("programme.competencies") + f"#competency-{competency.code}"))
+        save=lambda: service.save_reflection(user, competency.code, text, form.base_version.data or 0))
     if not outcome.saved:
         return _render_own(competency.code, form, outcome, outcome.status)
     flash(_("Your reflection on %(code)s is saved.", code=competency.code), "success")

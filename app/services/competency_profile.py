@@ -133,6 +133,8 @@ def save_reflection(user: User, code: str, text: str, base_version: int) -> Comp
     row = db.session.scalar(select(CompetencyReflection).where(
         CompetencyReflection.user_id == user.id, CompetencyReflection.code == code))
     if (row.version if row else 0) != base_version:
+        if row is not None and row.text == text:
+            return row  # sent twice (a double click, Back and send): nothing would be overwritten
         raise Conflict(current=row.text if row else "")
     if row is None:
         row = CompetencyReflection(user_id=user.id, code=code, text=text, version=1)

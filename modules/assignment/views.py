@@ -144,9 +144,19 @@ def activity_page(slug: str):
     return page
 
 
+def _uploads_files() -> bool:
+    return any(f.filename for f in request.files.values())
+
+
 def _creates_something() -> bool:
     """A hand-in, or a save that uploads files: sent twice, either would store two."""
-    return request.form.get("action") == "submit" or any(f.filename for f in request.files.values())
+    return request.form.get("action") == "submit" or _uploads_files()
+
+
+def _releases_or_uploads() -> bool:
+    """Feedback released (the trainee is told once), or a save with files: sent twice, either
+    would happen twice. A draft save is an update checked against the feedback it was based on."""
+    return request.form.get("action") == "release" or _uploads_files()
 
 
 @bp.post("/<slug>")
@@ -354,7 +364,7 @@ def version_page(submission_id: int, number: int):
 
 @bp.post("/submission/<int:submission_id>/feedback")
 @login_required
-@once.per_key
+@once.per_key_if(_releases_or_uploads)
 def feedback_save(submission_id: int):
     submission = _submission_or_deny(submission_id)
     user = _user()

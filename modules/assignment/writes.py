@@ -202,7 +202,7 @@ def save_feedback(user: User, submission: Submission, given: FeedbackInput, rele
     if submission.status != Status.SUBMITTED:
         raise AssignmentError(_("There is no handed-in version waiting for feedback."))
     feedback = open_feedback(submission)
-    if given.base is not None and given.base != feedback_token(feedback):
+    if given.base is not None and given.base != feedback_token(feedback) and not _same_draft(feedback, given):
         raise FeedbackConflict(feedback)
     if feedback is not None and feedback.state == FeedbackState.AWAITING_REVIEW:
         raise AssignmentError(_("This feedback is waiting for a coordinator's review and cannot be changed now."))
@@ -225,6 +225,14 @@ def save_feedback(user: User, submission: Submission, given: FeedbackInput, rele
     audit.record("assignment.feedback.save", feedback, state=feedback.state, decision=feedback.decision)
     db.session.flush()
     return feedback
+
+
+def _same_draft(feedback: Feedback | None, given: FeedbackInput) -> bool:
+    """The stored draft already says what was sent (a double click, a page sent again after
+    Back): saving it again overwrites nothing, so it is no conflict."""
+    return (feedback is not None and feedback.state == FeedbackState.DRAFT and not given.files
+            and feedback.body_html == given.body_html and feedback.decision == given.decision
+            and (feedback.field_comments or {}) == {k: v for k, v in given.comments.items() if v})
 
 
 def _tell_coordinators(submission: Submission) -> None:
