@@ -156,7 +156,20 @@ def wrk(binary: str, url: str, cookie: str | None, seconds: float) -> dict[str, 
             "p99": int(p99) / 1000, "errors": int(errors)}
 
 
+def in_project_venv() -> None:
+    """`python3 bench/run.py` runs itself again with the project's virtualenv (tasks.py makes it),
+    where the app, gunicorn and psycopg are installed."""
+    venv_python = ROOT / ".venv" / "bin" / "python"
+    if Path(sys.prefix).resolve() == (ROOT / ".venv").resolve():
+        return
+    if not venv_python.exists():
+        sys.exit("The project's virtualenv is missing: run `python3 tasks.py lint` (or the README's test "
+                 "command) first.")
+    os.execv(str(venv_python), [str(venv_python), *sys.argv])
+
+
 def main() -> None:
+    in_project_venv()
     parser = argparse.ArgumentParser(description="LIFE Academy benchmark against a bare Flask ceiling")
     parser.add_argument("--db", choices=["postgresql", "sqlite"], required=True)
     parser.add_argument("--size", choices=["1k", "10k"], default="1k")
