@@ -558,8 +558,17 @@ def group(cohort_id: int):
 @once.per_key
 def group_reply(post_id: int):
     user = _user()
-    post = services.group_post_or_404(user, post_id)
-    form = GroupReplyForm(prefix=f"reply-{post.id}")
+    form = GroupReplyForm(prefix=f"reply-{post_id}")
+    try:
+        post = services.group_post_or_404(user, post_id)
+    except NotFound:
+        # Deleted while the reply was typed (or the group left): the same 404, the reply given back.
+        if not (form.body.data or "").strip():
+            raise
+        return render_template("journal/not_sent.html", heading=_("Your reply was not sent"), kept=_kept(
+            _("The reflection you replied to was deleted, or you are no longer in its group, so your reply "
+              "could not be sent. Your text is kept here to copy."), str(form.body.label.text), form.body.data),
+            back={"url": url_for("journal.groups"), "label": _("Group reflection")}), 404
     if not form.validate_on_submit():
         return _render_group(post.cohort, reply_forms={post.id: form})
     review = review_fields(form, ["body"])

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import CohortRole
-from modules.journal.models import Comment, Entry, Flag, Supervisor
+from modules.journal.models import Comment, Entry, Flag, GroupPost, GroupReply, Supervisor
 
 from .helpers import entry_form
 
@@ -113,3 +113,20 @@ def test_a_comment_on_an_entry_made_private_meanwhile_is_given_back(world, as_us
     ana.post(f"{url}/sharing", data={"shared": "1"})
     assert joao.post(f"{url}/comments", data={"body": COMMENT}).status_code == 302
     assert _count(Comment) == 1
+
+
+def test_a_group_reply_to_a_reflection_deleted_meanwhile_is_given_back(world, as_user):
+    ana, joao = as_user(world.trainee), as_user(world.facilitator)
+    url = f"/a/journal/groups/{world.cohort.id}"
+    assert ana.post(url, data={"title": "What I learnt", "body": "Families know a lot."}).status_code == 302
+    post_id = db.session.scalar(select(GroupPost.id))
+    assert f"reply-{post_id}-body" in joao.get(url).get_data(as_text=True)  # Joao's page shows the form
+    assert ana.post(f"/a/journal/groups/posts/{post_id}/delete").status_code == 302
+    sent = joao.post(f"/a/journal/groups/posts/{post_id}/replies", data={f"reply-{post_id}-body": COMMENT})
+    page = sent.get_data(as_text=True)
+    assert sent.status_code == 404 and "Your text was not sent" in page and COMMENT in page
+    assert 'href="/a/journal/groups"' in page and "Families know a lot." not in page
+    assert _count(GroupReply) == 0
+    # Nothing typed, nothing to give back: the plain 404.
+    empty = joao.post(f"/a/journal/groups/posts/{post_id}/replies", data={f"reply-{post_id}-body": " "})
+    assert empty.status_code == 404 and "Your text was not sent" not in empty.get_data(as_text=True)
