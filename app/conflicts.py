@@ -7,6 +7,9 @@ from typing import Any
 
 from flask import flash, render_template, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, text
+
+from .extensions import db
 
 #: The one message for "someone saved in between", wherever it happens.
 CONFLICT_MESSAGE = _l("This text was changed in another tab or on another device. Nothing was overwritten: "
@@ -37,6 +40,29 @@ def state_token(*values: Any) -> str:
     form carries it, and a save whose token is not the stored record's would overwrite a change it
     never showed, so it is a Conflict."""
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:24]
+
+
+def locked_for_save(record: Any) -> Any:
+    """On a POST, `record` read again under a row lock held until the transaction ends, before
+    the stale-edit check reads it: two saves based on the same state at the same moment are then
+    checked one after the other, and the second sees the first's change (a Conflict) instead of
+    both passing the check and the second overwriting the first. PostgreSQL: SELECT ... FOR
+    UPDATE. SQLite: a no-op UPDATE of the row takes the database's one write lock (the driver
+    begins the transaction at the first write, so a lock taken by a read would not hold)."""
+    if request.method != "POST":
+        return record
+    table = type(record).__table__
+    (key,) = table.primary_key.columns
+    value = getattr(record, key.key)
+    if db.session.get_bind().dialect.name == "sqlite":
+        # Plain SQL: a Core update would also set the columns' onupdate values (updated_at).
+        db.session.execute(text(f'UPDATE "{table.name}" SET "{key.name}" = "{key.name}" WHERE "{key.name}" = :key'),
+                           {"key": value})
+    else:
+        # The key column alone: the record's eager outer joins cannot be locked (PostgreSQL).
+        db.session.execute(select(key).where(key == value).with_for_update())
+    db.session.refresh(record)  # read after the lock: what the save before this one committed
+    return record
 
 
 def stale_edit(form, stored: str, field: str = "base") -> bool:

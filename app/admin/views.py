@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit, once
 from ..access import admin_required
-from ..conflicts import conflict_page, stale_edit, state_token
+from ..conflicts import conflict_page, locked_for_save, stale_edit, state_token
 from ..extensions import db
 from ..input_guard import bounded_int
 from ..localized import country_name
@@ -174,7 +174,7 @@ def _conflict_page(template: str, form, stored: str, saved: str, **context):
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @admin_required
 def user_edit(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = locked_for_save(db.get_or_404(User, user_id))
     form = UserForm(obj=user, user_id=user.id)
     stored = state_token(user.name, user.email, user.site_role, user.locale)
     if not form.is_submitted():
@@ -324,7 +324,7 @@ def run_detail(run_id: int):
 @bp.route("/runs/<int:run_id>/edit", methods=["GET", "POST"])
 @admin_required
 def run_edit(run_id: int):
-    run = db.get_or_404(ProgrammeRun, run_id)
+    run = locked_for_save(db.get_or_404(ProgrammeRun, run_id))
     form = RunForm(obj=run)
     stored = state_token(run.name, run.starts_on, run.ends_on)
     stale = _stale_edit(form, stored)
@@ -397,7 +397,7 @@ def cohort_create():
 @bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
 @admin_required
 def cohort_edit(cohort_id: int):
-    cohort = db.get_or_404(Cohort, cohort_id)
+    cohort = locked_for_save(db.get_or_404(Cohort, cohort_id))
     form = _cohort_form(obj=cohort)
     stored = state_token(cohort.run_id, cohort.kind, cohort.country_id, cohort.name)
     stale = _stale_edit(form, stored)

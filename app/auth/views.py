@@ -6,7 +6,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from .. import audit
-from ..conflicts import conflict_page, stale_edit, state_token
+from ..conflicts import conflict_page, locked_for_save, stale_edit, state_token
 from ..extensions import db
 from ..i18n import prefer_language
 from ..notify.forms import preferences_form, preferences_token
@@ -139,7 +139,7 @@ def profile_token(user) -> str:
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    user = current_user._get_current_object()
+    user = locked_for_save(current_user._get_current_object())
     form = _profile_form(user)
     stored = profile_token(user)
     stale = stale_edit(form, stored)

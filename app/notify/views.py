@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from ..access import get_cohort_for_status_or_403
 from ..auth.forms import ChangePasswordForm
-from ..conflicts import conflict_page, stale_edit
+from ..conflicts import conflict_page, locked_for_save, stale_edit
 from ..extensions import csrf, db
 from ..input_guard import parse_id
 from ..models import Announcement, User
@@ -150,7 +150,7 @@ def cohort_reminders(cohort_id: int):
 @bp.post("/account/notifications")
 @login_required
 def save_preferences():
-    user = current_user._get_current_object()
+    user = locked_for_save(current_user._get_current_object())  # one save of this user's choices at a time
     modes = preferences.all_modes(user)
     form = preferences_form(modes)()
     stored = preferences_token(modes)

@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice as Choice
 
 from app import once
 from app.access import can_view_cohort_status, cohorts_with_status_access
-from app.conflicts import Conflict, conflict_page, stale_edit, state_token
+from app.conflicts import Conflict, conflict_page, locked_for_save, stale_edit, state_token
 from app.extensions import db
 from app.guarded_save import guarded_save
 from app.input_guard import bounded_int, parse_id
@@ -504,6 +504,8 @@ def extension(cohort_id: int, slug: str, owner: str):
     who = services.owner_in_cohort(owner, cohort, activity)
     if who is None:
         abort(404)
+    # The extension may not exist yet: the trainee's (or group's) row is what two saves share.
+    locked_for_save(who.user or who.group)
     form = ExtensionForm()
     current = services.extension_for(activity.id, user_id=who.user.id if who.user else None,
                                      group_cohort_id=who.group.id if who.group else None)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app import once
-from app.conflicts import stale_edit, state_token
+from app.conflicts import locked_for_save, stale_edit, state_token
 from app.errors import NotFound
 from app.extensions import db
 from app.guarded_save import guarded_save, snapshot
@@ -363,7 +363,7 @@ def _comment_not_sent(entry, role: str, form: CommentForm, message: str):
 @login_required
 @once.per_key
 def flag_entry(entry_id: int):
-    entry_ = services.entry_for_owner_or_404(_user(), entry_id)
+    entry_ = locked_for_save(services.entry_for_owner_or_404(_user(), entry_id))
     form = FlagForm()
     if not form.validate_on_submit():
         return _show_entry(entry_, services.OWNER, flag_form=form)
