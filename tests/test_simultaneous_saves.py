@@ -19,12 +19,16 @@ from sqlalchemy import select
 
 import app.admin.views as admin_views
 import app.auth.views as auth_views
+import app.meetings.views as meeting_views
 import app.notify.views as notify_views
 import modules.assignment.views as assignment_views
 from app.extensions import db
-from app.models import NotificationPreference, User
+from app.models import Meeting, NotificationPreference, User
 from modules.assignment.models import Extension
 from modules.assignment.tests.helpers import build_assignments
+
+from .programme_data import build_programme
+from .test_meetings import _held_meeting
 
 PASSWORD = "correct horse battery"
 
@@ -69,6 +73,20 @@ def _extension_url(world) -> str:
     return f"/a/assignment/cohort/{world.cohort.id}/asg-text/extension/user:{world.trainee.id}"
 
 
+def _meeting_url(world) -> str:
+    held = _held_meeting(world, build_programme(2, 2, run=world.run), days_ago=-5)
+    db.session.commit()
+    return f"/meetings/{held.id}/edit"
+
+
+def _meeting_place(world) -> str:
+    return db.session.scalar(select(Meeting.place).where(Meeting.place.like("Room%")))
+
+
+def _meeting(place: str) -> dict[str, str]:
+    return {"title": "Kick-off", "starts_on": "2026-12-03", "ends_on": "2026-12-04", "place": place, "agenda_md": ""}
+
+
 FORMS = {
     "account profile": Form(
         auth_views, lambda w: w.trainee, lambda w: "/account", 0,
@@ -88,13 +106,16 @@ FORMS = {
         assignment_views, lambda w: w.facilitator, _extension_url, 0,
         ({"due_on": "2099-11-07", "reason": "Sick leave"}, {"due_on": "2099-12-01", "reason": "Strike at the office"}),
         _extension_reason),
+    "meeting": Form(
+        meeting_views, lambda w: w.national_coordinator, _meeting_url, 0, (_meeting("Room A"), _meeting("Room B")),
+        _meeting_place),
 }
 #: Where each form posts, when not to the page it is on.
 POSTS_TO = {"notification settings": "/account/notifications"}
 #: What the stored value is after each send (the name, the mode, the reason).
 SAVED_AS = {"account profile": ("Tina From A", "Tina From B"), "notification settings": ("off", "digest"),
             "user edited by an administrator": ("Tina From A", "Tina From B"),
-            "extension": ("Sick leave", "Strike at the office")}
+            "extension": ("Sick leave", "Strike at the office"), "meeting": ("Room A", "Room B")}
 
 
 @pytest.mark.parametrize("name", FORMS)

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from .. import once
 from ..access import can_view_cohort_status, cohort_roles
-from ..conflicts import CONFLICT_MESSAGE, state_token
+from ..conflicts import CONFLICT_MESSAGE, locked_for_save, stale_edit, state_token
 from ..extensions import db
 from ..models import Cohort, CohortRole
 from ..privacy_check import review_fields
@@ -186,15 +186,13 @@ def edit(meeting_id: int):
     meeting_ = service.meeting_or_404(meeting_id)
     if not service.can_manage(user, meeting_.cohort):
         abort(403)
+    locked_for_save(meeting_)
     form = MeetingForm(obj=meeting_)
     stored = meeting_token(meeting_)
-    if not form.is_submitted():
-        form.base.data = stored
+    stale = stale_edit(form, stored)
     if meeting_.plan_id is not None:
         del form.hours  # planned meetings keep the content's hours
     privacy = None
-    # A form that sends no base (not this page's) is not checked.
-    stale = form.is_submitted() and "base" in request.form and form.base.data != stored
     if stale and form.validate_on_submit():
         # Saved by someone else since this page was loaded: the form as typed, the saved meeting
         # beside it, and the next save based on what is shown (a choice, not an accident).
