@@ -46,7 +46,8 @@ from stdnum.se import personnummer
 from stdnum.si import emso
 
 from .privacy_addresses import address_spans
-from .privacy_people import birth_date_spans, name_spans
+from .privacy_people import birth_date_spans, given_name_spans, name_spans
+from .privacy_schools import school_with_age_spans
 
 __all__ = ["Finding", "scan", "suggested_family", "KIND_LABELS", "REFERENCE_ID_LABEL"]
 
@@ -96,6 +97,7 @@ KIND_LABELS: dict[str, str] = {
     "street_address": N_("Street address"),
     "person_name": N_("Name of a family member"),
     "date_of_birth": N_("Date of birth"),
+    "school_and_age": N_("School named together with a child's age"),
 }
 
 # The label of an identity number written where a case or file reference goes ("Ärende …").
@@ -106,6 +108,7 @@ _FIXED_SUGGESTIONS: dict[str, str] = {
     "phone": N_("[phone removed]"),
     "person_name": N_("[name removed]"),
     "date_of_birth": N_("[date of birth removed]"),
+    "school_and_age": N_("[school removed]"),
 }
 
 # Lower rank wins an overlap. The e-mail is the container of anything inside it; checksummed
@@ -113,7 +116,7 @@ _FIXED_SUGGESTIONS: dict[str, str] = {
 # A date of birth is as specific as an ID (a date after "born" is never a phone); a name is
 # as specific as an address.
 _RANK: dict[str, int] = {"email": 0, "date_of_birth": 1, "street_address": 2, "person_name": 2,
-                         "phone": 3}
+                         "school_and_age": 2, "phone": 3}
 _ID_RANK = 1
 
 
@@ -566,8 +569,12 @@ def _find_addresses(text: str) -> Iterator[_Candidate]:
 def _find_people(text: str) -> Iterator[_Candidate]:
     for start, end in name_spans(text):
         yield _Candidate("person_name", start, end)
+    for start, end in given_name_spans(text):
+        yield _Candidate("person_name", start, end)
     for start, end in birth_date_spans(text):
         yield _Candidate("date_of_birth", start, end)
+    for start, end in school_with_age_spans(text):
+        yield _Candidate("school_and_age", start, end)
 
 
 # --- assembling findings --------------------------------------------------------------------

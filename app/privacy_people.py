@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
-__all__ = ["birth_date_spans", "name_spans"]
+__all__ = ["birth_date_spans", "given_name_spans", "name_spans"]
 
 _SP = r"[ \t]+"
 _MONTHS = (
@@ -88,6 +89,8 @@ _NOT_NAMES = frozenset((
     "The", "A", "An", "This", "That", "Our", "My", "His", "Her", "Their", "Den", "Det", "Denna",
     "Min", "Vår", "Hans", "Hennes", "Il", "La", "Lo", "Le", "O", "Os", "As", "Um", "Uma", "Un",
     "Una", "Ta", "To", "Naša", "Moja", "Jeg", "Hon", "Han", "Hun", "Vi", "We", "She", "He",
+    # "Segundo Bronfenbrenner, a criança …": who is cited, not a family member.
+    "According", "Enligt", "Ifølge", "Segundo", "Secondo", "Según",
 ))
 # Title-case names of services and programmes ("Child Protection Services", "Mother Care
 # Centre") take a role word first too; these words are never part of a family member's name.
@@ -139,3 +142,140 @@ def name_spans(text: str) -> Iterator[tuple[int, int]]:
             continue
         if not _in_a_title(text, start, end):
             yield start, end
+
+
+# --- a given name standing alone ------------------------------------------------------------
+# "Met with Jonas today", "Sedan sa Amira att …", "Colloquio con Giulia": no role, no surname,
+# only a capitalised word that is a frequent given name (app/privacy_given_names.txt). A
+# capital in mid-sentence marks a proper noun, so the list only has to tell a person from a
+# place or an organisation; at the start of a sentence the capital says nothing, so there the
+# name must be followed by a lower-case word (usually its verb: "Liam refused …") and must not
+# also be a word ("Per telefon …", "Mia madre …").
+
+def _read_given_names() -> dict[str, frozenset[str]]:
+    sections: dict[str, set[str]] = {}
+    current: set[str] = set()
+    path = Path(__file__).with_name("privacy_given_names.txt")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], set())
+        elif line:
+            current.update(line.split())
+    return {section: frozenset(names) for section, names in sections.items()}
+
+
+_GIVEN_NAMES = _read_given_names()
+_NAMES = _GIVEN_NAMES["names"] | _GIVEN_NAMES["also_words"]
+_ALSO_WORDS = _GIVEN_NAMES["also_words"]
+_ALSO_PLACES = _GIVEN_NAMES["also_places"]
+# Slovenian declines names ("z Jonasom", "z Nino", "vprašala Anjo") and Nordic genitives add
+# an -s ("Amiras mamma"). Masculine endings follow a consonant; feminine ones replace the -a,
+# so "Milano" never turns into "Milan".
+_MASCULINE_ENDINGS = ("om", "em", "a", "u", "s")
+_FEMININE_ENDINGS = ("o", "e", "i", "s")
+_LOWER = "a-zà-ÿčšžćđ"
+_CAPITALISED = re.compile(rf"(?<![\w'’-])[{_UPPER}][{_LOWER}]+(?![\w-])")
+_SENTENCE_START = re.compile(r"(?:\A|\n|[.!?…;:][\"”»)]?[ \t]+)[\"“«(\-–—]?[ \t]*\Z")
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w'’]*),?[ \t]+\Z")
+# After one of these the capitalised word is part of a name of a place or an institution
+# ("Santa Maria", "vrtec Mojca", "via Anna", "Dr Hassan"), not a family member.
+_NOT_A_PERSON_BEFORE = frozenset((
+    "santa", "santo", "san", "são", "sankt", "st", "saint", "villa", "casa", "dr", "dott",
+    "prof", "via", "viale", "piazza", "corso", "rua", "avenida", "praça", "largo", "travessa",
+    "scuola", "escola", "liceo", "istituto", "colégio", "ospedale", "hospital", "clinica",
+    "vrtec", "vrtca", "vrtcu", "šola", "šole", "šoli", "dom", "doma", "domu", "centro", "center",
+    "hotel", "café", "bar", "ristorante", "restaurante", "parque", "parco", "ward", "hall",
+    "förskolan", "barnehagen", "barnehage", "ulica", "cesta", "gata", "gate",
+))
+_PLACE_PREPOSITIONS = frozenset((
+    "in", "at", "to", "from", "near", "i", "på", "till", "til", "fra", "från", "ved", "nära",
+    "v", "na", "iz", "pri", "em", "no", "do", "da", "para", "a", "à", "di", "de", "vicino",
+    "perto",
+))
+# A name that is also a word counts in mid-sentence only right after one of these ("with
+# Rosa", "med Per", "z Ali", "com a Vida"): after a verb or a conjunction it is more often the
+# word ("skrev Per", "Will and Hope were the words").
+_PERSON_PREPOSITIONS = frozenset((
+    "with", "to", "for", "from", "by", "med", "till", "til", "för", "hos", "åt", "av", "z", "s",
+    "k", "h", "pri", "od", "za", "com", "para", "a", "à", "ao", "pela", "pelo", "con", "al",
+    "alla", "dal", "dalla", "tra", "fra",
+))
+_ROLE_BEFORE = re.compile(
+    rf"(?<![\w])(?:{_ROLE})(?:,|[ ](?:di|of|de|do|da|della|del))?[ \t]+(?:(?:the|a|o|il|la)[ ])?\Z",
+    re.IGNORECASE)
+# What follows the name; an age right after it ("Emma, 7", "a Ema, de 7 anos") is the way
+# case notes list children by a first name or a pseudonym, which the guard leaves alone.
+_AFTER_NAME = re.compile(
+    rf"(?:['’]s)?(?P<rest>[ \t]*,?[ \t]*(?:(?:de|di|aged?|star|stara)[ \t]+)?"
+    rf"(?P<next>[{_UPPER}{_LOWER}0-9(])?)")
+_ROLE_AFTER = re.compile(rf"(?:,[ \t]*|[ \t]+\()(?:(?i:the|his|her|their|o|a|la|il)[ ])?{_ROLE}(?![\w])",
+                         re.IGNORECASE)
+
+
+def _as_given_name(word: str) -> str | None:
+    """The listed given name ``word`` is, perhaps declined ("Jonasom" → "Jonas")."""
+    if word in _NAMES:
+        return word
+    for ending in _MASCULINE_ENDINGS:
+        stem = word[:-len(ending)]
+        if word.endswith(ending) and stem in _NAMES and stem[-1] not in "aeiou":
+            return stem
+    for ending in _FEMININE_ENDINGS:
+        stem = word[:-len(ending)]
+        if word.endswith(ending) and (stem + "a" in _NAMES or ending == "s" and stem in _NAMES):
+            return stem + "a" if stem + "a" in _NAMES else stem
+    return None
+
+
+def _next_is_a_word_or_end(text: str, end: int) -> tuple[bool, bool]:
+    """(nothing capitalised or numeric follows, a lower-case word follows)."""
+    after = _AFTER_NAME.match(text, end)
+    assert after is not None  # every part of the pattern is optional
+    following = after.group("next")
+    if following is None:
+        return True, False
+    if following.isdigit() or following == "(" or following.isupper():
+        return False, False
+    return True, "," not in after.group("rest")
+
+
+def _standing_alone(text: str, start: int, end: int) -> bool:
+    word = text[start:end]
+    name = _as_given_name(word)
+    if name is None:
+        return False
+    nothing_after, word_after = _next_is_a_word_or_end(text, end)
+    if not nothing_after or _ROLE_AFTER.match(text, end):
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[max(line_start, start - 60):start]
+    if _SENTENCE_START.search(before) or not before:
+        return word_after and name not in _ALSO_WORDS
+    # A role right before belongs to the earlier rules, which ask for a surname: trainees
+    # write "Mamman Sara", "the girl, Emma" as their pseudonyms.
+    if _ROLE_BEFORE.search(before):
+        return False
+    previous = _WORD_BEFORE.search(before)
+    if previous is None:
+        return True
+    previous_word = previous.group(1)
+    if previous_word.casefold().rstrip("'’") in _NOT_A_PERSON_BEFORE:
+        return False
+    if name in _ALSO_WORDS and previous_word.casefold() not in _PERSON_PREPOSITIONS:
+        return False
+    if name in _ALSO_PLACES and previous_word.casefold() in _PLACE_PREPOSITIONS:
+        return False
+    if previous_word[0].isupper():
+        # "Then Amira said": the word before is capitalised only because it opens the sentence;
+        # elsewhere a capital before ("Santa Maria", "Ospedale Maria") makes a title.
+        return _SENTENCE_START.search(before[:previous.start()]) is not None \
+            or previous.start() == 0
+    return True
+
+
+def given_name_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of a listed given name written alone in a way that refers to a person."""
+    for match in _CAPITALISED.finditer(text):
+        if _standing_alone(text, *match.span()):
+            yield match.span()
