@@ -46,6 +46,7 @@ from stdnum.se import personnummer
 from stdnum.si import emso
 
 from .privacy_addresses import address_spans
+from .privacy_more_ids import more_id_spans
 from .privacy_people import birth_date_spans, given_name_spans, name_spans
 from .privacy_schools import school_with_age_spans
 
@@ -92,6 +93,10 @@ KIND_LABELS: dict[str, str] = {
     "pt_nif": N_("Portuguese tax identification number (NIF)"),
     "pt_cc": N_("Portuguese citizen card number (Cartão de Cidadão)"),
     "it_codice_fiscale": N_("Italian tax code (codice fiscale)"),
+    "pt_bi": N_("Portuguese identity card number (Bilhete de Identidade)"),
+    "si_tax_number": N_("Slovenian tax number (davčna številka)"),
+    "iban": N_("Bank account number (IBAN)"),
+    "licence_plate": N_("Vehicle registration number"),
     "email": N_("E-mail address"),
     "phone": N_("Phone number"),
     "street_address": N_("Street address"),
@@ -360,6 +365,11 @@ def _find_ids(text: str) -> Iterator[_Candidate]:
         yield _Candidate(kind, start, end, as_reference)
 
 
+def _find_more_ids(text: str) -> Iterator[_Candidate]:
+    for start, end, kind in more_id_spans(text):
+        yield _Candidate(kind, start, end)
+
+
 def _identifies_a_person(kind: str, raw: str) -> bool:
     """Every kind but the NIF belongs to a person; a NIF outside 1-3 and 45 is a company's or
     a public body's, which is what an invoice or order reference normally quotes."""
@@ -582,6 +592,7 @@ def _find_people(text: str) -> Iterator[_Candidate]:
 _FINDERS: tuple[Callable[[str], Iterator[_Candidate]], ...] = (
     _find_emails,
     _find_ids,
+    _find_more_ids,
     _find_addresses,
     _find_phones,
     _find_people,

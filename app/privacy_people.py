@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["birth_date_spans", "given_name_spans", "name_spans"]
+__all__ = ["ROLES", "birth_date_spans", "given_name_spans", "name_spans"]
 
 _SP = r"[ \t]+"
 _MONTHS = (
@@ -67,6 +67,8 @@ _ROLES = (
     r"madre|padre|papà|figlio|figlia|bambino|bambina|ragazzo|ragazza|nonna|nonno|fratello|"
     r"sorella|zia|zio|patrigno|matrigna"
 )
+#: The family roles as a regex alternation, for the other finders that ask whose a thing is.
+ROLES = _ROLES
 _UPPER = "A-ZÀ-ÖØ-ÞŠŽČĆĐ"
 _WORD = rf"[{_UPPER}][a-zà-ÿčšžćđ]*(?:['’-][{_UPPER}][a-zà-ÿčšžćđ]+)?(?<=[a-zà-ÿčšžćđ])"
 _INITIAL = rf"[{_UPPER}]\.(?![\w])"
