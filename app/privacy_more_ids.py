@@ -109,12 +109,28 @@ def _plates(text: str) -> Iterator[tuple[int, int, str]]:
             yield start, end, "licence_plate"
 
 
+# Every label of a pattern above contains one of these (in lower case); substring tests
+# spare most texts the regexes.
+_PLATE_WORDS = ("regist", "reg.", "reg ", "regnr", "plate", "bilnummer", "skilt", "kjennemerke",
+                "tablic", "matr", "targ")
+_BI_WORDS = ("bi", "b.i.", "bilhete")
+_SI_TAX_WORDS = ("davčn", "dš", "ddv")
+
+
+def _mentions(lowered: str, words: tuple[str, ...]) -> bool:
+    return any(word in lowered for word in words)
+
+
 def more_id_spans(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, kind) of IBANs, labelled licence plates, BI and Slovenian tax numbers."""
     yield from _ibans(text)
-    yield from _plates(text)
-    for match in _BI.finditer(text):
-        yield *match.span("number"), "pt_bi"
-    for match in _SI_TAX.finditer(text):
-        if ddv.is_valid(match.group("number")):
-            yield *match.span("number"), "si_tax_number"
+    lowered = text.lower()
+    if _mentions(lowered, _PLATE_WORDS):
+        yield from _plates(text)
+    if _mentions(lowered, _BI_WORDS):
+        for match in _BI.finditer(text):
+            yield *match.span("number"), "pt_bi"
+    if _mentions(lowered, _SI_TAX_WORDS):
+        for match in _SI_TAX.finditer(text):
+            if ddv.is_valid(match.group("number")):
+                yield *match.span("number"), "si_tax_number"

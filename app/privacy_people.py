@@ -175,10 +175,12 @@ _ALSO_PLACES = _GIVEN_NAMES["also_places"]
 # an -s ("Amiras mamma"). Masculine endings follow a consonant; feminine ones replace the -a,
 # so "Milano" never turns into "Milan".
 _MASCULINE_ENDINGS = ("om", "em", "a", "u", "s")
-_FEMININE_ENDINGS = ("o", "e", "i", "s")
+_FEMININE_ENDINGS = ("o", "e", "i")
 _LOWER = "a-zà-ÿčšžćđ"
 _CAPITALISED = re.compile(rf"(?<![\w'’-])[{_UPPER}][{_LOWER}]+(?![\w-])")
-_SENTENCE_START = re.compile(r"(?:\A|\n|[.!?…;:][\"”»)]?[ \t]+)[\"“«(\-–—]?[ \t]*\Z")
+# The start of a sentence, a line or a list item, after any markup ("- ", "**", "»", "4. ").
+_SENTENCE_START = re.compile(
+    r"(?:\A|[.!?…;:][\"”»)*_]*[ \t]+)(?:[ \t]*(?:[-–—•*#>|»«\"“„(\[_]+|[0-9]+[.)]))*[ \t]*\Z")
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w'’]*),?[ \t]+\Z")
 # After one of these the capitalised word is part of a name of a place or an institution
 # ("Santa Maria", "vrtec Mojca", "via Anna", "Dr Hassan"), not a family member.
@@ -203,6 +205,16 @@ _PERSON_PREPOSITIONS = frozenset((
     "k", "h", "pri", "od", "za", "com", "para", "a", "à", "ao", "pela", "pelo", "con", "al",
     "alla", "dal", "dalla", "tra", "fra",
 ))
+# A declined form is trusted only after a word that is not English ("the Lens of",
+# "the Line") and never at the start of a sentence ("Nikoli ne …", "Jasni cilji").
+_ENGLISH_BEFORE_NOUNS = frozenset((
+    "the", "a", "an", "of", "this", "that", "these", "those", "our", "your", "my", "his", "her",
+    "their", "its", "and", "or",
+))
+# "James and Wendy Kirkpatrick": two people sharing the surname that follows are cited authors
+# more often than family members.
+_AND_FULL_NAME = re.compile(
+    rf"[ \t]+(?:and|och|og|in|e|i|y|&)[ \t]+[{_UPPER}][{_LOWER}]+\s+[{_UPPER}][{_LOWER}]+")
 _ROLE_BEFORE = re.compile(
     rf"(?<![\w])(?:{_ROLE})(?:,|[ ](?:di|of|de|do|da|della|del))?[ \t]+(?:(?:the|a|o|il|la)[ ])?\Z",
     re.IGNORECASE)
@@ -215,18 +227,27 @@ _ROLE_AFTER = re.compile(rf"(?:,[ \t]*|[ \t]+\()(?:(?i:the|his|her|their|o|a|la|
                          re.IGNORECASE)
 
 
-def _as_given_name(word: str) -> str | None:
-    """The listed given name ``word`` is, perhaps declined ("Jonasom" → "Jonas")."""
+def _declined_forms() -> dict[str, str]:
+    forms: dict[str, str] = {}
+    for name in _NAMES:
+        if name[-1] not in "aeiou":
+            forms.update((name + ending, name) for ending in _MASCULINE_ENDINGS)
+        elif name.endswith("a"):
+            forms.update((name[:-1] + ending, name) for ending in _FEMININE_ENDINGS)
+    # A form that is itself a listed name is that name ("Nino", "Mario").
+    return {form: name for form, name in forms.items() if form not in _NAMES}
+
+
+# Looked up in a table built once: the guard meets every capitalised word of a text.
+_DECLINED = _declined_forms()
+
+
+def _as_given_name(word: str) -> tuple[str, bool] | None:
+    """The listed given name ``word`` is, and whether it is declined ("Jonasom" → "Jonas")."""
     if word in _NAMES:
-        return word
-    for ending in _MASCULINE_ENDINGS:
-        stem = word[:-len(ending)]
-        if word.endswith(ending) and stem in _NAMES and stem[-1] not in "aeiou":
-            return stem
-    for ending in _FEMININE_ENDINGS:
-        stem = word[:-len(ending)]
-        if word.endswith(ending) and (stem + "a" in _NAMES or ending == "s" and stem in _NAMES):
-            return stem + "a" if stem + "a" in _NAMES else stem
+        return word, False
+    if word in _DECLINED:
+        return _DECLINED[word], True
     return None
 
 
@@ -243,36 +264,38 @@ def _next_is_a_word_or_end(text: str, end: int) -> tuple[bool, bool]:
 
 
 def _standing_alone(text: str, start: int, end: int) -> bool:
-    word = text[start:end]
-    name = _as_given_name(word)
-    if name is None:
+    found = _as_given_name(text[start:end])
+    if found is None:
         return False
+    name, declined = found
     nothing_after, word_after = _next_is_a_word_or_end(text, end)
-    if not nothing_after or _ROLE_AFTER.match(text, end):
+    if not nothing_after or _ROLE_AFTER.match(text, end) or _AND_FULL_NAME.match(text, end):
         return False
-    line_start = text.rfind("\n", 0, start) + 1
-    before = text[max(line_start, start - 60):start]
-    if _SENTENCE_START.search(before) or not before:
-        return word_after and name not in _ALSO_WORDS
+    # A short window is enough for the rules below and keeps long paragraphs linear; a cut
+    # window must not look like the start of the text.
+    line_start = text.rfind("\n", max(0, start - 81), start) + 1
+    if line_start == 0 and start > 80:
+        line_start = -1
+    before = text[line_start:start] if line_start >= 0 else "… " + text[start - 80:start]
+    previous = _WORD_BEFORE.search(before)
+    if previous is None or _SENTENCE_START.search(before):
+        return word_after and name not in _ALSO_WORDS and not declined
     # A role right before belongs to the earlier rules, which ask for a surname: trainees
     # write "Mamman Sara", "the girl, Emma" as their pseudonyms.
     if _ROLE_BEFORE.search(before):
         return False
-    previous = _WORD_BEFORE.search(before)
-    if previous is None:
-        return True
     previous_word = previous.group(1)
-    if previous_word.casefold().rstrip("'’") in _NOT_A_PERSON_BEFORE:
+    lowered = previous_word.casefold().rstrip("'’")
+    if lowered in _NOT_A_PERSON_BEFORE or declined and lowered in _ENGLISH_BEFORE_NOUNS:
         return False
-    if name in _ALSO_WORDS and previous_word.casefold() not in _PERSON_PREPOSITIONS:
+    if name in _ALSO_WORDS and lowered not in _PERSON_PREPOSITIONS:
         return False
-    if name in _ALSO_PLACES and previous_word.casefold() in _PLACE_PREPOSITIONS:
+    if name in _ALSO_PLACES and lowered in _PLACE_PREPOSITIONS:
         return False
     if previous_word[0].isupper():
         # "Then Amira said": the word before is capitalised only because it opens the sentence;
         # elsewhere a capital before ("Santa Maria", "Ospedale Maria") makes a title.
-        return _SENTENCE_START.search(before[:previous.start()]) is not None \
-            or previous.start() == 0
+        return not declined and _SENTENCE_START.search(before[:previous.start()]) is not None
     return True
 
 

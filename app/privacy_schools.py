@@ -8,6 +8,7 @@ one child. Only the school's name is reported, because that is what the trainee 
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 
@@ -44,6 +45,12 @@ _SCHOOL_PATTERNS: tuple[re.Pattern[str], ...] = (
                r"[Ii]stituto[ ][Cc]omprensivo|I\.[ ]?C\.|IC|[Ll]iceo(?:[ ](?:classico|"
                rf"scientifico|linguistico|artistico))?|[Ii]stituto)[ ]{_NAMES}"),
 )
+
+# Every pattern above contains one of these (in lower case); most texts have none, and then
+# nothing else runs. Substring tests are much cheaper than a regex over a long text.
+_SCHOOL_WORDS = ("skol", "school", "academy", "primary", "oš", "o.š", "o. š", "šol", "gimnazij",
+                 "escola", "agrupamento", "colégio", "externato", "eb1", "eb ", "ji ", "scuola",
+                 "istituto", "liceo", "i.c.", "i. c.", "ic ")
 
 # A child's age, as the six languages write it. Number words only where they make a noun
 # ("nioåringen", "devetletnik", "settenne"), which prose about programmes does not use.
@@ -82,28 +89,23 @@ _DURATION_AFTER = re.compile(
 _SENTENCE_END = re.compile(rf"(?<!\b[A-Z][a-z])(?<!\b[A-Z])[.!?;](?=[ \t]+[{_UPPER}\"“])|\n")
 
 
-def _ages(sentence: str) -> bool:
-    for match in _AGE.finditer(sentence):
-        before = sentence[max(0, match.start() - 12):match.start()]
-        if not _DURATION_BEFORE.search(before) and not _DURATION_AFTER.match(sentence, match.end()):
-            return True
-    return False
-
-
-def _sentences(text: str) -> Iterator[tuple[int, int]]:
-    start = 0
-    for end in _SENTENCE_END.finditer(text):
-        yield start, end.start()
-        start = end.end()
-    yield start, len(text)
+def _age_positions(text: str) -> Iterator[int]:
+    for match in _AGE.finditer(text):
+        before = text[max(0, match.start() - 12):match.start()]
+        if not _DURATION_BEFORE.search(before) and not _DURATION_AFTER.match(text, match.end()):
+            yield match.start()
 
 
 def school_with_age_spans(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of a school's name in a sentence that also gives a child's age."""
-    for start, end in _sentences(text):
-        sentence = text[start:end]
-        schools = [match.span() for pattern in _SCHOOL_PATTERNS
-                   for match in pattern.finditer(sentence)]
-        if schools and _ages(sentence):
-            for school_start, school_end in schools:
-                yield start + school_start, start + school_end
+    lowered = text.lower()
+    if not any(word in lowered for word in _SCHOOL_WORDS):
+        return
+    schools = [match.span() for pattern in _SCHOOL_PATTERNS for match in pattern.finditer(text)]
+    if not schools:
+        return
+    sentence_ends = [match.start() for match in _SENTENCE_END.finditer(text)]
+    sentences_with_age = {bisect.bisect_left(sentence_ends, at) for at in _age_positions(text)}
+    for start, end in schools:
+        if bisect.bisect_left(sentence_ends, start) in sentences_with_age:
+            yield start, end
