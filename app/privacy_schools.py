@@ -12,6 +12,8 @@ import bisect
 import re
 from collections.abc import Iterator
 
+from .privacy_people import ROLES
+
 __all__ = ["school_with_age_spans"]
 
 _UPPER = "A-ZÀ-ÖØ-ÞŠŽČĆĐ"
@@ -89,10 +91,16 @@ _DURATION_AFTER = re.compile(
 _SENTENCE_END = re.compile(rf"(?<!\b[A-Z][a-z])(?<!\b[A-Z])[.!?;](?=[ \t]+[{_UPPER}\"“])|\n")
 
 
+# … except a Norwegian "gutten på 11 år" (the boy aged 11): "på" after a child is an age.
+_CHILD_AGED = re.compile(rf"(?<![\w])(?:{ROLES})[ ]på[ ]\Z", re.IGNORECASE)
+
+
 def _age_positions(text: str) -> Iterator[int]:
     for match in _AGE.finditer(text):
-        before = text[max(0, match.start() - 12):match.start()]
-        if not _DURATION_BEFORE.search(before) and not _DURATION_AFTER.match(text, match.end()):
+        before = text[max(0, match.start() - 30):match.start()]
+        if _DURATION_BEFORE.search(before[-12:]) and not _CHILD_AGED.search(before):
+            continue
+        if not _DURATION_AFTER.match(text, match.end()):
             yield match.start()
 
 
