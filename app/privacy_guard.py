@@ -1,10 +1,11 @@
 """Privacy guard: spot text that likely identifies a family before a trainee saves it.
 
 Trainees write journals and assignments about real, often vulnerable, families. The guard
-looks for the things that identify a person outright - national ID numbers, e-mail
-addresses, phone numbers, street addresses, and names and dates of birth written with a
-family role or a birth word (``privacy_people``) - and returns findings with a suggested
-replacement. It only warns: the caller shows the findings and the trainee decides, because
+looks for the things that identify a person outright - national ID numbers, IBANs and other
+numbers (``privacy_more_ids``), e-mail addresses, phone numbers, street addresses, names and
+dates of birth written with a family role or a birth word, listed given names standing alone
+(``privacy_people``), a school named with a child's age (``privacy_schools``) - and returns
+findings with a suggested replacement. It only warns: the caller shows the findings and the trainee decides, because
 the guard cannot know whether "Storgatan 12" is a family's home or the municipal office.
 
 Design choices, all in favour of few false alarms (social workers write many numbers):
@@ -652,8 +653,8 @@ def scan(text: str) -> list[Finding]:
 
     Returns findings sorted by ``start`` that never overlap. It is a warning aid, tuned to
     stay quiet on dates, amounts, hours and reference numbers, so it will miss unusual
-    formats; a clean result does not prove the text is anonymous (a name is found only after
-    a family role, with a surname or an initial).
+    formats; a clean result does not prove the text is anonymous (a name is found after a
+    family role with a surname or an initial, or alone only when it is a listed given name).
     """
     candidates = [candidate for finder in _FINDERS for candidate in finder(text)]
     line_starts = _line_starts(text)

@@ -3,8 +3,10 @@
 Split from ``privacy_guard`` like the addresses. A name or a date alone identifies nobody and
 case notes are full of both ("Emma 7 år", "the meeting on 3 March 2025"), so each is taken
 only with the word that makes it personal: a date right after "born"/"född"/"rojen"/"nato"…,
-a name right after a family role ("the mother, Sarah T.", "mamman Linda Johansson"). A first
-name alone is not reported; it takes a surname or an initial.
+a name right after a family role ("the mother, Sarah T.", "mamman Linda Johansson"). With a
+role a first name alone is not reported ("Mamman Sara": a pseudonym); without one, a first
+name is reported when it is a frequent given name and stands where a person's name stands
+(``given_name_spans``, below).
 """
 from __future__ import annotations
 
