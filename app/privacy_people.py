@@ -184,9 +184,30 @@ _CAPITALISED = re.compile(rf"(?<![\w'’-])[{_UPPER}][{_LOWER}]+(?![\w-])")
 _SENTENCE_START = re.compile(
     r"(?:\A|[.!?…;:][\"”»)*_]*[ \t]+)(?:[ \t]*(?:[-–—•*#>|»«\"“„(\[_]+|[0-9]+[.)]))*[ \t]*\Z")
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w'’]*),?[ \t]+\Z")
-# After one of these the capitalised word is part of a name of a place or an institution
-# ("Santa Maria", "vrtec Mojca", "via Anna", "Dr Hassan"), not a family member.
-_NOT_A_PERSON_BEFORE = frozenset((
+# The trainee's own colleagues and teachers are named too ("Handledaren Karin", "La tutor
+# Giulia", "Daniel, my peer mentor"); they are not the family.
+_PROFESSIONALS = (
+    "tutor", "tutora", "mentor", "mentorn", "mentorica", "mentorja", "supervisor", "supervisora",
+    "supervizor", "supervizorka", "teacher", "colleague", "trainer", "facilitator", "coordinator",
+    "lecturer", "professor", "professora", "handledare", "handledaren", "läraren", "lärare",
+    "kollegan", "kollega", "kollegaen", "veileder", "veilederen", "læreren", "lærer",
+    "učitelj", "učiteljica", "sodelavec", "sodelavka", "predavatelj", "predavateljica",
+    "formador", "formadora", "orientador", "orientadora", "colega", "docente", "insegnante",
+    "collega", "coordinatore", "coordinatrice", "formatore", "formatrice",
+)
+_PROFESSIONAL_AFTER = re.compile(
+    r",[ \t]+(?:(?:my|our|the|min|mitt|vår|vårt|mi|moj|moja|naš|naša|a[ ]minha|o[ ]meu|"
+    r"il[ ]mio|la[ ]mia|la[ ]nostra|il[ ]nostro)[ \t]+)?(?:[^\W\d_]+[ \t]+)?(?:"
+    + "|".join(_PROFESSIONALS) + r")(?![\w])",
+    re.IGNORECASE,
+)
+# After one of these the capitalised word is part of a name of a place, an institution or a
+# project ("Santa Maria", "vrtec Mojca", "via Anna", "Dr Hassan", "progetto Leonardo"), or
+# the name of a professional, not a family member.
+_NOT_A_PERSON_BEFORE = frozenset(_PROFESSIONALS) | frozenset((
+    "project", "projekt", "projektet", "prosjekt", "prosjektet", "projekta", "progetto",
+    "projeto", "programme", "program", "programmet", "programa", "programma", "module",
+    "modul", "modulen", "modulo", "módulo", "erasmus",
     "santa", "santo", "san", "são", "sankt", "st", "saint", "villa", "casa", "dr", "dott",
     "prof", "via", "viale", "piazza", "corso", "rua", "avenida", "praça", "largo", "travessa",
     "scuola", "escola", "liceo", "istituto", "colégio", "ospedale", "hospital", "clinica",
@@ -271,7 +292,8 @@ def _standing_alone(text: str, start: int, end: int) -> bool:
         return False
     name, declined = found
     nothing_after, word_after = _next_is_a_word_or_end(text, end)
-    if not nothing_after or _ROLE_AFTER.match(text, end) or _AND_FULL_NAME.match(text, end):
+    if not nothing_after or _ROLE_AFTER.match(text, end) or _AND_FULL_NAME.match(text, end) \
+            or _PROFESSIONAL_AFTER.match(text, end):
         return False
     # A short window is enough for the rules below and keeps long paragraphs linear; a cut
     # window must not look like the start of the text.

@@ -67,6 +67,11 @@ def test_found(text, expected):
     "- Leia o recurso antes do encontro.",
     "**Rok:** tri tedne po srečanju.",
     "Dina svar är anonyma.",
+    # The trainee's colleagues, teachers and projects.
+    "Handledaren Karin påminde oss om sekretessen.",
+    "La tutor Giulia ci ha spiegato il modello.",
+    "I shared my notes with Daniel, my peer mentor.",
+    "Il progetto Leonardo finanzia la mobilità.",
     # Schools without an age, ages without a school, durations and ranges.
     "We visited Greenfield Primary School with 12 trainees.",
     "She is 10 years old and loves football.",
