@@ -166,8 +166,34 @@ _ADDRESS_PATTERNS: tuple[re.Pattern[str], ...] = (
 )
 
 
+# Typed quickly, an Italian or Portuguese address is all lower case: "in via roma 12",
+# "na rua das flores, 3", "para a avenida da liberdade 10". Without the capital the street
+# word must follow a preposition of place (in any of the six languages, as trainees quote
+# the address inside their own prose), and the words of the name must not be little words
+# of the sentence ("in piazza con 2 bambini", "via email 3 volte").
+_LOWER_STREET_WORDS = (r"(?:rua|avenida|travessa|praça|largo|alameda|calçada|estrada|via|viale|"
+                       r"piazza|piazzale|corso|vicolo|lungomare)")
+_PLACE_BEFORE = (r"(?:in|at|to|on|from|na|no|em|a|à|da|do|para[ ]a|pela|till|til|på|i|v|"
+                 r"nella|sulla|dalla|alla)")
+_NOT_STREET_NAMES = (
+    r"(?!(?:con|per|tra|fra|che|non|come|dopo|circa|verso|oggi|ieri|sem|com|para|por|pelo|"
+    r"pela|uma|umas|uns|mais|menos|cerca|até|desde|entre|quase|hoje|ontem|with|for|and|the|"
+    r"email|e-mail|mail|posta|telefono|telefone|zoom|teams|skype|whatsapp|sms|web|internet|"
+    r"app|chat|video|vídeo)\b)"
+)
+_LOWER_STREET_NAME = rf"{_NOT_STREET_NAMES}[a-zà-ÿ][a-zà-ÿ'’-]{{2,}}"
+_LOWER_ROMANCE_ADDRESS = re.compile(
+    rf"(?<![\w]){_PLACE_BEFORE}{_SP}(?P<address>{_LOWER_STREET_WORDS}"
+    rf"(?:{_SP}{_ROMANCE_PARTICLE})*{_SP}{_LOWER_STREET_NAME}"
+    rf"(?:{_SP}(?:{_ROMANCE_PARTICLE}{_SP})*{_LOWER_STREET_NAME}){{0,2}}"
+    rf",?{_SP}{_NUMERO}{_HOUSE_NO})"
+)
+
+
 def address_spans(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of every street name followed by a house number."""
     for pattern in _ADDRESS_PATTERNS:
         for match in pattern.finditer(text):
             yield match.span()
+    for match in _LOWER_ROMANCE_ADDRESS.finditer(text):
+        yield match.span("address")

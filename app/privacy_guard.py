@@ -1,10 +1,11 @@
 """Privacy guard: spot text that likely identifies a family before a trainee saves it.
 
 Trainees write journals and assignments about real, often vulnerable, families. The guard
-looks for the things that identify a person outright - national ID numbers, e-mail
-addresses, phone numbers, street addresses, and names and dates of birth written with a
-family role or a birth word (``privacy_people``) - and returns findings with a suggested
-replacement. It only warns: the caller shows the findings and the trainee decides, because
+looks for the things that identify a person outright - national ID numbers, IBANs and other
+numbers (``privacy_more_ids``), e-mail addresses, phone numbers, street addresses, names and
+dates of birth written with a family role or a birth word, listed given names standing alone
+(``privacy_people``), a school named with a child's age (``privacy_schools``) - and returns
+findings with a suggested replacement. It only warns: the caller shows the findings and the trainee decides, because
 the guard cannot know whether "Storgatan 12" is a family's home or the municipal office.
 
 Design choices, all in favour of few false alarms (social workers write many numbers):
@@ -46,7 +47,9 @@ from stdnum.se import personnummer
 from stdnum.si import emso
 
 from .privacy_addresses import address_spans
-from .privacy_people import birth_date_spans, name_spans
+from .privacy_more_ids import more_id_spans
+from .privacy_people import birth_date_spans, given_name_spans, name_spans
+from .privacy_schools import school_with_age_spans
 
 __all__ = ["Finding", "scan", "suggested_family", "KIND_LABELS", "REFERENCE_ID_LABEL"]
 
@@ -91,11 +94,16 @@ KIND_LABELS: dict[str, str] = {
     "pt_nif": N_("Portuguese tax identification number (NIF)"),
     "pt_cc": N_("Portuguese citizen card number (Cartão de Cidadão)"),
     "it_codice_fiscale": N_("Italian tax code (codice fiscale)"),
+    "pt_bi": N_("Portuguese identity card number (Bilhete de Identidade)"),
+    "si_tax_number": N_("Slovenian tax number (davčna številka)"),
+    "iban": N_("Bank account number (IBAN)"),
+    "licence_plate": N_("Vehicle registration number"),
     "email": N_("E-mail address"),
     "phone": N_("Phone number"),
     "street_address": N_("Street address"),
     "person_name": N_("Name of a family member"),
     "date_of_birth": N_("Date of birth"),
+    "school_and_age": N_("School named together with a child's age"),
 }
 
 # The label of an identity number written where a case or file reference goes ("Ärende …").
@@ -106,6 +114,7 @@ _FIXED_SUGGESTIONS: dict[str, str] = {
     "phone": N_("[phone removed]"),
     "person_name": N_("[name removed]"),
     "date_of_birth": N_("[date of birth removed]"),
+    "school_and_age": N_("[school removed]"),
 }
 
 # Lower rank wins an overlap. The e-mail is the container of anything inside it; checksummed
@@ -113,7 +122,7 @@ _FIXED_SUGGESTIONS: dict[str, str] = {
 # A date of birth is as specific as an ID (a date after "born" is never a phone); a name is
 # as specific as an address.
 _RANK: dict[str, int] = {"email": 0, "date_of_birth": 1, "street_address": 2, "person_name": 2,
-                         "phone": 3}
+                         "school_and_age": 2, "phone": 3}
 _ID_RANK = 1
 
 
@@ -357,6 +366,11 @@ def _find_ids(text: str) -> Iterator[_Candidate]:
         yield _Candidate(kind, start, end, as_reference)
 
 
+def _find_more_ids(text: str) -> Iterator[_Candidate]:
+    for start, end, kind in more_id_spans(text):
+        yield _Candidate(kind, start, end)
+
+
 def _identifies_a_person(kind: str, raw: str) -> bool:
     """Every kind but the NIF belongs to a person; a NIF outside 1-3 and 45 is a company's or
     a public body's, which is what an invoice or order reference normally quotes."""
@@ -566,8 +580,12 @@ def _find_addresses(text: str) -> Iterator[_Candidate]:
 def _find_people(text: str) -> Iterator[_Candidate]:
     for start, end in name_spans(text):
         yield _Candidate("person_name", start, end)
+    for start, end in given_name_spans(text):
+        yield _Candidate("person_name", start, end)
     for start, end in birth_date_spans(text):
         yield _Candidate("date_of_birth", start, end)
+    for start, end in school_with_age_spans(text):
+        yield _Candidate("school_and_age", start, end)
 
 
 # --- assembling findings --------------------------------------------------------------------
@@ -575,6 +593,7 @@ def _find_people(text: str) -> Iterator[_Candidate]:
 _FINDERS: tuple[Callable[[str], Iterator[_Candidate]], ...] = (
     _find_emails,
     _find_ids,
+    _find_more_ids,
     _find_addresses,
     _find_phones,
     _find_people,
@@ -634,8 +653,8 @@ def scan(text: str) -> list[Finding]:
 
     Returns findings sorted by ``start`` that never overlap. It is a warning aid, tuned to
     stay quiet on dates, amounts, hours and reference numbers, so it will miss unusual
-    formats; a clean result does not prove the text is anonymous (a name is found only after
-    a family role, with a surname or an initial).
+    formats; a clean result does not prove the text is anonymous (a name is found after a
+    family role with a surname or an initial, or alone only when it is a listed given name).
     """
     candidates = [candidate for finder in _FINDERS for candidate in finder(text)]
     line_starts = _line_starts(text)
