@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import sys
-import time
 import types
 from pathlib import Path
 
@@ -358,10 +357,15 @@ def test_empty_and_number_free_text():
     assert scan("The mother was calm and the children played outside.") == []
 
 
-def test_long_and_hostile_input_stays_fast():
-    texts = ["Met 880320-0016 on 2026-11-23, 12 345 kr, Storgatan 12. " * 3000,
-             "1 " * 100_000, "9" * 200_000, "Via " + "Roma " * 50_000, "a@" * 100_000]
-    started = time.perf_counter()
-    for text in texts:
-        scan(text)
-    assert time.perf_counter() - started < 10
+def test_long_and_hostile_input_is_scanned_to_its_end():
+    """Long texts and runs built to make patterns backtrack are scanned whole: what is at the end
+    is still found, and a run of digits or separators is no finding. (Their speed is measured by
+    bench/privacy_guard.py, not here: tests do not assert on time.)"""
+    visit = "Met 880320-0016 on 2026-11-23, 12 345 kr, Storgatan 12. "
+    found = scan(visit * 3000)
+    assert sum(f.kind == "se_personnummer" for f in found) == 3000
+    assert found[-1].end > len(visit) * 2999
+    for text in ("1 " * 100_000, "9" * 200_000, "a@" * 100_000):
+        assert [f.kind for f in scan(text)] == [], text[:10]
+    tail = scan("Via " + "Roma " * 50_000 + " Her number is +46 70 123 45 67.")
+    assert any(f.kind == "phone" for f in tail)
