@@ -11,7 +11,6 @@ today, in the trainee's own programme (national variants included); done and pla
 per trainee. Status and counts only, never anyone's writing or answers."""
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -23,7 +22,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import Cohort, Component, Country, Meeting, Module, ProgrammeRun, User
-from ..plugins import ProgrammeStats, ResponseRate, WaitingWork, registry
+from ..plugins import (
+    ProgrammeStats,
+    ResponseRate,
+    Turnaround,
+    WaitingWork,
+    registry,
+    turnaround_of,
+)
 from .cohort_progress import TraineeProgress, progress_from
 from .progress_figures import Trainee, TraineeFigures, figures_for, unique_trainees
 
@@ -43,7 +49,7 @@ class CohortFigures:
     overdue: int
     behind: int
     missed: int
-    turnaround: list[float]
+    turnaround: Turnaround
     waiting: int
     #: The cohort's trainees' figures, by name.
     items: list[TraineeFigures] = field(default_factory=list)
@@ -59,11 +65,11 @@ class CohortFigures:
 
     @property
     def median_days(self) -> float | None:
-        return percentile(self.turnaround, 50)
+        return self.turnaround.median_days
 
     @property
     def p90_days(self) -> float | None:
-        return percentile(self.turnaround, 90)
+        return self.turnaround.p90_days
 
 
 @dataclass
@@ -131,15 +137,6 @@ class Dashboard:
                  f"{r.answered}/{r.expected}") for r in self.rates]
 
 
-def percentile(values: list[float], p: int) -> float | None:
-    """Nearest-rank percentile, one decimal (the median of [1, 2, 3, 10] is 2.0)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return round(ordered[rank - 1], 1)
-
-
 def runs_for(cohorts: list[Cohort]) -> list[ProgrammeRun]:
     runs = {c.run.id: c.run for c in cohorts}
     return sorted(runs.values(), key=lambda r: (r.starts_on, r.id), reverse=True)
@@ -186,10 +183,12 @@ def _plugin_stats(cohorts: list[Cohort]) -> ProgrammeStats:
         part = plugin.programme_stats(cohorts)
         for cohort_id, days in part.turnaround_days.items():
             merged.turnaround_days.setdefault(cohort_id, []).extend(days)
+        merged.turnaround.update(part.turnaround)
         for cohort_id, n in part.waiting_count.items():
             merged.waiting_count[cohort_id] = merged.waiting_count.get(cohort_id, 0) + n
         merged.waiting += part.waiting
         merged.response_rates += part.response_rates
+    merged.turnaround.update((cohort_id, turnaround_of(days)) for cohort_id, days in merged.turnaround_days.items())
     return merged
 
 
@@ -233,7 +232,7 @@ def _figures(cohort: Cohort, items: list[TraineeFigures], modules: list[Module],
         cohort, statuses, done={c: _mean_of(done[c], n) for c in COMPONENTS},
         planned={c: _mean_of(planned[c], n) for c in COMPONENTS},
         modules_done=dict(modules_done), overdue=overdue, behind=behind, missed=missed,
-        turnaround=stats.turnaround_days.get(cohort.id, []), waiting=stats.waiting_count.get(cohort.id, 0),
+        turnaround=stats.turnaround.get(cohort.id, Turnaround()), waiting=stats.waiting_count.get(cohort.id, 0),
         items=items)
 
 
