@@ -111,7 +111,7 @@ def test_the_aggregate_figures_are_those_of_each_trainees_overview(app):
         assert any(t.hours.done_total for t in new.by_cohort[cohorts[0].id])
         unique_old = list({t.user.id: t for items in old.values() for t in items}.values())
         done, planned = _months(unique_old, today)
-        points = dashboard._months(run, unique_trainees(new), today)
+        points = dashboard._months(run, unique_trainees(new), today, new.done_by_day or {})
         n = Decimal(len(unique_old))
         assert len(points) >= 6
         for point in points:

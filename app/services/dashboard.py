@@ -162,7 +162,8 @@ def build(visible: list[Cohort], run: ProgrammeRun | None, country: Country | No
     return Dashboard(run, runs, countries, country, cohort_figures, titles,
                      _meetings(cohorts, cohort_figures, figures.meetings, figures.attendance or {}),
                      sorted(stats.waiting, key=lambda w: w.submitted_at)[:10],
-                     stats.response_rates, _months(run, unique_trainees(figures), today), today,
+                     stats.response_rates,
+                     _months(run, unique_trainees(figures), today, figures.done_by_day or {}), today,
                      rows.modules if rows else [])
 
 
@@ -259,10 +260,12 @@ def _next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
-def _months(run: ProgrammeRun, items: list[TraineeFigures], today: date) -> list[MonthPoint]:
+def _months(run: ProgrammeRun, items: list[TraineeFigures], today: date,
+            work_done: dict[date, Decimal]) -> list[MonthPoint]:
     """Mean hours per trainee done and planned by the end of each month from the run's start to
-    today (done: completions and attended meetings; planned: due dates and meeting days). What
-    trainees of one group plan alike is added once per group, times its trainees."""
+    today (done: completions, `work_done` summed by day in the database, and attended meetings;
+    planned: due dates and meeting days). What trainees of one group plan alike is added once
+    per group, times its trainees."""
     if not items:
         return []
     ends: list[date] = []
@@ -270,7 +273,7 @@ def _months(run: ProgrammeRun, items: list[TraineeFigures], today: date) -> list
     while month <= today and len(ends) < 36:
         ends.append(min(_next_month(month) - timedelta(days=1), today))
         month = _next_month(month)
-    done: dict[date, Decimal] = defaultdict(Decimal)
+    done: dict[date, Decimal] = defaultdict(Decimal, work_done)
     planned: dict[date, Decimal] = defaultdict(Decimal)
     groups: dict[int, tuple] = {}
     for t in items:
@@ -280,10 +283,6 @@ def _months(run: ProgrammeRun, items: list[TraineeFigures], today: date) -> list
             if by_rule is not None:
                 planned[by_rule] -= hours
             planned[due] += hours
-        for activity_id, completed_at in t.done.items():
-            credited = t.group.credit.get(activity_id)
-            if credited is not None and completed_at is not None:
-                done[completed_at.date()] += credited[1]
         for meeting_id, starts_on, _component, hours in t.group.meetings:
             if meeting_id is not None and meeting_id in t.attended and starts_on is not None:
                 done[starts_on] += hours
