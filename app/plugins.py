@@ -16,8 +16,9 @@ A type that is neither registered nor planned is an error.
 from __future__ import annotations
 
 import importlib
+import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -135,11 +136,42 @@ class ResponseRate:
     expected: int
 
 
+@dataclass(frozen=True)
+class Turnaround:
+    """Feedback released in a cohort and its days from hand-in to release: nearest-rank median
+    and 90th percentile, one decimal (None without feedback)."""
+    count: int = 0
+    median_days: float | None = None
+    p90_days: float | None = None
+
+
+def nearest_rank(ordered: Sequence[float], p: int) -> float:
+    """The nearest-rank `p`th percentile of `ordered` (sorted, not empty): the median of
+    [1, 2, 3, 10] is 2. The same value as SQL's percentile_disc(p / 100)."""
+    return ordered[max(1, math.ceil(p / 100 * len(ordered))) - 1]
+
+
+def round_days(days: float) -> float:
+    return round(days, 1)
+
+
+def turnaround_of(days: list[float]) -> Turnaround:
+    """The summary of a cohort's days from hand-in to released feedback."""
+    if not days:
+        return Turnaround()
+    ordered = sorted(days)
+    return Turnaround(len(ordered), round_days(nearest_rank(ordered, 50)), round_days(nearest_rank(ordered, 90)))
+
+
 @dataclass
 class ProgrammeStats:
     """What a plugin contributes to the programme dashboard (app/services/dashboard.py)."""
-    #: Days from hand-in to released feedback, per cohort id.
+    #: Days from hand-in to released feedback, per cohort id (the dashboard summarises them).
     turnaround_days: dict[int, list[float]] = field(default_factory=dict)
+    #: Or already summarised (percentiles computed in the database), per cohort id: for a plugin
+    #: that is the only source of its cohorts' turnaround (a summary cannot be merged with
+    #: another; a cohort with `turnaround_days` from any plugin is summarised from those).
+    turnaround: dict[int, Turnaround] = field(default_factory=dict)
     #: The work waiting longest for feedback, oldest first (a few per cohort at most).
     waiting: list[WaitingWork] = field(default_factory=list)
     #: Handed-in work without released feedback, per cohort id.

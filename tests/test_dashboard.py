@@ -237,3 +237,31 @@ def test_trainees_count_before_the_programme_is_imported(client, world, login):
     rows = {r["cohort"]: r for r in _csv(client.get("/dashboard/cohorts.csv"))}
     assert rows["Sweden pilot"]["trainees"] == "1" and rows["Transnational pilot"]["active"] == "1"
     assert "Tina Trainee" in client.get(f"/dashboard/cohorts/{world.cohort.id}").get_data(as_text=True)
+
+
+def test_feedback_turnaround_summary_equals_the_days_listed_one_by_one(world, factory):
+    """The database's percentiles (percentile_disc on PostgreSQL) are the nearest-rank ones of
+    the days listed one by one: ties, an even count, feedback 'released' before the hand-in
+    (0 days), a cohort with waiting work only."""
+    from app.plugins import ProgrammeStats, turnaround_of
+    from modules.assignment import queries
+
+    built = build_programme(run=world.run, slug="dash")
+    task = _assignment(built)
+    other = factory.cohort(world.run, name="Waiting only")
+    for i, released_after in enumerate([2, 2, 4.5, -1, 7.25, 0.05, 11, None]):
+        trainee = factory.enrolled(world.cohort, CohortRole.TRAINEE, f"Trainee {i}")
+        _handed_in(task, trainee, world.cohort, 20, released_after)
+    _handed_in(task, factory.enrolled(other, CohortRole.TRAINEE, "Wendy Waiting"), other, 3, None)
+    stats = queries.feedback_turnaround([world.cohort.id, other.id])
+    listed = ProgrammeStats()
+    queries._listed_turnaround(listed, *queries.turnaround_statements([world.cohort.id, other.id]))
+    expected = {cohort_id: turnaround_of(days) for cohort_id, days in listed.turnaround_days.items()}
+    summary = {**{c: turnaround_of(days) for c, days in stats.turnaround_days.items()}, **stats.turnaround}
+    assert summary == expected
+    assert expected[world.cohort.id].count == 7 and expected[world.cohort.id].median_days == 2.0
+    assert expected[world.cohort.id].p90_days == 11.0
+    assert stats.waiting_count == listed.waiting_count == {world.cohort.id: 1, other.id: 1}
+    # Even count: the nearest rank is the lower middle value, as percentile_disc gives.
+    assert turnaround_of([1, 2, 3, 10]).median_days == 2.0
+

@@ -10,14 +10,15 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.extensions import db
-from app.models import Activity, Cohort, CohortRole, Membership, ProgrammeRun, User
+from app.models import Activity, Attendance, Cohort, CohortRole, Completion, Membership, ProgrammeRun, User
 from app.services import dashboard
 from app.services.cohort_progress import trainee_progress
 from app.services.overviews import trainee_overviews
 from app.services.progress_figures import figures_for, unique_trainees
+from app.timeutil import utcnow
 from bench.generate import generate
 from modules.assignment.models import Extension
 
@@ -73,6 +74,10 @@ def _variety(today):
             db.session.add(Extension(activity_id=activity.id, user_id=user.id,
                                      due_on=today + timedelta(days=(k - 1) * 9 - i)))
     users[5].active = False
+    users[7].erased_at = utcnow()
+    # A trainee with nothing done and no meeting attended.
+    db.session.execute(delete(Completion).where(Completion.user_id == users[8].id))
+    db.session.execute(delete(Attendance).where(Attendance.user_id == users[8].id))
     db.session.commit()
 
 
@@ -109,9 +114,17 @@ def test_the_aggregate_figures_are_those_of_each_trainees_overview(app):
         # The data reach every case compared: the comparison cannot pass on empty figures.
         assert compared >= 60 and missed and overdue and extended
         assert any(t.hours.done_total for t in new.by_cohort[cohorts[0].id])
+        everyone = unique_trainees(new)
+        assert any(not t.done and not t.attended for t in everyone)
+        assert any(t.trainee.erased_at is not None for t in everyone)
+        # Work some country's view credits and another's does not is summed by the trainee's own
+        # view (the database sums the rest by day): the hours over time below cover both.
+        credited = [set(t.group.credit) for t in everyone]
+        alike = set.intersection(*credited)
+        assert any(t.done - alike for t in everyone) and any(t.done & alike for t in everyone)
         unique_old = list({t.user.id: t for items in old.values() for t in items}.values())
         done, planned = _months(unique_old, today)
-        points = dashboard._months(run, unique_trainees(new), today)
+        points = dashboard._months(run, unique_trainees(new), today, new.done_by_day or {})
         n = Decimal(len(unique_old))
         assert len(points) >= 6
         for point in points:

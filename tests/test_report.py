@@ -101,7 +101,7 @@ def _figures(report: report_service.Report, app) -> list[str]:
         figures.append(f"{m.meeting.cohort.name}")
         figures.append(f"{m.present} {m.expected}")
     for f in d.cohorts:
-        figures.append(" ".join([f.cohort.name, str(len(f.turnaround)),
+        figures.append(" ".join([f.cohort.name, str(f.turnaround.count),
                                  decimal(f.median_days) if f.median_days is not None else "—",
                                  decimal(f.p90_days) if f.p90_days is not None else "—"]))
     for r in d.rates:

@@ -27,7 +27,7 @@ def cohorts(d: Dashboard) -> tuple[list[str], list[list[Any]]]:
     rows = [[f.cohort.name, _country(f), f.trainee_count, f.statuses[ACTIVE], f.statuses[FINISHED],
              f.statuses[DROPPED], _plain(f.done["national"]), _plain(f.planned["national"]),
              _plain(f.done["transnational"]), _plain(f.planned["transnational"]), f.overdue, f.behind,
-             f.missed, len(f.turnaround), _plain(f.median_days), _plain(f.p90_days), f.waiting]
+             f.missed, f.turnaround.count, _plain(f.median_days), _plain(f.p90_days), f.waiting]
             for f in d.cohorts]
     return header, rows
 

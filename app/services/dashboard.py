@@ -11,7 +11,6 @@ today, in the trainee's own programme (national variants included); done and pla
 per trainee. Status and counts only, never anyone's writing or answers."""
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -23,7 +22,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import Cohort, Component, Country, Meeting, Module, ProgrammeRun, User
-from ..plugins import ProgrammeStats, ResponseRate, WaitingWork, registry
+from ..plugins import (
+    ProgrammeStats,
+    ResponseRate,
+    Turnaround,
+    WaitingWork,
+    registry,
+    turnaround_of,
+)
 from .cohort_progress import TraineeProgress, progress_from
 from .progress_figures import Trainee, TraineeFigures, figures_for, unique_trainees
 
@@ -43,7 +49,7 @@ class CohortFigures:
     overdue: int
     behind: int
     missed: int
-    turnaround: list[float]
+    turnaround: Turnaround
     waiting: int
     #: The cohort's trainees' figures, by name.
     items: list[TraineeFigures] = field(default_factory=list)
@@ -59,11 +65,11 @@ class CohortFigures:
 
     @property
     def median_days(self) -> float | None:
-        return percentile(self.turnaround, 50)
+        return self.turnaround.median_days
 
     @property
     def p90_days(self) -> float | None:
-        return percentile(self.turnaround, 90)
+        return self.turnaround.p90_days
 
 
 @dataclass
@@ -131,15 +137,6 @@ class Dashboard:
                  f"{r.answered}/{r.expected}") for r in self.rates]
 
 
-def percentile(values: list[float], p: int) -> float | None:
-    """Nearest-rank percentile, one decimal (the median of [1, 2, 3, 10] is 2.0)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return round(ordered[rank - 1], 1)
-
-
 def runs_for(cohorts: list[Cohort]) -> list[ProgrammeRun]:
     runs = {c.run.id: c.run for c in cohorts}
     return sorted(runs.values(), key=lambda r: (r.starts_on, r.id), reverse=True)
@@ -165,7 +162,8 @@ def build(visible: list[Cohort], run: ProgrammeRun | None, country: Country | No
     return Dashboard(run, runs, countries, country, cohort_figures, titles,
                      _meetings(cohorts, cohort_figures, figures.meetings, figures.attendance or {}),
                      sorted(stats.waiting, key=lambda w: w.submitted_at)[:10],
-                     stats.response_rates, _months(run, unique_trainees(figures), today), today,
+                     stats.response_rates,
+                     _months(run, unique_trainees(figures), today, figures.done_by_day or {}), today,
                      rows.modules if rows else [])
 
 
@@ -186,10 +184,12 @@ def _plugin_stats(cohorts: list[Cohort]) -> ProgrammeStats:
         part = plugin.programme_stats(cohorts)
         for cohort_id, days in part.turnaround_days.items():
             merged.turnaround_days.setdefault(cohort_id, []).extend(days)
+        merged.turnaround.update(part.turnaround)
         for cohort_id, n in part.waiting_count.items():
             merged.waiting_count[cohort_id] = merged.waiting_count.get(cohort_id, 0) + n
         merged.waiting += part.waiting
         merged.response_rates += part.response_rates
+    merged.turnaround.update((cohort_id, turnaround_of(days)) for cohort_id, days in merged.turnaround_days.items())
     return merged
 
 
@@ -233,7 +233,7 @@ def _figures(cohort: Cohort, items: list[TraineeFigures], modules: list[Module],
         cohort, statuses, done={c: _mean_of(done[c], n) for c in COMPONENTS},
         planned={c: _mean_of(planned[c], n) for c in COMPONENTS},
         modules_done=dict(modules_done), overdue=overdue, behind=behind, missed=missed,
-        turnaround=stats.turnaround_days.get(cohort.id, []), waiting=stats.waiting_count.get(cohort.id, 0),
+        turnaround=stats.turnaround.get(cohort.id, Turnaround()), waiting=stats.waiting_count.get(cohort.id, 0),
         items=items)
 
 
@@ -260,10 +260,12 @@ def _next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
-def _months(run: ProgrammeRun, items: list[TraineeFigures], today: date) -> list[MonthPoint]:
+def _months(run: ProgrammeRun, items: list[TraineeFigures], today: date,
+            work_done: dict[date, Decimal]) -> list[MonthPoint]:
     """Mean hours per trainee done and planned by the end of each month from the run's start to
-    today (done: completions and attended meetings; planned: due dates and meeting days). What
-    trainees of one group plan alike is added once per group, times its trainees."""
+    today (done: completions, `work_done` summed by day in the database, and attended meetings;
+    planned: due dates and meeting days). What trainees of one group plan alike is added once
+    per group, times its trainees."""
     if not items:
         return []
     ends: list[date] = []
@@ -271,7 +273,7 @@ def _months(run: ProgrammeRun, items: list[TraineeFigures], today: date) -> list
     while month <= today and len(ends) < 36:
         ends.append(min(_next_month(month) - timedelta(days=1), today))
         month = _next_month(month)
-    done: dict[date, Decimal] = defaultdict(Decimal)
+    done: dict[date, Decimal] = defaultdict(Decimal, work_done)
     planned: dict[date, Decimal] = defaultdict(Decimal)
     groups: dict[int, tuple] = {}
     for t in items:
@@ -281,10 +283,6 @@ def _months(run: ProgrammeRun, items: list[TraineeFigures], today: date) -> list
             if by_rule is not None:
                 planned[by_rule] -= hours
             planned[due] += hours
-        for activity_id, completed_at in t.done.items():
-            credited = t.group.credit.get(activity_id)
-            if credited is not None and completed_at is not None:
-                done[completed_at.date()] += credited[1]
         for meeting_id, starts_on, _component, hours in t.group.meetings:
             if meeting_id is not None and meeting_id in t.attended and starts_on is not None:
                 done[starts_on] += hours

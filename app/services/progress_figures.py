@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 from typing import cast as type_cast
 
-from sqlalchemy import cast, inspect, literal, null, select, union_all
+from sqlalchemy import Date, Integer, String, case, cast, func, inspect, literal, not_, null, select, union_all
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -109,8 +109,8 @@ class TraineeFigures:
     missed: list[ActivityItem]
     #: Ids of the modules whose required work is all done.
     modules_done: frozenset[int]
-    #: Done activity id -> when (for the hours over time).
-    done: dict[int, datetime | None]
+    #: Ids of the activities done.
+    done: frozenset[int]
     attended: frozenset[int]
     #: The trainee's own due dates (extensions), by activity id.
     extended: dict[int, date] = field(default_factory=dict)
@@ -152,6 +152,9 @@ class Figures:
     #: Meeting id -> (present, recorded): every attendance row of those meetings, whoever it is
     #: of (the dashboard's attendance per meeting). None for a batch of trainees (`only_users`).
     attendance: dict[int, tuple[int, int]] | None = None
+    #: Hours the trainees' work done credits, by the day it was done (the dashboard's hours over
+    #: time; meetings are added by `dashboard._months`). None for a batch of trainees.
+    done_by_day: dict[date, Decimal] | None = None
 
 
 def figures_for(run: ProgrammeRun, cohorts: list[Cohort], today: date,
@@ -199,52 +202,128 @@ def build_figures(run: ProgrammeRun, cohorts: list[Cohort], today: date,
     all_cohorts = sorted({c.id for own in cohorts_of.values() for c in own} | set(by_cohort))
     meetings = list(db.session.scalars(select(Meeting).where(among(Meeting.cohort_id, all_cohorts))
                                        .order_by(Meeting.starts_on, Meeting.id))) if all_cohorts else []
-    done: dict[int, dict[int, datetime | None]] = defaultdict(dict)
-    attended: dict[int, set[int]] = defaultdict(set)
-    # A batch reads its own trainees' attendance only; the whole reads every row of the meetings,
-    # counted here for the dashboard instead of in a statement of its own.
-    everyone = only_users is None
-    attendance: dict[int, list[int]] | None = {m.id: [0, 0] for m in meetings} if everyone else None
-    if trainees or everyone:
-        # Plain columns through the session's connection: the ORM's execution layer costs ~4 ms of
-        # CPU on the 10,000 rows of 1,000 trainees and has nothing to load here.
-        for user_id, item_id, completed_at, is_meeting, present in db.session.connection().execute(
-                _work_done(trainee_ids, rows, meetings, everyone)).all():
-            if not is_meeting:
-                done[user_id][item_id] = completed_at
-                continue
-            if attendance is not None:
-                counts = attendance[item_id]
-                counts[0] += bool(present)
-                counts[1] += 1
-            if present and user_id in trainees:
-                attended[user_id].add(item_id)
-    extended = _extensions(trainees, cohorts_of, rows)
-    groups: dict[tuple[int, ...], Group] = {}
-    views: dict[int | None, Overview] = {}
-    parts: dict[int | None, _ViewParts] = {}
     meetings_of: dict[int, list[Meeting]] = defaultdict(list)
     for meeting in meetings:
         meetings_of[meeting.cohort_id].append(meeting)
-    wanted = set(by_cohort)
-    for user_id, trainee in sorted(trainees.items(), key=lambda item: item[1].name.lower()):
+    ordered = sorted(trainees.items(), key=lambda item: item[1].name.lower())
+    # Each country's view before the work done is read: what every view credits alike is summed
+    # by the database per activity and day (the hours over time), the rest read row by row.
+    views: dict[int | None, Overview] = {}
+    parts: dict[int | None, _ViewParts] = {}
+    country_of: dict[tuple[int, ...], int | None] = {}
+    key_of = {user_id: tuple(c.id for c in own) for user_id, own in cohorts_of.items()}
+    for user_id, _trainee_row in ordered:
         own = cohorts_of[user_id]
-        key = tuple(c.id for c in own)
-        if key not in groups:
-            own_meetings = sorted((m for c in key for m in meetings_of[c]), key=lambda m: (m.starts_on, m.id))
-            country = next((c.country_id for c in own if c.country_id is not None), None)
+        key = key_of[user_id]
+        if key not in country_of:
+            country = country_of[key] = next((c.country_id for c in own if c.country_id is not None), None)
             if country not in views:
-                views[country] = _country_view(programme, run, own, rows, own_meetings)
+                views[country] = _country_view(programme, run, own, rows, _meetings_of(key, meetings_of))
                 parts[country] = _view_parts(views[country])
-            groups[key] = _group(views[country], parts[country], run, own, rows, own_meetings, today)
-        figures = _trainee(trainee, groups[key], done[user_id], attended[user_id], extended.get(user_id, {}),
-                           today)
+    everyone = only_users is None
+    uniform = _credited_alike(list(parts.values())) if everyone else {}
+    work = _Work(everyone, {m.id: [0, 0] for m in meetings} if everyone else None)
+    if trainees or everyone:
+        # Plain columns through the session's connection: the ORM's execution layer has nothing
+        # to load here. One row per trainee (the ids of their work done and meetings attended,
+        # aggregated by the database), not one per completion (90,000 at 10,000 trainees).
+        for kind, user_id, item_id, ids, day, n, recorded in db.session.connection().execute(
+                _work_done(trainee_ids, rows, meetings, everyone, sorted(uniform))).all():
+            work.add(kind, user_id, item_id, ids, day, n, recorded)
+    for user_id, activity_id, day in work.done_on:
+        # Work that some country's view does not credit alike: by the trainee's own view.
+        own_country = country_of.get(key_of.get(user_id, ()), -1)
+        credited = parts[own_country].credit.get(activity_id) if own_country in parts else None
+        if credited is not None and user_id in trainees:
+            work.done_by_day[day] += credited[1]
+    for activity_id, day, n in work.done_counted:
+        work.done_by_day[day] += uniform[activity_id][1] * n
+    extended = _extensions(trainees, cohorts_of, rows)
+    groups: dict[tuple[int, ...], Group] = {}
+    # Trainees of one group with the same work done and no extension have the same figures for
+    # their work (only the meetings they came to differ): worked out once.
+    same_work: dict[tuple[tuple[int, ...], frozenset[int]], _WorkFigures] = {}
+    wanted = set(by_cohort)
+    for user_id, trainee in ordered:
+        own = cohorts_of[user_id]
+        key = key_of[user_id]
+        if key not in groups:
+            country = country_of[key]
+            groups[key] = _group(views[country], parts[country], run, own, rows, _meetings_of(key, meetings_of),
+                                 today)
+        done = work.done.get(user_id, _NOTHING)
+        own_extensions = extended.get(user_id, {})
+        if own_extensions:
+            work_figures = _work_figures(groups[key], done, own_extensions, today)
+        else:
+            memo_key = (key, done)
+            if memo_key not in same_work:
+                same_work[memo_key] = _work_figures(groups[key], done, own_extensions, today)
+            work_figures = same_work[memo_key]
+        figures = _trainee(trainee, groups[key], work_figures, done, work.attended.get(user_id, _NOTHING),
+                           own_extensions)
         for cohort in own:
             if cohort.id in wanted:
                 by_cohort[cohort.id].append(figures)
-    return Figures(by_cohort, rows if programme.id is not None else None, meetings,
-                   {m: (present, recorded) for m, (present, recorded) in attendance.items()}
-                   if attendance is not None else None)
+    counts = work.attendance
+    attendance = {m: (present, recorded) for m, (present, recorded) in counts.items()} if counts is not None else None
+    return Figures(by_cohort, rows if programme.id is not None else None, meetings, attendance,
+                   dict(work.done_by_day) if everyone else None)
+
+
+_NOTHING: frozenset[int] = frozenset()
+DONE_IDS, ATTENDED_IDS, DONE_BY_DAY, DONE_ON, AT_MEETING = range(5)
+
+
+def _meetings_of(key: tuple[int, ...], meetings_of: dict[int, list[Meeting]]) -> list[Meeting]:
+    return sorted((m for c in key for m in meetings_of[c]), key=lambda m: (m.starts_on, m.id))
+
+
+def _credited_alike(parts: list[_ViewParts]) -> dict[int, tuple[str, Decimal]]:
+    """The activities every country's view credits, with the same hours to the same component."""
+    if not parts:
+        return {}
+    first, *others = parts
+    return {a: credited for a, credited in first.credit.items() if all(p.credit.get(a) == credited for p in others)}
+
+
+class _Work:
+    """What the work-done statement gives, by kind of row (`_work_done`)."""
+
+    def __init__(self, everyone: bool, attendance: dict[int, list[int]] | None):
+        #: Trainee id -> the ids of the activities they have done.
+        self.done: dict[int, frozenset[int]] = {}
+        #: Trainee id -> the ids of the meetings they came to.
+        self.attended: dict[int, frozenset[int]] = {}
+        #: Meeting id -> [present, recorded] (every row of the meetings, whoever it is of).
+        self.attendance = attendance
+        #: (activity id, day done, trainees) for work every view credits alike.
+        self.done_counted: list[tuple[int, date, int]] = []
+        #: (trainee id, activity id, day done) for the rest.
+        self.done_on: list[tuple[int, int, date]] = []
+        #: Hours done by day (activities only), over the page's trainees.
+        self.done_by_day: dict[date, Decimal] = defaultdict(Decimal)
+        self._sets: dict[str, frozenset[int]] = {}
+
+    def _ids(self, text: str) -> frozenset[int]:
+        # Many trainees have done the same work: each list of ids is parsed once.
+        found = self._sets.get(text)
+        if found is None:
+            found = self._sets[text] = frozenset(int(i) for i in text.split(","))
+        return found
+
+    def add(self, kind: int, user_id: Any, item_id: Any, ids: Any, day: Any, n: Any, recorded: Any) -> None:
+        """One row of the statement; which columns hold something depends on its kind."""
+        if kind == DONE_IDS:
+            self.done[user_id] = self._ids(ids)
+        elif kind == ATTENDED_IDS:
+            self.attended[user_id] = self._ids(ids)
+        elif kind == DONE_BY_DAY:
+            self.done_counted.append((item_id, day, n))
+        elif kind == DONE_ON:
+            self.done_on.append((user_id, item_id, day))
+        elif self.attendance is not None:
+            self.attendance[item_id] = [int(n or 0), int(recorded or 0)]
 
 
 def _cohorts_with_countries(page: list[Cohort], wanted: set[int]) -> dict[int, Cohort]:
@@ -258,20 +337,38 @@ def _cohorts_with_countries(page: list[Cohort], wanted: set[int]) -> dict[int, C
     return found
 
 
-def _work_done(trainee_ids, rows: ProgrammeRows, meetings: list[Meeting], everyone: bool):
-    """One statement: (trainee, activity, completed at, False, True) for the work done and
-    (user, meeting, NULL, True, present) for the attendance recorded at the meetings: the
-    trainees' when they came, or with `everyone` every row, present or not, of anyone."""
-    completions = select(Completion.user_id, Completion.activity_id, Completion.completed_at,
-                         literal(False).label("is_meeting"), literal(True).label("present")).where(
-        Completion.user_id.in_(trainee_ids), Completion.state == CompletionState.DONE,
-        among(Completion.activity_id, [a.id for a in rows.activities]))
-    attendance = select(Attendance.user_id, Attendance.meeting_id, cast(null(), Completion.completed_at.type),
-                        literal(True), Attendance.present).where(
-        among(Attendance.meeting_id, [m.id for m in meetings]))
-    if not everyone:
-        attendance = attendance.where(Attendance.user_id.in_(trainee_ids), Attendance.present.is_(True))
-    return union_all(completions, attendance)
+def _work_done(trainee_ids, rows: ProgrammeRows, meetings: list[Meeting], everyone: bool, uniform: list[int]):
+    """One statement, rows of (kind, user, item, ids, day, n, recorded):
+    - (DONE_IDS, trainee, NULL, ids of the activities done, ...) and (ATTENDED_IDS, trainee, NULL,
+      ids of the meetings they came to, ...): one row per trainee;
+    - with `everyone` (the hours over time and the attendance per meeting): (DONE_BY_DAY, NULL,
+      activity, NULL, day, trainees, NULL) for the `uniform` activities (credited alike by every
+      view), (DONE_ON, trainee, activity, NULL, day, ...) for the rest, and (AT_MEETING, NULL,
+      meeting, NULL, NULL, present, recorded) over every attendance row, of anyone."""
+    no_int, no_text, no_day = cast(null(), Integer), cast(null(), String), cast(null(), Date)
+    done = (Completion.user_id.in_(trainee_ids), Completion.state == CompletionState.DONE,
+            among(Completion.activity_id, [a.id for a in rows.activities]))
+    meeting_ids = [m.id for m in meetings]
+    parts = [
+        select(literal(DONE_IDS), Completion.user_id, no_int,
+               func.aggregate_strings(cast(Completion.activity_id, String), ","), no_day, no_int, no_int)
+        .where(*done).group_by(Completion.user_id),
+        select(literal(ATTENDED_IDS), Attendance.user_id, no_int,
+               func.aggregate_strings(cast(Attendance.meeting_id, String), ","), no_day, no_int, no_int)
+        .where(among(Attendance.meeting_id, meeting_ids), Attendance.user_id.in_(trainee_ids),
+               Attendance.present.is_(True)).group_by(Attendance.user_id)]
+    if everyone:
+        day = func.date(Completion.completed_at, type_=Date)
+        dated = (*done, Completion.completed_at.is_not(None))
+        parts += [
+            select(literal(DONE_BY_DAY), no_int, Completion.activity_id, no_text, day, func.count(), no_int)
+            .where(*dated, among(Completion.activity_id, uniform)).group_by(Completion.activity_id, day),
+            select(literal(DONE_ON), Completion.user_id, Completion.activity_id, no_text, day, no_int, no_int)
+            .where(*dated, not_(among(Completion.activity_id, uniform))),
+            select(literal(AT_MEETING), no_int, Attendance.meeting_id, no_text, no_day,
+                   func.sum(case((Attendance.present.is_(True), 1), else_=0)), func.count())
+            .where(among(Attendance.meeting_id, meeting_ids)).group_by(Attendance.meeting_id)]
+    return union_all(*parts)
 
 
 def _overrides_due_dates(plugin: ActivityPlugin) -> bool:
@@ -317,10 +414,17 @@ def _country_view(programme: Programme, run: ProgrammeRun, own: list[Cohort], ro
 @dataclass(frozen=True)
 class _ViewParts:
     """What `_group` takes from a country's view that no date changes: worked out once per
-    country, not once per group of cohorts (40 groups on the transnational dashboard)."""
+    country, not once per group of cohorts (400 groups on the transnational dashboard at 10,000
+    trainees)."""
     credit: dict[int, tuple[str, Decimal]]
     by_module: dict[int, Module]
     module_required: dict[int, frozenset[int]]
+    #: Each visible activity, in programme order: (item, its module's component, activity id,
+    #: planned hours, required and available), read from the ORM objects once.
+    items: list[tuple[ActivityItem, str, int, Decimal, bool]]
+    #: The meetings' credits in this view, by meeting id, filled as groups meet them (a meeting
+    #: is of one cohort, and its component depends on the view's modules and that cohort only).
+    meeting_credit: dict[int, tuple[str, Decimal]] = field(default_factory=dict)
 
 
 def _view_parts(view: Overview) -> _ViewParts:
@@ -331,7 +435,9 @@ def _view_parts(view: Overview) -> _ViewParts:
         ids = frozenset(a.activity.id for a in m.activities if a.activity.required)
         if ids:
             module_required[m.module.id] = ids
-    return _ViewParts(credit, {m.module.id: m.module for m in view.modules}, module_required)
+    items = [(a, m.module.component, a.activity.id, a.activity.hours, bool(a.activity.required and a.available))
+             for m in view.modules for a in m.activities]
+    return _ViewParts(credit, {m.module.id: m.module for m in view.modules}, module_required, items)
 
 
 def _group(view: Overview, parts: _ViewParts, run: ProgrammeRun, own: list[Cohort], rows: ProgrammeRows,
@@ -344,26 +450,34 @@ def _group(view: Overview, parts: _ViewParts, run: ProgrammeRun, own: list[Cohor
     for meeting in meetings:
         if meeting.plan_id is not None:
             first_meeting.setdefault(meeting.plan_id, meeting)
-    visible: list[tuple[ActivityItem, str]] = []
+    required: list[ActivityItem] = []
+    activities: list[tuple[int, date | None, str, Decimal]] = []
+    for a, component, activity_id, hours, is_required in parts.items:
+        due = due_date(a.activity, viewer, plans_by_slug, first_meeting)
+        if due != a.due:
+            a = replace(a, due=due)
+        activities.append((activity_id, due, component, hours))
+        if is_required:
+            required.append(a)
     planned_meetings: list[tuple[int | None, date | None, str, Decimal]] = []
     for module in view.modules:
         component = module.module.component
-        for a in module.activities:
-            due = due_date(a.activity, viewer, plans_by_slug, first_meeting)
-            visible.append((a if due == a.due else replace(a, due=due), component))
         for i in module.meetings:
             meeting = first_meeting.get(i.plan.id)
             starts_on = meeting.starts_on if meeting else (
                 add_days(run.starts_on, i.plan.after_start_days) if run.starts_on else None)
             planned_meetings.append((meeting.id if meeting else None, starts_on, component,
                                      meeting.hours if meeting else i.plan.hours))
-    required = [a for a, _c in visible if a.activity.required and a.available]
     open_by_due = sorted((a for a in required if a.due is not None and not a.missed(today)), key=lambda a: a.due)
     by_plan = {p.id: p for p in rows.plans}
     by_cohort = {c.id: c for c in own}
-    meeting_credit = {m.id: (_meeting_component(m, by_plan, parts.by_module, by_cohort), m.hours)
-                      for m in meetings}
-    activities = [(a.activity.id, a.due, component, a.activity.hours) for a, component in visible]
+    known = parts.meeting_credit
+    meeting_credit = {}
+    for m in meetings:
+        credited = known.get(m.id)
+        if credited is None:
+            credited = known[m.id] = (_meeting_component(m, by_plan, parts.by_module, by_cohort), m.hours)
+        meeting_credit[m.id] = credited
     planned_today: dict[str, Decimal] = defaultdict(Decimal)
     for _id, day, component, hours in activities + planned_meetings:
         if day is not None and day <= today:
@@ -377,8 +491,18 @@ def _group(view: Overview, parts: _ViewParts, run: ProgrammeRun, own: list[Cohor
         planned_today)
 
 
-def _trainee(trainee: Trainee, group: Group, done: dict[int, datetime | None], attended: set[int],
-             extended: dict[int, date], today: date) -> TraineeFigures:
+@dataclass(frozen=True)
+class _WorkFigures:
+    """A trainee's figures from the work they have done (not from the meetings they came to)."""
+    hours_done: dict[str, Decimal]
+    required_done: int
+    overdue: list[ActivityItem]
+    next_due: ActivityItem | None
+    missed: list[ActivityItem]
+    modules_done: frozenset[int]
+
+
+def _work_figures(group: Group, done: frozenset[int], extended: dict[int, date], today: date) -> _WorkFigures:
     if extended:
         pending = []
         for a in group.required:
@@ -397,17 +521,23 @@ def _trainee(trainee: Trainee, group: Group, done: dict[int, datetime | None], a
         credited = group.credit.get(activity_id)
         if credited is not None:
             hours_done[credited[0]] += credited[1]
+    return _WorkFigures(
+        hours_done, len(group.required_ids.intersection(done)), overdue, upcoming,
+        [a for activity_id, a in group.closed if activity_id not in done],
+        frozenset(m for m, ids in group.module_required.items() if ids.issubset(done)))
+
+
+def _trainee(trainee: Trainee, group: Group, work: _WorkFigures, done: frozenset[int], attended: frozenset[int],
+             extended: dict[int, date]) -> TraineeFigures:
+    hours_done = dict(work.hours_done)
     for meeting_id in attended:
         credited = group.meeting_credit.get(meeting_id)
         if credited is not None:
             hours_done[credited[0]] += credited[1]
     plan = group.plan
     return TraineeFigures(
-        trainee, group, Hours(total=plan.total, planned=plan.planned, done=hours_done),
-        len(group.required_ids.intersection(done)), overdue, upcoming,
-        [a for activity_id, a in group.closed if activity_id not in done],
-        frozenset(m for m, ids in group.module_required.items() if ids.issubset(done)),
-        done, frozenset(attended), extended)
+        trainee, group, Hours(total=plan.total, planned=plan.planned, done=hours_done), work.required_done,
+        work.overdue, work.next_due, work.missed, work.modules_done, done, attended, extended)
 
 
 def unique_trainees(figures: Figures) -> list[TraineeFigures]:

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, cast, exists, func, null, or_, select, union_all
+from sqlalchemy import Integer, Interval, cast, exists, func, null, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from app import audit, content_cache
 from app.access import cohorts_with_status_access
 from app.extensions import db
 from app.models import Activity, Cohort, CohortRole, Membership, Module, User
-from app.plugins import ProgrammeStats, WaitingWork
+from app.plugins import ProgrammeStats, Turnaround, WaitingWork, round_days
 
 from . import templating
 from .access import facilitated_cohort_ids, is_member
@@ -239,27 +239,17 @@ WAITING_SHOWN = 10
 
 def feedback_turnaround(cohort_ids: list[int]) -> ProgrammeStats:
     """Days from each hand-in to its released feedback, per cohort, and the work waiting longest
-    (two queries, whatever the cohorts' size)."""
+    (two queries, whatever the cohorts' size). On PostgreSQL the database summarises the days
+    (count and percentile_disc per cohort: 480 rows, not the 18,000 feedbacks of 10,000
+    trainees); elsewhere each feedback's days are read and summarised by the dashboard."""
     stats = ProgrammeStats()
     if not cohort_ids:
         return stats
     waiting = Submission.status == Status.SUBMITTED
-    released = (select(Submission.cohort_id, Version.submitted_at, Feedback.released_at,
-                       cast(null(), Integer).label("waiting"))
-                .join(Feedback, Feedback.submission_id == Submission.id)
-                .join(Version, (Version.submission_id == Submission.id) & (Version.number == Feedback.version_number))
-                .where(Submission.cohort_id.in_(cohort_ids), Feedback.state == FeedbackState.RELEASED,
-                       Feedback.released_at.is_not(None)))
-    # The work waiting per cohort, counted in the same statement: (cohort, NULL, NULL, count).
-    counted = (select(Submission.cohort_id, cast(null(), Version.submitted_at.type),
-                      cast(null(), Feedback.released_at.type), func.count())
-               .where(Submission.cohort_id.in_(cohort_ids), waiting).group_by(Submission.cohort_id))
-    for cohort_id, handed_in, released_at, count in db.session.execute(union_all(released, counted)).all():
-        if count is not None:
-            stats.waiting_count[cohort_id] = count
-        else:
-            stats.turnaround_days.setdefault(cohort_id, []).append(
-                max(0.0, (released_at - handed_in).total_seconds() / 86400))
+    if db.session.get_bind().dialect.name == "postgresql":
+        _summarised_turnaround(stats, *turnaround_statements(cohort_ids))
+    else:
+        _listed_turnaround(stats, *turnaround_statements(cohort_ids))
     oldest = db.session.execute(
         select(Submission.cohort_id, Activity.title, User.name, Cohort.name, Submission.submitted_at)
         .join(Activity, Activity.id == Submission.activity_id)
@@ -270,6 +260,56 @@ def feedback_turnaround(cohort_ids: list[int]) -> ProgrammeStats:
     stats.waiting = [WaitingWork(cohort_id, title, user_name or group_name or "", at)
                      for cohort_id, title, user_name, group_name, at in oldest]
     return stats
+
+
+def turnaround_statements(cohort_ids: list[int]):
+    """The cohorts' released feedback (cohort id; joined with the version it answers) and their
+    work waiting for feedback ((cohort id, count) per cohort), to add columns to: both are read
+    in one statement."""
+    in_cohorts = Submission.cohort_id.in_(cohort_ids)
+    released = (select(Submission.cohort_id)
+                .join(Feedback, Feedback.submission_id == Submission.id)
+                .join(Version, (Version.submission_id == Submission.id) & (Version.number == Feedback.version_number))
+                .where(in_cohorts, Feedback.state == FeedbackState.RELEASED, Feedback.released_at.is_not(None)))
+    counted = (select(Submission.cohort_id, func.count()).where(in_cohorts, Submission.status == Status.SUBMITTED)
+               .group_by(Submission.cohort_id))
+    return released, counted
+
+
+def _days(elapsed: timedelta) -> float:
+    return max(0.0, elapsed.total_seconds() / 86400)
+
+
+def _listed_turnaround(stats: ProgrammeStats, released, counted) -> None:
+    """Each released feedback's elapsed time (cohort, hand-in, release, NULL) and each cohort's
+    waiting work (cohort, NULL, NULL, count), in one statement."""
+    listed = released.add_columns(Version.submitted_at, Feedback.released_at, cast(null(), Integer))
+    counts = counted.with_only_columns(Submission.cohort_id, cast(null(), Version.submitted_at.type),
+                                       cast(null(), Feedback.released_at.type), func.count())
+    for cohort_id, handed_in, released_at, count in db.session.execute(union_all(listed, counts)).all():
+        if count is not None:
+            stats.waiting_count[cohort_id] = count
+        else:
+            stats.turnaround_days.setdefault(cohort_id, []).append(_days(released_at - handed_in))
+
+
+def _summarised_turnaround(stats: ProgrammeStats, released, counted) -> None:
+    """Per cohort: (cohort, feedback released, median and 90th percentile of the elapsed
+    intervals, NULL) and (cohort, NULL, NULL, NULL, waiting). percentile_disc is the nearest
+    rank; the intervals are turned into days here, as `_listed_turnaround` does for each one
+    (the same float; clamping at 0 keeps the order, so the percentile of the clamped days is
+    the clamped percentile)."""
+    elapsed = Feedback.released_at - Version.submitted_at
+    summary = released.with_only_columns(
+        Submission.cohort_id, func.count(), func.percentile_disc(0.5).within_group(elapsed),
+        func.percentile_disc(0.9).within_group(elapsed), cast(null(), Integer)).group_by(Submission.cohort_id)
+    counts = counted.with_only_columns(Submission.cohort_id, cast(null(), Integer), cast(null(), Interval),
+                                       cast(null(), Interval), func.count())
+    for cohort_id, n, median, p90, waiting in db.session.execute(union_all(summary, counts)).all():
+        if waiting is not None:
+            stats.waiting_count[cohort_id] = waiting
+        else:
+            stats.turnaround[cohort_id] = Turnaround(n, round_days(_days(median)), round_days(_days(p90)))
 
 
 def work_counts(activity_ids: list[int], user_ids: list[int], cohort_ids: list[int]) -> dict[int, int]:
