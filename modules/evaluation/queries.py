@@ -136,19 +136,22 @@ def rate_breakdown(scope: Scope, activities: list[Activity] | None = None) -> tu
     replaced = replaced_by_country(all_activities)
     roster = answering_counts(scope.run)
     counts = participation_counts([a.id for a in activities], scope.cohort_ids)
+    # Worked out once per activity and cohort, not once per table it appears in: a run's page has
+    # a table per country and one per cohort, over the 480 cohorts of a 10,000-trainee run.
+    windows = {a.id: window(instrument_of(a), scope.run) for a in activities}
+    applying = {c.id: [a.id for a in activities if applies_to(a, c, replaced[c.country_id])] for c in scope.cohorts}
 
     def rates_for(cohorts: list[Cohort]) -> dict[int, Rate]:
-        rates = {}
-        for a in activities:
-            applying = [c for c in cohorts if applies_to(a, c, replaced[c.country_id])]
-            if applying:
-                rates[a.id] = Rate(a, sum(roster.get(c.id, 0) for c in applying),
-                                   sum(counts.get((a.id, c.id), 0) for c in applying),
-                                   window(instrument_of(a), scope.run))
-        return rates
+        expected: dict[int, int] = defaultdict(int)
+        answered: dict[int, int] = defaultdict(int)
+        for c in cohorts:
+            for activity_id in applying[c.id]:
+                expected[activity_id] += roster.get(c.id, 0)
+                answered[activity_id] += counts.get((activity_id, c.id), 0)
+        return {a.id: Rate(a, expected[a.id], answered[a.id], windows[a.id]) for a in activities if a.id in expected}
 
     overall = rates_for(scope.cohorts)
-    total = [overall.get(a.id) or Rate(a, 0, 0, window(instrument_of(a), scope.run)) for a in activities]
+    total = [overall.get(a.id) or Rate(a, 0, 0, windows[a.id]) for a in activities]
     groups: list[RateGroup] = []
     if scope.kind == RUN:
         for country in sorted({c.country for c in scope.cohorts if c.country is not None}, key=lambda c: c.name):

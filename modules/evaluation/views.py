@@ -4,6 +4,8 @@ Access is decided in access.py (can_view_scope, can_remind, can_view_trainee) an
 programme service for the answer page; these views only call them."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -192,10 +194,38 @@ def scope_overview(scope: str):
     s = _scope_or_abort(scope)
     rates, groups = services.rate_breakdown(s)
     bars = [results.Bar(r.activity.slug, r.activity.title, r.answered, r.percent or 0) for r in rates]
+    countries = [g for g in groups if g.kind == services.COUNTRY]
+    cohorts = [g for g in groups if g.kind == services.COHORT]
     return render_template("evaluation/scope.html", scope=s, rates=rates, rate_bars=bars,
-                           countries=[g for g in groups if g.kind == services.COUNTRY],
-                           cohorts=[g for g in groups if g.kind == services.COHORT],
+                           countries=countries, cohorts=cohorts,
+                           country_cells=_breakdown_cells(countries, rates, link_to_results=False),
+                           cohort_cells=_breakdown_cells(cohorts, rates, link_to_results=True),
                            has_growth=results.growth_plan([r.activity for r in rates]) is not None)
+
+
+def _breakdown_cells(groups, rates, link_to_results: bool) -> list[list[tuple[str, str | None] | None]]:
+    """Per questionnaire, per group: (figure, address of its results or None), or None where it
+    does not apply. Built here, with the figure's wording translated once: a run's page has a
+    cell per questionnaire and cohort (2,880 at 10,000 trainees), and building each in the
+    template was most of the page's time."""
+    wording = _("%(answered)d of %(expected)d")
+    # One address built by the URL map, the others from it: scope tokens and slugs are single
+    # path segments, quoted as werkzeug quotes them (letters, digits, "-" and "_" stay as they are).
+    address = url_for("evaluation.instrument_results", scope="__scope__", slug="__slug__")
+    cells: list[list[tuple[str, str | None] | None]] = []
+    for r in rates:
+        row: list[tuple[str, str | None] | None] = []
+        of_activity = address.replace("__slug__", quote(r.activity.slug, safe=""))
+        for g in groups:
+            gr = g.rates.get(r.activity.id)
+            if gr and gr.expected:
+                figure = wording % {"answered": gr.answered, "expected": gr.expected} + f" ({gr.percent}%)"
+                href = of_activity.replace("__scope__", quote(g.scope_token, safe="")) if link_to_results else None
+                row.append((figure, href))
+            else:
+                row.append(None)
+        cells.append(row)
+    return cells
 
 
 @bp.get("/results/<scope>/i/<slug>")

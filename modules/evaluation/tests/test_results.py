@@ -282,3 +282,19 @@ def test_a_named_self_assessment_shows_one_trainee_s_growth_to_them_and_their_fa
         client.post("/logout")
     login(world.national_coordinator)
     assert client.get(url).status_code == 403  # status only, never one trainee's answers
+
+
+def test_the_run_s_cohort_table_gives_each_cohort_s_figure_and_links_to_its_results(client, world, login, factory):
+    activity = evaluation_for_world(world)
+    for user in [world.trainee, *trainees(factory, world.cohort, 2)]:
+        send(client, login, user, activity, complete_answers())
+    trainees(factory, world.other_cohort, 3, "Norwegian")
+    login(world.transnational_coordinator)
+    overview = client.get(f"/a/evaluation/results/run-{world.run.id}").get_data(as_text=True)
+    cohorts = overview[overview.index("Response rates by cohort"):]
+    swedish = f'href="/a/evaluation/results/cohort-{world.cohort.id}/i/{activity.slug}">3 of 3 (100%)'
+    norwegian = f'href="/a/evaluation/results/cohort-{world.other_cohort.id}/i/{activity.slug}">0 of '
+    assert swedish in cohorts and norwegian in cohorts
+    # The country table gives the same figures, without links.
+    countries = overview[overview.index("Response rates by country"):overview.index("Response rates by cohort")]
+    assert "3 of 3 (100%)" in countries and "/i/" not in countries
