@@ -57,7 +57,8 @@ VALUES = {"text": TEXT, "textarea": TEXT, "search": TEXT, "password": TEXT, "url
           "time": DATE + [b"25:61"], "email": EMAIL, "select": CHOICE, "checkbox": CHOICE, "radio": CHOICE,
           "file": TEXT[:3]}
 #: Whole bodies that are wrong whatever the fields (see _send_shape).
-SHAPES = ["twice", "json", "xml", "text/plain", "bogus boundary", "file for text", "no csrf"]
+SHAPES = ["twice", "json", "xml", "text/plain", "bogus boundary", "file for text", "no csrf", "charset",
+          "many fields"]
 
 
 class FileFormCollector(FormCollector):
@@ -101,6 +102,8 @@ class Crawler:
         self.bearer = {"Authorization": f"Bearer {token}"} if token else {}
         self.client = app.test_client()
         self.failures: list[str] = []
+        #: GET forms (filters, searches) by the path they send to: their fields and options.
+        self.search_forms: dict[str, dict] = {}
         self.sent = 0
         self.refusals_checked = 0
         self.log_in()
@@ -137,7 +140,7 @@ class Crawler:
         except Exception as exc:  # TESTING propagates the view's exception instead of a 500
             self.failures.append(f"{method} {url[:200]} [{what}]: {type(exc).__name__}: {str(exc)[:300]}")
             return None
-        errors = [r.getMessage()[:200] for r in self.caplog.records if r.levelno >= logging.ERROR]
+        errors = [r.getMessage()[:200] for r in self.caplog.records if r.levelno >= logging.ERROR or r.exc_info]
         if response.status_code >= 500 or errors:
             self.failures.append(f"{method} {url[:200]} [{what}] -> {response.status_code} {errors}")
         return response
@@ -198,9 +201,10 @@ class Crawler:
         parser = FileFormCollector()
         parser.feed(html)
         for form in parser.forms:
-            if form["method"] != "POST":
-                continue
             path = urlsplit(form["action"]).path or url.split("?")[0]
+            if form["method"] == "GET":  # a filter or search form: its fields travel in the query
+                self.search_forms.setdefault(path, {}).update(form["fields"])
+                continue
             try:
                 endpoint, _args = self.adapter.match(path, method="POST")
             except RoutingException:
@@ -210,6 +214,24 @@ class Crawler:
             known = forms.setdefault(path, {"endpoint": endpoint, "fields": {}, "enctype": ""})
             known["fields"].update(form["fields"])
             known["enctype"] = known["enctype"] or form.get("enctype", "")
+
+    def crawl_search_forms(self) -> None:
+        """Each GET form with hostile values in its fields, one field at a time, then all at once."""
+        for n, (path, fields) in enumerate(sorted(self.search_forms.items())):
+            defaults = [(name, f["default"].encode()) for name, f in fields.items() if f["kind"] != "file"]
+            everything = []
+            for i, (name, field) in enumerate(sorted(fields.items())):
+                values = _rotate(VALUES.get(field["kind"], TEXT), n + i + self.salt * 2, 2)
+                everything.append((name, values[0]))
+                for value in values:
+                    query = _encode([(k, value if k == name else v) for k, v in defaults])
+                    response = self.send("GET", f"{path}?{query.decode()}", f"{name}={value[:20]!r}")
+                    if response is not None:
+                        response.close()
+            if everything:
+                response = self.send("GET", f"{path}?{_encode(everything + everything).decode()}", "all, twice")
+                if response is not None:
+                    response.close()
 
     # -- POST ----------------------------------------------------------------------------------
 
@@ -263,6 +285,11 @@ class Crawler:
         elif shape == "file for text":  # a file uploaded in place of every text field
             data = {k: (io.BytesIO(b"\x00\xff binary"), "evil\u202e.txt.exe") for k, _v in defaults}
             self.post(path, data, shape, content_type="multipart/form-data")
+        elif shape == "charset":  # a charset the site never sends, and a body not in it
+            self.post(path, _encode(defaults), shape, content_type="application/x-www-form-urlencoded; charset=utf-16")
+        elif shape == "many fields":  # more parts than a form has, and a 10 KB field name
+            pairs = defaults + [(f"f{i}", b"x") for i in range(5000)] + [("k" * 10_000, b"v")]
+            self.post(path, _encode(pairs), shape, content_type="application/x-www-form-urlencoded")
         elif shape == "no csrf":
             self.app.config["WTF_CSRF_ENABLED"] = True
             try:
@@ -274,10 +301,11 @@ class Crawler:
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_hostile_crawl_gets_no_server_error_and_writes_nothing_when_refused(app, world, persona, caplog):
-    caplog.set_level(logging.ERROR)
+    caplog.set_level(logging.WARNING)
     crawler = Crawler(app, world, persona, caplog)
     forms = crawler.crawl_gets()
     assert forms or persona == "anonymous", "no form found: the collector is broken"
+    crawler.crawl_search_forms()
     crawler.crawl_forms(forms)
     assert crawler.refusals_checked > 0 or not forms, "no refused post: the half-write check never ran"
     assert not crawler.failures, f"{len(crawler.failures)} of {crawler.sent}:\n" + "\n".join(crawler.failures[:60])
