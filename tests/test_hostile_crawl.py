@@ -346,3 +346,49 @@ def test_a_file_for_a_file_field_still_reaches_it(client, world, login):
                            content_type="multipart/form-data")
     assert response.status_code < 500
     assert b"Choose a CSV file to upload." not in response.data
+
+
+# -- A refused create form writes nothing, and shows again what was typed ------------------------
+
+LONG = "Längre " * 15_000  # about 100 KB
+
+CREATE_FORMS = [
+    ("admin", "/admin/users/new", {"name": LONG}),
+    ("admin", "/admin/users/new", {"email": "a@b"}),
+    ("admin", "/admin/users/new", {"site_role": "emperor"}),
+    ("admin", "/admin/runs/new", {"name": "Run", "starts_on": "2026-02-30"}),
+    ("admin", "/admin/runs/new", {"name": "Run", "starts_on": "0000-00-00", "ends_on": "9999-12-31"}),
+    ("admin", "/admin/cohorts/new", {"name": "Cohort", "run_id": str(2**31)}),
+    ("admin", "/admin/cohorts/new", {"name": "Cohort", "run_id": "1.5", "country_id": "abc"}),
+    ("admin", "/admin/cohorts/new", {"name": "Cohort", "kind": "galactic"}),
+    ("trainee", "/a/journal/new", {"title": "Day one", "entry_date": "2026-02-30", "body": "x"}),
+    ("trainee", "/a/journal/new", {"title": LONG, "entry_date": "2026-10-12", "body": "x"}),
+    ("facilitator", "/meetings/cohort/{cohort}/new", {"title": "Kick-off", "starts_on": "2026-10-12", "hours": "-1"}),
+    ("facilitator", "/meetings/cohort/{cohort}/new", {"title": "Kick-off", "starts_on": "2026-10-12",
+                                                      "hours": str(10**30)}),
+    ("facilitator", "/announcements/new", {"audience": "cohort:99999999999999999999", "subject": "Hello",
+                                           "body": "x"}),
+    ("facilitator", "/announcements/new", {"subject": LONG, "body": "x"}),
+]
+
+
+@pytest.mark.parametrize("persona, path, hostile", CREATE_FORMS)
+def test_a_refused_create_form_writes_nothing_and_keeps_what_was_typed(client, world, login, persona, path, hostile):
+    login(world.persona(persona))
+    path = path.format(cohort=world.cohort.id)
+    page = client.get(path)
+    assert page.status_code == 200
+    parser = FileFormCollector()
+    parser.feed(page.get_data(as_text=True))
+    fields = next(form["fields"] for form in parser.forms
+                  if form["method"] == "POST" and hostile.keys() & form["fields"])
+    assert hostile.keys() <= fields.keys(), f"the form has no field {hostile.keys() - fields.keys()}"
+    data = {name: field["default"] for name, field in fields.items() if field["kind"] != "file"} | hostile
+    before = _row_counts()
+    response = client.post(path, data=data)
+    assert _refused(response, "POST"), f"{path} {hostile} accepted ({response.status_code})"
+    changed = {t: (before[t], n) for t, n in _row_counts().items() if before[t] != n}
+    assert not changed, f"refused but wrote {changed}"
+    typed = next((value for value in hostile.values() if value == LONG), None)
+    if typed is not None and response.status_code == 200:
+        assert LONG[:5000] in response.get_data(as_text=True), "the form lost what was typed"
