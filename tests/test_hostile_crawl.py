@@ -60,6 +60,15 @@ VALUES = {"text": TEXT, "textarea": TEXT, "search": TEXT, "password": TEXT, "url
 SHAPES = ["twice", "json", "xml", "text/plain", "bogus boundary", "file for text", "no csrf", "charset",
           "many fields"]
 
+#: Bodies for the routes without a form: JSON of the wrong shapes and CSV (the API's enrolments).
+ODD_BODIES = [(b"null", "application/json"), (b'"text"', "application/json"), (b"[1, 2]", "application/json"),
+              (b'{"name": [1], "scopes": {"a": null}, "expires_on": "0000-00-00", "id": 1e999}', "application/json"),
+              (b"{not json", "application/json"), (b"\xff\xfe{}", "application/json"),
+              (b"email,name,role\r\na\x00@example.org,=HYPERLINK(1),trainee\r\n", "text/csv"),
+              (b"\xff\xfe\xed\xa0\x80,x\r\n", "text/csv"), (b"email\r\n" + b"x" * 100_000, "text/csv"),
+              (b'email,name,role,country,language\r\n"unterminated,' + b"y" * 300, "text/csv"),
+              (b"<x>&e;</x>", "application/xml")]
+
 
 class FileFormCollector(FormCollector):
     """The forms of a page, with their file inputs (kind "file") and encoding."""
@@ -251,12 +260,31 @@ class Crawler:
             self.post_shape(path, defaults, fields, shape)
             self.still_signed_in()
 
-    def post(self, path: str, data, what: str, **kwargs) -> None:
+    def crawl_other_writes(self, forms: dict[str, dict]) -> None:
+        """The POST routes no page showed a form for (the API, buttons posted by scripts, routes the
+        persona may not see): the authorization matrix's data with hostile values, and odd bodies."""
+        shown = {form["endpoint"] for form in forms.values()}
+        for n, (endpoint, method) in enumerate(sorted(self.rules)):
+            if method == "GET" or endpoint in shown:
+                continue
+            url = self.url_with(endpoint, method, {})
+            if url is None:
+                continue
+            data = [(k, str(v).encode()) for k, v in self.rules[(endpoint, method)].data.items()]
+            for i, (name, _value) in enumerate(data):
+                for value in _rotate(TEXT + NUMBER, n + i + self.salt * 2, 2):
+                    self.post(url, _encode([(k, value if k == name else v) for k, v in data]), f"{name}={value[:20]!r}",
+                              content_type="application/x-www-form-urlencoded", method=method)
+            for body, content_type in _rotate(ODD_BODIES, n + self.salt, 2):
+                self.post(url, body, f"body {content_type}", content_type=content_type, method=method)
+            self.still_signed_in()
+
+    def post(self, path: str, data, what: str, method: str = "POST", **kwargs) -> None:
         before = _row_counts()
-        response = self.send("POST", path, what, data=data, **kwargs)
+        response = self.send(method, path, what, data=data, **kwargs)
         if response is None:
             return
-        refused = _refused(response, "POST")
+        refused = _refused(response, "POST")  # any write method: a 4xx must leave the tables alone
         response.close()
         if refused:
             self.refusals_checked += 1
@@ -307,6 +335,7 @@ def test_hostile_crawl_gets_no_server_error_and_writes_nothing_when_refused(app,
     assert forms or persona == "anonymous", "no form found: the collector is broken"
     crawler.crawl_search_forms()
     crawler.crawl_forms(forms)
+    crawler.crawl_other_writes(forms)
     assert crawler.refusals_checked > 0 or not forms, "no refused post: the half-write check never ran"
     assert not crawler.failures, f"{len(crawler.failures)} of {crawler.sent}:\n" + "\n".join(crawler.failures[:60])
 
