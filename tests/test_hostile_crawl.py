@@ -111,6 +111,8 @@ class Crawler:
         self.bearer = {"Authorization": f"Bearer {token}"} if token else {}
         self.client = app.test_client()
         self.failures: list[str] = []
+        #: Row counts after the last post (None: a GET since may have written, count again).
+        self.counts: dict[str, int] | None = None
         #: GET forms (filters, searches) by the path they send to: their fields and options.
         self.search_forms: dict[str, dict] = {}
         self.sent = 0
@@ -128,6 +130,7 @@ class Crawler:
         so the rest of the crawl still reaches the pages behind login."""
         if self.user is None:
             return
+        self.counts = None
         response = self.client.get("/account")
         response.close()
         if response.status_code in (301, 302, 303):
@@ -140,6 +143,8 @@ class Crawler:
     def send(self, method: str, url: str, what: str, **kwargs):
         """One request; a server error, an exception or an ERROR log line is a failure, collected."""
         self.sent += 1
+        if method == "GET":
+            self.counts = None
         self.caplog.clear()
         headers = kwargs.pop("headers", {})
         if url.startswith("/api/"):
@@ -280,15 +285,16 @@ class Crawler:
             self.still_signed_in()
 
     def post(self, path: str, data, what: str, method: str = "POST", **kwargs) -> None:
-        before = _row_counts()
+        # The counts after the previous post are the counts before this one: one count per post.
+        before = self.counts if self.counts is not None else _row_counts()
         response = self.send(method, path, what, data=data, **kwargs)
+        self.counts = after = _row_counts()
         if response is None:
             return
         refused = _refused(response, "POST")  # any write method: a 4xx must leave the tables alone
         response.close()
         if refused:
             self.refusals_checked += 1
-            after = _row_counts()
             changed = {t: (before[t], after[t]) for t in before if before[t] != after[t]}
             if changed:
                 self.failures.append(f"POST {path} [{what}] refused ({response.status_code}) but wrote {changed}")
