@@ -115,8 +115,8 @@ class LocalizedMeta:
         which fail on it (len() of a FileStorage). Such a file counts as empty text: the field's
         validators say what to give. Files for file fields are kept."""
         formdata = super().wrap_formdata(form, formdata)
-        if formdata is None:
-            return None
+        if formdata is None or not hasattr(formdata, "lists"):  # not a MultiDict: it holds no uploads
+            return formdata
         text_fields = {field.name for field in form._fields.values() if not isinstance(field, FileField)}
         pairs = [(key, value) for key, values in formdata.lists() for value in values]
         if not any(key in text_fields and isinstance(value, FileStorage) for key, value in pairs):
