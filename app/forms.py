@@ -8,7 +8,8 @@ from flask_babel import format_date, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations as flask_wtf_translations
-from wtforms import Form, HiddenField, PasswordField
+from werkzeug.datastructures import FileStorage, MultiDict
+from wtforms import FileField, Form, HiddenField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, StopValidation, ValidationError
 
 from .security import MAX_PASSWORD_LENGTH, password_problem
@@ -107,6 +108,21 @@ class LocalizedMeta:
 
     def get_translations(self, form):
         return FORM_TRANSLATIONS
+
+    def wrap_formdata(self, form, formdata):
+        """Flask-WTF hands a form the uploaded files together with the text fields; a file sent
+        under a text field's name (a forged multipart post) then reaches the text validators,
+        which fail on it (len() of a FileStorage). Such a file counts as empty text: the field's
+        validators say what to give. Files for file fields are kept."""
+        formdata = super().wrap_formdata(form, formdata)
+        if formdata is None or not hasattr(formdata, "lists"):  # not a MultiDict: it holds no uploads
+            return formdata
+        text_fields = {field.name for field in form._fields.values() if not isinstance(field, FileField)}
+        pairs = [(key, value) for key, values in formdata.lists() for value in values]
+        if not any(key in text_fields and isinstance(value, FileStorage) for key, value in pairs):
+            return formdata
+        return MultiDict([(key, "" if key in text_fields and isinstance(value, FileStorage) else value)
+                          for key, value in pairs])
 
 
 class LocalizedForm(FlaskForm):
