@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from app.access import is_facilitator_of
 from app.audit import record
 from app.conflicts import Conflict, state_token
-from app.csv_export import csv_stream
+from app.csv_export import csv_stream, header_row
 from app.extensions import db
 from app.forms import LocalizedForm
 from app.guarded_save import guarded_save, snapshot
@@ -24,6 +24,7 @@ from app.models import Cohort, User
 from app.services import programme as programme_service
 
 from . import results, services
+from .csv_labels import GROWTH_LABELS, INSTRUMENT_LABELS
 from .forms import answer_form, formdata_from_answers, formdata_from_draft
 
 bp = Blueprint("evaluation", __name__, template_folder="templates")
@@ -229,7 +230,8 @@ def instrument_csv(scope: str, slug: str):
     rows = results.instrument_csv_rows(s, activity, summary)
     record("evaluation.export", s.cohort or s.run, scope=s.token, activity=activity.slug)
     db.session.commit()
-    return csv_stream(results.INSTRUMENT_HEADER, rows, f"evaluation-{activity.slug}-{s.token}.csv")
+    return csv_stream(header_row(results.INSTRUMENT_HEADER, INSTRUMENT_LABELS), rows,
+                      f"evaluation-{activity.slug}-{s.token}.csv")
 
 
 @bp.get("/results/<scope>/growth")
@@ -248,7 +250,8 @@ def growth_csv(scope: str):
     rows = results.growth_csv_rows(s, results.growth_report(s))
     record("evaluation.export", s.cohort or s.run, scope=s.token, activity="competency-growth")
     db.session.commit()
-    return csv_stream(results.GROWTH_HEADER, rows, f"evaluation-competency-growth-{s.token}.csv")
+    return csv_stream(header_row(results.GROWTH_HEADER, GROWTH_LABELS), rows,
+                      f"evaluation-competency-growth-{s.token}.csv")
 
 
 @bp.post("/results/<scope>/i/<slug>/remind")
