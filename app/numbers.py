@@ -30,6 +30,11 @@ def percent(points: Decimal | int | float | None) -> str:
     return format_percent(Decimal(str(points or 0)) / 100)
 
 
+def figure(value: Decimal | int | float | None) -> str:
+    """A size or limit with as many decimals as it has (10, 0.5; "0,5" in sv and pt)."""
+    return format_decimal(value or 0)
+
+
 def count(value: int | None) -> str:
     """A whole number of people or items, grouped as the locale groups digits ("10 000" in sv,
     "10.000" in pt): counts of a run reach the thousands."""

@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 
 from app import errors
 from app.localized import country_name
-from app.numbers import count, percent
+from app.numbers import count, figure, percent
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -207,6 +207,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["percent"] = percent  # 45 -> "45 %" in sv, "45%" in pt
     # Not "count": Jinja's own filter of that name is an alias of length.
     app.jinja_env.filters["grouped"] = count  # 10000 -> "10 000" in sv, "10.000" in pt
+    app.jinja_env.filters["figure"] = figure  # 0.5 -> "0,5" in sv and pt (a size limit in MB)
 
     role_labels = {
         "trainee": _l("Trainee"), "facilitator": _l("Facilitator"), "coordinator": _l("National coordinator"),
