@@ -5,12 +5,14 @@ exporting user's language (values stay machine-readable)."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale, format_date, gettext
+from sqlalchemy import select
 
 from app.csv_export import BOM
 from app.dashboard.tables import LABELS
@@ -193,3 +195,21 @@ def test_a_task_s_size_limit_has_the_locale_s_decimal_separator(client, world, l
         "Recordings: %(types)s, at most %(size)s MB each. Hand in a transcript with every recording.",
         types="MP4, WEBM, M4A, MP3", size=limit))
     assert shown in page
+
+
+@pytest.mark.parametrize("lang", ["sv", "pt"])
+def test_a_refused_stage_date_names_the_last_one_in_the_reader_s_language(client, world, login, lang):
+    from app.services.meetings import today_for
+    from modules.innovation.models import StageChange
+    from modules.innovation.tests.test_innovation import start
+
+    _as(client, login, world.trainee, lang)
+    record = start(client)
+    last = db.session.scalars(select(StageChange.reached_on)).one()
+    early = today_for(world.trainee) - timedelta(days=40)
+    response = client.post(f"/a/innovation/{record.id}/stage",
+                           data={"stage": "stabilisation", "why": "Used again", "reached_on": early.isoformat()})
+    assert response.status_code == 422
+    said = _in_locale(client.application, lang, lambda: gettext(
+        "The date cannot be before the last stage change (%(day)s).", day=format_date(last)))
+    assert said in html.unescape(response.get_data(as_text=True)) and f"({last.isoformat()})" not in said
