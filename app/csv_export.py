@@ -1,11 +1,15 @@
 """CSV files for spreadsheets: the one place that makes exported cells safe to open, and that
 sends them — as a stream, row by row, so an export of 10,000 trainees is never one string in
-memory."""
+memory.
+
+One rule for every export (README, "CSV exports"): the header row is in the exporting user's
+language (`header_row`), the values stay machine-readable whatever the language: ISO dates
+(2026-12-07), a decimal point (7.5), plain whole numbers (10000), codes as stored."""
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from flask import Response, stream_with_context
@@ -24,6 +28,12 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def header_row(columns: Sequence[str], labels: Mapping[str, Any]) -> list[str]:
+    """The export's header in the exporting user's language: each column's label (a lazy
+    gettext), in the columns' order. `columns` stay the machine names (the API's)."""
+    return [str(labels[column]) for column in columns]
 
 
 def csv_lines(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:

@@ -7,13 +7,14 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, has_request_context, jsonify, make_response, render_template, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError
 
 from app import errors
 from app.localized import country_name
+from app.numbers import count, figure, percent
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -108,6 +109,11 @@ def _date_filter(value, fmt: str = "medium") -> str:
     of the transnational dashboard). Datetimes depend on the time zone too: never remembered."""
     if not value:
         return ""
+    if isinstance(value, str):  # an ISO date in a document (a credential's "validFrom")
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value  # not a date: shown as it is written
     if type(value) is not date or not has_request_context():
         return format_date(value, fmt)
     memo = g.setdefault("_formatted_dates", {})
@@ -195,7 +201,13 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["date"] = _date_filter
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    # A wall-clock time of a plan or meeting ("14:00", "2:00 PM"), already in the meeting's zone.
+    app.jinja_env.filters["clock"] = lambda value: format_time(value, "short", rebase=False) if value else ""
     app.jinja_env.filters["country_name"] = country_name  # in the reader's language
+    app.jinja_env.filters["percent"] = percent  # 45 -> "45 %" in sv, "45%" in pt
+    # Not "count": Jinja's own filter of that name is an alias of length.
+    app.jinja_env.filters["grouped"] = count  # 10000 -> "10 000" in sv, "10.000" in pt
+    app.jinja_env.filters["figure"] = figure  # 0.5 -> "0,5" in sv and pt (a size limit in MB)
 
     role_labels = {
         "trainee": _l("Trainee"), "facilitator": _l("Facilitator"), "coordinator": _l("National coordinator"),

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from app import csv_export
-from app.csv_export import BOM, to_csv
+from app.csv_export import BOM, header_row, to_csv
 from app.extensions import db
 from app.models import CohortRole
 from app.services import progress_export
-from app.services.cohort_progress import PROGRESS_CSV_HEADER, cohort_progress, progress_csv_rows
+from app.services.cohort_progress import PROGRESS_CSV_HEADER, PROGRESS_CSV_LABELS, cohort_progress, progress_csv_rows
 from app.services.meetings import today_for
 
 from .programme_data import build_programme, complete
@@ -31,7 +31,7 @@ def _cohort_with_progress(world, factory, programme: bool = True):
 def _in_one_piece(world) -> bytes:
     """The export as it was built before it streamed: the whole grid, then the whole text."""
     progress = cohort_progress(world.cohort, today_for(world.national_coordinator))
-    return (BOM + to_csv(PROGRESS_CSV_HEADER, progress_csv_rows(progress))).encode()
+    return (BOM + to_csv(header_row(PROGRESS_CSV_HEADER, PROGRESS_CSV_LABELS), progress_csv_rows(progress))).encode()
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_rows_are_built_a_batch_at_a_time_while_they_are_sent(client, world, fac
     response = client.get(f"/cohorts/{world.cohort.id}/progress.csv")
     pieces = iter(response.response)
     first = next(pieces)
-    assert first.startswith(BOM.encode() + b"trainee,") and counted_batches == []  # nothing built yet
+    assert first.startswith(BOM.encode() + b"Trainee,") and counted_batches == []  # nothing built yet
     rest = b"".join(pieces)
     response.close()
     assert first + rest == expected
@@ -85,7 +85,7 @@ def test_dashboard_and_evaluation_exports_stream(client, world, factory, login):
     login(world.facilitator)
     dashboard = client.get(f"/dashboard/cohorts.csv?cohort={world.cohort.id}")
     assert dashboard.status_code == 200 and dashboard.is_streamed
-    assert dashboard.get_data(as_text=True).startswith(BOM + "cohort,country,trainees")
+    assert dashboard.get_data(as_text=True).startswith(BOM + "Cohort,Country,Trainees")
     results = client.get(f"/a/evaluation/results/cohort-{world.cohort.id}/i/{activity.slug}/export.csv")
     assert results.status_code == 200 and results.is_streamed, results.status_code
     assert ",overall,How useful is the programme?," in results.get_data(as_text=True)

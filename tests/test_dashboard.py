@@ -4,26 +4,26 @@ assignment plugin, response rates from the evaluation plugin; CSV downloads; SVG
 the CSP; and a fixed number of queries whatever the number of trainees."""
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
+from app.dashboard.tables import LABELS
 from app.extensions import db
 from app.models import Activity, CohortRole
 from app.timeutil import utcnow
 from modules.assignment.models import Feedback, FeedbackState, Status, Submission, Version
 
+from .csv_columns import csv_dicts
 from .programme_data import build_programme, complete, meeting
 from .test_programme_pages import counted_queries
 
 
 def _csv(response) -> list[dict]:
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    return csv_dicts(response.get_data(as_text=True), LABELS)
 
 
 def _assignment(built) -> Activity:

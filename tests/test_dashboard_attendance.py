@@ -4,23 +4,23 @@ who came among them; the counts come from the progress figures' own statement, a
 without any row, or of a cohort without trainees, still shows 0 of 0."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timedelta
 
 from sqlalchemy import delete
 
+from app.dashboard.tables import LABELS
 from app.extensions import db
 from app.models import Attendance, CohortRole, Membership
 from app.timeutil import utcnow
 
+from .csv_columns import csv_dicts
 from .programme_data import build_programme, meeting
 
 
 def _meetings_csv(client, run_id: int) -> list[tuple[str, str, str, str, str]]:
     response = client.get(f"/dashboard/meetings.csv?run={run_id}")
     assert response.status_code == 200
-    rows = csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")))
+    rows = csv_dicts(response.get_data(as_text=True), LABELS)
     return [(r["cohort"], r["meeting"], r["present"], r["recorded"], r["trainees"]) for r in rows]
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 
-from app.csv_export import BOM, to_csv
+from app.csv_export import BOM, header_row, to_csv
 from app.extensions import db
 from app.models import Activity, Cohort, CohortKind, CohortRole, Membership, User
 from app.services import progress_export
-from app.services.cohort_progress import PROGRESS_CSV_HEADER, progress_csv_rows, progress_of
+from app.services.cohort_progress import PROGRESS_CSV_HEADER, PROGRESS_CSV_LABELS, progress_csv_rows, progress_of
 from app.services.meetings import today_for
 from app.services.overviews import trainee_overviews
 from bench.generate import PASSWORD, generate
@@ -26,8 +27,8 @@ from .conftest import clean_tables
 
 def _from_each_overview(cohort: Cohort, today) -> bytes:
     by_cohort, _rows = trainee_overviews(cohort.run, [cohort])
-    return (BOM + to_csv(PROGRESS_CSV_HEADER, progress_csv_rows(progress_of(cohort, by_cohort[cohort.id], today)))
-            ).encode()
+    header = header_row(PROGRESS_CSV_HEADER, PROGRESS_CSV_LABELS)
+    return (BOM + to_csv(header, progress_csv_rows(progress_of(cohort, by_cohort[cohort.id], today)))).encode()
 
 
 def _extensions_and_a_dropout(cohort: Cohort, today) -> None:
@@ -56,7 +57,8 @@ def test_the_progress_csv_is_the_one_each_trainees_overview_gives(app, monkeypat
             today = today_for(user)
             if kind == CohortKind.NATIONAL:
                 _extensions_and_a_dropout(cohort, today)
-            expected = _from_each_overview(cohort, today)
+            with force_locale(user.locale):  # the header is in the exporting user's language
+                expected = _from_each_overview(cohort, today)
             client = app.test_client()
             assert client.post("/login", data={"email": LOGINS[role], "password": PASSWORD}).status_code == 302
             response = client.get(f"/cohorts/{cohort.id}/progress.csv")

@@ -1,12 +1,33 @@
-"""Each dashboard table as CSV: (header, rows) from a Dashboard, the same figures as the page."""
+"""Each dashboard table as CSV: (columns, rows) from a Dashboard, the same figures as the page.
+The columns are machine names (the API's); LABELS is the CSV header the user reads."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from ..services.dashboard import ACTIVE, DROPPED, FINISHED, Dashboard
 from ..timeutil import days_since
+
+#: Every table's column names, as the CSV header says them in the user's language.
+LABELS = {
+    "cohort": _l("Cohort"), "country": _l("Country"), "trainees": _l("Trainees"), ACTIVE: _l("Active"),
+    FINISHED: _l("Finished"), DROPPED: _l("Dropped"),
+    "hours_national_done": _l("National hours done (mean per trainee)"),
+    "hours_national_planned": _l("National hours planned (mean per trainee)"),
+    "hours_transnational_done": _l("Transnational hours done (mean per trainee)"),
+    "hours_transnational_planned": _l("Transnational hours planned (mean per trainee)"),
+    "overdue_items": _l("Overdue work"), "trainees_behind": _l("Trainees behind"), "missed": _l("Missed"),
+    "feedback_count": _l("Feedback released"), "turnaround_median_days": _l("Median days"),
+    "turnaround_p90_days": _l("90th percentile, days"), "waiting_for_feedback": _l("Waiting for feedback"),
+    "module": _l("Module"), "trainees_done": _l("Trainees done"), "meeting": _l("Meeting"),
+    "starts_on": _l("Date"), "present": _l("Present"), "recorded": _l("Recorded"), "activity": _l("Activity"),
+    "trainee": _l("Trainee"), "handed_in": _l("Handed in"), "days_waiting": _l("Days waiting"),
+    "questionnaire": _l("Questionnaire"), "answered": _l("Answered"), "month_end": _l("Month"),
+    "mean_hours_done": _l("Mean hours done per trainee"),
+    "mean_hours_planned": _l("Mean hours planned per trainee")}
 
 
 def _plain(value: Decimal | float | None) -> str:

@@ -13,7 +13,7 @@ from ..access import (
     get_cohort_for_status_or_403,
     report_country_ids_or_403,
 )
-from ..csv_export import csv_stream
+from ..csv_export import csv_stream, header_row
 from ..extensions import db
 from ..input_guard import bounded_int
 from ..models import Cohort, Country, ProgrammeRun
@@ -22,7 +22,7 @@ from ..services import meetings as meetings_service
 from ..services import report as report_service
 from ..services import report_pdf
 from . import bp
-from .tables import TABLES
+from .tables import LABELS, TABLES
 
 
 def dashboard_from_args(cohorts=None) -> service.Dashboard:
@@ -66,10 +66,10 @@ def table_csv(table: str):
         abort(404)
     cohort_id = request.args.get("cohort", type=bounded_int)  # one the database can look up, else none
     d = dashboard_from_args([get_cohort_for_status_or_403(cohort_id)] if cohort_id else None)
-    header, rows = TABLES[table](d)
+    columns, rows = TABLES[table](d)
     audit.record("dashboard.export", None, table=table, run=d.run.id if d.run else None)
     db.session.commit()
-    return csv_stream(header, rows, f"dashboard-{table}.csv")
+    return csv_stream(header_row(columns, LABELS), rows, f"dashboard-{table}.csv")
 
 
 def report_from_args() -> tuple[report_service.Report, list[ProgrammeRun]]:

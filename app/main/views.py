@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from .. import audit
 from ..access import cohorts_with_status_access, get_cohort_for_status_or_403
-from ..csv_export import csv_stream
+from ..csv_export import csv_stream, header_row
 from ..extensions import db
 from ..models import CohortRole, SiteRole
 from ..plugins import NavLink, registry
@@ -16,7 +16,7 @@ from ..services import attendance as attendance_service
 from ..services import cohorts as cohort_service
 from ..services import meetings as meetings_service
 from ..services import notifications
-from ..services.cohort_progress import PROGRESS_CSV_HEADER, cohort_progress
+from ..services.cohort_progress import PROGRESS_CSV_HEADER, PROGRESS_CSV_LABELS, cohort_progress
 from ..services.progress_export import progress_rows
 from ..url_cache import url_for as cached_url
 from . import bp
@@ -116,4 +116,5 @@ def cohort_progress_csv(cohort_id: int):
     today = meetings_service.today_for(current_user)
     audit.record("cohort.export", cohort)
     db.session.commit()
-    return csv_stream(PROGRESS_CSV_HEADER, progress_rows(cohort, today), f"cohort-{cohort.id}-progress.csv")
+    return csv_stream(header_row(PROGRESS_CSV_HEADER, PROGRESS_CSV_LABELS), progress_rows(cohort, today),
+                      f"cohort-{cohort.id}-progress.csv")

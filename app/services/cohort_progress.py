@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
+
 from ..models import Cohort, CohortRole, User
 from .cohorts import members
 from .overviews import TraineeOverview
@@ -100,6 +102,13 @@ def cohort_progress(cohort: Cohort, today: date) -> CohortProgress:
 PROGRESS_CSV_HEADER = ["trainee", "email", "hours_national", "hours_transnational", "hours_total",
                        "programme_hours", "required_done", "required_total", "overdue", "next_due_activity",
                        "next_due_on", "missed"]
+#: The header the user reads (app/csv_export.header_row), in their language.
+PROGRESS_CSV_LABELS = {
+    "trainee": _l("Trainee"), "email": _l("E-mail"), "hours_national": _l("National hours done"),
+    "hours_transnational": _l("Transnational hours done"), "hours_total": _l("Hours done"),
+    "programme_hours": _l("Programme hours"), "required_done": _l("Required work done"),
+    "required_total": _l("Required activities"), "overdue": _l("Overdue"), "next_due_activity": _l("Next due"),
+    "next_due_on": _l("Next due date"), "missed": _l("Missed")}
 
 
 def _plain(hours: Decimal) -> str:

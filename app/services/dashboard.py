@@ -17,11 +17,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
 
+from flask_babel import format_decimal
 from sqlalchemy import inspect, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import Cohort, Component, Country, Meeting, Module, ProgrammeRun, User
+from ..numbers import count, percent
 from ..plugins import (
     ProgrammeStats,
     ResponseRate,
@@ -119,22 +121,24 @@ class Dashboard:
         unique = {t.trainee.id: t for f in self.cohorts for t in f.items}
         if not unique:
             return []
-        labels = ["0–24 %", "25–49 %", "50–74 %", "75–99 %", "100 %"]
+        # A range takes the locale's percent sign once, at its end: "0–24 %" in sv, "0–24%" in pt.
+        labels = [f"{count(low)}–{percent(high)}" for low, high in ((0, 24), (25, 49), (50, 74), (75, 99))]
+        labels.append(percent(100))
         counts = [0] * 5
         for t in unique.values():
             share = t.required_done / t.required_total if t.required_total else 0
             counts[4 if share >= 1 else min(3, int(share * 4))] += 1
         top = max(counts)
-        return [(label, n, top, str(n)) for label, n in zip(labels, counts, strict=True)]
+        return [(label, n, top, count(n)) for label, n in zip(labels, counts, strict=True)]
 
     def turnaround_bars(self) -> list[tuple[str, float, float, str]]:
         shown = [(f.cohort.name, f.median_days) for f in self.cohorts if f.median_days is not None]
         top = max((days for _, days in shown), default=0) or 1
-        return [(name, days, top, f"{days}") for name, days in shown]
+        return [(name, days, top, format_decimal(days, format="#,##0.0")) for name, days in shown]
 
     def rate_bars(self) -> list[tuple[str, int, int, str]]:
         return [(f"{r.activity_title} · {self.cohort_name(r.cohort_id)}", r.answered, r.expected,
-                 f"{r.answered}/{r.expected}") for r in self.rates]
+                 f"{count(r.answered)}/{count(r.expected)}") for r in self.rates]
 
 
 def runs_for(cohorts: list[Cohort]) -> list[ProgrammeRun]:

@@ -1,9 +1,11 @@
 """Template helpers for the assignment pages (views.py gives them to its blueprint's templates only)."""
 from __future__ import annotations
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from app.numbers import count
 from app.sanitize import safe_html
 
 from . import media, rubric_ratings, templating
@@ -33,9 +35,10 @@ def lines(text: str | None) -> Markup:
 
 
 def file_size(size: int) -> str:
+    """ "1.5 MB", "1,5 MB" in sv and pt: the size of a file on a page, in the reader's locale."""
     if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    return f"{max(1, size // 1024)} KB"
+        return f"{format_decimal(size / (1024 * 1024), format='#,##0.0')} MB"
+    return f"{count(max(1, size // 1024))} KB"
 
 
 def assignment_helpers() -> dict:

@@ -21,6 +21,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
+from app.numbers import figure
 from app.transaction import after_commit, on_rollback
 
 from . import media
@@ -188,7 +189,7 @@ def check_files(files: list[FileStorage], allowed: list[str], max_size_mb: float
                               name=name, types=_type_list(allowed)))
         elif len(data) > limit:
             problems.append(_("“%(name)s” is larger than %(size)s MB, the limit for this task.",
-                              name=name, size=f"{size_mb:g}"))
+                              name=name, size=figure(size_mb)))
         elif not data:
             problems.append(_("“%(name)s” is empty.", name=name))
         elif problem := _content_problem(name, kind, data):

@@ -13,10 +13,11 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from app import numbers
 from app.access import is_facilitator_of
 from app.audit import record
 from app.conflicts import Conflict, state_token
-from app.csv_export import csv_stream
+from app.csv_export import csv_stream, header_row
 from app.extensions import db
 from app.forms import LocalizedForm
 from app.guarded_save import guarded_save, snapshot
@@ -26,6 +27,7 @@ from app.models import Cohort, User
 from app.services import programme as programme_service
 
 from . import results, services
+from .csv_labels import GROWTH_LABELS, INSTRUMENT_LABELS
 from .forms import answer_form, formdata_from_answers, formdata_from_draft
 
 bp = Blueprint("evaluation", __name__, template_folder="templates")
@@ -208,7 +210,8 @@ def _breakdown_cells(groups, rates, link_to_results: bool) -> list[list[tuple[st
     does not apply. Built here, with the figure's wording translated once: a run's page has a
     cell per questionnaire and cohort (2,880 at 10,000 trainees), and building each in the
     template was most of the page's time."""
-    wording = _("%(answered)d of %(expected)d")
+    wording = _("%(answered)s of %(expected)s")
+    percents: dict = {}  # a few distinct percentages over thousands of cells: each formatted once
     # One address built by the URL map, the others from it: scope tokens and slugs are single
     # path segments, quoted as werkzeug quotes them (letters, digits, "-" and "_" stay as they are).
     address = url_for("evaluation.instrument_results", scope="__scope__", slug="__slug__")
@@ -219,7 +222,10 @@ def _breakdown_cells(groups, rates, link_to_results: bool) -> list[list[tuple[st
         for g in groups:
             gr = g.rates.get(r.activity.id)
             if gr and gr.expected:
-                figure = wording % {"answered": gr.answered, "expected": gr.expected} + f" ({gr.percent}%)"
+                if gr.percent not in percents:
+                    percents[gr.percent] = numbers.percent(gr.percent)
+                figure = wording % {"answered": numbers.count(gr.answered), "expected": numbers.count(gr.expected)} \
+                    + f" ({percents[gr.percent]})"
                 href = of_activity.replace("__scope__", quote(g.scope_token, safe="")) if link_to_results else None
                 row.append((figure, href))
             else:
@@ -259,7 +265,8 @@ def instrument_csv(scope: str, slug: str):
     rows = results.instrument_csv_rows(s, activity, summary)
     record("evaluation.export", s.cohort or s.run, scope=s.token, activity=activity.slug)
     db.session.commit()
-    return csv_stream(results.INSTRUMENT_HEADER, rows, f"evaluation-{activity.slug}-{s.token}.csv")
+    return csv_stream(header_row(results.INSTRUMENT_HEADER, INSTRUMENT_LABELS), rows,
+                      f"evaluation-{activity.slug}-{s.token}.csv")
 
 
 @bp.get("/results/<scope>/growth")
@@ -278,7 +285,8 @@ def growth_csv(scope: str):
     rows = results.growth_csv_rows(s, results.growth_report(s))
     record("evaluation.export", s.cohort or s.run, scope=s.token, activity="competency-growth")
     db.session.commit()
-    return csv_stream(results.GROWTH_HEADER, rows, f"evaluation-competency-growth-{s.token}.csv")
+    return csv_stream(header_row(results.GROWTH_HEADER, GROWTH_LABELS), rows,
+                      f"evaluation-competency-growth-{s.token}.csv")
 
 
 @bp.post("/results/<scope>/i/<slug>/remind")

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -93,7 +94,7 @@ def change_stage(innovation: Innovation, stage: str, reached_on: date, why_html:
         raise InnovationError(_("Say why it has reached this stage: what happened, with the families or your team."))
     last = max((s.reached_on for s in innovation.stages), default=None)
     if last is not None and reached_on < last:
-        raise InnovationError(_("The date cannot be before the last stage change (%(day)s).", day=last.isoformat()))
+        raise InnovationError(_("The date cannot be before the last stage change (%(day)s).", day=format_date(last)))
     if reached_on > today:
         raise InnovationError(_("The date cannot be in the future."))
     change = StageChange(stage=stage, reached_on=reached_on, why_html=why)

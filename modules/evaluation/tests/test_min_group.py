@@ -3,8 +3,6 @@ at 2, 3, 4 and 5 answers, small cohorts counted in their country's and the run's
 attacker who subtracts every figure they can read from every other."""
 from __future__ import annotations
 
-import csv
-import io
 import re
 import shutil
 from collections import Counter
@@ -13,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
+from modules.evaluation.csv_labels import INSTRUMENT_LABELS
 from modules.evaluation.instrument import load_instrument
+from tests.csv_columns import csv_dicts
 
 from .helpers import SURVEY, complete_answers, evaluation_for_world, trainees
 
@@ -40,7 +40,7 @@ def page_and_csv(client, scope: str, slug: str) -> tuple[str, str]:
 def overall_counts(csv_text: str) -> Counter | None:
     """The 'overall' question's counts per answer as the CSV gives them; None when hidden."""
     counts: Counter = Counter()
-    for row in csv.DictReader(io.StringIO(csv_text)):
+    for row in csv_dicts(csv_text, INSTRUMENT_LABELS):
         if row["question"] == "overall":
             if row["note"].startswith("hidden"):
                 return None

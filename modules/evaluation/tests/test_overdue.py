@@ -2,10 +2,9 @@
 (issue 11, item 5): the home page and the cohort grid stop pointing at a survey no one can answer."""
 from __future__ import annotations
 
-import csv
-import io
-
 from app.extensions import db
+from app.services.cohort_progress import PROGRESS_CSV_LABELS
+from tests.csv_columns import csv_dicts
 from tests.programme_data import build_programme, complete
 
 from .helpers import add_evaluation, instrument
@@ -31,8 +30,8 @@ def test_a_closed_questionnaire_is_not_the_next_deadline(client, world, login):
 def test_the_grid_counts_a_closed_questionnaire_as_missed_not_overdue(client, world, login):
     _programme_with_a_closed_survey(world)
     login(world.national_coordinator)
-    rows = list(csv.DictReader(io.StringIO(
-        client.get(f"/cohorts/{world.cohort.id}/progress.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = csv_dicts(client.get(f"/cohorts/{world.cohort.id}/progress.csv").get_data(as_text=True),
+                     PROGRESS_CSV_LABELS)
     row = next(r for r in rows if r["trainee"] == world.trainee.name)
     assert (row["overdue"], row["missed"], row["next_due_activity"]) == ("0", "1", "")
 
@@ -44,7 +43,7 @@ def test_an_open_questionnaire_past_its_due_date_is_still_overdue(client, world,
     db.session.commit()
     assert inst != survey.settings["instrument"]
     login(world.national_coordinator)
-    rows = list(csv.DictReader(io.StringIO(
-        client.get(f"/cohorts/{world.cohort.id}/progress.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = csv_dicts(client.get(f"/cohorts/{world.cohort.id}/progress.csv").get_data(as_text=True),
+                     PROGRESS_CSV_LABELS)
     row = next(r for r in rows if r["trainee"] == world.trainee.name)
     assert (row["overdue"], row["missed"]) == ("1", "0")

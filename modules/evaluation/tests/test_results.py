@@ -126,7 +126,8 @@ def test_the_csv_export_is_audited(client, world, login):
     response = client.get(f"/a/evaluation/results/run-{world.run.id}-se/i/{activity.slug}/export.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    assert response.get_data(as_text=True).startswith("\ufeffscope,instrument,question,")  # BOM: Excel reads UTF-8
+    # The BOM makes Excel read UTF-8; the header is in the user's language.
+    assert response.get_data(as_text=True).startswith("\ufeffResults for,Questionnaire,Question code,")
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "evaluation.export"))
     assert event.actor_id == world.national_coordinator.id and event.detail["activity"] == activity.slug
 
