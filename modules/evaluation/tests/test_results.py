@@ -99,12 +99,12 @@ def test_country_results_are_for_that_country_s_coordinator(client, world, login
 def test_facilitators_see_who_has_not_answered_and_remind_only_them(client, world, login, factory, outbox):
     activity = evaluation_for_world(world)
     rui, eva = trainees(factory, world.cohort, 2)
-    send(client, login, rui, activity, complete_answers(comment="Rui's secret"))
+    send(client, login, rui, activity, complete_answers(comment="An answer only I know"))
     login(world.facilitator)
     html = client.get(f"/a/evaluation/results/cohort-{world.cohort.id}/i/{activity.slug}").get_data(as_text=True)
     waiting = html[html.index("Who has not answered yet"):html.index("Answers</h2>")]
     assert world.trainee.name in waiting and eva.name in waiting and rui.name not in waiting
-    assert "Rui's secret" not in html
+    assert "An answer only I know" not in html
     response = client.post(f"/a/evaluation/results/cohort-{world.cohort.id}/i/{activity.slug}/remind",
                            follow_redirects=True)
     assert "Reminder sent to 2 trainees." in response.get_data(as_text=True)
