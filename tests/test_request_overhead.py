@@ -63,3 +63,26 @@ def test_a_facilitators_cohorts_come_with_the_session_lookup(client, login, fact
         page = client.get("/cohorts").get_data(as_text=True)
     assert "Not hers" not in page and 0 <= page.index("Alpha group") < page.index("Zeta group")
     assert not [s for s in statements if "FROM cohort" in s], statements
+
+
+def test_the_home_page_asks_for_announcements_only_when_something_is_unread(client, login, world):
+    """The session lookup counts the unread notifications: with none, the home page's "new
+    announcements" need no statement; with one, it is shown."""
+    from app.extensions import db
+    from app.services.notifications import notify
+
+    from .queries import counted_queries
+
+    def home_statements() -> tuple[str, list[str]]:
+        client.get("/home")  # warm-up
+        with counted_queries() as statements:
+            page = client.get("/home").get_data(as_text=True)
+        return page, [s for s in statements if s.startswith("SELECT notification.")]
+
+    login(world.trainee)
+    page, asked = home_statements()
+    assert not asked and "Meeting moved" not in page
+    notify(world.trainee, "announcement", lambda: "Meeting moved", url="/home", email=False)
+    db.session.commit()
+    page, asked = home_statements()
+    assert len(asked) == 1 and "Meeting moved" in page
