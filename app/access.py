@@ -73,10 +73,19 @@ def cohorts_with_status_access(user: User) -> list[Cohort]:
     if user.site_role is None and not any(m.role in (CohortRole.FACILITATOR, CohortRole.COORDINATOR)
                                           for m in user.memberships):
         return []
+    if user.site_role is None and not any(m.role == CohortRole.COORDINATOR for m in user.memberships):
+        return _facilitated_cohorts(user)
     # With their run and country: the dashboards and the navigation read both of every cohort
     # (two more queries otherwise).
     return list(memoised("status_cohorts", user.id, lambda: list(db.session.scalars(
         cohorts_with_status_access_query(user).options(joinedload(Cohort.run), joinedload(Cohort.country))))))
+
+
+def _facilitated_cohorts(user: User) -> list[Cohort]:
+    """A facilitator's cohorts, by name: the session lookup loaded them with their runs and
+    countries (app/sessions.py), so no query; the same rows the query would give."""
+    cohorts = {m.cohort.id: m.cohort for m in user.memberships if m.role == CohortRole.FACILITATOR}
+    return sorted(cohorts.values(), key=lambda c: (c.name, c.id))
 
 
 def can_view_cohort_status(user: User, cohort: Cohort) -> bool:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from . import content_cache
 from .extensions import db, login_manager
-from .models import Cohort, Membership, Notification, ProgrammeRun, User, UserSession
+from .models import Cohort, Membership, Notification, Programme, ProgrammeRun, User, UserSession
 from .security import new_token, token_digest
 from .text import one_line
 from .timeutil import utcnow
@@ -64,7 +64,10 @@ def _session_expired(sess: UserSession, now) -> bool:
 #: session lookup (one statement): the navigation, the access checks and the viewer all walk
 #: `user.memberships`, which otherwise cost a query each (and one more per cohort).
 _WITH_MEMBERSHIPS = joinedload(User.memberships).joinedload(Membership.cohort)
-_USER_LOAD_OPTIONS = (_WITH_MEMBERSHIPS.joinedload(Cohort.run).joinedload(ProgrammeRun.programme),
+#: Without the programme's variants: the largest column (tens of kB of JSON, sent twice with two
+#: memberships), read by a few pages from the content cache (current_content.programme_variants).
+_USER_LOAD_OPTIONS = (_WITH_MEMBERSHIPS.joinedload(Cohort.run).joinedload(ProgrammeRun.programme)
+                      .defer(Programme.variants),
                       _WITH_MEMBERSHIPS.joinedload(Cohort.country))
 #: The navigation's unread count, in the same statement (app/services/notifications.py), and the
 #: content token (app/content_cache.py).

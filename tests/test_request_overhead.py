@@ -41,3 +41,48 @@ def test_template_strings_are_translated_escaped_and_formatted_as_jinja_does(app
         with force_locale("sv"):
             assert render_template_string(template).startswith("Logga in|")
         assert render_template_string(template).startswith("Log in|")  # the page's locale again
+
+
+def test_a_facilitators_cohorts_come_with_the_session_lookup(client, login, factory):
+    """The cohorts a facilitator sees (navigation, home, queue, cohort list) are their memberships'
+    cohorts, loaded with the session lookup: by name, and no statement of their own."""
+    from app.extensions import db
+    from app.models import CohortRole
+
+    from .queries import counted_queries
+
+    facilitator = factory.user("Fia Facilitator")
+    zeta, alpha, other = (factory.cohort(name=n) for n in ("Zeta group", "Alpha group", "Not hers"))
+    factory.member(facilitator, zeta, CohortRole.FACILITATOR)
+    factory.member(facilitator, alpha, CohortRole.FACILITATOR)
+    factory.enrolled(other, CohortRole.FACILITATOR)
+    db.session.commit()
+    login(facilitator)
+    client.get("/cohorts")  # warm-up
+    with counted_queries() as statements:
+        page = client.get("/cohorts").get_data(as_text=True)
+    assert "Not hers" not in page and 0 <= page.index("Alpha group") < page.index("Zeta group")
+    assert not [s for s in statements if "FROM cohort" in s], statements
+
+
+def test_the_home_page_asks_for_announcements_only_when_something_is_unread(client, login, world):
+    """The session lookup counts the unread notifications: with none, the home page's "new
+    announcements" need no statement; with one, it is shown."""
+    from app.extensions import db
+    from app.services.notifications import notify
+
+    from .queries import counted_queries
+
+    def home_statements() -> tuple[str, list[str]]:
+        client.get("/home")  # warm-up
+        with counted_queries() as statements:
+            page = client.get("/home").get_data(as_text=True)
+        return page, [s for s in statements if s.startswith("SELECT notification.")]
+
+    login(world.trainee)
+    page, asked = home_statements()
+    assert not asked and "Meeting moved" not in page
+    notify(world.trainee, "announcement", lambda: "Meeting moved", url="/home", email=False)
+    db.session.commit()
+    page, asked = home_statements()
+    assert len(asked) == 1 and "Meeting moved" in page

@@ -3,6 +3,7 @@ full days and the notes, a trainee in Italy (no variant) the common programme, s
 every variant labelled with its country; the pages' queries do not grow with a variant."""
 from __future__ import annotations
 
+import copy
 import re
 from datetime import timedelta
 
@@ -126,3 +127,22 @@ def test_the_content_version_holds_the_variants(trainees):
     assert "five full days" in version.snapshot["programme"]["variants"]["NO"]["notes_md"]
     assert version.snapshot["meeting_plans"]["no-kickoff-day"]["country_code"] == "NO"
     assert "NO" in version.snapshot["meeting_plans"]["national-kickoff"]["omitted_in"]
+
+
+def test_the_session_lookup_leaves_the_variants_out_and_a_change_shows_at_once(client, login, trainees):
+    """Programme.variants (tens of kB) is not sent with every request's session lookup: the pages
+    read it from the content cache, which a change of the programme renews."""
+    norwegian, _i, _c = trainees
+    login(norwegian)
+    client.get("/programme/")  # warm-up: the cache is filled
+    with counted_queries() as statements:
+        assert "five full days" in text(client.get("/programme/"))
+    lookup = next(s for s in statements if "FROM user_session" in s)
+    assert "programme" in lookup and not re.search(r"programme(_\d+)?\.variants", lookup)
+    programme = db.session.scalar(select(Programme))
+    variants = copy.deepcopy(programme.variants)
+    variants["NO"]["notes_md"] = "A note changed since the page was cached."
+    programme.variants = variants
+    db.session.commit()
+    overview = text(client.get("/programme/"))
+    assert "A note changed since the page was cached." in overview and "five full days" not in overview

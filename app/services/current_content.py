@@ -5,12 +5,13 @@ older content version lay that version over these rows instead (app/services/pin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .. import content_cache
-from ..models import Activity, Competency, MeetingPlan, Module, Resource
+from ..models import Activity, Competency, MeetingPlan, Module, Programme, Resource
 
 
 @dataclass(frozen=True)
@@ -65,3 +66,16 @@ def current_competencies(programme_id: int) -> tuple[Competency, ...]:
     return content_cache.cached("programme competencies", programme_id, lambda session, _detached: tuple(
         session.scalars(select(Competency).where(Competency.programme_id == programme_id)
                         .options(joinedload(Competency.programme)).order_by(Competency.position, Competency.id))))
+
+
+def programme_variants(programme: Programme) -> dict[str, Any]:
+    """Programme.variants (what the national variants say). The session lookup leaves this column
+    out (app/sessions.py): it is the programme's largest (tens of kB of JSON), and sending and
+    decoding it with every request cost more than the rest of the lookup. When the row has it
+    (a pinned run's overlay, a row loaded in full), that value; else the current one, cached
+    until the content changes."""
+    if "variants" not in inspect(programme).unloaded:
+        return programme.variants or {}
+    programme_id = programme.id
+    return content_cache.cached("programme variants", programme_id, lambda session, _detached: session.scalar(
+        select(Programme.variants).where(Programme.id == programme_id)) or {})

@@ -46,11 +46,19 @@ def absolute(url: str) -> str:
 def unread_count(user: User) -> int:
     """On a GET page, the count the session lookup brought (app/sessions.py) unless this request
     changed the user's notifications; counted afresh otherwise."""
-    known = getattr(user, "unread_when_loaded", None)
-    if known is not None and has_request_context() and request.method in ("GET", "HEAD"):
+    known = _unread_from_lookup(user)
+    if known is not None:
         return known
     return db.session.scalar(select(func.count()).select_from(Notification)
                              .where(Notification.user_id == user.id, Notification.read_at.is_(None)))
+
+
+def _unread_from_lookup(user: User) -> int | None:
+    """The count the session lookup brought, on a GET page that has not changed it; else None."""
+    known = getattr(user, "unread_when_loaded", None)
+    if known is not None and has_request_context() and request.method in ("GET", "HEAD"):
+        return known
+    return None
 
 
 def _forget_unread(user: User) -> None:
@@ -63,7 +71,10 @@ def recent(user: User, limit: int = 50) -> list[Notification]:
 
 
 def unread_of_kind(user: User, kind: str, limit: int = 3) -> list[Notification]:
-    """The newest unread notifications of one kind (the home page's new announcements)."""
+    """The newest unread notifications of one kind (the home page's new announcements); no query
+    when the session lookup found nothing unread."""
+    if _unread_from_lookup(user) == 0:
+        return []
     return list(db.session.scalars(select(Notification).where(
         Notification.user_id == user.id, Notification.kind == kind, Notification.read_at.is_(None))
         .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))

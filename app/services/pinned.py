@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..content import snapshot as snap
 from ..extensions import db
 from ..models import Activity, ContentVersion, MeetingPlan, Module, Programme, ProgrammeRun
+from .current_content import programme_variants
 
 
 @dataclass
@@ -54,6 +56,10 @@ def _lay(row: Any, fields: dict[str, Any], names: tuple[str, ...]) -> None:
 
 
 def overlay_programme(programme: Programme, pinned: Pinned) -> None:
+    if "variants" in inspect(programme).unloaded:
+        # The session lookup leaves the column out (app/sessions.py); comparing with the snapshot
+        # would load it with a query of its own.
+        set_committed_value(programme, "variants", programme_variants(programme))
     _lay(programme, pinned.version.snapshot.get("programme", {}), snap.PROGRAMME)
 
 

@@ -34,7 +34,7 @@ from ..models import (
 from ..plugins import ActivityPlugin, registry
 from ..request_memo import memoised
 from ..timeutil import add_days, utcnow
-from .current_content import current_competencies, current_content, current_resources
+from .current_content import current_competencies, current_content, current_resources, programme_variants
 from .due_dates import apply_due_overrides, due_date
 from .due_dates import due_date_of as due_date_of
 from .pinned import Pinned, overlay_activities, overlay_modules, overlay_plans, overlay_programme, pinned_content
@@ -358,7 +358,7 @@ def _hours(viewer: Viewer, modules: list[ModuleItem], meetings: list[Meeting], a
             done[_meeting_component(meeting, by_plan, by_module, cohorts)] += meeting.hours
     components = (Component.NATIONAL, Component.TRANSNATIONAL)
     total = viewer.programme.total_hours
-    if not viewer.every_country and viewer.country_code in (viewer.programme.variants or {}):
+    if not viewer.every_country and viewer.country_code in programme_variants(viewer.programme):
         total = planned[Component.NATIONAL] + planned[Component.TRANSNATIONAL]  # the variant's own total
     return Hours(total=total, planned={c: planned[c] for c in components},
                  done={c: done[c] for c in components})

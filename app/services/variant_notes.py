@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..localized import Localized, content_language, country_name, localized
+from .current_content import programme_variants
 from .programme_viewer import Viewer
 
 
@@ -27,14 +28,14 @@ class VariantNote:
 
 
 def _countries(viewer: Viewer) -> list[str]:
-    variants = viewer.programme.variants or {}
+    variants = programme_variants(viewer.programme)
     if viewer.every_country:
         return sorted(variants)
     return [viewer.country_code] if viewer.country_code in variants else []
 
 
 def _texts(viewer: Viewer, code: str) -> _Texts:
-    data = (viewer.programme.variants or {}).get(code) or {}
+    data = programme_variants(viewer.programme).get(code) or {}
     translations = {lang: {"notes_md": o.get("summary_md"), "module_notes": o.get("module_notes") or {}}
                     for lang, o in (data.get("translations") or {}).items()}
     for overlay in translations.values():
@@ -74,6 +75,6 @@ def module_hours(viewer: Viewer, slug: str, common: Decimal) -> Decimal:
     """The module's hours for the viewer's country (its variant may change them)."""
     if viewer.every_country or not viewer.country_code:
         return common
-    data = (viewer.programme.variants or {}).get(viewer.country_code) or {}
+    data = programme_variants(viewer.programme).get(viewer.country_code) or {}
     hours = (data.get("module_hours") or {}).get(slug)
     return Decimal(hours) if hours is not None else common

@@ -150,17 +150,29 @@ def find_submission(ctx: TraineeContext, *, for_page: bool = False) -> Submissio
     owner = (Submission.group_cohort_id == ctx.group_cohort.id) if is_group_activity(ctx.activity) \
         else (Submission.user_id == ctx.viewer.user.id)
     query = select(Submission).where(Submission.activity_id == ctx.activity.id, owner)
-    submission = db.session.scalar(query.options(*page_options()) if for_page else query)
+    if for_page:
+        # The activity (with its module) and the trainee are this session's already: the
+        # relationships find them in the identity map, so the statement need not send their
+        # rows (the activity's and module's JSON texts) again.
+        query = query.options(*page_options(with_activity=not _in_session(ctx.activity),
+                                            with_user=not _in_session(ctx.viewer.user)))
+    submission = db.session.scalar(query)
     return with_files(submission) if for_page and submission is not None else submission
 
 
-def page_options() -> tuple:
+def _in_session(row: object) -> bool:
+    return row in db.session()
+
+
+def page_options(*, with_activity: bool = True, with_user: bool = True) -> tuple:
     """What a submission's page shows, loaded with it: a fixed number of statements however many
-    versions, feedback rounds and replies it has (and none from the template)."""
-    return (joinedload(Submission.activity).joinedload(Activity.module), joinedload(Submission.user),
-            selectinload(Submission.versions),
-            selectinload(Submission.feedback).options(joinedload(Feedback.author),
-                                                      selectinload(Feedback.replies).joinedload(Reply.author)))
+    versions, feedback rounds and replies it has (and none from the template). `with_activity`,
+    `with_user`: False when the caller's session holds them already."""
+    return ((joinedload(Submission.activity).joinedload(Activity.module),) if with_activity else ()) + \
+        ((joinedload(Submission.user),) if with_user else ()) + \
+        (selectinload(Submission.versions),
+         selectinload(Submission.feedback).options(joinedload(Feedback.author),
+                                                   selectinload(Feedback.replies).joinedload(Reply.author)))
 
 
 def with_files(submission: Submission) -> Submission:

@@ -211,3 +211,22 @@ def test_completion_on_submit_when_the_content_says_so(client, world, login):
     completion = db.session.scalar(select(Completion).where(Completion.activity_id == a.files.id))
     assert completion.state == "done"
     assert progress.hours_done(world.trainee, world.run).done["national"] == Decimal(2)
+
+
+def test_the_trainees_page_does_not_load_the_activity_again_with_the_submission(client, world, login):
+    """The activity, its module and the trainee are the session's already: the submission's
+    statement does not send their rows (their JSON texts) a second time."""
+    from tests.queries import counted_queries
+
+    a = build_assignments(world)
+    login(world.trainee)
+    url = "/a/assignment/asg-plan"
+    response = client.post(url, data={**plan_form(), "action": "submit", "draft_key": f"assignment:{a.plan.id}",
+                                      "draft_version": 0, "base_version": 0})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    client.get(url)  # warm-up
+    with counted_queries() as statements:
+        page = client.get(url).get_data(as_text=True)
+    assert "Handed in, waiting for feedback" in page and world.trainee.name in page
+    lookup = next(s for s in statements if s.startswith("SELECT assignment_submission."))
+    assert "JOIN activity" not in lookup and 'JOIN "user"' not in lookup, lookup
