@@ -82,7 +82,7 @@ def test_a_member_revises_what_another_handed_in(app, client, world, login, fact
     login(rui)
     page = client.get(URL).get_data(as_text=True)
     assert "Revise your work" in page and "Draft by Tina</textarea>" in page
-    response = client.post(URL, data={"body": "Draft by Tina, with results by Rui", "action": "submit",
+    response = client.post(URL, data={"body": "Draft by Tina, with the pilot results added", "action": "submit",
                                       "draft_version": 0, "base_version": 1})
     assert response.status_code == 302
     db.session.expire_all()

@@ -43,7 +43,7 @@ def test_the_facilitator_gets_every_latest_hand_in_in_a_folder_of_its_own(client
     other = factory.enrolled(world.cohort, CohortRole.TRAINEE, "Rui Trainee")
     db.session.commit()
     _hand_in_files(client, login, world.trainee, [(io.BytesIO(pdf_bytes("one")), "plan.pdf")], body="First")
-    _hand_in_files(client, login, other, [(io.BytesIO(pdf_bytes("r")), "plan.pdf")], body="Rui's note")
+    _hand_in_files(client, login, other, [(io.BytesIO(pdf_bytes("r")), "plan.pdf")], body="The second member's note")
 
     login(world.facilitator)
     archive = _archive(client.get(_url(world)))
