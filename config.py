@@ -58,6 +58,8 @@ class Environment(BaseSettings):
     #: "" chooses by REDIS_URL (see Config.MAIL_DELIVERY).
     MAIL_DELIVERY: Literal["", "rq", "response", "commit"] = ""
     REDIS_URL: str | None = None
+    #: Seconds a worker keeps a run's dashboard and report figures (app/figures_cache.py); 0: none.
+    FIGURES_MAX_AGE: Annotated[int, Field(ge=0, le=3600)] = 60
     SESSION_IDLE_MINUTES: Count = 120
     SESSION_ABSOLUTE_HOURS: Count = 12
     REMEMBER_DAYS: Count = 14
@@ -289,6 +291,8 @@ class Config:
     TOTAL_PROGRAMME_HOURS = 160
     # Long-lived objects kept out of full garbage collections after this many requests (app/gc_freeze.py).
     GC_FREEZE_AFTER_REQUESTS = 500
+    # Seconds a worker keeps a run's dashboard and report figures (app/figures_cache.py); 0: none.
+    FIGURES_MAX_AGE = ENV.FIGURES_MAX_AGE
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: a long form is never refused
 
 

@@ -98,7 +98,7 @@ def _figures(report: report_service.Report, app) -> list[str]:
     present, expected = report.attendance
     figures.append(f"{len(report.held)} meetings held; {present} of {expected} expected attendances.")
     for m in report.held:
-        figures.append(f"{m.meeting.cohort.name}")
+        figures.append(f"{d.cohort_name(m.cohort_id)}")
         figures.append(f"{m.present} {m.expected}")
     for f in d.cohorts:
         figures.append(" ".join([f.cohort.name, str(f.turnaround.count),

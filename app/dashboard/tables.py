@@ -61,7 +61,7 @@ def modules(d: Dashboard) -> tuple[list[str], list[list[Any]]]:
 
 def meetings(d: Dashboard) -> tuple[list[str], list[list[Any]]]:
     return (["cohort", "meeting", "starts_on", "present", "recorded", "trainees"],
-            [[m.meeting.cohort.name, m.meeting.title, m.meeting.starts_on.isoformat(), m.present, m.recorded,
+            [[d.cohort_name(m.cohort_id), m.title, m.starts_on.isoformat(), m.present, m.recorded,
               m.expected] for m in d.meetings])
 
 

@@ -41,7 +41,8 @@ def dashboard_from_args(cohorts=None) -> service.Dashboard:
         if not any(c.country is not None and c.country.code == code for c in visible):
             abort(404)
         country = db.session.scalar(select(Country).where(Country.code == code))
-    return service.build(visible, run, country, meetings_service.today_for(current_user))
+    return service.build(visible, run, country, meetings_service.today_for(current_user), keep=True,
+                         page=request.args.get("page", type=bounded_int))
 
 
 @bp.get("/")

@@ -8,12 +8,16 @@ Trainee status, from memberships and completions:
 - active: every other trainee.
 Hours planned at this date: the hours of the activities due by today and of the meetings held by
 today, in the trainee's own programme (national variants included); done and planned are means
-per trainee. Status and counts only, never anyone's writing or answers."""
+per trainee. Status and counts only, never anyone's writing or answers.
+
+A run's dashboard (`build(..., keep=True)`: the run page, its CSV tables, the report) is made of
+plain values only, which app/figures_cache.py keeps for a short while per worker; a cohort's own
+page (with its trainees' rows) is made for each request."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
 
@@ -22,6 +26,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
+from ..figures_cache import kept
 from ..models import Cohort, Component, Country, Meeting, Module, ProgrammeRun, User
 from ..numbers import count, percent
 from ..plugins import (
@@ -32,11 +37,15 @@ from ..plugins import (
     registry,
     turnaround_of,
 )
+from ..timeutil import utcnow
 from .cohort_progress import TraineeProgress, progress_from
 from .progress_figures import Trainee, TraineeFigures, figures_for, unique_trainees
 
 COMPONENTS = (Component.NATIONAL, Component.TRANSNATIONAL)
 ACTIVE, FINISHED, DROPPED = "active", "finished", "dropped"
+#: Cohorts the dashboard's tables show at a time: a run of 480 cohorts made a page of megabytes
+#: (their 3,440 meetings, 1,400 response rates); the CSV files hold every cohort.
+COHORTS_PER_PAGE = 25
 
 
 @dataclass
@@ -53,7 +62,10 @@ class CohortFigures:
     missed: int
     turnaround: Turnaround
     waiting: int
-    #: The cohort's trainees' figures, by name.
+    #: Hours done by all its trainees, and the ECVET credit points of the modules they completed.
+    hours_done: Decimal = Decimal(0)
+    credits: Decimal = Decimal(0)
+    #: The cohort's trainees' figures, by name (a cohort's own page only: see `build`).
     items: list[TraineeFigures] = field(default_factory=list)
 
     @cached_property
@@ -74,9 +86,13 @@ class CohortFigures:
         return self.turnaround.p90_days
 
 
-@dataclass
+@dataclass(frozen=True)
 class MeetingFigures:
-    meeting: Meeting
+    """A meeting of the page's cohorts and who came (plain values: the figures are kept)."""
+    meeting_id: int
+    title: str
+    starts_on: date
+    cohort_id: int
     present: int
     recorded: int
     expected: int
@@ -87,6 +103,60 @@ class MonthPoint:
     month: date
     done: Decimal
     planned: Decimal
+
+
+@dataclass(frozen=True)
+class CohortPage:
+    """Which of the dashboard's cohorts its tables show: page `page` of `per_page` (the admin
+    pages' pager reads it: admin/_pagination.html)."""
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.page * self.per_page)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    def iter_pages(self):
+        """The first two pages, two before and four after this one, the last two; None for a gap."""
+        shown = [n for n in range(1, self.pages + 1)
+                 if n <= 2 or n > self.pages - 2 or self.page - 2 <= n <= self.page + 4]
+        previous = 0
+        for n in shown:
+            if n != previous + 1:
+                yield None
+            yield n
+            previous = n
+
+
+def cohort_page(asked: int | None, total: int) -> CohortPage:
+    """The page asked for, within the pages there are (a page past the end shows the last)."""
+    page = CohortPage(1, COHORTS_PER_PAGE, total)
+    return replace(page, page=min(max(asked or 1, 1), page.pages))
 
 
 @dataclass
@@ -102,8 +172,31 @@ class Dashboard:
     rates: list[ResponseRate]
     months: list[MonthPoint]
     today: date
-    #: The run's modules (the report's ECVET credits).
-    modules: list[Module] = field(default_factory=list)
+    #: Trainees (each once) by the share of their required work done: 0-24, 25-49, 50-74, 75-99,
+    #: 100 %.
+    buckets: list[int] = field(default_factory=list)
+    #: When the figures were made (UTC); None for a page with no figures.
+    as_of: datetime | None = None
+    #: The cohorts the page's tables show (`shown`); `cohorts` are all of them.
+    page: CohortPage | None = None
+
+    @cached_property
+    def shown(self) -> list[CohortFigures]:
+        if self.page is None:
+            return self.cohorts
+        return self.cohorts[self.page.first - 1:self.page.last]
+
+    @cached_property
+    def _shown_ids(self) -> set[int]:
+        return {f.cohort.id for f in self.shown}
+
+    @property
+    def shown_meetings(self) -> list[MeetingFigures]:
+        return [m for m in self.meetings if m.cohort_id in self._shown_ids]
+
+    @property
+    def shown_rates(self) -> list[ResponseRate]:
+        return [r for r in self.rates if r.cohort_id in self._shown_ids]
 
     def cohort_name(self, cohort_id: int) -> str:
         return self._cohort_names.get(cohort_id, "")
@@ -118,27 +211,22 @@ class Dashboard:
 
     def progress_buckets(self) -> list[tuple[str, int, int, str]]:
         """Trainees (each once) by the share of their required work done, in five bands."""
-        unique = {t.trainee.id: t for f in self.cohorts for t in f.items}
-        if not unique:
+        if not any(self.buckets):
             return []
         # A range takes the locale's percent sign once, at its end: "0–24 %" in sv, "0–24%" in pt.
         labels = [f"{count(low)}–{percent(high)}" for low, high in ((0, 24), (25, 49), (50, 74), (75, 99))]
         labels.append(percent(100))
-        counts = [0] * 5
-        for t in unique.values():
-            share = t.required_done / t.required_total if t.required_total else 0
-            counts[4 if share >= 1 else min(3, int(share * 4))] += 1
-        top = max(counts)
-        return [(label, n, top, count(n)) for label, n in zip(labels, counts, strict=True)]
+        top = max(self.buckets)
+        return [(label, n, top, count(n)) for label, n in zip(labels, self.buckets, strict=True)]
 
     def turnaround_bars(self) -> list[tuple[str, float, float, str]]:
-        shown = [(f.cohort.name, f.median_days) for f in self.cohorts if f.median_days is not None]
+        shown = [(f.cohort.name, f.median_days) for f in self.shown if f.median_days is not None]
         top = max((days for _, days in shown), default=0) or 1
         return [(name, days, top, format_decimal(days, format="#,##0.0")) for name, days in shown]
 
     def rate_bars(self) -> list[tuple[str, int, int, str]]:
         return [(f"{r.activity_title} · {self.cohort_name(r.cohort_id)}", r.answered, r.expected,
-                 f"{count(r.answered)}/{count(r.expected)}") for r in self.rates]
+                 f"{count(r.answered)}/{count(r.expected)}") for r in self.shown_rates]
 
 
 def runs_for(cohorts: list[Cohort]) -> list[ProgrammeRun]:
@@ -146,8 +234,12 @@ def runs_for(cohorts: list[Cohort]) -> list[ProgrammeRun]:
     return sorted(runs.values(), key=lambda r: (r.starts_on, r.id), reverse=True)
 
 
-def build(visible: list[Cohort], run: ProgrammeRun | None, country: Country | None, today: date) -> Dashboard:
-    """`visible`: the cohorts the user may see (app/access.py); `run` one of their runs."""
+def build(visible: list[Cohort], run: ProgrammeRun | None, country: Country | None, today: date,
+          keep: bool = False, page: int | None = None) -> Dashboard:
+    """`visible`: the cohorts the user may see (app/access.py); `run` one of their runs. With
+    `keep`, the figures may be a set made for the same run, cohorts and day less than
+    FIGURES_MAX_AGE seconds ago (app/figures_cache.py), and the cohorts carry no trainee rows.
+    `page`: which cohorts the tables show (COHORTS_PER_PAGE at a time)."""
     runs = runs_for(visible)
     _load_countries(visible)
     countries = sorted({c.country.id: c.country for c in visible if c.country is not None}.values(),
@@ -157,18 +249,53 @@ def build(visible: list[Cohort], run: ProgrammeRun | None, country: Country | No
     cohorts.sort(key=lambda c: (c.country is None, c.country.name if c.country else "", c.name))
     if run is None or not cohorts:
         return Dashboard(run, runs, countries, country, [], [], [], [], [], [], today)
+    if keep:
+        numbers, as_of = kept("dashboard", (run.id, tuple(c.id for c in cohorts), today),
+                              lambda: _numbers(run, cohorts, today, with_items=False))
+    else:
+        numbers, as_of = _numbers(run, cohorts, today, with_items=True), utcnow()
+    by_id = {c.id: c for c in cohorts}
+    # The kept figures name their cohorts by id: each is given this request's own cohort.
+    cohort_figures = [replace(f, cohort=by_id[cohort_id]) for cohort_id, f in numbers.cohorts]
+    return Dashboard(run, runs, countries, country, cohort_figures, numbers.module_titles, numbers.meetings,
+                     numbers.waiting, numbers.rates, numbers.months, today, numbers.buckets, as_of,
+                     cohort_page(page, len(cohort_figures)))
+
+
+@dataclass(frozen=True)
+class _Numbers:
+    """A dashboard's figures as plain values, which may be kept between requests."""
+    cohorts: list[tuple[int, CohortFigures]]
+    module_titles: list[str]
+    meetings: list[MeetingFigures]
+    waiting: list[WaitingWork]
+    rates: list[ResponseRate]
+    months: list[MonthPoint]
+    buckets: list[int]
+
+
+def _numbers(run: ProgrammeRun, cohorts: list[Cohort], today: date, with_items: bool) -> _Numbers:
     figures = figures_for(run, cohorts, today)
     stats = _plugin_stats(cohorts)
     rows = figures.rows
-    cohort_figures = [_figures(c, figures.by_cohort[c.id], rows.modules if rows else [], stats, today)
-                      for c in cohorts]
-    titles = [m.title for m in rows.modules] if rows else []
-    return Dashboard(run, runs, countries, country, cohort_figures, titles,
-                     _meetings(cohorts, cohort_figures, figures.meetings, figures.attendance or {}),
-                     sorted(stats.waiting, key=lambda w: w.submitted_at)[:10],
-                     stats.response_rates,
-                     _months(run, unique_trainees(figures), today, figures.done_by_day or {}), today,
-                     rows.modules if rows else [])
+    modules = rows.modules if rows else []
+    cohort_figures = [_figures(c, figures.by_cohort[c.id], modules, stats, today) for c in cohorts]
+    unique = unique_trainees(figures)
+    numbers = _Numbers(
+        [(c.id, f if with_items else replace(f, items=[])) for c, f in zip(cohorts, cohort_figures, strict=True)],
+        [m.title for m in modules],
+        _meetings(cohorts, cohort_figures, figures.meetings, figures.attendance or {}),
+        sorted(stats.waiting, key=lambda w: w.submitted_at)[:10], stats.response_rates,
+        _months(run, unique, today, figures.done_by_day or {}), _buckets(unique))
+    return numbers
+
+
+def _buckets(items: list[TraineeFigures]) -> list[int]:
+    counts = [0] * 5
+    for t in items:
+        share = t.required_done / t.required_total if t.required_total else 0
+        counts[4 if share >= 1 else min(3, int(share * 4))] += 1
+    return counts
 
 
 def _load_countries(cohorts: list[Cohort]) -> None:
@@ -228,17 +355,20 @@ def _figures(cohort: Cohort, items: list[TraineeFigures], modules: list[Module],
         behind += bool(t.overdue)
         missed += len(t.missed)
     modules_done: dict[str, int] = defaultdict(int)
+    credits = Decimal(0)
     if items:
         for module in modules:
             module_id = module.id  # read once, not once per trainee (an ORM attribute read)
-            modules_done[module.title] += sum(1 for t in items if module_id in t.modules_done)
+            done_it = sum(1 for t in items if module_id in t.modules_done)
+            modules_done[module.title] += done_it
+            credits += (module.credit_points or Decimal(0)) * done_it
     n = len(items)
     return CohortFigures(
         cohort, statuses, done={c: _mean_of(done[c], n) for c in COMPONENTS},
         planned={c: _mean_of(planned[c], n) for c in COMPONENTS},
         modules_done=dict(modules_done), overdue=overdue, behind=behind, missed=missed,
         turnaround=stats.turnaround.get(cohort.id, Turnaround()), waiting=stats.waiting_count.get(cohort.id, 0),
-        items=items)
+        hours_done=sum(done.values(), Decimal(0)), credits=credits, items=items)
 
 
 def _meetings(cohorts: list[Cohort], figures: list[CohortFigures], loaded: list[Meeting],
@@ -246,14 +376,10 @@ def _meetings(cohorts: list[Cohort], figures: list[CohortFigures], loaded: list[
     """Each meeting of the cohorts with who came: `loaded` are the meetings already read for
     the figures, `counts` their attendance rows (present, recorded), counted from the figures'
     own statement."""
-    by_id = {c.id: c for c in cohorts}
+    page = {c.id for c in cohorts}
     expected = {f.cohort.id: f.trainee_count - f.statuses[DROPPED] for f in figures}
-    for m in loaded:
-        if m.cohort_id in by_id:
-            # The cohort is one of the page's: set it so that templates do not load it again.
-            set_committed_value(m, "cohort", by_id[m.cohort_id])
-    meetings = [m for m in loaded if m.cohort_id in by_id]
-    return [MeetingFigures(m, *counts.get(m.id, (0, 0)), expected.get(m.cohort_id, 0)) for m in meetings]
+    return [MeetingFigures(m.id, m.title, m.starts_on, m.cohort_id, *counts.get(m.id, (0, 0)),
+                           expected.get(m.cohort_id, 0)) for m in loaded if m.cohort_id in page]
 
 
 def _month_start(day: date) -> date:

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..errors import NotFound
 from ..extensions import db
+from ..figures_cache import kept
 from ..localized import country_name
 from ..models import Cohort, ProgrammeRun
 from ..plugins import ReportTable, registry
@@ -40,7 +42,7 @@ class Report:
 
     @property
     def held(self) -> list[dashboard.MeetingFigures]:
-        return [m for m in self.board.meetings if m.meeting.starts_on <= self.today]
+        return [m for m in self.board.meetings if m.starts_on <= self.today]
 
     @property
     def attendance(self) -> tuple[int, int]:
@@ -78,23 +80,22 @@ def build(run: ProgrammeRun, today: date, country_ids: set[int] | None = None,
         if country_ids is not None:
             query = query.where(Cohort.country_id.in_(country_ids))
         cohorts = list(db.session.scalars(query.options(joinedload(Cohort.country), joinedload(Cohort.run))))
-    board = dashboard.build(cohorts, run, None, today)
-    credit_points = {m.id: m.credit_points for m in board.modules}
+    board = dashboard.build(cohorts, run, None, today, keep=True)
     countries: dict[str, CountryRow] = {}
     for figures in board.cohorts:
         if figures.cohort.country is None:
             continue  # every trainee counts once, in their national cohort
-        items = figures.items
-        hours = sum((t.hours.done_total for t in items), Decimal(0))
-        credits = sum((credit_points[m] for t in items for m in t.modules_done), Decimal(0))
         row = countries.setdefault(figures.cohort.country.code, CountryRow(
             country_name(figures.cohort.country), 0, 0, 0, Decimal(0), Decimal(0)))
         row.started += figures.trainee_count
         row.finished += figures.statuses[dashboard.FINISHED]
         row.dropped += figures.statuses[dashboard.DROPPED]
-        row.hours += hours
-        row.credits += credits
-    evaluation = [table for plugin in registry() for table in plugin.programme_report(run, board_cohorts(board))]
+        row.hours += figures.hours_done
+        row.credits += figures.credits
+    shown = board_cohorts(board)
+    # The evaluation's tables hold words in the reader's language: kept per language.
+    evaluation, _as_of = kept("report-evaluation", (run.id, tuple(c.id for c in shown), str(get_locale())),
+                              lambda: [table for plugin in registry() for table in plugin.programme_report(run, shown)])
     return Report(run, board, list(countries.values()), today, evaluation)
 
 
