@@ -316,6 +316,8 @@ class TestingConfig(Config):
     SERVER_NAME = "localhost"
     # One test process makes many databases' worth of content: nothing is frozen there.
     GC_FREEZE_AFTER_REQUESTS = 0
+    # Tests write and read a dashboard within a second: tests/test_figures_cache.py keeps them.
+    FIGURES_MAX_AGE = 0
 
 
 class ProductionConfig(Config):

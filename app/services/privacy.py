@@ -18,7 +18,7 @@ from sqlalchemy import String, and_, cast, delete, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
-from .. import audit
+from .. import audit, figures_cache
 from ..extensions import db
 from ..models import (
     Announcement,
@@ -315,6 +315,7 @@ def erase(user: User, *, by: User) -> None:
     user.erased_at = utcnow()
     _anonymise_copies(user, {old_name: user.name, old_email: user.email})
     audit.record("privacy.erased", user, actor=by)
+    figures_cache.forget_all()  # the dashboard names trainees waiting for feedback
 
 
 def _anonymise_copies(user: User, replacements: dict[str, str]) -> None:
