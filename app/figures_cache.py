@@ -14,6 +14,9 @@ What may be kept, and for how long:
   a set dropped by every save would be made again for nearly every request. A minute-old figure
   is what a reporting page may show; the pages that staff act on (a cohort's own page and
   progress grid, the marking queue) are made for each request.
+- A set past half its age is still used, and made again after the response has gone out (in
+  this worker, in an app context of its own, as mail is sent: app/delivery.py), so that with
+  steady use nobody waits for the figures but the first reader after a quiet spell.
 - Only GET and HEAD requests keep or reuse figures; the key holds everything the figures depend
   on that is not in the database (the run, the exact cohorts shown, the day, the language where
   the figures hold words), so nobody sees figures of cohorts beyond their own."""
@@ -26,21 +29,34 @@ from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from flask import current_app, has_request_context, request
+from flask import after_this_request, current_app, has_request_context, request
 from sqlalchemy.engine import Engine
 
 from .extensions import db
 from .timeutil import utcnow
 
 T = TypeVar("T")
+#: (namespace, key)
+Slot = tuple[str, Hashable]
 
 MAX_ENTRIES = 16
 
 class _Store:
     def __init__(self) -> None:
         self.generation = 0
-        self.entries: dict[Hashable, tuple[int, float, datetime, Any]] = {}
+        self.entries: dict[Slot, tuple[int, float, datetime, Any]] = {}
+        #: Slots being made again after a response (one renewal at a time each).
+        self.renewing: set[Slot] = set()
         self.lock = threading.Lock()
+
+    def put(self, slot: Slot, generation: int, made: float, as_of: datetime, value: Any) -> None:
+        with self.lock:
+            if generation != self.generation:  # dropped (drop_all) while it was being made
+                return
+            if slot not in self.entries and len(self.entries) >= MAX_ENTRIES:
+                oldest = min(self.entries, key=lambda s: self.entries[s][1])
+                self.entries.pop(oldest, None)
+            self.entries[slot] = (generation, made, as_of, value)
 
     def drop_all(self) -> None:
         """Forget every kept set (a content import, an erasure: see `forget_all`)."""
@@ -59,28 +75,52 @@ def _store_of(engine: Engine) -> _Store:
     return store
 
 
-def kept(namespace: str, key: Hashable, build: Callable[[], T]) -> tuple[T, datetime]:
+def kept(namespace: str, key: Hashable, build: Callable[[], T],
+         renew: Callable[[], T] | None = None) -> tuple[T, datetime]:
     """`build()` and the time it was made: a set this process made less than FIGURES_MAX_AGE
-    seconds ago under the same key, else a new one, kept for the next request."""
+    seconds ago under the same key, else a new one, kept for the next request. `renew`: makes
+    the same set without this request's objects (its own session, no request context), called
+    after the response once the set is past half its age."""
     max_age = float(current_app.config.get("FIGURES_MAX_AGE", 0) or 0)
     if max_age <= 0 or not has_request_context() or request.method not in ("GET", "HEAD"):
         return build(), utcnow()
     store = _store_of(db.engine)
     slot = (namespace, key)
     found = store.entries.get(slot)
+    now = time.monotonic()
     if found is not None:
         generation, made, as_of, value = found
-        if generation == store.generation and time.monotonic() - made < max_age:
+        if generation == store.generation and now - made < max_age:
+            if renew is not None and now - made >= max_age / 2:
+                _renew_after_response(store, slot, renew)
             return value, as_of
-    generation, made, as_of = store.generation, time.monotonic(), utcnow()
+    generation, as_of = store.generation, utcnow()
     value = build()
-    with store.lock:
-        if generation == store.generation:  # not dropped (drop_all) while it was being made
-            if len(store.entries) >= MAX_ENTRIES:
-                oldest = min(store.entries, key=lambda s: store.entries[s][1])
-                store.entries.pop(oldest, None)
-            store.entries[slot] = (generation, made, as_of, value)
+    store.put(slot, generation, now, as_of, value)
     return value, as_of
+
+
+def _renew_after_response(store: _Store, slot: Slot, renew: Callable[[], Any]) -> None:
+    with store.lock:
+        if slot in store.renewing:
+            return
+        store.renewing.add(slot)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app behind the proxy
+
+    def make_again() -> None:
+        try:
+            with app.app_context():
+                generation, made, as_of = store.generation, time.monotonic(), utcnow()
+                store.put(slot, generation, made, as_of, renew())
+        except Exception:  # the kept set ages out and the next reader makes it: never a lost response
+            app.logger.exception("the figures %s could not be made again", slot[0])
+        finally:
+            store.renewing.discard(slot)
+
+    @after_this_request
+    def _after(response):
+        response.call_on_close(make_again)
+        return response
 
 
 def forget_all() -> None:

@@ -22,7 +22,15 @@ def _cohort_rows(client, run_id: int) -> dict[str, dict]:
     from app.dashboard.tables import LABELS
     response = client.get(f"/dashboard/cohorts.csv?run={run_id}")
     assert response.status_code == 200
-    return {r["cohort"]: r for r in csv_dicts(response.get_data(as_text=True), LABELS)}
+    rows = {r["cohort"]: r for r in csv_dicts(response.get_data(as_text=True), LABELS)}
+    response.close()  # as a server does once the response has gone out (call_on_close)
+    return rows
+
+
+def _read(client, path: str, **kwargs) -> int:
+    response = client.get(path, **kwargs)
+    response.close()
+    return response.status_code
 
 
 @pytest.fixture(autouse=True)
@@ -143,3 +151,57 @@ def test_nothing_is_kept_beyond_the_day(client, world, login, finished_trainee, 
     with counted_queries() as next_day:
         client.get("/dashboard/")
     assert any("completion" in s.lower() for s in next_day)
+
+
+def _later_by(monkeypatch, seconds: float) -> None:
+    later = figures_cache.time.monotonic() + seconds
+    monkeypatch.setattr(figures_cache.time, "monotonic", lambda: later)
+
+
+def test_a_set_past_half_its_age_is_used_and_made_again_after_the_response(app, client, world, login,
+                                                                             finished_trainee, monkeypatch):
+    login(world.transnational_coordinator)
+    assert _cohort_rows(client, world.run.id)["Sweden pilot"]["finished"] == "1"
+    db.session.execute(update(User).where(User.id == world.trainee.id).values(active=False))
+    db.session.commit()
+    _later_by(monkeypatch, app.config["FIGURES_MAX_AGE"] * 0.6)
+    # This reader gets the kept set at once; the set is made again once the response has gone.
+    assert _cohort_rows(client, world.run.id)["Sweden pilot"]["finished"] == "1"
+    with counted_queries() as next_read:
+        sweden = _cohort_rows(client, world.run.id)["Sweden pilot"]
+    assert (sweden["finished"], sweden["dropped"]) == ("0", "1")
+    assert not any("completion" in s.lower() for s in next_read)
+
+
+def test_the_report_is_made_again_in_its_readers_language(app, client, world, login, finished_trainee, monkeypatch):
+    from app.services import report
+    languages = []
+    made = report._evaluation
+
+    def noting_the_language(*args):
+        from flask_babel import get_locale
+        languages.append(str(get_locale()))
+        return made(*args)
+    monkeypatch.setattr(report, "_evaluation", noting_the_language)
+    login(world.transnational_coordinator)
+    assert _read(client, "/dashboard/report", headers={"Accept-Language": "it"}) == 200
+    _later_by(monkeypatch, app.config["FIGURES_MAX_AGE"] * 0.6)
+    assert _read(client, "/dashboard/report", headers={"Accept-Language": "it"}) == 200
+    assert len(languages) == 2 and len(set(languages)) == 1, languages
+
+
+def test_a_renewal_that_fails_leaves_the_kept_set_and_a_log_line(app, client, world, login, finished_trainee,
+                                                                  monkeypatch, caplog):
+    from app.services import dashboard
+    login(world.transnational_coordinator)
+    client.get("/dashboard/")
+
+    def broken(*_args):
+        raise LookupError("gone")
+    monkeypatch.setattr(dashboard, "_numbers_of", broken)
+    _later_by(monkeypatch, app.config["FIGURES_MAX_AGE"] * 0.6)
+    assert _read(client, "/dashboard/") == 200
+    assert "could not be made again" in caplog.text
+    with counted_queries() as again:
+        assert client.get("/dashboard/").status_code == 200
+    assert not any("completion" in s.lower() for s in again)   # the kept set, until it ages out

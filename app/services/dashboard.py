@@ -23,6 +23,7 @@ from functools import cached_property
 
 from flask_babel import format_decimal
 from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
@@ -250,8 +251,10 @@ def build(visible: list[Cohort], run: ProgrammeRun | None, country: Country | No
     if run is None or not cohorts:
         return Dashboard(run, runs, countries, country, [], [], [], [], [], [], today)
     if keep:
-        numbers, as_of = kept("dashboard", (run.id, tuple(c.id for c in cohorts), today),
-                              lambda: _numbers(run, cohorts, today, with_items=False))
+        run_id, cohort_ids = run.id, [c.id for c in cohorts]
+        numbers, as_of = kept("dashboard", (run_id, tuple(cohort_ids), today),
+                              lambda: _numbers(run, cohorts, today, with_items=False),
+                              renew=lambda: _numbers_of(run_id, cohort_ids, today))
     else:
         numbers, as_of = _numbers(run, cohorts, today, with_items=True), utcnow()
     by_id = {c.id: c for c in cohorts}
@@ -272,6 +275,22 @@ class _Numbers:
     rates: list[ResponseRate]
     months: list[MonthPoint]
     buckets: list[int]
+
+
+def run_and_cohorts(run_id: int, cohort_ids: list[int]) -> tuple[ProgrammeRun, list[Cohort]]:
+    """The run and cohorts of kept figures, loaded again (with their countries) to make the
+    figures again after a response, in a session of their own."""
+    run = db.session.get(ProgrammeRun, run_id)
+    found = {c.id: c for c in db.session.scalars(
+        select(Cohort).where(Cohort.id.in_(cohort_ids)).options(joinedload(Cohort.country)))}
+    if run is None or len(found) != len(cohort_ids):
+        raise LookupError("a run or cohort of the kept figures is gone")
+    return run, [found[i] for i in cohort_ids]
+
+
+def _numbers_of(run_id: int, cohort_ids: list[int], today: date) -> _Numbers:
+    run, cohorts = run_and_cohorts(run_id, cohort_ids)
+    return _numbers(run, cohorts, today, with_items=False)
 
 
 def _numbers(run: ProgrammeRun, cohorts: list[Cohort], today: date, with_items: bool) -> _Numbers:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -94,9 +94,21 @@ def build(run: ProgrammeRun, today: date, country_ids: set[int] | None = None,
         row.credits += figures.credits
     shown = board_cohorts(board)
     # The evaluation's tables hold words in the reader's language: kept per language.
-    evaluation, _as_of = kept("report-evaluation", (run.id, tuple(c.id for c in shown), str(get_locale())),
-                              lambda: [table for plugin in registry() for table in plugin.programme_report(run, shown)])
+    locale, run_id, cohort_ids = str(get_locale()), run.id, [c.id for c in shown]
+    evaluation, _as_of = kept("report-evaluation", (run_id, tuple(cohort_ids), locale),
+                              lambda: _evaluation(run, shown), renew=lambda: _evaluation_of(run_id, cohort_ids, locale))
     return Report(run, board, list(countries.values()), today, evaluation)
+
+
+def _evaluation(run: ProgrammeRun, cohorts: list[Cohort]) -> list[ReportTable]:
+    return [table for plugin in registry() for table in plugin.programme_report(run, cohorts)]
+
+
+def _evaluation_of(run_id: int, cohort_ids: list[int], locale: str) -> list[ReportTable]:
+    """`_evaluation` made again after a response, in the reader's language."""
+    run, cohorts = dashboard.run_and_cohorts(run_id, cohort_ids)
+    with force_locale(locale):
+        return _evaluation(run, cohorts)
 
 
 def board_cohorts(board: dashboard.Dashboard) -> list[Cohort]:
