@@ -14,14 +14,16 @@ What may be kept, and for how long:
   a set dropped by every save would be made again for nearly every request. A minute-old figure
   is what a reporting page may show; the pages that staff act on (a cohort's own page and
   progress grid, the marking queue) are made for each request.
-- A set past half its age is still used, and made again after the response has gone out (in
-  this worker, in an app context of its own, as mail is sent: app/delivery.py), so that with
+- A set past 40-80 % of its age (a random point per set, so that the workers do not all make
+  theirs at the same moment) is still used, and made again after the response has gone out (in
+  this worker, in a context of its own, as mail is sent: app/delivery.py), so that with
   steady use nobody waits for the figures but the first reader after a quiet spell.
 - Only GET and HEAD requests keep or reuse figures; the key holds everything the figures depend
   on that is not in the database (the run, the exact cohorts shown, the day, the language where
   the figures hold words), so nobody sees figures of cohorts beyond their own."""
 from __future__ import annotations
 
+import random
 import threading
 import time
 import weakref
@@ -80,7 +82,7 @@ def kept(namespace: str, key: Hashable, build: Callable[[], T],
     """`build()` and the time it was made: a set this process made less than FIGURES_MAX_AGE
     seconds ago under the same key, else a new one, kept for the next request. `renew`: makes
     the same set without this request's objects (its own session, no request context), called
-    after the response once the set is past half its age."""
+    after the response once the set is past 40-80 % of its age."""
     max_age = float(current_app.config.get("FIGURES_MAX_AGE", 0) or 0)
     if max_age <= 0 or not has_request_context() or request.method not in ("GET", "HEAD"):
         return build(), utcnow()
@@ -91,7 +93,7 @@ def kept(namespace: str, key: Hashable, build: Callable[[], T],
     if found is not None:
         generation, made, as_of, value = found
         if generation == store.generation and now - made < max_age:
-            if renew is not None and now - made >= max_age / 2:
+            if renew is not None and now - made >= max_age * _renew_share(made):
                 _renew_after_response(store, slot, renew)
             return value, as_of
     generation, as_of = store.generation, utcnow()
@@ -100,16 +102,25 @@ def kept(namespace: str, key: Hashable, build: Callable[[], T],
     return value, as_of
 
 
+def _renew_share(made: float) -> float:
+    """Past which share of its age a set is made again: 0.4-0.8, fixed per set (seeded by the
+    time it was made), different from one worker to the next."""
+    return 0.4 + 0.4 * random.Random(made).random()
+
+
 def _renew_after_response(store: _Store, slot: Slot, renew: Callable[[], Any]) -> None:
     with store.lock:
         if slot in store.renewing:
             return
         store.renewing.add(slot)
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app behind the proxy
+    # Content links are built while the figures are made (the programme's overview): a request
+    # context of the site's own address, with no user and no cookie.
+    url_root = request.url_root
 
     def make_again() -> None:
         try:
-            with app.app_context():
+            with app.test_request_context("/", base_url=url_root):
                 generation, made, as_of = store.generation, time.monotonic(), utcnow()
                 store.put(slot, generation, made, as_of, renew())
         except Exception:  # the kept set ages out and the next reader makes it: never a lost response
