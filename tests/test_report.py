@@ -97,9 +97,8 @@ def _figures(report: report_service.Report, app) -> list[str]:
         figures.append(" ".join([title, *(f"{f.modules_done.get(title, 0)} of {f.trainee_count}" for f in d.cohorts)]))
     present, expected = report.attendance
     figures.append(f"{len(report.held)} meetings held; {present} of {expected} expected attendances.")
-    for m in report.held:
-        figures.append(f"{d.cohort_name(m.cohort_id)}")
-        figures.append(f"{m.present} {m.expected}")
+    for row in report.held_by_cohort:
+        figures.append(f"{row.cohort} {row.held} {row.present} {row.expected}")
     for f in d.cohorts:
         figures.append(" ".join([f.cohort.name, str(f.turnaround.count),
                                  decimal(f.median_days) if f.median_days is not None else "—",

@@ -33,6 +33,15 @@ class CountryRow:
 
 
 @dataclass
+class HeldRow:
+    """A cohort's meetings held by the report's day, and the attendances over them."""
+    cohort: str
+    held: int
+    present: int
+    expected: int
+
+
+@dataclass
 class Report:
     run: ProgrammeRun
     board: dashboard.Dashboard
@@ -43,6 +52,19 @@ class Report:
     @property
     def held(self) -> list[dashboard.MeetingFigures]:
         return [m for m in self.board.meetings if m.starts_on <= self.today]
+
+    @property
+    def held_by_cohort(self) -> list[HeldRow]:
+        """One row per cohort that has held a meeting, in the dashboard's order: a report of 480
+        cohorts listed their 3,440 meetings one by one (the dashboard and its CSV file still do)."""
+        rows: dict[int, HeldRow] = {}
+        for m in self.held:
+            row = rows.setdefault(m.cohort_id, HeldRow(self.board.cohort_name(m.cohort_id), 0, 0, 0))
+            row.held += 1
+            row.present += m.present
+            row.expected += m.expected
+        order = {f.cohort.id: i for i, f in enumerate(self.board.cohorts)}
+        return [rows[c] for c in sorted(rows, key=lambda c: order.get(c, len(order)))]
 
     @property
     def attendance(self) -> tuple[int, int]:
