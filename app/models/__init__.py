@@ -6,6 +6,7 @@ from .competency import CompetencyReflection
 from .content_version import ContentGeneration, ContentVersion
 from .credential import IssuedCredential
 from .engagement import Draft, Notification
+from .kept_figures import KeptFigures
 from .lti import LtiGradeLink, LtiIdentity, LtiLaunchValue, LtiPlatform, LtiScore
 from .messaging import Announcement, AnnouncementRecipient, DigestSent, NotificationPreference, ReminderSent
 from .once_key import OnceKey
@@ -32,7 +33,7 @@ from .xapi import XapiStatement
 __all__ = ["Activity", "Announcement", "AnnouncementRecipient", "ApiToken", "Attendance", "AuditEvent", "Cohort",
            "CohortKind", "CohortRole", "Competency", "CompetencyReflection", "Completion", "CompletionState",
            "Component", "ContentGeneration", "ContentVersion", "Country", "DigestSent", "Draft", "EcvetUnit",
-           "IssuedCredential",
+           "IssuedCredential", "KeptFigures",
            "KnowledgeKind", "LtiGradeLink", "LtiIdentity", "LtiLaunchValue", "LtiPlatform", "LtiScore",
            "Meeting", "MeetingPlan",
            "Membership", "Module", "Notification", "NotificationPreference", "OnceKey", "OutboxMessage",

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
+from typing import cast
 
 from flask_babel import format_decimal
 from sqlalchemy import inspect, select
@@ -301,12 +302,18 @@ def _numbers(run: ProgrammeRun, cohorts: list[Cohort], today: date, with_items: 
     cohort_figures = [_figures(c, figures.by_cohort[c.id], modules, stats, today) for c in cohorts]
     unique = unique_trainees(figures)
     numbers = _Numbers(
-        [(c.id, f if with_items else replace(f, items=[])) for c, f in zip(cohorts, cohort_figures, strict=True)],
+        [(c.id, f if with_items else _plain(f)) for c, f in zip(cohorts, cohort_figures, strict=True)],
         [m.title for m in modules],
         _meetings(cohorts, cohort_figures, figures.meetings, figures.attendance or {}),
         sorted(stats.waiting, key=lambda w: w.submitted_at)[:10], stats.response_rates,
         _months(run, unique, today, figures.done_by_day or {}), _buckets(unique))
     return numbers
+
+
+def _plain(figures: CohortFigures) -> CohortFigures:
+    """The figures without the cohort's row or its trainees' figures, to be kept and shared
+    (app/figures_cache.py); `build` gives them the request's own cohort again."""
+    return replace(figures, cohort=cast(Cohort, None), items=[])
 
 
 def _buckets(items: list[TraineeFigures]) -> list[int]:

@@ -109,6 +109,11 @@ CORE_PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
                  erase="deleted", retention="7 days (app/once.py KEEP_DAYS)"),
     NotPersonal("once_key", ("key", "url"),
                 "a random one-time key of a create form, and the address of what it created (ids, no text)"),
+    PersonalData("kept_figures", (), ("value",),
+                 export="not exported: the dashboard's figures kept a minute (app/figures_cache.py), which "
+                        "name the trainees whose work waits longest for feedback",
+                 erase="every row deleted at any erasure", retention="FIGURES_MAX_AGE seconds, then replaced"),
+    NotPersonal("kept_figures", ("slot",), "a hash of which figures the row holds (a run, cohorts and a day)"),
     PersonalData("announcement_recipient", ("user_id",), export="not exported: the announcements are notifications",
                  erase="deleted", retention="with the announcement"),
     PersonalData("reminder_sent", ("user_id",), export="not exported: when a reminder was last sent",
