@@ -59,7 +59,7 @@ class Environment(BaseSettings):
     MAIL_DELIVERY: Literal["", "rq", "response", "commit"] = ""
     REDIS_URL: str | None = None
     #: Seconds a worker keeps a run's dashboard and report figures (app/figures_cache.py); 0: none.
-    FIGURES_MAX_AGE: Annotated[int, Field(ge=0, le=3600)] = 60
+    FIGURES_MAX_AGE: Annotated[int, Field(ge=0, le=3600)] = 300
     SESSION_IDLE_MINUTES: Count = 120
     SESSION_ABSOLUTE_HOURS: Count = 12
     REMEMBER_DAYS: Count = 14

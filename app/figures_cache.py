@@ -6,11 +6,11 @@ downloading its tables asked for that sum again each time.
 What may be kept, and for how long:
 - Plain values only (numbers, names, dates): never an object of a request's session, which
   closes with the request.
-- At most `FIGURES_MAX_AGE` seconds (60; 0 keeps nothing), and the page says the time the figures
+- At most `FIGURES_MAX_AGE` seconds (300; 0 keeps nothing), and the page says the time the figures
   were made ("Figures as of ..."), so nobody reads a figure older than it says.
 - Writes do not drop the kept sets: at 10,000 trainees work is saved several times a second, and
-  a set dropped by every save would be made again for nearly every request. A minute-old figure
-  is what a reporting page may show; the pages that staff act on (a cohort's own page and
+  a set dropped by every save would be made again for nearly every request. Figures a few
+  minutes old, with their time, are what a reporting page may show; the pages that staff act on (a cohort's own page and
   progress grid, the marking queue) are made for each request.
 - Each worker keeps the sets it uses in memory, and every worker shares them through the
   database (`kept_figures`, written after the response has gone out): a worker that has none,

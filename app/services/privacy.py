@@ -110,7 +110,7 @@ CORE_PERSONAL_DATA: tuple[PersonalData | NotPersonal, ...] = (
     NotPersonal("once_key", ("key", "url"),
                 "a random one-time key of a create form, and the address of what it created (ids, no text)"),
     PersonalData("kept_figures", (), ("value",),
-                 export="not exported: the dashboard's figures kept a minute (app/figures_cache.py), which "
+                 export="not exported: the dashboard's figures kept a few minutes (app/figures_cache.py), which "
                         "name the trainees whose work waits longest for feedback",
                  erase="every row deleted at any erasure", retention="FIGURES_MAX_AGE seconds, then replaced"),
     NotPersonal("kept_figures", ("slot",), "a hash of which figures the row holds (a run, cohorts and a day)"),
