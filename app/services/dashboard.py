@@ -11,8 +11,8 @@ today, in the trainee's own programme (national variants included); done and pla
 per trainee. Status and counts only, never anyone's writing or answers.
 
 A run's dashboard (`build(..., keep=True)`: the run page, its CSV tables, the report) is made of
-plain values only, which app/figures_cache.py keeps for a short while per worker; a cohort's own
-page (with its trainees' rows) is made for each request."""
+plain values only, which app/figures_cache.py keeps a few minutes and shares between the
+workers; a cohort's own page (with its trainees' rows) is made for each request."""
 from __future__ import annotations
 
 from collections import defaultdict
