@@ -37,11 +37,11 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Hashable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from flask import after_this_request, current_app, has_request_context, request
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -209,14 +209,16 @@ def _read_shared(slot: Slot, max_age: float) -> tuple[datetime, Any] | None:
 
 
 def _write_shared(slot: Slot, as_of: datetime, value: Any) -> None:
-    """Replaces the shared set of `slot`, in a transaction of its own; two workers writing the
-    same slot at once: one of them wins, which is all either needs."""
+    """Replaces the shared set of `slot`, in a transaction of its own, and deletes every set past
+    its age (yesterday's keys would otherwise stay for ever); two workers writing the same slot at
+    once: one of them wins, which is all either needs."""
     payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     slot_id = _slot_id(slot)
+    too_old = utcnow() - timedelta(seconds=float(current_app.config.get("FIGURES_MAX_AGE", 0) or 0))
     db.session.rollback()  # no read of this context's session holds SQLite's lock meanwhile
     try:
         with db.engine.begin() as conn:
-            conn.execute(delete(KeptFigures).where(KeptFigures.slot == slot_id))
+            conn.execute(delete(KeptFigures).where(or_(KeptFigures.slot == slot_id, KeptFigures.made_at < too_old)))
             conn.execute(insert(KeptFigures).values(slot=slot_id, made_at=as_of, value=_mac(payload) + payload))
     except SQLAlchemyError:
         current_app.logger.info("kept figures of %s were not shared (another worker shared them)", slot[0])

@@ -264,3 +264,17 @@ def test_a_shared_set_older_than_the_limit_is_made_again(app, client, world, log
     with counted_queries() as again:
         assert _read(client, "/dashboard/") == 200
     assert any("completion" in s.lower() for s in again)
+
+
+def test_sets_past_their_age_leave_the_shared_table(app, client, world, login, finished_trainee):
+    """Each day and each choice of cohorts is a key of its own: yesterday's sets must not pile up."""
+    from app.models import KeptFigures
+    from app.timeutil import utcnow
+    db.session.add(KeptFigures(slot="0" * 64, value=b"old",
+                               made_at=utcnow() - timedelta(seconds=app.config["FIGURES_MAX_AGE"] + 1)))
+    db.session.add(KeptFigures(slot="1" * 64, value=b"young", made_at=utcnow()))
+    db.session.commit()
+    login(world.transnational_coordinator)
+    assert _read(client, "/dashboard/") == 200
+    slots = set(db.session.scalars(select(KeptFigures.slot)))
+    assert "0" * 64 not in slots and "1" * 64 in slots and len(slots) == 2
