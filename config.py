@@ -60,6 +60,8 @@ class Environment(BaseSettings):
     REDIS_URL: str | None = None
     #: Seconds a worker keeps a run's dashboard and report figures (app/figures_cache.py); 0: none.
     FIGURES_MAX_AGE: Annotated[int, Field(ge=0, le=3600)] = 300
+    #: Milliseconds a set of figures must take to make before it is kept at all.
+    FIGURES_KEEP_AFTER_MS: Annotated[int, Field(ge=0, le=60000)] = 100
     SESSION_IDLE_MINUTES: Count = 120
     SESSION_ABSOLUTE_HOURS: Count = 12
     REMEMBER_DAYS: Count = 14
@@ -293,6 +295,7 @@ class Config:
     GC_FREEZE_AFTER_REQUESTS = 500
     # Seconds a worker keeps a run's dashboard and report figures (app/figures_cache.py); 0: none.
     FIGURES_MAX_AGE = ENV.FIGURES_MAX_AGE
+    FIGURES_KEEP_AFTER_MS = ENV.FIGURES_KEEP_AFTER_MS
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: a long form is never refused
 
 

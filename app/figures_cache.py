@@ -8,6 +8,9 @@ What may be kept, and for how long:
   closes with the request.
 - At most `FIGURES_MAX_AGE` seconds (300; 0 keeps nothing), and the page says the time the figures
   were made ("Figures as of ..."), so nobody reads a figure older than it says.
+- Only a set that took at least `FIGURES_KEEP_AFTER_MS` (100 ms) to make: a pilot's or a single
+  country's dashboard is made in a few milliseconds and stays exact after every save; a run of
+  thousands of trainees is where a set costs a second.
 - Writes do not drop the kept sets: at 10,000 trainees work is saved several times a second, and
   a set dropped by every save would be made again for nearly every request. Figures a few
   minutes old, with their time, are what a reporting page may show; the pages that staff act on (a cohort's own page and
@@ -118,8 +121,9 @@ def kept(namespace: str, key: Hashable, build: Callable[[], T],
         return value, as_of
     as_of = utcnow()
     value = build()
-    store.put(slot, generation, now, as_of, value)
-    _after_response(lambda: _write_shared(slot, as_of, value))
+    if (time.monotonic() - now) * 1000 >= current_app.config.get("FIGURES_KEEP_AFTER_MS", 0):
+        store.put(slot, generation, now, as_of, value)
+        _after_response(lambda: _write_shared(slot, as_of, value))
     return value, as_of
 
 

@@ -36,6 +36,7 @@ def _read(client, path: str, **kwargs) -> int:
 @pytest.fixture(autouse=True)
 def _kept_a_minute(app, monkeypatch):
     monkeypatch.setitem(app.config, "FIGURES_MAX_AGE", 60)
+    monkeypatch.setitem(app.config, "FIGURES_KEEP_AFTER_MS", 0)  # the test data are made in milliseconds
     yield
     figures_cache.forget_all()
 
@@ -278,3 +279,16 @@ def test_sets_past_their_age_leave_the_shared_table(app, client, world, login, f
     assert _read(client, "/dashboard/") == 200
     slots = set(db.session.scalars(select(KeptFigures.slot)))
     assert "0" * 64 not in slots and "1" * 64 in slots and len(slots) == 2
+
+
+def test_figures_quick_to_make_are_never_kept(app, client, world, login, finished_trainee, monkeypatch):
+    """A pilot's dashboard is made in milliseconds: it stays exact after every save."""
+    monkeypatch.setitem(app.config, "FIGURES_KEEP_AFTER_MS", 60_000)
+    login(world.transnational_coordinator)
+    assert _cohort_rows(client, world.run.id)["Sweden pilot"]["finished"] == "1"
+    db.session.execute(update(User).where(User.id == world.trainee.id).values(active=False))
+    db.session.commit()
+    sweden = _cohort_rows(client, world.run.id)["Sweden pilot"]
+    assert (sweden["finished"], sweden["dropped"]) == ("0", "1")
+    from app.models import KeptFigures
+    assert db.session.scalar(select(KeptFigures.slot)) is None
