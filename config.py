@@ -58,7 +58,7 @@ class Environment(BaseSettings):
     #: "" chooses by REDIS_URL (see Config.MAIL_DELIVERY).
     MAIL_DELIVERY: Literal["", "rq", "response", "commit"] = ""
     REDIS_URL: str | None = None
-    #: Seconds a worker keeps a run's dashboard and report figures (app/figures_cache.py); 0: none.
+    #: Seconds a run's dashboard and report figures are kept and shared (app/figures_cache.py); 0: none.
     FIGURES_MAX_AGE: Annotated[int, Field(ge=0, le=3600)] = 300
     #: Milliseconds a set of figures must take to make before it is kept at all.
     FIGURES_KEEP_AFTER_MS: Annotated[int, Field(ge=0, le=60000)] = 100
@@ -293,7 +293,7 @@ class Config:
     TOTAL_PROGRAMME_HOURS = 160
     # Long-lived objects kept out of full garbage collections after this many requests (app/gc_freeze.py).
     GC_FREEZE_AFTER_REQUESTS = 500
-    # Seconds a worker keeps a run's dashboard and report figures (app/figures_cache.py); 0: none.
+    # Seconds a run's dashboard and report figures are kept and shared (app/figures_cache.py); 0: none.
     FIGURES_MAX_AGE = ENV.FIGURES_MAX_AGE
     FIGURES_KEEP_AFTER_MS = ENV.FIGURES_KEEP_AFTER_MS
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: a long form is never refused

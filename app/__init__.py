@@ -32,7 +32,6 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from . import (
         api,
         compression,
-        figures_cache,  # noqa: F401  (its listeners drop kept figures after a write)
         gc_freeze,
         https,
         i18n,

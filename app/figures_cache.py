@@ -116,9 +116,7 @@ def kept(namespace: str, key: Hashable, build: Callable[[], T],
     generation = store.generation
     shared = _read_shared(slot, max_age)
     if shared is not None:
-        as_of, value = shared
-        store.put(slot, generation, now - _age(as_of), as_of, value)
-        return value, as_of
+        return _take_shared(store, slot, generation, shared)
     as_of = utcnow()
     value = build()
     if (time.monotonic() - now) * 1000 >= current_app.config.get("FIGURES_KEEP_AFTER_MS", 0):
@@ -144,6 +142,13 @@ def _age(as_of: datetime) -> float:
     return max(0.0, (utcnow() - as_of).total_seconds())
 
 
+def _take_shared(store: _Store, slot: Slot, generation: int, shared: tuple[datetime, Any]) -> tuple[Any, datetime]:
+    """A set read from the shared table, kept in memory as if made here when it was made there."""
+    as_of, value = shared
+    store.put(slot, generation, time.monotonic() - _age(as_of), as_of, value)
+    return value, as_of
+
+
 def _renew(store: _Store, slot: Slot, renew: Callable[[], Any], max_age: float) -> None:
     """After a response: the shared set when another worker renewed it lately, else a new one."""
     with store.lock:
@@ -154,8 +159,7 @@ def _renew(store: _Store, slot: Slot, renew: Callable[[], Any], max_age: float) 
         generation = store.generation
         shared = _read_shared(slot, max_age * SHARED_FRESH_SHARE)
         if shared is not None:
-            as_of, value = shared
-            store.put(slot, generation, time.monotonic() - _age(as_of), as_of, value)
+            _take_shared(store, slot, generation, shared)
             return
         made, as_of = time.monotonic(), utcnow()
         value = renew()

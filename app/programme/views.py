@@ -43,12 +43,13 @@ def decimal_filter(value: Decimal | float | int | None, places: int = 1) -> str:
     """A figure with a fixed number of decimals in the user's locale: 3.5, 3,5 in Portuguese.
     Each value is formatted once per request (a turnaround table of 480 cohorts repeats a few
     dozen medians; babel's formatting was a fifth of the programme report)."""
+    pattern = "#,##0." + "0" * places if places else "#,##0"
     if not has_request_context():
-        return format_decimal(value or 0, format="#,##0." + "0" * places if places else "#,##0")
+        return format_decimal(value or 0, format=pattern)
     memo = g.setdefault("_life_decimals", {})
     key = (value, places, str(get_locale()))
     if key not in memo:
-        memo[key] = format_decimal(value or 0, format="#,##0." + "0" * places if places else "#,##0")
+        memo[key] = format_decimal(value or 0, format=pattern)
     return memo[key]
 
 

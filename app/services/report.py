@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from flask_babel import force_locale, get_locale
 from sqlalchemy import select
@@ -49,7 +50,7 @@ class Report:
     today: date
     evaluation: list[ReportTable]
 
-    @property
+    @cached_property
     def held(self) -> list[dashboard.MeetingFigures]:
         return [m for m in self.board.meetings if m.starts_on <= self.today]
 
